@@ -106,10 +106,24 @@ GO
 }
 
 build_kwok() {
-  [ -x "$bin/kwok" ] && return 0
-  log "building kwok $KWOK_VERSION"
-  GOBIN="$work/kwok-$KWOK_VERSION" go install -trimpath -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
-  mv "$work/kwok-$KWOK_VERSION/kwok" "$bin/kwok"
+  if [ ! -x "$bin/kwok" ]; then
+    log "building kwok $KWOK_VERSION"
+    GOBIN="$work/kwok-$KWOK_VERSION" go install -trimpath -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
+    mv "$work/kwok-$KWOK_VERSION/kwok" "$bin/kwok"
+  fi
+  [ -s "$bin/kwok-stages.yaml" ] && return 0
+  # The kwok binary has no lifecycle of its own: nodes become Ready and pods
+  # Running only through Stage configs. Take the set kwokctl uses by default
+  # from kwok's own module, at the same version.
+  local dir
+  dir=$(cd "$work" && go mod download -json "sigs.k8s.io/kwok@$KWOK_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  local stages="$dir/kustomize/stage"
+  for f in node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat-with-lease.yaml \
+    pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
+    echo "---"
+    cat "$stages/$f"
+  done >"$bin/kwok-stages.yaml.tmp"
+  mv "$bin/kwok-stages.yaml.tmp" "$bin/kwok-stages.yaml"
 }
 
 build_etcd

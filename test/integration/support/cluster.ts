@@ -1,0 +1,59 @@
+import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import type { TestContext } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { LocalCluster } from '../../../tools/cluster/local-cluster.ts';
+
+export const TEST_CLUSTER_NAME = 'mini-reloader-test';
+
+/** The run's shared cluster; throws (never skips) when it is not running. */
+export function testCluster(): LocalCluster {
+  const cluster = LocalCluster.attach(TEST_CLUSTER_NAME);
+  if (cluster === undefined || !cluster.isRunning('kube-apiserver')) {
+    throw new Error(`the test control plane "${TEST_CLUSTER_NAME}" is not running; integration tests start it through --test-global-setup (npm run test:integration)`);
+  }
+  return cluster;
+}
+
+export interface Clients {
+  readonly kubeConfig: KubeConfig;
+  readonly core: CoreV1Api;
+  readonly apps: AppsV1Api;
+}
+
+export function clients(cluster: LocalCluster = testCluster()): Clients {
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromFile(cluster.kubeconfigPath);
+  return { kubeConfig, core: kubeConfig.makeApiClient(CoreV1Api), apps: kubeConfig.makeApiClient(AppsV1Api) };
+}
+
+/** A fresh namespace for one test, deleted when the test ends. */
+export async function testNamespace(t: TestContext, c: Clients): Promise<string> {
+  const name = `t-${t.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 40).replace(/-+$/, '')}-${Math.random().toString(36).slice(2, 7)}`;
+  await c.core.createNamespace({ body: { metadata: { name } } });
+  t.after(async () => {
+    await c.core.deleteNamespace({ name }).catch(() => undefined);
+  });
+  return name;
+}
+
+/**
+ * Polls until check returns a value other than undefined. On timeout the error
+ * says what was awaited and the last thing seen, so a red test explains itself.
+ */
+export async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+      last = 'not yet';
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${last instanceof Error ? last.message : String(last)}`);
+    }
+    await sleep(200);
+  }
+}

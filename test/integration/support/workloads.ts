@@ -1,0 +1,52 @@
+import type { V1Deployment, V1PodSpec, V1ReplicaSet } from '@kubernetes/client-node';
+import type { Clients } from './cluster.ts';
+import { eventually } from './cluster.ts';
+
+export function deployment(name: string, podSpec: Partial<V1PodSpec> = {}, annotations: Record<string, string> = {}): V1Deployment {
+  const labels = { app: name };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, annotations },
+    spec: {
+      replicas: 2,
+      selector: { matchLabels: labels },
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 1 } },
+      template: {
+        metadata: { labels },
+        spec: { containers: [{ name: 'app', image: 'registry.invalid/app:1' }], ...podSpec },
+      },
+    },
+  };
+}
+
+export async function replicaSetsOf(c: Clients, namespace: string, deploymentName: string): Promise<V1ReplicaSet[]> {
+  const list = await c.apps.listNamespacedReplicaSet({ namespace });
+  return list.items.filter((rs) => rs.metadata?.ownerReferences?.some((o) => o.kind === 'Deployment' && o.name === deploymentName));
+}
+
+/**
+ * Waits until the Deployment's rollout is complete as the cluster itself sees
+ * it: the controller observed the latest generation, every replica is updated
+ * and available, and exactly one ReplicaSet still has replicas. Returns that
+ * ReplicaSet and how many ReplicaSets exist in all (one per rollout).
+ */
+export async function rolloutComplete(c: Clients, namespace: string, name: string, timeoutMs = 90_000): Promise<{ current: V1ReplicaSet; replicaSets: number }> {
+  return eventually(`Deployment ${namespace}/${name} to finish rolling out`, async () => {
+    const d = await c.apps.readNamespacedDeployment({ name, namespace });
+    const want = d.spec?.replicas ?? 1;
+    const s = d.status;
+    if (s?.observedGeneration !== d.metadata?.generation) return undefined;
+    if (s?.updatedReplicas !== want || s.availableReplicas !== want || s.replicas !== want) return undefined;
+    const sets = await replicaSetsOf(c, namespace, name);
+    const live = sets.filter((rs) => (rs.spec?.replicas ?? 0) > 0);
+    const current = live[0];
+    if (live.length !== 1 || current === undefined || current.status?.readyReplicas !== want) return undefined;
+    return { current, replicaSets: sets.length };
+  }, timeoutMs);
+}
+
+export async function runningPods(c: Clients, namespace: string, appLabel: string): Promise<number> {
+  const pods = await c.core.listNamespacedPod({ namespace, labelSelector: `app=${appLabel}` });
+  return pods.items.filter((p) => p.status?.phase === 'Running' && p.metadata?.deletionTimestamp === undefined).length;
+}
