@@ -1,0 +1,180 @@
+import type { ConfigKind, ConfigReference } from './config-reference.ts';
+
+/**
+ * The map key other modules use for one ConfigMap or Secret of a namespace,
+ * e.g. `ConfigMap/app-settings`. Kind names contain no `/`, so the key is
+ * unambiguous even though object names are not checked here.
+ */
+export function referenceKey(kind: ConfigKind, name: string): string {
+  return `${kind}/${name}`;
+}
+
+/**
+ * Every ConfigMap and Secret a pod spec makes visible to its containers, one
+ * record per object, sorted by kind then name (code-unit order).
+ *
+ * Followed: `envFrom[].configMapRef|secretRef`, `env[].valueFrom.configMapKeyRef|secretKeyRef`
+ * in `initContainers` and `containers`, and `volumes[].configMap|secret` and
+ * `volumes[].projected.sources[].configMap|secret`. Not followed: ephemeral
+ * containers, `imagePullSecrets` and CSI node secrets, whose data the
+ * containers never see.
+ *
+ * The input is untrusted JSON: any field of the wrong shape is treated as
+ * absent and this never throws. Where the spec is malformed, the result errs
+ * towards the pod seeing more (an extra roll beats a missed one):
+ * - a use without an object name (missing or empty) is skipped, and so is a
+ *   key reference without a key: neither could name any data;
+ * - a volume whose `items` is missing, empty, not a list or lists no usable
+ *   key sees the whole object (the kubelet projects every key when `items`
+ *   is empty);
+ * - a container without a name still contributes its uses, it is just not
+ *   listed in `containers`; a volume without a name still counts, mounted by
+ *   no one.
+ */
+export function podReferences(podSpec: unknown): ConfigReference[] {
+  const spec = asRecord(podSpec) ?? {};
+  const merged = new Map<string, Merged>();
+
+  const volumeUses = new Map<string, Use[]>();
+  for (const volume of records(spec['volumes'])) {
+    const uses = volumeReferences(volume);
+    for (const use of uses) addUse(merged, use);
+    const volumeName = text(volume['name']);
+    if (volumeName === undefined || uses.length === 0) continue;
+    volumeUses.set(volumeName, [...(volumeUses.get(volumeName) ?? []), ...uses]);
+  }
+
+  // Walking containers in spec order is what keeps `containers` in spec order.
+  for (const container of [...records(spec['initContainers']), ...records(spec['containers'])]) {
+    const containerName = text(container['name']);
+    for (const use of containerReferences(container)) addContainer(addUse(merged, use), containerName);
+    for (const mount of records(container['volumeMounts'])) {
+      const volumeName = text(mount['name']);
+      if (volumeName === undefined) continue;
+      for (const use of volumeUses.get(volumeName) ?? []) addContainer(merged.get(referenceKey(use.kind, use.name)), containerName);
+    }
+  }
+
+  return [...merged.values()]
+    .sort((a, b) => compare(a.kind, b.kind) || compare(a.name, b.name))
+    .map((m) => ({
+      kind: m.kind,
+      name: m.name,
+      keys: m.allKeys ? 'all' : [...m.keys].sort(compare),
+      optional: m.optional,
+      containers: [...m.containers],
+    }));
+}
+
+/** One use of an object by one env entry, envFrom entry or volume source. */
+interface Use {
+  readonly kind: ConfigKind;
+  readonly name: string;
+  readonly keys: 'all' | readonly string[];
+  readonly optional: boolean;
+}
+
+interface Merged {
+  readonly kind: ConfigKind;
+  readonly name: string;
+  allKeys: boolean;
+  readonly keys: Set<string>;
+  optional: boolean;
+  readonly containers: Set<string>;
+}
+
+/** Merges one use into its object's record: 'all' dominates, keys union, optional only if every use is. */
+function addUse(merged: Map<string, Merged>, use: Use): Merged {
+  const slot = referenceKey(use.kind, use.name);
+  let entry = merged.get(slot);
+  if (entry === undefined) {
+    entry = { kind: use.kind, name: use.name, allKeys: false, keys: new Set(), optional: true, containers: new Set() };
+    merged.set(slot, entry);
+  }
+  if (use.keys === 'all') {
+    entry.allKeys = true;
+    entry.keys.clear();
+  } else if (!entry.allKeys) {
+    for (const key of use.keys) entry.keys.add(key);
+  }
+  entry.optional &&= use.optional;
+  return entry;
+}
+
+function addContainer(entry: Merged | undefined, container: string | undefined): void {
+  if (entry !== undefined && container !== undefined) entry.containers.add(container);
+}
+
+function containerReferences(container: Readonly<Record<string, unknown>>): Use[] {
+  const uses: Use[] = [];
+  for (const source of records(container['envFrom'])) {
+    const whole = (kind: ConfigKind, ref: unknown): void => {
+      const r = asRecord(ref);
+      const name = text(r?.['name']);
+      if (r !== undefined && name !== undefined) uses.push({ kind, name, keys: 'all', optional: r['optional'] === true });
+    };
+    whole('ConfigMap', source['configMapRef']);
+    whole('Secret', source['secretRef']);
+  }
+  for (const variable of records(container['env'])) {
+    const valueFrom = asRecord(variable['valueFrom']);
+    if (valueFrom === undefined) continue;
+    const oneKey = (kind: ConfigKind, ref: unknown): void => {
+      const r = asRecord(ref);
+      const name = text(r?.['name']);
+      const key = text(r?.['key']);
+      if (r !== undefined && name !== undefined && key !== undefined) uses.push({ kind, name, keys: [key], optional: r['optional'] === true });
+    };
+    oneKey('ConfigMap', valueFrom['configMapKeyRef']);
+    oneKey('Secret', valueFrom['secretKeyRef']);
+  }
+  return uses;
+}
+
+function volumeReferences(volume: Readonly<Record<string, unknown>>): Use[] {
+  const uses: Use[] = [];
+  const add = (kind: ConfigKind, source: unknown, nameField: 'name' | 'secretName'): void => {
+    const s = asRecord(source);
+    const name = text(s?.[nameField]);
+    if (s !== undefined && name !== undefined) uses.push({ kind, name, keys: itemKeys(s['items']), optional: s['optional'] === true });
+  };
+  add('ConfigMap', volume['configMap'], 'name');
+  add('Secret', volume['secret'], 'secretName');
+  for (const source of records(asRecord(volume['projected'])?.['sources'])) {
+    add('ConfigMap', source['configMap'], 'name');
+    add('Secret', source['secret'], 'name');
+  }
+  return uses;
+}
+
+/** The keys a volume's `items` projects, or 'all' (see podReferences for the malformed cases). */
+function itemKeys(items: unknown): 'all' | string[] {
+  const keys = records(items).flatMap((item) => {
+    const key = text(item['key']);
+    return key === undefined ? [] : [key];
+  });
+  return keys.length === 0 ? 'all' : keys;
+}
+
+function asRecord(value: unknown): Readonly<Record<string, unknown>> | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+/** The object elements of a list; anything that is not a list has none. */
+function records(value: unknown): Readonly<Record<string, unknown>>[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((element: unknown) => {
+    const r = asRecord(element);
+    return r === undefined ? [] : [r];
+  });
+}
+
+/** A non-empty string, else undefined. */
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** Code-unit order: locale-independent, so results are the same on every host. */
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
