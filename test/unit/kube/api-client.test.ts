@@ -1,0 +1,165 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { ApiError, isConflict, isGone, isNotFound } from '../../../src/kube/api-error.ts';
+import { FakeApiServer, sendJson, status, token } from './fake-api-server.ts';
+
+describe('ApiClient', () => {
+  let server: FakeApiServer;
+  before(async () => { server = await FakeApiServer.start(); });
+  after(async () => { await server.close(); });
+
+  test('sends the kubeconfig token and the query, and returns parsed JSON', async () => {
+    server.route = (_req, res) => { sendJson(res, 200, { kind: 'ConfigMapList', items: [] }); };
+    const client = server.client();
+    assert.equal(client.server, server.url);
+    const got = await client.json({
+      method: 'GET',
+      path: '/api/v1/namespaces/ns/configmaps',
+      query: { limit: 5, labelSelector: 'a=b,c in (d)', watch: false, continue: undefined },
+    });
+    assert.deepEqual(got, { kind: 'ConfigMapList', items: [] });
+    const req = server.requests.at(-1);
+    assert.ok(req);
+    assert.equal(req.method, 'GET');
+    assert.equal(req.path, '/api/v1/namespaces/ns/configmaps');
+    assert.equal(req.headers.authorization, `Bearer ${token}`);
+    assert.equal(req.headers.accept, 'application/json');
+    assert.equal(req.query.get('limit'), '5');
+    assert.equal(req.query.get('labelSelector'), 'a=b,c in (d)');
+    assert.equal(req.query.get('watch'), 'false');
+    assert.equal(req.query.has('continue'), false);
+  });
+
+  test('keeps a path prefix of the server URL', async () => {
+    server.route = (_req, res) => { sendJson(res, 200, {}); };
+    await server.client('/k8s/clusters/c-1').json({ method: 'GET', path: '/api/v1/namespaces' });
+    assert.equal(server.requests.at(-1)?.path, '/k8s/clusters/c-1/api/v1/namespaces');
+  });
+
+  test('sends a JSON body with the given content type', async () => {
+    server.route = (req, res) => { sendJson(res, 201, JSON.parse(req.body)); };
+    const client = server.client();
+    const body = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'ns' } };
+    const echoed = await client.json({
+      method: 'PATCH',
+      path: '/apis/apps/v1/namespaces/ns/deployments/web',
+      query: { fieldManager: 'mini-reloader', force: true },
+      contentType: 'application/apply-patch+yaml',
+      body,
+    });
+    assert.deepEqual(echoed, body);
+    const req = server.requests.at(-1);
+    assert.equal(req?.method, 'PATCH');
+    assert.equal(req.headers['content-type'], 'application/apply-patch+yaml');
+    assert.equal(req.query.get('force'), 'true');
+
+    await client.json({ method: 'POST', path: '/api/v1/namespaces/ns/events', body: { a: 1 } });
+    assert.equal(server.requests.at(-1)?.headers['content-type'], 'application/json');
+  });
+
+  test('an empty 2xx body gives undefined', async () => {
+    server.route = (_req, res) => { res.writeHead(204).end(); };
+    assert.equal(await server.client().json({ method: 'DELETE', path: '/api/v1/namespaces/ns/configmaps/x' }), undefined);
+  });
+
+  test('a Status response becomes an ApiError with its code, reason and message', async () => {
+    const cases = [
+      { code: 404, reason: 'NotFound', check: isNotFound },
+      { code: 409, reason: 'Conflict', check: isConflict },
+      { code: 410, reason: 'Expired', check: isGone },
+    ];
+    for (const c of cases) {
+      const message = `configmaps "cm-${c.code}" says ${c.reason}`;
+      server.route = (_req, res) => { sendJson(res, c.code, status(c.code, c.reason, message)); };
+      const err = await server.client().json({ method: 'PUT', path: '/api/v1/namespaces/ns/configmaps/cm', body: {} }).then(
+        () => assert.fail('expected a rejection'),
+        (e: unknown) => e,
+      );
+      assert.ok(err instanceof ApiError);
+      assert.equal(err.statusCode, c.code);
+      assert.equal(err.reason, c.reason);
+      assert.equal(err.method, 'PUT');
+      assert.equal(err.path, '/api/v1/namespaces/ns/configmaps/cm');
+      assert.ok(err.message.includes('PUT /api/v1/namespaces/ns/configmaps/cm'), err.message);
+      assert.ok(err.message.includes(String(c.code)), err.message);
+      assert.ok(err.message.includes(message), err.message);
+      assert.equal(c.check(err), true);
+      for (const other of cases.filter((o) => o !== c)) assert.equal(other.check(err), false);
+    }
+  });
+
+  test('a body that is not a Status is quoted only when the request is not sensitive', async () => {
+    const body = 'upstream said: hunter2-secret-value';
+    server.route = (_req, res) => { res.writeHead(502, { 'Content-Type': 'text/plain' }).end(body); };
+    const client = server.client();
+
+    const plain = await client.json({ method: 'GET', path: '/api/v1/configmaps' }).catch((e: unknown) => e);
+    assert.ok(plain instanceof ApiError);
+    assert.equal(plain.statusCode, 502);
+    assert.equal(plain.reason, undefined);
+    assert.ok(plain.message.includes('hunter2-secret-value'), plain.message);
+
+    const sensitive = await client.json({ method: 'GET', path: '/api/v1/secrets', sensitive: true }).catch((e: unknown) => e);
+    assert.ok(sensitive instanceof ApiError);
+    assert.equal(sensitive.statusCode, 502);
+    assert.ok(sensitive.message.includes('GET /api/v1/secrets'), sensitive.message);
+    assert.ok(!sensitive.message.includes('hunter2'), sensitive.message);
+    assert.ok(!String(sensitive.stack).includes('hunter2'));
+  });
+
+  test('a sensitive error keeps the Status message but nothing else of the body', async () => {
+    server.route = (_req, res) => {
+      sendJson(res, 422, { ...status(422, 'Invalid', 'Secret "s" is invalid'), details: { causes: [{ message: 'hunter2' }] }, data: { password: 'aHVudGVyMg==' } });
+    };
+    const err = await server.client().json({ method: 'PUT', path: '/api/v1/namespaces/ns/secrets/s', body: {}, sensitive: true }).catch((e: unknown) => e);
+    assert.ok(err instanceof ApiError);
+    assert.equal(err.reason, 'Invalid');
+    assert.ok(err.message.includes('Secret "s" is invalid'), err.message);
+    assert.ok(!err.message.includes('hunter2') && !err.message.includes('aHVudGVyMg'), err.message);
+  });
+
+  test('a 2xx body that is not JSON is an ApiError that does not quote it', async () => {
+    server.route = (_req, res) => { res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"data": hunter2'); };
+    const err = await server.client().json({ method: 'GET', path: '/api/v1/secrets', sensitive: true }).catch((e: unknown) => e);
+    assert.ok(err instanceof ApiError);
+    assert.equal(err.statusCode, 0);
+    assert.ok(!err.message.includes('hunter2'), err.message);
+    assert.equal(err.cause, undefined);
+  });
+
+  test('a connection failure is an ApiError with status 0', async () => {
+    const gone = await FakeApiServer.start();
+    const client = gone.client();
+    await gone.close();
+    const err = await client.json({ method: 'GET', path: '/api/v1/namespaces' }).catch((e: unknown) => e);
+    assert.ok(err instanceof ApiError);
+    assert.equal(err.statusCode, 0);
+    assert.equal(err.path, '/api/v1/namespaces');
+    assert.ok(err.cause !== undefined);
+  });
+
+  test("the caller's abort passes through unchanged", async () => {
+    server.route = () => { /* never answers */ };
+    const controller = new AbortController();
+    const before = server.requests.length;
+    const pending = server.client().json({ method: 'GET', path: '/api/v1/namespaces', signal: controller.signal });
+    await server.untilRequests((rs) => rs.length > before);
+    const reason = new Error('stop now');
+    controller.abort(reason);
+    await assert.rejects(pending, (err: unknown) => err === reason);
+  });
+
+  test('stream() returns the body of a 2xx and throws ApiError otherwise', async () => {
+    server.route = (req, res) => {
+      if (req.query.get('resourceVersion') === 'old') sendJson(res, 410, status(410, 'Gone', 'too old resource version'));
+      else res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"type":"ADDED"}\n');
+    };
+    const client = server.client();
+    const body = await client.stream({ method: 'GET', path: '/api/v1/configmaps', query: { watch: 1 } });
+    assert.equal(await new Response(body).text(), '{"type":"ADDED"}\n');
+    await assert.rejects(
+      client.stream({ method: 'GET', path: '/api/v1/configmaps', query: { watch: 1, resourceVersion: 'old' } }),
+      (err: unknown) => isGone(err) && err instanceof ApiError && err.reason === 'Gone',
+    );
+  });
+});

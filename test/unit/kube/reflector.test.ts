@@ -1,0 +1,338 @@
+import assert from 'node:assert/strict';
+import type { ServerResponse } from 'node:http';
+import { afterEach, beforeEach, describe, test } from 'node:test';
+import { ApiError } from '../../../src/kube/api-error.ts';
+import { Reflector, type ReflectorOptions, type ReflectorTarget } from '../../../src/kube/reflector.ts';
+import {
+  FakeApiServer, Recorder, WatchStream, line, obj, pause, sendJson, servePages, status, token,
+  type RecordedRequest, type Route,
+} from './fake-api-server.ts';
+
+/** Tiny backoffs; a watch timeout far beyond any test. */
+const quick: ReflectorOptions = { pageSize: 2, watchTimeoutSeconds: 60, minBackoffMs: 1, maxBackoffMs: 4 };
+const configMaps: ReflectorTarget = { apiPrefix: '/api/v1', resource: 'configmaps', namespace: 'ns' };
+const safety = { timeout: 15_000 };
+
+type ListScript = (req: RecordedRequest, res: ServerResponse, index: number) => void;
+type WatchScript = (req: RecordedRequest, res: ServerResponse) => void | Promise<void>;
+
+/** Routes lists to `list` and the n-th watch to `watches[n]`; watches beyond the script stay open and silent. */
+function api(list: ListScript, watches: readonly WatchScript[]): Route {
+  let lists = 0;
+  let watchCount = 0;
+  return async (req, res) => {
+    if (req.query.get('watch') === null) {
+      list(req, res, lists++);
+      return;
+    }
+    const script = watches[watchCount++];
+    if (script === undefined) new WatchStream(res);
+    else await script(req, res);
+  };
+}
+
+function bookmark(resourceVersion: string): unknown {
+  return { kind: 'ConfigMap', apiVersion: 'v1', metadata: { resourceVersion } };
+}
+
+describe('Reflector', () => {
+  let server: FakeApiServer;
+  let recorder: Recorder;
+  let stop: (() => Promise<void>) | undefined;
+  beforeEach(async () => {
+    server = await FakeApiServer.start();
+    recorder = new Recorder();
+  });
+  afterEach(async () => {
+    await stop?.();
+    stop = undefined;
+    await server.close();
+  });
+
+  function start(target: ReflectorTarget = configMaps, options: ReflectorOptions = {}): Reflector {
+    const reflector = new Reflector(server.client(), target, recorder, recorder, { ...quick, ...options });
+    const controller = new AbortController();
+    const running = reflector.run(controller.signal);
+    stop = async () => {
+      controller.abort();
+      await running;
+    };
+    return reflector;
+  }
+
+  test('lists page by page, watches from the list, and resumes a finished watch without relisting', safety, async () => {
+    const pages = [[obj('a', '1'), obj('b', '2')], [obj('c', '3'), obj('d', '4')], [obj('e', '5')]];
+    server.route = api((req, res) => { servePages(res, req, pages, '100'); }, [
+      (_req, res) => {
+        const w = new WatchStream(res);
+        w.event('ADDED', obj('f', '101'));
+        w.event('MODIFIED', obj('a', '102'));
+        w.event('DELETED', obj('b', '103'));
+        w.event('BOOKMARK', bookmark('110'));
+        w.end();
+      },
+    ]);
+    const target = { ...configMaps, labelSelector: 'app in (web)', fieldSelector: 'metadata.name!=skip' };
+    const reflector = start(target);
+    assert.equal(reflector.hasSynced(), false);
+    await reflector.synced;
+    assert.equal(reflector.hasSynced(), true);
+    await server.untilRequests(() => server.watches().length === 2);
+    await stop?.();
+
+    assert.deepEqual(recorder.calls, [
+      'listStarted', 'upsert a', 'upsert b', 'upsert c', 'upsert d', 'upsert e', 'listFinished',
+      'upsert f', 'upsert a', 'remove b',
+    ]);
+    assert.deepEqual(recorder.relists, ['initial']);
+    assert.deepEqual(recorder.restarts, ['timeout']);
+    assert.deepEqual(recorder.errors, []);
+
+    const lists = server.lists();
+    assert.deepEqual(lists.map((r) => r.query.get('continue')), [null, 'page-1', 'page-2']);
+    const watches = server.watches();
+    assert.deepEqual(watches.map((r) => r.query.get('resourceVersion')), ['100', '110']);
+    for (const r of server.requests) {
+      assert.equal(r.method, 'GET');
+      assert.equal(r.path, '/api/v1/namespaces/ns/configmaps');
+      assert.equal(r.headers.authorization, `Bearer ${token}`);
+      assert.equal(r.query.get('labelSelector'), 'app in (web)');
+      assert.equal(r.query.get('fieldSelector'), 'metadata.name!=skip');
+    }
+    for (const r of lists) assert.equal(r.query.get('limit'), '2');
+    for (const r of watches) {
+      assert.equal(r.query.get('watch'), '1');
+      assert.equal(r.query.get('allowWatchBookmarks'), 'true');
+      assert.equal(r.query.get('timeoutSeconds'), '60');
+    }
+  });
+
+  test('picks a watch timeout per watch when none is configured', safety, async () => {
+    server.route = api((req, res) => { servePages(res, req, [[]], '100'); }, []);
+    start(configMaps, { watchTimeoutSeconds: undefined });
+    await server.untilRequests(() => server.watches().length === 1);
+    const seconds = Number(server.watches()[0]?.query.get('timeoutSeconds'));
+    assert.ok(Number.isInteger(seconds) && seconds >= 300 && seconds < 600, String(seconds));
+  });
+
+  test('a watch ERROR event with code 410 relists', safety, async () => {
+    server.route = api(
+      (req, res, n) => { servePages(res, req, n === 0 ? [[obj('a', '1'), obj('b', '2')]] : [[obj('a', '1')]], n === 0 ? '100' : '200'); },
+      [(_req, res) => { new WatchStream(res).event('ERROR', status(410, 'Expired', 'too old resource version: 100 (150)')); }],
+    );
+    start({ apiPrefix: '/api/v1', resource: 'configmaps' });
+    await server.untilRequests(() => server.watches().length === 2);
+
+    assert.deepEqual(recorder.calls, ['listStarted', 'upsert a', 'upsert b', 'listFinished', 'listStarted', 'upsert a', 'listFinished']);
+    assert.deepEqual(recorder.relists, ['initial', 'gone']);
+    assert.deepEqual(recorder.restarts, []);
+    assert.deepEqual(recorder.errors, []);
+    assert.deepEqual(server.watches().map((r) => r.query.get('resourceVersion')), ['100', '200']);
+    assert.ok(server.requests.every((r) => r.path === '/api/v1/configmaps'));
+  });
+
+  test('an HTTP 410 on the watch request relists', safety, async () => {
+    server.route = api(
+      (req, res, n) => { servePages(res, req, [[obj(`v${n}`, '1')]], String(100 + n)); },
+      [(_req, res) => { sendJson(res, 410, status(410, 'Gone', 'too old resource version')); }],
+    );
+    start();
+    await server.untilRequests(() => server.watches().length === 2);
+
+    assert.deepEqual(recorder.calls, ['listStarted', 'upsert v0', 'listFinished', 'listStarted', 'upsert v1', 'listFinished']);
+    assert.deepEqual(recorder.relists, ['initial', 'gone']);
+    assert.deepEqual(server.watches().map((r) => r.query.get('resourceVersion')), ['100', '101']);
+  });
+
+  test('an expired continue token restarts the list from scratch', safety, async () => {
+    const pages = [[obj('a', '1'), obj('b', '2')], [obj('c', '3')]];
+    let expired = false;
+    server.route = api((req, res) => {
+      if (req.query.get('continue') === 'page-1' && !expired) {
+        expired = true;
+        sendJson(res, 410, status(410, 'Expired', 'The provided continue parameter is too old'));
+      } else {
+        servePages(res, req, pages, '100');
+      }
+    }, []);
+    const reflector = start();
+    await reflector.synced;
+
+    assert.deepEqual(recorder.calls, ['listStarted', 'upsert a', 'upsert b', 'listStarted', 'upsert a', 'upsert b', 'upsert c', 'listFinished']);
+    assert.deepEqual(recorder.relists, ['initial', 'gone']);
+    assert.deepEqual(server.lists().map((r) => r.query.get('continue')), [null, 'page-1', null, 'page-1']);
+  });
+
+  test('a failed list is reported and retried, and a sensitive error carries no body', safety, async () => {
+    server.route = api((req, res, n) => {
+      if (n === 0) res.writeHead(500, { 'Content-Type': 'text/plain' }).end('proxy error near data hunter2');
+      else servePages(res, req, [[obj('s', '1')]], '100');
+    }, []);
+    const reflector = start({ apiPrefix: '/api/v1', resource: 'secrets', namespace: 'ns', sensitive: true });
+    await reflector.synced;
+
+    assert.deepEqual(recorder.calls, ['listStarted', 'listStarted', 'upsert s', 'listFinished']);
+    assert.deepEqual(recorder.relists, ['initial', 'error']);
+    assert.equal(recorder.errors.length, 1);
+    const { err, phase } = recorder.errors[0] ?? {};
+    assert.equal(phase, 'list');
+    assert.ok(err instanceof ApiError);
+    assert.equal(err.statusCode, 500);
+    assert.equal(err.path, '/api/v1/namespaces/ns/secrets');
+    assert.ok(!err.message.includes('hunter2'), err.message);
+  });
+
+  test('a failed watch request backs off and watches again from the same resourceVersion', safety, async () => {
+    server.route = api((req, res) => { servePages(res, req, [[obj('a', '1')]], '100'); }, [
+      (_req, res) => { sendJson(res, 500, status(500, 'InternalError', 'etcdserver: leader changed')); },
+      (_req, res) => { new WatchStream(res).event('ADDED', obj('b', '101')); },
+    ]);
+    start();
+    await recorder.until((r) => r.calls.includes('upsert b'));
+
+    assert.deepEqual(recorder.calls, ['listStarted', 'upsert a', 'listFinished', 'upsert b']);
+    assert.deepEqual(recorder.relists, ['initial']);
+    assert.deepEqual(recorder.restarts, ['error']);
+    assert.deepEqual(server.watches().map((r) => r.query.get('resourceVersion')), ['100', '100']);
+    const { err, phase } = recorder.errors[0] ?? {};
+    assert.equal(phase, 'watch');
+    assert.ok(err instanceof ApiError);
+    assert.equal(err.statusCode, 500);
+    assert.ok(err.message.includes('etcdserver: leader changed'), err.message);
+  });
+
+  test('a watch ERROR event other than 410 resumes from the last resourceVersion', safety, async () => {
+    server.route = api((req, res) => { servePages(res, req, [[]], '100'); }, [
+      (_req, res) => {
+        const w = new WatchStream(res);
+        w.event('ADDED', obj('a', '101'));
+        w.event('ERROR', status(500, 'InternalError', 'something broke'));
+      },
+    ]);
+    start();
+    await server.untilRequests(() => server.watches().length === 2);
+
+    assert.deepEqual(recorder.calls, ['listStarted', 'listFinished', 'upsert a']);
+    assert.deepEqual(recorder.restarts, ['error']);
+    assert.deepEqual(server.watches().map((r) => r.query.get('resourceVersion')), ['100', '101']);
+    const { err } = recorder.errors[0] ?? {};
+    assert.ok(err instanceof ApiError && err.statusCode === 500 && err.reason === 'InternalError');
+  });
+
+  test('a watch that goes silent is aborted by the watchdog and resumed', safety, async () => {
+    let first: WatchStream | undefined;
+    server.route = api((req, res) => { servePages(res, req, [[]], '100'); }, [
+      (_req, res) => {
+        first = new WatchStream(res);
+        first.event('ADDED', obj('a', '101'));
+      },
+    ]);
+    start(configMaps, { watchdogMs: 100 });
+    await recorder.until((r) => r.restarts.includes('watchdog'));
+    await server.untilRequests(() => server.watches().length >= 2);
+    assert.ok(first);
+    await first.closed;
+
+    assert.deepEqual(recorder.relists, ['initial']);
+    assert.equal(server.lists().length, 1);
+    assert.deepEqual(server.watches().slice(0, 2).map((r) => r.query.get('resourceVersion')), ['100', '101']);
+    assert.deepEqual(recorder.calls, ['listStarted', 'listFinished', 'upsert a']);
+  });
+
+  test('events split across chunks, or sharing one, are delivered whole and in order', safety, async () => {
+    const bytes = Buffer.from(
+      line('ADDED', obj('ä-one', '101')) + line('ADDED', obj('ö-two', '102')) + line('MODIFIED', obj('😀-three', '103')) + line('DELETED', obj('ä-one', '104')),
+      'utf8',
+    );
+    const emoji = bytes.indexOf(Buffer.from('😀', 'utf8'));
+    const cuts = [5, 40, emoji + 2, bytes.length - 3];
+    server.route = api((req, res) => { servePages(res, req, [[]], '100'); }, [
+      async (_req, res) => {
+        const w = new WatchStream(res);
+        let from = 0;
+        for (const cut of [...cuts, bytes.length]) {
+          w.raw(bytes.subarray(from, cut));
+          from = cut;
+          // Gives each piece its own network read.
+          await pause(15);
+        }
+        w.end();
+      },
+    ]);
+    start();
+    await server.untilRequests(() => server.watches().length === 2);
+
+    assert.deepEqual(recorder.calls, ['listStarted', 'listFinished', 'upsert ä-one', 'upsert ö-two', 'upsert 😀-three', 'remove ä-one']);
+    assert.deepEqual(recorder.errors, []);
+    assert.equal(server.watches()[1]?.query.get('resourceVersion'), '104');
+  });
+
+  test('a line that is not JSON, or a malformed event, is reported and skipped', safety, async () => {
+    server.route = api((req, res) => { servePages(res, req, [[]], '100'); }, [
+      (_req, res) => {
+        const w = new WatchStream(res);
+        w.raw('{"type":"ADDED","object":{"data":{"password":"hunter2"\n');
+        w.raw(line('ADDED', { data: { password: 'hunter2' }, metadata: {} }));
+        w.raw(line('SURPRISE', obj('x', '1')));
+        w.event('ADDED', { kind: 'Secret', metadata: { name: 'good', namespace: 'ns', resourceVersion: '101' } });
+      },
+    ]);
+    start({ apiPrefix: '/api/v1', resource: 'secrets', sensitive: true });
+    await recorder.until((r) => r.calls.includes('upsert good'));
+
+    assert.deepEqual(recorder.calls, ['listStarted', 'listFinished', 'upsert good']);
+    assert.equal(recorder.errors.length, 3);
+    assert.ok(recorder.errors.every((e) => e.phase === 'watch'));
+    const messages = recorder.errors.map((e) => (e.err instanceof Error ? e.err.message : String(e.err)));
+    assert.match(messages[0] ?? '', /not JSON/);
+    assert.ok(messages.every((m) => !m.includes('hunter2')), messages.join('\n'));
+  });
+
+  test('a handler exception is reported and does not stop the loop', safety, async () => {
+    server.route = api((req, res) => { servePages(res, req, [[obj('a', '1'), obj('b', '2')], [obj('c', '3')]], '100'); }, [
+      (_req, res) => {
+        const w = new WatchStream(res);
+        w.event('MODIFIED', obj('b', '101'));
+        w.event('ADDED', obj('d', '102'));
+      },
+    ]);
+    recorder.throwOn = 'b';
+    const reflector = start();
+    await reflector.synced;
+    await recorder.until((r) => r.calls.includes('upsert d'));
+
+    assert.deepEqual(recorder.calls, ['listStarted', 'upsert a', 'upsert b', 'upsert c', 'listFinished', 'upsert b', 'upsert d']);
+    assert.deepEqual(recorder.errors.map((e) => e.phase), ['handler', 'handler']);
+  });
+
+  test('aborting stops an open watch and closes its connection', safety, async () => {
+    let open: WatchStream | undefined;
+    server.route = api((req, res) => { servePages(res, req, [[]], '100'); }, [
+      (_req, res) => { open = new WatchStream(res); },
+    ]);
+    start();
+    await server.untilRequests(() => server.watches().length === 1);
+    await stop?.();
+    stop = undefined;
+    assert.ok(open);
+    await open.closed;
+    assert.equal(server.watches().length, 1);
+  });
+
+  test('aborting ends a backoff at once', safety, async () => {
+    server.route = api((_req, res) => { sendJson(res, 503, status(503, 'ServiceUnavailable', 'starting')); }, []);
+    const reflector = start(configMaps, { minBackoffMs: 3_600_000, maxBackoffMs: 3_600_000 });
+    await recorder.until((r) => r.errors.length === 1);
+    await stop?.();
+    stop = undefined;
+    assert.equal(reflector.hasSynced(), false);
+    assert.equal(server.lists().length, 1);
+  });
+
+  test('runs only once', safety, async () => {
+    server.route = api((req, res) => { servePages(res, req, [[]], '100'); }, []);
+    const reflector = start();
+    await reflector.synced;
+    await assert.rejects(reflector.run(new AbortController().signal), /runs once/);
+  });
+});
