@@ -1,0 +1,145 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { ReconcileOutcome } from './reload/reconciler.ts';
+
+/** What one reconcile came to: the reconciler's outcome, or 'error' when it threw (a write failed, conflicts included). */
+export type ReconcileResult = ReconcileOutcome | 'error';
+
+/** Values of `mini_reloader_rolls_total{result}`. */
+export type RollResult = 'success' | 'failure' | 'dry_run';
+
+/** The metric objects, for reading in tests or recording what the methods do not cover. */
+export interface MetricHandles {
+  readonly rollsTotal: Counter<'kind' | 'result'>;
+  readonly reconcileDuration: Histogram<'kind'>;
+  readonly reconcileTotal: Counter<'result'>;
+  readonly workqueueDepth: Gauge;
+  readonly watchRestartsTotal: Counter<'resource' | 'reason'>;
+  readonly relistsTotal: Counter<'resource' | 'reason'>;
+  readonly cacheObjects: Gauge<'resource'>;
+  /** Stakater Reloader's names and labels, so its dashboards and alerts keep working. */
+  readonly stakater: {
+    readonly reloadExecutedTotal: Counter<'success'>;
+    readonly reconcileTotal: Counter<'result'>;
+    readonly actionTotal: Counter<'workload_kind' | 'result'>;
+    readonly skippedTotal: Counter<'reason'>;
+    readonly errorsTotal: Counter<'type'>;
+    readonly workqueueDepth: Gauge;
+  };
+}
+
+/**
+ * Stakater's `reloader_skipped_total{reason}` for reconciles that rolled
+ * nothing, in its own vocabulary where it has a word for it.
+ */
+const STAKATER_SKIP_REASON: Readonly<Partial<Record<ReconcileResult, string>>> = {
+  unchanged: 'no_data_change',
+  skipped: 'no_match',
+  gone: 'not_found',
+};
+
+/**
+ * The controller's metrics, in a registry of their own (never prom-client's
+ * global one), so tests can create as many as they like. Besides
+ * mini-reloader's own `mini_reloader_*` series it keeps Stakater Reloader's
+ * `reloader_*` ones with their label values, and the default process metrics.
+ */
+export class Metrics {
+  readonly registry: Registry;
+  readonly handles: MetricHandles;
+
+  constructor() {
+    const registry = new Registry();
+    const registers = [registry];
+    this.registry = registry;
+    this.handles = {
+      rollsTotal: new Counter({ name: 'mini_reloader_rolls_total', help: 'Workload rollouts started, by workload kind and result (success, failure, dry_run).', labelNames: ['kind', 'result'] as const, registers }),
+      reconcileDuration: new Histogram({
+        name: 'mini_reloader_reconcile_duration_seconds', help: 'Time to reconcile one workload, by kind; includes waiting for the roll rate limit.', labelNames: ['kind'] as const, registers,
+        buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      }),
+      reconcileTotal: new Counter({ name: 'mini_reloader_reconcile_total', help: 'Workload reconciles by result (rolled, dry_run, unchanged, adopted, skipped, error).', labelNames: ['result'] as const, registers }),
+      workqueueDepth: new Gauge({ name: 'mini_reloader_workqueue_depth', help: 'Workloads waiting to be reconciled.', registers }),
+      watchRestartsTotal: new Counter({ name: 'mini_reloader_watch_restarts_total', help: 'Watches resumed without a relist, by resource and reason.', labelNames: ['resource', 'reason'] as const, registers }),
+      relistsTotal: new Counter({ name: 'mini_reloader_relists_total', help: 'Full lists, by resource and reason (initial, gone, error).', labelNames: ['resource', 'reason'] as const, registers }),
+      cacheObjects: new Gauge({ name: 'mini_reloader_cache_objects', help: 'Objects held in the caches, by resource.', labelNames: ['resource'] as const, registers }),
+      stakater: {
+        reloadExecutedTotal: new Counter({ name: 'reloader_reload_executed_total', help: 'Rollouts executed (Stakater Reloader compatible).', labelNames: ['success'] as const, registers }),
+        reconcileTotal: new Counter({ name: 'reloader_reconcile_total', help: 'Reconciles by result, success or error (Stakater Reloader compatible).', labelNames: ['result'] as const, registers }),
+        actionTotal: new Counter({ name: 'reloader_action_total', help: 'Rollouts by workload kind and result, success or error (Stakater Reloader compatible).', labelNames: ['workload_kind', 'result'] as const, registers }),
+        skippedTotal: new Counter({ name: 'reloader_skipped_total', help: 'Reconciles that rolled nothing, by reason (Stakater Reloader compatible).', labelNames: ['reason'] as const, registers }),
+        errorsTotal: new Counter({ name: 'reloader_errors_total', help: 'Errors by type (Stakater Reloader compatible).', labelNames: ['type'] as const, registers }),
+        workqueueDepth: new Gauge({ name: 'reloader_workqueue_depth', help: 'Workloads waiting to be reconciled (Stakater Reloader compatible).', registers }),
+      },
+    };
+    // Stakater exports both series from the start, so rate() and absent() work before the first rollout.
+    this.handles.stakater.reloadExecutedTotal.inc({ success: 'true' }, 0);
+    this.handles.stakater.reloadExecutedTotal.inc({ success: 'false' }, 0);
+    collectDefaultMetrics({ register: registry });
+  }
+
+  /**
+   * Records one reconcile of a workload of `kind` under every name that
+   * covers it. A reconcile that threw counts as a failed rollout: the
+   * reconciler only throws when a write failed.
+   */
+  observeReconcile(kind: string, result: ReconcileResult, seconds: number): void {
+    const h = this.handles;
+    h.reconcileDuration.observe({ kind }, seconds);
+    h.reconcileTotal.inc({ result: result === 'gone' ? 'skipped' : result });
+    h.stakater.reconcileTotal.inc({ result: result === 'error' ? 'error' : 'success' });
+    switch (result) {
+      case 'rolled':
+        this.countRoll(kind, 'success');
+        break;
+      case 'error':
+        this.countRoll(kind, 'failure');
+        break;
+      case 'dry_run':
+        this.countRoll(kind, 'dry_run');
+        break;
+      case 'adopted':
+        break;
+      case 'unchanged':
+      case 'skipped':
+      case 'gone':
+        h.stakater.skippedTotal.inc({ reason: STAKATER_SKIP_REASON[result] ?? result });
+        break;
+    }
+  }
+
+  /** One rollout started (or failed, or would have started in dry-run mode). */
+  countRoll(kind: string, result: RollResult): void {
+    const h = this.handles;
+    h.rollsTotal.inc({ kind, result });
+    if (result === 'dry_run') return;
+    const ok = result === 'success';
+    h.stakater.reloadExecutedTotal.inc({ success: ok ? 'true' : 'false' });
+    h.stakater.actionTotal.inc({ workload_kind: kind, result: ok ? 'success' : 'error' });
+  }
+
+  setQueueDepth(depth: number): void {
+    this.handles.workqueueDepth.set(depth);
+    this.handles.stakater.workqueueDepth.set(depth);
+  }
+
+  countWatchRestart(resource: string, reason: string): void {
+    this.handles.watchRestartsTotal.inc({ resource, reason });
+  }
+
+  countRelist(resource: string, reason: string): void {
+    this.handles.relistsTotal.inc({ resource, reason });
+  }
+
+  setCacheSize(resource: string, objects: number): void {
+    this.handles.cacheObjects.set({ resource }, objects);
+  }
+
+  countError(type: string): void {
+    this.handles.stakater.errorsTotal.inc({ type });
+  }
+}
+
+/** A fresh registry with every metric registered; call once per controller (or per test). */
+export function createMetrics(): Metrics {
+  return new Metrics();
+}
