@@ -50,3 +50,19 @@ export async function runningPods(c: Clients, namespace: string, appLabel: strin
   const pods = await c.core.listNamespacedPod({ namespace, labelSelector: `app=${appLabel}` });
   return pods.items.filter((p) => p.status?.phase === 'Running' && p.metadata?.deletionTimestamp === undefined).length;
 }
+
+/** Revisions the cluster recorded for a StatefulSet or DaemonSet: one per distinct pod template. */
+export async function controllerRevisions(c: Clients, namespace: string, ownerName: string): Promise<number> {
+  const list = await c.apps.listNamespacedControllerRevision({ namespace });
+  return list.items.filter((r) => r.metadata?.ownerReferences?.some((o) => o.name === ownerName)).length;
+}
+
+export async function templateAnnotation(c: Clients, namespace: string, name: string, annotation: string): Promise<string | undefined> {
+  const d = await c.apps.readNamespacedDeployment({ name, namespace });
+  return d.spec?.template.metadata?.annotations?.[annotation];
+}
+
+export async function eventsFor(c: Clients, namespace: string, name: string, reason: string): Promise<string[]> {
+  const events = await c.core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${name},reason=${reason}` });
+  return events.items.map((e) => e.message ?? '');
+}

@@ -1,0 +1,146 @@
+import type { ReflectorHandlers, KubeObject } from '../kube/reflector.ts';
+import type { ConfigKind } from '../workload/config-reference.ts';
+import { keyDigests } from './key-digests.ts';
+
+/**
+ * What the controller remembers of one ConfigMap or Secret: a digest per key
+ * and the few labels/annotations that steer decisions. Never the values.
+ */
+export interface ConfigEntry {
+  readonly digests: ReadonlyMap<string, string>;
+  /** Carries the opt-in label (`mini-reloader.pelabs/enabled: "true"`). */
+  readonly enabled: boolean;
+  /** Carries the ignore annotation: it never triggers anything. */
+  readonly ignored: boolean;
+  /** Carries Stakater's search-mode match annotation. */
+  readonly match: boolean;
+}
+
+export interface ConfigCacheOptions {
+  readonly enabledLabel: string;
+  readonly ignoreAnnotation: string;
+  readonly matchAnnotation: string;
+  /** A meaningful change: content or steering metadata, not a labels-only edit. */
+  readonly onChange: (kind: ConfigKind, namespace: string, name: string) => void;
+  /** An object that cannot be digested; it keeps its last good entry. */
+  readonly onInvalid: (kind: ConfigKind, namespace: string, name: string, err: Error) => void;
+  /** Namespaces whose objects are not kept at all. */
+  readonly ignoreNamespace?: (namespace: string) => boolean;
+}
+
+type Slot = `${ConfigKind}/${string}`;
+
+/** ConfigMaps and Secrets, by namespace, reduced to per-key digests. */
+export class ConfigCache {
+  readonly #options: ConfigCacheOptions;
+  readonly #byNamespace = new Map<string, Map<Slot, ConfigEntry>>();
+  readonly #counts: Record<ConfigKind, number> = { ConfigMap: 0, Secret: 0 };
+
+  constructor(options: ConfigCacheOptions) {
+    this.#options = options;
+  }
+
+  get(kind: ConfigKind, namespace: string, name: string): ConfigEntry | undefined {
+    return this.#byNamespace.get(namespace)?.get(`${kind}/${name}`);
+  }
+
+  /** Names of the cached objects of one kind in a namespace (for Stakater's named-regex mode). */
+  *names(kind: ConfigKind, namespace: string): Iterable<string> {
+    const prefix = `${kind}/`;
+    for (const slot of this.#byNamespace.get(namespace)?.keys() ?? []) {
+      if (slot.startsWith(prefix)) yield slot.slice(prefix.length);
+    }
+  }
+
+  size(kind: ConfigKind): number {
+    return this.#counts[kind];
+  }
+
+  /**
+   * Reflector handlers for one list+watch of `kind`, in `namespace` or in all
+   * namespaces. A relist removes exactly the objects of that scope it did not see.
+   */
+  handlers(kind: ConfigKind, namespace?: string): ReflectorHandlers {
+    let seen: Set<string> | undefined;
+    return {
+      listStarted: () => { seen = new Set(); },
+      upsert: (obj) => {
+        const ns = obj.metadata.namespace ?? '';
+        seen?.add(`${ns}/${obj.metadata.name}`);
+        this.#upsert(kind, obj);
+      },
+      remove: (obj) => { this.#remove(kind, obj.metadata.namespace ?? '', obj.metadata.name); },
+      listFinished: () => {
+        const listed = seen;
+        seen = undefined;
+        if (listed === undefined) return;
+        for (const [ns, slots] of [...this.#byNamespace]) {
+          if (namespace !== undefined && ns !== namespace) continue;
+          for (const slot of [...slots.keys()]) {
+            if (!slot.startsWith(`${kind}/`)) continue;
+            const name = slot.slice(kind.length + 1);
+            if (!listed.has(`${ns}/${name}`)) this.#remove(kind, ns, name);
+          }
+        }
+      },
+    };
+  }
+
+  #upsert(kind: ConfigKind, obj: KubeObject): void {
+    const namespace = obj.metadata.namespace ?? '';
+    const name = obj.metadata.name;
+    if (this.#options.ignoreNamespace?.(namespace) === true) {
+      this.#remove(kind, namespace, name);
+      return;
+    }
+    let digests: Map<string, string>;
+    try {
+      digests = keyDigests(kind, obj);
+    } catch (err) {
+      this.#options.onInvalid(kind, namespace, name, err instanceof Error ? err : new Error(String(err)));
+      return;
+    }
+    const labels = stringMap(obj.metadata.labels);
+    const annotations = stringMap(obj.metadata.annotations);
+    const entry: ConfigEntry = {
+      digests,
+      enabled: labels[this.#options.enabledLabel] === 'true',
+      ignored: annotations[this.#options.ignoreAnnotation] === 'true',
+      match: annotations[this.#options.matchAnnotation] === 'true',
+    };
+    let slots = this.#byNamespace.get(namespace);
+    if (slots === undefined) {
+      slots = new Map();
+      this.#byNamespace.set(namespace, slots);
+    }
+    const slot: Slot = `${kind}/${name}`;
+    const previous = slots.get(slot);
+    if (previous === undefined) this.#counts[kind]++;
+    else if (sameEntry(previous, entry)) return;
+    slots.set(slot, entry);
+    this.#options.onChange(kind, namespace, name);
+  }
+
+  #remove(kind: ConfigKind, namespace: string, name: string): void {
+    const slots = this.#byNamespace.get(namespace);
+    if (slots?.delete(`${kind}/${name}`) !== true) return;
+    this.#counts[kind]--;
+    if (slots.size === 0) this.#byNamespace.delete(namespace);
+    this.#options.onChange(kind, namespace, name);
+  }
+}
+
+function sameEntry(a: ConfigEntry, b: ConfigEntry): boolean {
+  if (a.enabled !== b.enabled || a.ignored !== b.ignored || a.match !== b.match) return false;
+  if (a.digests.size !== b.digests.size) return false;
+  for (const [key, digest] of a.digests) if (b.digests.get(key) !== digest) return false;
+  return true;
+}
+
+/** Labels or annotations as a plain string map; anything malformed reads as absent. */
+export function stringMap(value: unknown): Readonly<Record<string, string>> {
+  if (typeof value !== 'object' || value === null) return {};
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(value)) if (typeof v === 'string') out[k] = v;
+  return out;
+}

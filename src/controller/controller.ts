@@ -1,0 +1,262 @@
+import { ConfigCache } from '../config/config-cache.ts';
+import type { ApiClient } from '../kube/api-client.ts';
+import type { ReflectorObserver } from '../kube/reflector.ts';
+import { isConflict } from '../kube/api-error.ts';
+import { EventRecorder } from '../kube/event-recorder.ts';
+import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
+import { TokenBucket } from '../queue/token-bucket.ts';
+import { WorkQueue } from '../queue/work-queue.ts';
+import type { OptInSettings } from '../reload/opt-in.ts';
+import { Reconciler } from '../reload/reconciler.ts';
+import { WorkloadWriter } from '../reload/workload-writer.ts';
+import type { ConfigKind } from '../workload/config-reference.ts';
+import { WorkloadCache } from '../workload/workload-cache.ts';
+import { parseWorkloadKey, WORKLOAD_KINDS } from '../workload/workload-kind.ts';
+import { NamespaceScope } from './namespace-scope.ts';
+import { ReflectorSet } from './reflector-set.ts';
+
+export interface ControllerSettings {
+  /** Namespaced mode: only these namespaces, each watched on its own (Roles suffice). Empty: cluster-wide. */
+  readonly namespaces: readonly string[];
+  readonly namespacesToIgnore: readonly string[];
+  readonly namespaceSelector: string | undefined;
+  /** Server-side label selector for ConfigMaps and Secrets. */
+  readonly resourceLabelSelector: string | undefined;
+  /** Trailing window that gathers config changes into one roll; 0 turns it off. */
+  readonly debounceMs: number;
+  readonly dryRun: boolean;
+  readonly fieldManager: string;
+  readonly workers: number;
+  readonly rollsPerSecond: number;
+  readonly rollsBurst: number;
+  readonly enabledLabel: string;
+  readonly hashAnnotation: string;
+  readonly ignoreAnnotation: string;
+  readonly matchAnnotation: string;
+  readonly optIn: OptInSettings;
+}
+
+/** Helm keeps every release in a Secret of this type; they are never mounted, so never watched. */
+const HELM_RELEASE_SECRETS = 'type!=helm.sh/release.v1';
+
+/**
+ * The level-based loop. Watches only feed caches and put workload keys into
+ * the queue; workers reconcile one key at a time from the caches.
+ *
+ * A config change queues the workloads that reference it (found through the
+ * reverse index, with no API call) after the debounce window, so edits that
+ * land together roll once. A workload change queues it at once, but never
+ * ahead of a pending debounce. After the caches first sync every workload is
+ * queued: that start-up pass is what catches changes made while the
+ * controller was down, and rolls nothing that is already current.
+ */
+export class Controller {
+  readonly #settings: ControllerSettings;
+  readonly #logger: Logger;
+  readonly #metrics: Metrics;
+  readonly #queue: WorkQueue;
+  readonly #configs: ConfigCache;
+  readonly #workloads: WorkloadCache;
+  readonly #reflectors: ReflectorSet;
+  readonly #events: EventRecorder;
+  readonly #reconciler: Reconciler;
+  readonly #scope: NamespaceScope;
+  readonly #namespaceReflector: ReflectorSet | undefined;
+  /** Which configs changed since a workload was last reconciled: for the Event text only. */
+  readonly #causes = new Map<string, Set<string>>();
+  #synced = false;
+
+  constructor(client: ApiClient, settings: ControllerSettings, logger: Logger, metrics: Metrics) {
+    this.#settings = settings;
+    this.#logger = logger;
+    this.#metrics = metrics;
+    this.#queue = new WorkQueue({ onDepthChange: (depth) => { metrics.setQueueDepth(depth); } });
+    this.#scope = new NamespaceScope(settings.namespacesToIgnore, settings.namespaceSelector !== undefined);
+    const excludes = (ns: string): boolean => this.#scope.excludes(ns);
+
+    this.#configs = new ConfigCache({
+      enabledLabel: settings.enabledLabel,
+      ignoreAnnotation: settings.ignoreAnnotation,
+      matchAnnotation: settings.matchAnnotation,
+      ignoreNamespace: excludes,
+      onChange: (kind, namespace, name) => { this.#configChanged(kind, namespace, name); },
+      onInvalid: (kind, namespace, name, err) => {
+        metrics.countError('invalid_config');
+        logger.error({ object: `${kind}/${namespace}/${name}`, err: err.message }, 'cannot read config data; keeping its last known state');
+      },
+    });
+    const o = settings.optIn;
+    this.#workloads = new WorkloadCache({
+      steeringAnnotations: new Set([o.autoAnnotation, o.configMapAutoAnnotation, o.secretAutoAnnotation, o.searchAnnotation, o.configMapExcludeAnnotation, o.secretExcludeAnnotation]),
+      hashAnnotation: settings.hashAnnotation,
+      baselineAnnotation: `${settings.hashAnnotation}-baseline`,
+      ignoreNamespace: excludes,
+      onChange: (key) => { if (this.#synced) this.#queue.add(key); },
+    });
+
+    this.#events = new EventRecorder(client, 'mini-reloader', logger);
+    this.#reconciler = new Reconciler({
+      workloads: this.#workloads,
+      configs: this.#configs,
+      writer: new WorkloadWriter(client, { fieldManager: settings.fieldManager, hashAnnotation: settings.hashAnnotation, baselineAnnotation: `${settings.hashAnnotation}-baseline` }),
+      events: this.#events,
+      rollLimiter: new TokenBucket(settings.rollsPerSecond, settings.rollsBurst),
+      settings: settings.optIn,
+      dryRun: settings.dryRun,
+      logger,
+    });
+
+    this.#reflectors = new ReflectorSet(client);
+    const scopes: (string | undefined)[] = settings.namespaces.length > 0 ? [...settings.namespaces] : [undefined];
+    for (const namespace of scopes) {
+      for (const kind of ['ConfigMap', 'Secret'] as const) {
+        if (o.ignoredConfigKinds.has(kind)) continue;
+        const resource = kind === 'ConfigMap' ? 'configmaps' : 'secrets';
+        this.#reflectors.add(
+          {
+            apiPrefix: '/api/v1', resource, namespace,
+            ...(settings.resourceLabelSelector === undefined ? {} : { labelSelector: settings.resourceLabelSelector }),
+            ...(kind === 'Secret' ? { fieldSelector: HELM_RELEASE_SECRETS, sensitive: true } : {}),
+          },
+          this.#configs.handlers(kind, namespace),
+          this.#observer(resource),
+        );
+      }
+      for (const info of WORKLOAD_KINDS) {
+        this.#reflectors.add({ apiPrefix: info.apiPrefix, resource: info.resource, namespace }, this.#workloads.handlers(info.kind, namespace), this.#observer(info.resource));
+      }
+    }
+    this.#namespaceReflector = settings.namespaceSelector === undefined ? undefined : this.#namespaceWatch(client, settings.namespaceSelector);
+  }
+
+  /** Ready once every cache holds a full list. */
+  isReady(): boolean {
+    return this.#synced;
+  }
+
+  /** Runs until `signal` aborts, then lets in-flight reconciles finish. */
+  async run(signal: AbortSignal): Promise<void> {
+    const loops: Promise<void>[] = [];
+    if (this.#namespaceReflector !== undefined) {
+      loops.push(this.#namespaceReflector.run(signal));
+      await Promise.race([this.#namespaceReflector.synced(), aborted(signal)]);
+    }
+    loops.push(this.#reflectors.run(signal));
+    await Promise.race([this.#reflectors.synced(), aborted(signal)]);
+    if (!signal.aborted) {
+      this.#synced = true;
+      this.#metrics.setCacheSize('configmaps', this.#configs.size('ConfigMap'));
+      this.#metrics.setCacheSize('secrets', this.#configs.size('Secret'));
+      this.#logger.info({ workloads: this.#workloads.size, configMaps: this.#configs.size('ConfigMap'), secrets: this.#configs.size('Secret') }, 'caches synced; checking every workload');
+      for (const key of this.#workloads.keys()) this.#queue.add(key);
+    }
+    const stop = (): void => { this.#queue.shutDown(); };
+    if (signal.aborted) stop();
+    else signal.addEventListener('abort', stop, { once: true });
+    for (let i = 0; i < this.#settings.workers; i++) loops.push(this.#worker());
+    await Promise.all(loops);
+    await this.#events.flush();
+  }
+
+  #configChanged(kind: ConfigKind, namespace: string, name: string): void {
+    this.#metrics.setCacheSize(kind === 'ConfigMap' ? 'configmaps' : 'secrets', this.#configs.size(kind));
+    if (!this.#synced) return;
+    const cause = `${kind}/${name}`;
+    for (const key of this.#workloads.referencing(kind, namespace, name)) {
+      this.#causesFor(key).add(cause);
+      this.#queue.add(key, this.#settings.debounceMs);
+    }
+  }
+
+  async #worker(): Promise<void> {
+    for (;;) {
+      const key = await this.#queue.get();
+      if (key === undefined) return;
+      const causes = this.#causes.get(key);
+      this.#causes.delete(key);
+      const kind = parseWorkloadKey(key).kind;
+      const started = performance.now();
+      try {
+        const outcome = await this.#reconciler.reconcile(key, causes === undefined ? [] : [...causes]);
+        this.#metrics.observeReconcile(kind, outcome, (performance.now() - started) / 1000);
+        this.#queue.forget(key);
+      } catch (err) {
+        this.#metrics.observeReconcile(kind, 'error', (performance.now() - started) / 1000);
+        if (causes !== undefined) for (const c of causes) this.#causesFor(key).add(c);
+        if (isConflict(err)) {
+          // Our cache was behind the object: retry once the watch has caught up.
+          this.#logger.debug({ workload: key }, 'write conflicted with a newer version; retrying');
+        } else {
+          this.#metrics.countError('reconcile');
+          this.#logger.error({ workload: key, err: err instanceof Error ? err.message : String(err), failures: this.#queue.failures(key) + 1 }, 'reconcile failed; will retry with backoff');
+          if (this.#queue.failures(key) === 0) this.#reconciler.recordFailure(key, err);
+        }
+        this.#queue.addRateLimited(key);
+      } finally {
+        this.#queue.done(key);
+      }
+    }
+  }
+
+  #causesFor(key: string): Set<string> {
+    let causes = this.#causes.get(key);
+    if (causes === undefined) {
+      causes = new Set();
+      this.#causes.set(key, causes);
+    }
+    return causes;
+  }
+
+  #observer(resource: string): ReflectorObserver {
+    return {
+      relisted: (reason) => {
+        this.#metrics.countRelist(resource, reason);
+        if (reason !== 'initial') this.#logger.info({ resource, reason }, 'relisted');
+      },
+      watchRestarted: (reason) => { this.#metrics.countWatchRestart(resource, reason); },
+      error: (err, phase) => {
+        this.#metrics.countError(`${phase}_${resource}`);
+        this.#logger.warn({ resource, phase, err: err instanceof Error ? err.message : String(err) }, 'list/watch error; retrying');
+      },
+    };
+  }
+
+  #namespaceWatch(client: ApiClient, selector: string): ReflectorSet {
+    const set = new ReflectorSet(client);
+    let seen: Set<string> | undefined;
+    const changed = (): void => {
+      if (!this.#synced) return;
+      // What the caches should hold changed: start their lists over.
+      this.#logger.info('namespace selection changed; relisting');
+      this.#reflectors.relist().catch((err: unknown) => { this.#logger.error({ err: String(err) }, 'relist failed'); });
+    };
+    set.add(
+      { apiPrefix: '/api/v1', resource: 'namespaces', labelSelector: selector },
+      {
+        listStarted: () => { seen = new Set(); },
+        upsert: (obj) => {
+          seen?.add(obj.metadata.name);
+          if (this.#scope.setSelected(obj.metadata.name, true)) changed();
+        },
+        remove: (obj) => { if (this.#scope.setSelected(obj.metadata.name, false)) changed(); },
+        listFinished: () => {
+          const listed = seen;
+          seen = undefined;
+          let any = false;
+          for (const ns of [...this.#scope.selected()]) if (listed?.has(ns) === false && this.#scope.setSelected(ns, false)) any = true;
+          if (any) changed();
+        },
+      },
+      this.#observer('namespaces'),
+    );
+    return set;
+  }
+}
+
+function aborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => { resolve(); }, { once: true });
+  });
+}

@@ -1,0 +1,36 @@
+/**
+ * Which namespaces the controller acts in: an explicit list (namespaced mode),
+ * a static ignore list, and optionally a label selector whose matches are kept
+ * current by a watch on namespaces.
+ */
+export class NamespaceScope {
+  readonly #ignored: ReadonlySet<string>;
+  readonly #selected: Set<string> | undefined;
+
+  constructor(ignored: Iterable<string>, usesSelector: boolean) {
+    this.#ignored = new Set(ignored);
+    this.#selected = usesSelector ? new Set() : undefined;
+  }
+
+  get usesSelector(): boolean {
+    return this.#selected !== undefined;
+  }
+
+  /** True when objects in `namespace` are neither cached nor acted on. */
+  excludes(namespace: string): boolean {
+    if (this.#ignored.has(namespace)) return true;
+    return this.#selected !== undefined && !this.#selected.has(namespace);
+  }
+
+  selected(): Iterable<string> {
+    return this.#selected ?? [];
+  }
+
+  /** Records that a namespace matches (or stopped matching) the selector; returns whether that changed anything. */
+  setSelected(namespace: string, selected: boolean): boolean {
+    if (this.#selected === undefined || this.#selected.has(namespace) === selected) return false;
+    if (selected) this.#selected.add(namespace);
+    else this.#selected.delete(namespace);
+    return true;
+  }
+}

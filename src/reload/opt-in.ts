@@ -1,0 +1,85 @@
+import type { ConfigEntry } from '../config/config-cache.ts';
+import type { ConfigKind, ConfigReference } from '../workload/config-reference.ts';
+import type { WorkloadRecord } from '../workload/workload-cache.ts';
+import type { CountedConfig } from './config-hash.ts';
+
+/** Annotation names and switches that decide which configs a workload follows. */
+export interface OptInSettings {
+  readonly autoAnnotation: string;
+  readonly configMapAutoAnnotation: string;
+  readonly secretAutoAnnotation: string;
+  readonly searchAnnotation: string;
+  readonly configMapExcludeAnnotation: string;
+  readonly secretExcludeAnnotation: string;
+  /** Roll every workload for every config it references, unless it says auto: "false". */
+  readonly autoReloadAll: boolean;
+  readonly ignoredConfigKinds: ReadonlySet<ConfigKind>;
+}
+
+export interface SkippedConfig {
+  readonly ref: ConfigReference;
+  readonly reason: string;
+}
+
+export type OptInResult =
+  | { readonly optedOut: true; readonly reason: string }
+  | { readonly optedOut: false; readonly counted: readonly CountedConfig[]; readonly skipped: readonly SkippedConfig[] };
+
+/**
+ * Decides which referenced configs a workload follows, in Stakater Reloader's
+ * order: ignored kind, ignored object, exclude list, search + match, auto
+ * (typed, plain or auto-reload-all), then mini-reloader's own opt-in label.
+ * A missing config counts only where the workload follows configs without
+ * looking at them (auto modes): its later creation is then a change.
+ */
+export function decideOptIn(
+  workload: WorkloadRecord,
+  lookup: (kind: ConfigKind, name: string) => ConfigEntry | undefined,
+  settings: OptInSettings,
+): OptInResult {
+  const annotations = steeringSource(workload, settings);
+  const auto = annotations[settings.autoAnnotation];
+  if (auto === 'false') return { optedOut: true, reason: `${settings.autoAnnotation} is "false"` };
+
+  const typedAuto: Record<ConfigKind, boolean> = {
+    ConfigMap: annotations[settings.configMapAutoAnnotation] === 'true',
+    Secret: annotations[settings.secretAutoAnnotation] === 'true',
+  };
+  const excluded: Record<ConfigKind, ReadonlySet<string>> = {
+    ConfigMap: commaSet(annotations[settings.configMapExcludeAnnotation]),
+    Secret: commaSet(annotations[settings.secretExcludeAnnotation]),
+  };
+  const search = annotations[settings.searchAnnotation] === 'true';
+  const followsAll = auto === 'true' || settings.autoReloadAll;
+
+  const counted: CountedConfig[] = [];
+  const skipped: SkippedConfig[] = [];
+  for (const ref of workload.references) {
+    const entry = lookup(ref.kind, ref.name);
+    const skip = (reason: string): void => { skipped.push({ ref, reason }); };
+    if (settings.ignoredConfigKinds.has(ref.kind)) skip(`${ref.kind}s are ignored (--resources-to-ignore)`);
+    else if (entry?.ignored === true) skip('the object carries the ignore annotation');
+    else if (excluded[ref.kind].has(ref.name)) skip('excluded by the workload');
+    else if (search) {
+      if (entry?.match === true) counted.push({ ref, digests: entry.digests });
+      else skip('search mode and the object lacks the match annotation');
+    } else if (followsAll || typedAuto[ref.kind]) counted.push({ ref, digests: entry?.digests });
+    else if (entry?.enabled === true) counted.push({ ref, digests: entry.digests });
+    else skip('not opted in (no auto annotation on the workload, no enabled label on the object)');
+  }
+  return { optedOut: false, counted, skipped };
+}
+
+/** Stakater reads the workload's metadata annotations, or the pod template's when the metadata has none of them. */
+function steeringSource(workload: WorkloadRecord, settings: OptInSettings): Readonly<Record<string, string>> {
+  const names = [
+    settings.autoAnnotation, settings.configMapAutoAnnotation, settings.secretAutoAnnotation, settings.searchAnnotation,
+    settings.configMapExcludeAnnotation, settings.secretExcludeAnnotation,
+  ];
+  return names.some((n) => workload.annotations[n] !== undefined) ? workload.annotations : workload.templateAnnotations;
+}
+
+function commaSet(value: string | undefined): ReadonlySet<string> {
+  if (value === undefined) return new Set();
+  return new Set(value.split(',').map((s) => s.trim()).filter((s) => s !== ''));
+}

@@ -1,0 +1,181 @@
+import type { KubeObject, ReflectorHandlers } from '../kube/reflector.ts';
+import { stringMap } from '../config/config-cache.ts';
+import type { ConfigKind, ConfigReference } from '../workload/config-reference.ts';
+import { podReferences } from './pod-references.ts';
+import { workloadKey, type WorkloadKind } from './workload-kind.ts';
+
+/** What the controller remembers of one workload: enough to reconcile, never the full object. */
+export interface WorkloadRecord {
+  readonly kind: WorkloadKind;
+  readonly namespace: string;
+  readonly name: string;
+  readonly uid: string;
+  /** The optimistic-concurrency precondition for our writes. */
+  readonly resourceVersion: string;
+  /** The steering annotations on the workload's metadata (only those the controller reads). */
+  readonly annotations: Readonly<Record<string, string>>;
+  /** The steering annotations on its pod template, read when the metadata has none. */
+  readonly templateAnnotations: Readonly<Record<string, string>>;
+  readonly references: readonly ConfigReference[];
+  /** Hash the current pods were rolled with (pod-template annotation). */
+  readonly templateHash: string | undefined;
+  /** Hash recorded when the workload was adopted without a roll (metadata annotation). */
+  readonly baselineHash: string | undefined;
+}
+
+export interface WorkloadCacheOptions {
+  /** Annotation names worth keeping: everything else on a workload is dropped on ingest. */
+  readonly steeringAnnotations: ReadonlySet<string>;
+  readonly hashAnnotation: string;
+  readonly baselineAnnotation: string;
+  /** A change that may alter the reconcile result (not status or resourceVersion churn). */
+  readonly onChange: (key: string) => void;
+  readonly ignoreNamespace?: (namespace: string) => boolean;
+}
+
+/**
+ * Workloads by key, with a reverse index from each ConfigMap/Secret to the
+ * workloads that reference it, so a config change costs no API call.
+ */
+export class WorkloadCache {
+  readonly #options: WorkloadCacheOptions;
+  readonly #records = new Map<string, { record: WorkloadRecord; fingerprint: string }>();
+  readonly #byConfig = new Map<string, Set<string>>();
+  readonly #byNamespace = new Map<string, Set<string>>();
+
+  constructor(options: WorkloadCacheOptions) {
+    this.#options = options;
+  }
+
+  get(key: string): WorkloadRecord | undefined {
+    return this.#records.get(key)?.record;
+  }
+
+  get size(): number {
+    return this.#records.size;
+  }
+
+  keys(): Iterable<string> {
+    return this.#records.keys();
+  }
+
+  /** Keys of the workloads whose pod spec references this config. */
+  referencing(kind: ConfigKind, namespace: string, name: string): ReadonlySet<string> {
+    return this.#byConfig.get(configSlot(kind, namespace, name)) ?? EMPTY;
+  }
+
+  inNamespace(namespace: string): ReadonlySet<string> {
+    return this.#byNamespace.get(namespace) ?? EMPTY;
+  }
+
+  handlers(kind: WorkloadKind, namespace?: string): ReflectorHandlers {
+    let seen: Set<string> | undefined;
+    return {
+      listStarted: () => { seen = new Set(); },
+      upsert: (obj) => {
+        const record = this.#extract(kind, obj);
+        const key = workloadKey(kind, record.namespace, record.name);
+        seen?.add(key);
+        this.#upsert(key, record);
+      },
+      remove: (obj) => { this.#remove(workloadKey(kind, obj.metadata.namespace ?? '', obj.metadata.name)); },
+      listFinished: () => {
+        const listed = seen;
+        seen = undefined;
+        if (listed === undefined) return;
+        for (const [key, { record }] of [...this.#records]) {
+          if (record.kind !== kind || (namespace !== undefined && record.namespace !== namespace)) continue;
+          if (!listed.has(key)) this.#remove(key);
+        }
+      },
+    };
+  }
+
+  #extract(kind: WorkloadKind, obj: KubeObject): WorkloadRecord {
+    const spec = asObject(obj.spec);
+    const template = asObject(spec.template);
+    const templateMeta = asObject(template.metadata);
+    const annotations = stringMap(obj.metadata.annotations);
+    const templateAnnotations = stringMap(templateMeta.annotations);
+    return {
+      kind,
+      namespace: obj.metadata.namespace ?? '',
+      name: obj.metadata.name,
+      uid: typeof obj.metadata.uid === 'string' ? obj.metadata.uid : '',
+      resourceVersion: obj.metadata.resourceVersion ?? '',
+      annotations: this.#steering(annotations),
+      templateAnnotations: this.#steering(templateAnnotations),
+      references: podReferences(template.spec),
+      templateHash: templateAnnotations[this.#options.hashAnnotation],
+      baselineHash: annotations[this.#options.baselineAnnotation],
+    };
+  }
+
+  #steering(all: Readonly<Record<string, string>>): Record<string, string> {
+    const kept: Record<string, string> = {};
+    for (const name of this.#options.steeringAnnotations) {
+      const value = all[name];
+      if (value !== undefined) kept[name] = value;
+    }
+    return kept;
+  }
+
+  #upsert(key: string, record: WorkloadRecord): void {
+    if (this.#options.ignoreNamespace?.(record.namespace) === true) {
+      this.#remove(key);
+      return;
+    }
+    const { resourceVersion, ...meaningful } = record;
+    const fingerprint = JSON.stringify(meaningful);
+    const previous = this.#records.get(key);
+    this.#records.set(key, { record, fingerprint });
+    if (previous?.fingerprint === fingerprint) return;
+    if (previous !== undefined) this.#unindex(key, previous.record);
+    this.#index(key, record);
+    this.#options.onChange(key);
+  }
+
+  #remove(key: string): void {
+    const previous = this.#records.get(key);
+    if (previous === undefined) return;
+    this.#records.delete(key);
+    this.#unindex(key, previous.record);
+    this.#options.onChange(key);
+  }
+
+  #index(key: string, record: WorkloadRecord): void {
+    addTo(this.#byNamespace, record.namespace, key);
+    for (const ref of record.references) addTo(this.#byConfig, configSlot(ref.kind, record.namespace, ref.name), key);
+  }
+
+  #unindex(key: string, record: WorkloadRecord): void {
+    removeFrom(this.#byNamespace, record.namespace, key);
+    for (const ref of record.references) removeFrom(this.#byConfig, configSlot(ref.kind, record.namespace, ref.name), key);
+  }
+}
+
+const EMPTY: ReadonlySet<string> = new Set();
+
+function configSlot(kind: ConfigKind, namespace: string, name: string): string {
+  return `${namespace}/${kind}/${name}`;
+}
+
+function addTo(index: Map<string, Set<string>>, slot: string, key: string): void {
+  let keys = index.get(slot);
+  if (keys === undefined) {
+    keys = new Set();
+    index.set(slot, keys);
+  }
+  keys.add(key);
+}
+
+function removeFrom(index: Map<string, Set<string>>, slot: string, key: string): void {
+  const keys = index.get(slot);
+  if (keys === undefined) return;
+  keys.delete(key);
+  if (keys.size === 0) index.delete(slot);
+}
+
+function asObject(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}

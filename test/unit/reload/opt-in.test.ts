@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { ConfigEntry } from '../../../src/config/config-cache.ts';
+import { decideOptIn, type OptInResult, type OptInSettings } from '../../../src/reload/opt-in.ts';
+import type { ConfigKind, ConfigReference } from '../../../src/workload/config-reference.ts';
+import type { WorkloadRecord } from '../../../src/workload/workload-cache.ts';
+
+const settings: OptInSettings = {
+  autoAnnotation: 'reloader.stakater.com/auto',
+  configMapAutoAnnotation: 'configmap.reloader.stakater.com/auto',
+  secretAutoAnnotation: 'secret.reloader.stakater.com/auto',
+  searchAnnotation: 'reloader.stakater.com/search',
+  configMapExcludeAnnotation: 'configmaps.exclude.reloader.stakater.com/reload',
+  secretExcludeAnnotation: 'secrets.exclude.reloader.stakater.com/reload',
+  autoReloadAll: false,
+  ignoredConfigKinds: new Set(),
+};
+
+const ref = (kind: ConfigKind, name: string): ConfigReference => ({ kind, name, keys: 'all', optional: false, containers: ['app'] });
+const entry = (flags: Partial<Omit<ConfigEntry, 'digests'>> = {}): ConfigEntry => ({ digests: new Map([['k', 'd']]), enabled: false, ignored: false, match: false, ...flags });
+
+function workload(annotations: Record<string, string>, templateAnnotations: Record<string, string> = {}): WorkloadRecord {
+  return {
+    kind: 'Deployment', namespace: 'ns', name: 'web', uid: 'u', resourceVersion: '1',
+    annotations, templateAnnotations,
+    references: [ref('ConfigMap', 'cm'), ref('Secret', 'sec')],
+    templateHash: undefined, baselineHash: undefined,
+  };
+}
+
+function decide(w: WorkloadRecord, configs: Record<string, ConfigEntry | undefined>, s: OptInSettings = settings): OptInResult {
+  return decideOptIn(w, (kind, name) => configs[`${kind}/${name}`], s);
+}
+
+function countedNames(result: OptInResult): string[] {
+  if (result.optedOut) assert.fail(`expected a decision, got opted out: ${result.reason}`);
+  return result.counted.map((c) => `${c.ref.kind}/${c.ref.name}`);
+}
+
+test('without any opt-in nothing is followed', () => {
+  assert.deepEqual(countedNames(decide(workload({}), { 'ConfigMap/cm': entry(), 'Secret/sec': entry() })), []);
+});
+
+test('the enabled label on a config opts it in for every workload that references it', () => {
+  assert.deepEqual(countedNames(decide(workload({}), { 'ConfigMap/cm': entry({ enabled: true }), 'Secret/sec': entry() })), ['ConfigMap/cm']);
+});
+
+test('auto "true" follows every referenced config, including a missing one', () => {
+  const result = decide(workload({ 'reloader.stakater.com/auto': 'true' }), { 'ConfigMap/cm': entry() });
+  assert.deepEqual(countedNames(result), ['ConfigMap/cm', 'Secret/sec']);
+  assert.ok(!result.optedOut && result.counted[1]?.digests === undefined, 'the missing Secret is counted as absent');
+});
+
+test('auto "false" opts out even from labelled configs and auto-reload-all', () => {
+  const result = decide(workload({ 'reloader.stakater.com/auto': 'false' }), { 'ConfigMap/cm': entry({ enabled: true }) }, { ...settings, autoReloadAll: true });
+  assert.equal(result.optedOut, true);
+});
+
+test('auto-reload-all follows everything for workloads without annotations', () => {
+  assert.deepEqual(countedNames(decide(workload({}), { 'ConfigMap/cm': entry(), 'Secret/sec': entry() }, { ...settings, autoReloadAll: true })), ['ConfigMap/cm', 'Secret/sec']);
+});
+
+test('typed auto follows only its own kind', () => {
+  assert.deepEqual(countedNames(decide(workload({ 'secret.reloader.stakater.com/auto': 'true' }), { 'ConfigMap/cm': entry(), 'Secret/sec': entry() })), ['Secret/sec']);
+});
+
+test('the ignore annotation on a config wins over auto and the label', () => {
+  const result = decide(workload({ 'reloader.stakater.com/auto': 'true' }), { 'ConfigMap/cm': entry({ ignored: true, enabled: true }), 'Secret/sec': entry() });
+  assert.deepEqual(countedNames(result), ['Secret/sec']);
+  assert.ok(!result.optedOut && result.skipped.some((s) => s.ref.name === 'cm' && /ignore/.test(s.reason)));
+});
+
+test('exclude lists drop named configs of their kind', () => {
+  const w = workload({ 'reloader.stakater.com/auto': 'true', 'configmaps.exclude.reloader.stakater.com/reload': 'other, cm' });
+  assert.deepEqual(countedNames(decide(w, { 'ConfigMap/cm': entry(), 'Secret/sec': entry() })), ['Secret/sec']);
+});
+
+test('search mode follows only configs carrying the match annotation', () => {
+  const w = workload({ 'reloader.stakater.com/search': 'true' });
+  assert.deepEqual(countedNames(decide(w, { 'ConfigMap/cm': entry({ match: true }), 'Secret/sec': entry({ enabled: true }) })), ['ConfigMap/cm']);
+});
+
+test('resources-to-ignore drops a whole kind', () => {
+  const s = { ...settings, ignoredConfigKinds: new Set<ConfigKind>(['Secret']) };
+  assert.deepEqual(countedNames(decide(workload({ 'reloader.stakater.com/auto': 'true' }), { 'ConfigMap/cm': entry(), 'Secret/sec': entry() }, s)), ['ConfigMap/cm']);
+});
+
+test('pod-template annotations are read only when the metadata has none of them', () => {
+  const configs = { 'ConfigMap/cm': entry(), 'Secret/sec': entry() };
+  assert.deepEqual(countedNames(decide(workload({}, { 'reloader.stakater.com/auto': 'true' }), configs)), ['ConfigMap/cm', 'Secret/sec']);
+  const metadataWins = workload({ 'secret.reloader.stakater.com/auto': 'true' }, { 'reloader.stakater.com/auto': 'true' });
+  assert.deepEqual(countedNames(decide(metadataWins, configs)), ['Secret/sec']);
+});
