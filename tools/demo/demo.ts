@@ -67,7 +67,8 @@ async function watchRollout(apps: AppsV1Api, core: CoreV1Api, previousReplicaSet
 
 async function lastReloadedEvent(core: CoreV1Api): Promise<string | undefined> {
   const events = await core.listNamespacedEvent({ namespace: NS, fieldSelector: 'involvedObject.name=web,reason=Reloaded' });
-  const last = events.items.at(-1);
+  const newestFirst = events.items.sort((a, b) => String(b.lastTimestamp ?? b.eventTime ?? '').localeCompare(String(a.lastTimestamp ?? a.eventTime ?? '')));
+  const last = newestFirst[0];
   return last === undefined ? undefined : `${last.reason ?? ''}: ${last.message ?? ''}`;
 }
 
