@@ -60,11 +60,12 @@ export function logfmtLine(json: string): string {
 
 /** An error serialized by pino reads best as its message; its stack stays in the JSON format. */
 function fieldValue(key: string, value: unknown): unknown {
-  if (key === 'err' && typeof value === 'object' && value !== null && 'message' in value) return (value as { message: unknown }).message;
+  if (key === 'err' && typeof value === 'object' && value !== null && 'message' in value) return value.message;
   return value;
 }
 
 function logfmtValue(value: unknown): string {
-  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  // Values come from JSON.parse, so JSON.stringify always has a string for them.
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
   return text !== '' && /^[^\s"=\\]+$/u.test(text) ? text : JSON.stringify(text);
 }

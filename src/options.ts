@@ -1,183 +1,276 @@
 import { z } from 'zod';
-import type { LogFormat, LogLevel } from './logger.ts';
+import { parseListenAddress } from './http/probe-server.ts';
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './logger.ts';
 import type { ConfigKind } from './workload/config-reference.ts';
 
-/** A bad flag or environment variable; the message names it, the value and what is allowed. */
+/**
+ * A bad flag or environment variable. The message starts with the flag or
+ * variable, then the bad value and what is allowed, e.g.
+ * `--debounce: "abc" is not a duration (examples: 2s, 500ms, 0)`.
+ */
 export class OptionsError extends Error {
   override readonly name = 'OptionsError';
 }
 
+/** Annotation names that steer the controller; each has a flag with Stakater Reloader's name and default. */
+export interface AnnotationNames {
+  readonly auto: string;
+  readonly configMapAuto: string;
+  readonly secretAuto: string;
+  /** Named mode: a comma list of ConfigMap names (anchored regexes). */
+  readonly configMapReload: string;
+  readonly secretReload: string;
+  readonly search: string;
+  readonly match: string;
+  readonly configMapExclude: string;
+  readonly secretExclude: string;
+  readonly ignore: string;
+  readonly pausePeriod: string;
+}
+
+/** Everything `mini-reloader run` was asked to do, validated. */
 export interface RunOptions {
+  /** Undefined: the caller tries ~/.kube/config, then the in-cluster service account. */
   readonly kubeconfig: string | undefined;
+  /** Namespaced mode when not empty: only these namespaces, each watched on its own. Empty: cluster-wide. */
   readonly namespaces: readonly string[];
+  /** Cluster-wide mode only. */
   readonly namespacesToIgnore: readonly string[];
+  /** A label selector for namespaces, normalized (Stakater's `k:v` becomes `k=v`). Cluster-wide mode only. */
   readonly namespaceSelector: string | undefined;
+  /** A label selector for the ConfigMaps and Secrets watched, normalized. */
   readonly resourceLabelSelector: string | undefined;
+  /** 0: no debounce. */
   readonly debounceMs: number;
   readonly dryRun: boolean;
   readonly fieldManager: string;
   readonly workers: number;
   readonly maxRollsPerSecond: number;
   readonly maxRollsBurst: number;
+  /** host:port, already checked to be bindable syntax. */
   readonly metricsAddress: string;
   readonly logFormat: LogFormat;
   readonly logLevel: LogLevel;
   readonly enabledLabel: string;
   readonly hashAnnotation: string;
   readonly autoReloadAll: boolean;
+  /** At most one kind: ignoring both would leave nothing to do. */
   readonly resourcesToIgnore: readonly ConfigKind[];
-  readonly annotations: {
-    readonly auto: string;
-    readonly configMapAuto: string;
-    readonly secretAuto: string;
-    readonly search: string;
-    readonly match: string;
-    readonly configMapExclude: string;
-    readonly secretExclude: string;
-    readonly ignore: string;
-  };
+  readonly annotations: AnnotationNames;
 }
 
-/** One flag: its name, the environment variable that stands in for it, its default and help text. */
+export type FlagGroup = 'Cluster access' | 'Scope' | 'Rolling' | 'Observability' | 'Annotation names (Stakater Reloader compatible)';
+
+/** One flag, as `--help` and the README show it. */
 export interface FlagSpec {
+  /** The name without its dashes: `debounce` is `--debounce`. */
   readonly flag: string;
-  readonly env?: string;
-  readonly boolean?: boolean;
+  /** Other accepted names, without dashes (e.g. Stakater's spelling). */
+  readonly aliases: readonly string[];
+  /** The environment variable read when the flag is absent, if any. */
+  readonly env: string | undefined;
+  /** A switch: `--flag`, `--flag=true`, `--flag=false`. */
+  readonly boolean: boolean;
+  /** Placeholder for the value in help, e.g. `duration`; empty for booleans. */
+  readonly value: string;
+  /** The default as it would be typed; undefined when there is none; '' for an empty list. */
   readonly default: string | undefined;
   readonly description: string;
+  readonly group: FlagGroup;
 }
 
-const dns1123Label = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const qualifiedName = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const selectorTerm = /^\s*(!?[A-Za-z0-9][-A-Za-z0-9_./]*|[A-Za-z0-9][-A-Za-z0-9_./]*\s*(=|==|!=)\s*[A-Za-z0-9]?[-A-Za-z0-9_.]*|[A-Za-z0-9][-A-Za-z0-9_./]*\s+(in|notin)\s+\([^()]*\))\s*$/;
-
-/** Every flag, in help order. The parser, `--help` and the README check all read this table. */
-export const RUN_FLAGS: readonly FlagSpec[] = [
-  { flag: 'kubeconfig', env: 'KUBECONFIG', default: undefined, description: 'Path to a kubeconfig. Else ~/.kube/config, else the in-cluster service account.' },
-  { flag: 'namespaces', env: 'KUBERNETES_NAMESPACE', default: '', description: 'Comma list: watch only these namespaces, each on its own, so Roles suffice (no ClusterRole). Empty: all namespaces.' },
-  { flag: 'namespaces-to-ignore', default: '', description: 'Comma list of namespaces never acted in.' },
-  { flag: 'namespace-selector', default: undefined, description: 'Label selector: act only in namespaces whose labels match (needs list/watch on namespaces).' },
-  { flag: 'resource-label-selector', default: undefined, description: 'Label selector applied server-side to the ConfigMaps and Secrets watched.' },
-  { flag: 'debounce', default: '2s', description: 'Trailing window that gathers config changes into one rollout (Go-style duration; 0 turns it off).' },
-  { flag: 'dry-run', boolean: true, default: 'false', description: 'Decide, log and record "would roll" Events, but write nothing to workloads.' },
-  { flag: 'field-manager', default: 'mini-reloader', description: 'Server-side apply field manager for every write; GitOps tools can ignore its fields.' },
-  { flag: 'workers', default: '4', description: 'Workloads reconciled in parallel (1-64).' },
-  { flag: 'max-rolls-per-second', default: '10', description: 'Rollouts started per second at most, when many workloads share one config.' },
-  { flag: 'max-rolls-burst', default: '50', description: 'Rollouts that may start at once before --max-rolls-per-second applies.' },
-  { flag: 'metrics-address', default: ':9090', description: 'host:port serving /metrics, /healthz, /live and /readyz.' },
-  { flag: 'log-format', default: 'json', description: 'json or text.' },
-  { flag: 'log-level', default: 'info', description: 'trace, debug, info, warn or error. debug says why each workload was not rolled.' },
-  { flag: 'enabled-label', default: 'mini-reloader.pelabs/enabled', description: 'Label that opts a ConfigMap or Secret in (value "true").' },
-  { flag: 'hash-annotation', default: 'mini-reloader.pelabs/config-hash', description: 'Pod-template annotation holding the config hash; "<name>-baseline" marks adopted workloads.' },
-  { flag: 'auto-reload-all', boolean: true, default: 'false', description: 'Follow every referenced config of every workload, unless it says auto: "false".' },
-  { flag: 'resources-to-ignore', default: '', description: 'configMaps or secrets: never react to that kind.' },
-  { flag: 'auto-annotation', default: 'reloader.stakater.com/auto', description: 'Workload annotation: "true" follows every referenced config, "false" opts out.' },
-  { flag: 'configmap-auto-annotation', default: 'configmap.reloader.stakater.com/auto', description: 'Workload annotation: follow every referenced ConfigMap.' },
-  { flag: 'secret-auto-annotation', default: 'secret.reloader.stakater.com/auto', description: 'Workload annotation: follow every referenced Secret.' },
-  { flag: 'auto-search-annotation', default: 'reloader.stakater.com/search', description: 'Workload annotation: follow only referenced configs that carry the match annotation.' },
-  { flag: 'search-match-annotation', default: 'reloader.stakater.com/match', description: 'Config annotation matched by search mode.' },
-  { flag: 'configmap-exclude-annotation', default: 'configmaps.exclude.reloader.stakater.com/reload', description: 'Workload annotation: comma list of ConfigMaps that never trigger it.' },
-  { flag: 'secret-exclude-annotation', default: 'secrets.exclude.reloader.stakater.com/reload', description: 'Workload annotation: comma list of Secrets that never trigger it.' },
-  { flag: 'ignore-annotation', default: 'reloader.stakater.com/ignore', description: 'Config annotation: "true" means it never triggers anything.' },
-];
-
-/** Parses the arguments after `mini-reloader run`, with environment fallbacks. Throws OptionsError. */
-export function parseRunOptions(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): RunOptions {
-  const raw = new Map<string, { value: string; source: string }>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    const match = /^--([a-z][a-z0-9-]*)(?:=(.*))?$/s.exec(arg);
-    if (match === null) throw new OptionsError(`unexpected argument "${arg}" (flags look like --name=value; see --help)`);
-    const name = match[1] ?? '';
-    const spec = RUN_FLAGS.find((f) => f.flag === name);
-    if (spec === undefined) throw new OptionsError(`unknown flag --${name} (see --help)`);
-    let value = match[2];
-    if (value === undefined) {
-      if (spec.boolean === true) value = 'true';
-      else {
-        const next = argv[i + 1];
-        if (next === undefined || next.startsWith('--')) throw new OptionsError(`--${name} needs a value`);
-        value = next;
-        i++;
-      }
-    }
-    raw.set(name, { value, source: `--${name}` });
-  }
-  const get = (flag: string): { value: string | undefined; source: string } => {
-    const given = raw.get(flag);
-    if (given !== undefined) return given;
-    const spec = RUN_FLAGS.find((f) => f.flag === flag);
-    if (spec?.env !== undefined && env[spec.env] !== undefined && env[spec.env] !== '') return { value: env[spec.env], source: spec.env };
-    return { value: spec?.default, source: `--${flag}` };
-  };
-  const read = <T>(flag: string, schema: z.ZodType<T>, allowed: string): T => {
-    const { value, source } = get(flag);
-    const parsed = schema.safeParse(value);
-    if (!parsed.success) throw new OptionsError(`${source}: ${JSON.stringify(value)} is not valid (${allowed})`);
-    return parsed.data;
-  };
-  const optionalString = (flag: string): string | undefined => {
-    const value = get(flag).value;
-    return value === undefined || value === '' ? undefined : value;
-  };
-  const list = z.string().transform((s) => s.split(',').map((p) => p.trim()).filter((p) => p !== ''));
-  const namespaceList = list.pipe(z.array(z.string().regex(dns1123Label)));
-  const selector = z.string().refine((s) => splitSelector(s).every((term) => selectorTerm.test(term)));
-  const annotation = z.string().regex(qualifiedName);
-  const bool = z.enum(['true', 'false']).transform((s) => s === 'true');
-  const annotationName = (flag: string): string => read(flag, annotation, 'an annotation name such as example.com/name');
-
-  const namespaceSelector = optionalString('namespace-selector');
-  const resourceLabelSelector = optionalString('resource-label-selector');
-  const options: RunOptions = {
-    kubeconfig: optionalString('kubeconfig'),
-    namespaces: read('namespaces', namespaceList, 'comma-separated namespace names'),
-    namespacesToIgnore: read('namespaces-to-ignore', namespaceList, 'comma-separated namespace names'),
-    namespaceSelector: namespaceSelector === undefined ? undefined : read('namespace-selector', selector, 'a label selector, e.g. team=a,env!=dev'),
-    resourceLabelSelector: resourceLabelSelector === undefined ? undefined : read('resource-label-selector', selector, 'a label selector, e.g. team=a,env!=dev'),
-    debounceMs: read('debounce', z.string().transform(parseDuration).pipe(z.number().min(0).max(3_600_000)), 'a duration such as 2s, 500ms or 0, at most 1h'),
-    dryRun: read('dry-run', bool, 'true or false'),
-    fieldManager: read('field-manager', z.string().min(1).max(128), '1 to 128 characters'),
-    workers: read('workers', z.coerce.number().int().min(1).max(64), 'a whole number from 1 to 64'),
-    maxRollsPerSecond: read('max-rolls-per-second', z.coerce.number().positive(), 'a number above 0'),
-    maxRollsBurst: read('max-rolls-burst', z.coerce.number().int().min(1), 'a whole number of at least 1'),
-    metricsAddress: read('metrics-address', z.string().regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]*):\d{1,5}$/).refine((s) => Number(s.slice(s.lastIndexOf(':') + 1)) <= 65535), 'host:port or :port'),
-    logFormat: read('log-format', z.enum(['json', 'text']), 'json or text'),
-    logLevel: read('log-level', z.enum(['trace', 'debug', 'info', 'warn', 'error']), 'trace, debug, info, warn or error'),
-    enabledLabel: read('enabled-label', annotation, 'a label name such as example.com/name'),
-    hashAnnotation: read('hash-annotation', annotation.refine((s) => (s.split('/').pop() ?? '').length <= 54), 'an annotation name whose name part leaves room for "-baseline" (54 characters at most)'),
-    autoReloadAll: read('auto-reload-all', bool, 'true or false'),
-    resourcesToIgnore: read('resources-to-ignore', list.pipe(z.array(z.string().transform((s) => s.toLowerCase()).pipe(z.enum(['configmaps', 'secrets'])))).transform((kinds) => [...new Set(kinds)].map((k): ConfigKind => (k === 'configmaps' ? 'ConfigMap' : 'Secret'))), 'configMaps or secrets'),
-    annotations: {
-      auto: annotationName('auto-annotation'),
-      configMapAuto: annotationName('configmap-auto-annotation'),
-      secretAuto: annotationName('secret-auto-annotation'),
-      search: annotationName('auto-search-annotation'),
-      match: annotationName('search-match-annotation'),
-      configMapExclude: annotationName('configmap-exclude-annotation'),
-      secretExclude: annotationName('secret-exclude-annotation'),
-      ignore: annotationName('ignore-annotation'),
-    },
-  };
-  if (options.namespaces.length > 0 && (options.namespaceSelector !== undefined || options.namespacesToIgnore.length > 0)) {
-    throw new OptionsError('--namespaces cannot be combined with --namespace-selector or --namespaces-to-ignore: namespaced mode watches only the listed namespaces and has no permission to read namespaces');
-  }
-  if (options.resourcesToIgnore.length === 2) throw new OptionsError('--resources-to-ignore: ignoring both configMaps and secrets leaves nothing to do');
-  return options;
+interface FlagDef<T> {
+  readonly spec: FlagSpec;
+  /** Turns one raw string (from the flag or its env var) into the value; its issues are complete messages. */
+  readonly schema: z.ZodType<T, string>;
+  /** The value when neither the flag nor its env var is given: the parsed default. */
+  readonly fallback: T;
+  /** How the values of a repeated flag add up; without it the last one wins. */
+  readonly combine: ((earlier: T, later: T) => T) | undefined;
 }
 
-/** Go-style durations: 500ms, 2s, 1m30s, 1h; a bare 0. NaN when malformed. */
-export function parseDuration(text: string): number {
-  if (text === '0') return 0;
-  if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(text)) return Number.NaN;
-  const unit: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+type SpecInput = Omit<FlagSpec, 'aliases' | 'env' | 'boolean' | 'default'> & {
+  readonly aliases?: readonly string[];
+  readonly env?: string;
+  readonly boolean?: boolean;
+};
+
+function flag<T>(spec: SpecInput & { readonly default: string }, schema: z.ZodType<T, string>, combine?: (a: T, b: T) => T): FlagDef<T> {
+  const parsed = schema.safeParse(spec.default);
+  if (!parsed.success) throw new Error(`default of --${spec.flag} does not parse: ${parsed.error.issues[0]?.message ?? ''}`);
+  return { spec: toSpec(spec, spec.default), schema, fallback: parsed.data, combine };
+}
+
+function optionalFlag<T>(spec: SpecInput, schema: z.ZodType<T | undefined, string>, combine?: (a: T | undefined, b: T | undefined) => T | undefined): FlagDef<T | undefined> {
+  return { spec: toSpec(spec, undefined), schema, fallback: undefined, combine };
+}
+
+function toSpec(spec: SpecInput, fallback: string | undefined): FlagSpec {
+  return Object.freeze({
+    flag: spec.flag,
+    aliases: Object.freeze([...(spec.aliases ?? [])]),
+    env: spec.env,
+    boolean: spec.boolean ?? false,
+    value: spec.value,
+    default: fallback,
+    description: spec.description,
+    group: spec.group,
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Value schemas. Every issue message is complete: `"<value>" <problem> (<allowed>)`.
+
+const q = (value: unknown): string => JSON.stringify(String(value));
+
+/** Fails a transform with `message`; returns zod's NEVER so the result type stays T. */
+function fail(ctx: z.RefinementCtx, message: string): never {
+  ctx.addIssue({ code: 'custom', message });
+  return z.NEVER;
+}
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const NAMESPACE_ALLOWED = "lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters";
+const SELECTOR_ALLOWED = 'comma-joined k=v, k!=v, k, !k, k in (a,b), k notin (a,b)';
+
+/** A comma list: entries trimmed, empty ones dropped, each checked by `item`. */
+function commaList<T>(item: z.ZodType<T, string>): z.ZodType<T[], string> {
+  return z.string()
+    .transform((s) => s.split(',').map((p) => p.trim()).filter((p) => p !== ''))
+    .pipe(z.array(item));
+}
+
+const namespaceName = z.string().regex(DNS1123_LABEL, { error: (iss) => `${q(iss.input)} is not a valid namespace name (allowed: ${NAMESPACE_ALLOWED})` });
+
+const namespaceList = commaList(namespaceName).transform((names) => [...new Set(names)]);
+
+const booleanValue = z.string().transform((raw, ctx) => {
+  // Go's strconv.ParseBool, which Stakater's flags use.
+  const s = raw.trim().toLowerCase();
+  if (s === 'true' || s === 't' || s === '1') return true;
+  if (s === 'false' || s === 'f' || s === '0') return false;
+  return fail(ctx, `${q(raw)} is not a boolean (allowed: true, false)`);
+});
+
+function integer(min: number, max = Number.MAX_SAFE_INTEGER): z.ZodType<number, string> {
+  const allowed = max === Number.MAX_SAFE_INTEGER ? `(allowed: a whole number, at least ${min})` : `(allowed: a whole number from ${min} to ${max})`;
+  return z.string()
+    .regex(/^\s*\+?\d+\s*$/, { error: (iss) => `${q(iss.input)} is not a whole number ${allowed}` })
+    .transform(Number)
+    .pipe(z.number()
+      .min(min, { error: (iss) => `${q(iss.input)} is too small ${allowed}` })
+      .max(max, { error: (iss) => `${q(iss.input)} is too large ${allowed}` }));
+}
+
+const positiveNumber = z.string()
+  .regex(/^\s*\+?(\d+\.?\d*|\.\d+)\s*$/, { error: (iss) => `${q(iss.input)} is not a number (allowed: a number above 0, e.g. 10 or 0.5)` })
+  .transform(Number)
+  .pipe(z.number({ error: (iss) => `${q(iss.input)} is too large (allowed: a finite number above 0)` })
+    .positive({ error: (iss) => `${q(iss.input)} is not above 0 (allowed: a number above 0, e.g. 10 or 0.5)` }));
+
+const UNIT_MS: Readonly<Record<string, number>> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const DURATION = /^([+-]?)((?:(?:\d+\.?\d*|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+)$/u;
+const DURATION_PART = /(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/gu;
+
+/**
+ * A Go duration (`time.ParseDuration`: `500ms`, `2s`, `1h30m`, `1.5s`,
+ * a bare `0`) in milliseconds; undefined when it is not one.
+ */
+export function parseDuration(text: string): number | undefined {
+  const s = text.trim();
+  if (/^[+-]?0$/.test(s)) return 0;
+  const match = DURATION.exec(s);
+  if (match === null) return undefined;
   let total = 0;
-  for (const [, amount, , u] of text.matchAll(/(\d+(\.\d+)?)(ms|s|m|h)/g)) total += Number(amount) * (unit[u ?? ''] ?? Number.NaN);
-  return total;
+  for (const [, amount, unit] of (match[2] ?? '').matchAll(DURATION_PART)) total += Number(amount) * (UNIT_MS[unit ?? ''] ?? Number.NaN);
+  // Decimal fractions of a unit are not exact in binary floating point.
+  total = Math.round(total * 1e6) / 1e6;
+  return match[1] === '-' ? -total : total;
 }
 
-/** Splits a selector on the commas that are not inside an `in (...)` set. */
-function splitSelector(selector: string): string[] {
+function duration(maxMs: number, maxText: string): z.ZodType<number, string> {
+  return z.string().transform((raw, ctx) => {
+    const ms = parseDuration(raw);
+    if (ms === undefined) return fail(ctx, `${q(raw)} is not a duration (examples: 2s, 500ms, 1m30s, 0)`);
+    if (ms < 0) return fail(ctx, `${q(raw)} is negative (allowed: 0 up to ${maxText}, e.g. 2s)`);
+    if (ms > maxMs) return fail(ctx, `${q(raw)} is too long (allowed: 0 up to ${maxText})`);
+    return ms;
+  });
+}
+
+/** Why `key` is not a valid label key or annotation name (`[prefix/]name`), or undefined when it is. */
+function qualifiedNameProblem(key: string, maxNameLength = 63): string | undefined {
+  const parts = key.split('/');
+  if (parts.length > 2) return "has more than one '/'";
+  const name = parts.length === 2 ? (parts[1] ?? '') : key;
+  const prefix = parts.length === 2 ? parts[0] : undefined;
+  if (prefix !== undefined && !DNS1123_SUBDOMAIN.test(prefix)) return `has a prefix "${prefix}" that is not a DNS subdomain (lower-case letters, digits, '-' and '.', at most 253 characters)`;
+  if (!LABEL_NAME.test(name)) return `has a name part "${name}" that is not 1-63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit`;
+  if (name.length > maxNameLength) return `has a name part longer than ${maxNameLength} characters`;
+  return undefined;
+}
+
+function qualifiedName(what: string, maxNameLength = 63, why = ''): z.ZodType<string, string> {
+  return z.string().transform((raw, ctx) => {
+    const problem = qualifiedNameProblem(raw, maxNameLength);
+    if (problem !== undefined) return fail(ctx, `${q(raw)} is not a valid ${what}: it ${problem}${why} (allowed: [prefix/]name, e.g. example.com/${what === 'label name' ? 'enabled' : 'reload'})`);
+    return raw;
+  });
+}
+
+const annotationName = qualifiedName('annotation name');
+
+const fieldManager = z.string().transform((raw, ctx) => {
+  if (raw === '' || raw.length > 128 || /\p{C}/u.test(raw)) return fail(ctx, `${q(raw)} is not a field manager name (allowed: 1 to 128 printable characters)`);
+  return raw;
+});
+
+const listenAddress = z.string().transform((raw, ctx) => {
+  try {
+    parseListenAddress(raw);
+  } catch (err) {
+    return fail(ctx, `${q(raw)} ${err instanceof Error ? err.message : String(err)} (allowed: host:port or :port, e.g. :9090, 127.0.0.1:9090, [::1]:9090)`);
+  }
+  return raw;
+});
+
+/** One of `accepted`'s keys, in any letter case; `shown` is what the error message lists. */
+function choice<T extends string>(what: string, accepted: Readonly<Record<string, T>>, shown: string): z.ZodType<T, string> {
+  return z.string().transform((raw, ctx) => {
+    const found = accepted[raw.trim().toLowerCase()];
+    if (found === undefined) return fail(ctx, `${q(raw)} is not ${what} (allowed: ${shown})`);
+    return found;
+  });
+}
+
+const logFormat = choice<LogFormat>('a log format', { ...Object.fromEntries(LOG_FORMATS.map((f) => [f, f])), '': 'text' }, LOG_FORMATS.join(', '));
+const logLevel = choice<LogLevel>(
+  'a log level',
+  { ...Object.fromEntries(LOG_LEVELS.map((l) => [l, l])), warning: 'warn', fatal: 'error', panic: 'error' },
+  `${LOG_LEVELS.join(', ')}; Stakater's warning, fatal and panic also work`,
+);
+
+const resourcesToIgnore = commaList(choice<ConfigKind>('a kind of resource', { configmaps: 'ConfigMap', secrets: 'Secret' }, 'configMaps, secrets'))
+  .transform((kinds, ctx): ConfigKind[] => {
+    const unique = [...new Set(kinds)];
+    if (unique.length > 1) return fail(ctx, '"configMaps,secrets" ignores both kinds, which leaves nothing to watch (allowed: configMaps or secrets, not both)');
+    return unique;
+  });
+
+// Label selectors -------------------------------------------------------------
+
+class SelectorProblem extends Error {
+  readonly term: string;
+  constructor(term: string, reason: string) {
+    super(reason);
+    this.term = term;
+  }
+}
+
+/** Splits at the commas outside parentheses. */
+function selectorTerms(selector: string): string[] {
   const terms: string[] = [];
   let depth = 0;
   let start = 0;
@@ -185,21 +278,427 @@ function splitSelector(selector: string): string[] {
     const ch = selector[i];
     if (ch === '(') depth++;
     else if (ch === ')') depth--;
-    else if (ch === ',' && depth === 0) {
+    if (depth < 0 || depth > 1) throw new SelectorProblem(selector, depth < 0 ? "it has a ')' without its '('" : 'it nests parentheses');
+    if (ch === ',' && depth === 0) {
       terms.push(selector.slice(start, i));
       start = i + 1;
     }
   }
+  if (depth !== 0) throw new SelectorProblem(selector, "it has a '(' without its ')'");
   terms.push(selector.slice(start));
   return terms;
 }
 
-export function formatHelp(): string {
-  const lines = ['Flags of mini-reloader run:', ''];
-  for (const f of RUN_FLAGS) {
-    const env = f.env === undefined ? '' : ` (env ${f.env})`;
-    const def = f.default === undefined || f.default === '' ? '' : ` [default: ${f.default}]`;
-    lines.push(`  --${f.flag}${f.boolean === true ? '' : '=VALUE'}${env}${def}`, `      ${f.description}`);
+function checkKey(term: string, key: string): string {
+  const problem = qualifiedNameProblem(key);
+  if (problem !== undefined) throw new SelectorProblem(term, `its label key ${problem}`);
+  return key;
+}
+
+function checkValue(term: string, value: string): string {
+  if (value !== '' && !LABEL_NAME.test(value)) throw new SelectorProblem(term, `its value "${value}" is not a label value (at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit)`);
+  return value;
+}
+
+/** One requirement in Kubernetes' canonical spelling; Stakater's legacy `k:v`, `k:*` and `k=*` are translated. */
+function normalizeRequirement(term: string): string {
+  let m = /^!\s*([^\s=!<>:(),]+)$/.exec(term);
+  if (m !== null) return `!${checkKey(term, m[1] ?? '')}`;
+  m = /^([^\s=!<>:(),]+)\s+(in|notin)\s*\(([^()]*)\)$/.exec(term);
+  if (m !== null) {
+    const values = (m[3] ?? '').split(',').map((v) => v.trim()).filter((v) => v !== '');
+    if (values.length === 0) throw new SelectorProblem(term, 'its set of values is empty');
+    return `${checkKey(term, m[1] ?? '')} ${m[2] ?? ''} (${values.map((v) => checkValue(term, v)).join(',')})`;
   }
-  return lines.join('\n');
+  m = /^([^\s=!<>:(),]+)\s*(==|=|!=)\s*([^\s=!<>(),]*)$/.exec(term);
+  if (m !== null) {
+    const key = checkKey(term, m[1] ?? '');
+    const op = m[2] === '!=' ? '!=' : '=';
+    if (m[3] === '*' && op === '=') return key;
+    return `${key}${op}${checkValue(term, m[3] ?? '')}`;
+  }
+  m = /^([^\s=!<>:(),]+)\s*([<>])\s*([^\s=!<>(),]+)$/.exec(term);
+  if (m !== null) {
+    if (!/^-?\d+$/.test(m[3] ?? '')) throw new SelectorProblem(term, `'${m[2] ?? ''}' needs a whole number`);
+    return `${checkKey(term, m[1] ?? '')}${m[2] ?? ''}${m[3] ?? ''}`;
+  }
+  m = /^([^\s=!<>:(),]+):([^\s=!<>:(),]*)$/.exec(term);
+  if (m !== null) {
+    const key = checkKey(term, m[1] ?? '');
+    return m[2] === '*' ? key : `${key}=${checkValue(term, m[2] ?? '')}`;
+  }
+  m = /^([^\s=!<>:(),]+)$/.exec(term);
+  if (m !== null) return checkKey(term, m[1] ?? '');
+  throw new SelectorProblem(term, 'it is not a label selector requirement');
+}
+
+/**
+ * Checks and normalizes a label selector; the empty selector (or one of
+ * only commas) is undefined: select everything.
+ */
+export function normalizeLabelSelector(selector: string): string | undefined {
+  const requirements = selectorTerms(selector).map((t) => t.trim()).filter((t) => t !== '').map(normalizeRequirement);
+  return requirements.length === 0 ? undefined : requirements.join(',');
+}
+
+const labelSelector = z.string().transform((raw, ctx) => {
+  try {
+    return normalizeLabelSelector(raw);
+  } catch (err) {
+    if (!(err instanceof SelectorProblem)) throw err;
+    return fail(ctx, `${q(err.term.trim())} is not a valid label selector: ${err.message} (allowed: ${SELECTOR_ALLOWED})`);
+  }
+});
+
+const joinSelectors = (a: string | undefined, b: string | undefined): string | undefined => (a === undefined ? b : b === undefined ? a : `${a},${b}`);
+const concat = <T>(a: T[], b: T[]): T[] => [...new Set([...a, ...b])];
+
+const optionalText = z.string().transform((s) => (s === '' ? undefined : s));
+
+// ---------------------------------------------------------------------------
+// The flags. This table is the single source: the parser, RUN_FLAGS,
+// formatHelp() and the README check all read it.
+
+const ANNOTATIONS = 'Annotation names (Stakater Reloader compatible)' as const;
+
+const FLAGS = {
+  kubeconfig: optionalFlag({
+    flag: 'kubeconfig', env: 'KUBECONFIG', value: 'path', group: 'Cluster access',
+    description: 'Kubeconfig file to use. Without it or KUBECONFIG: ~/.kube/config, then the in-cluster service account.',
+  }, optionalText),
+  namespaces: flag({
+    flag: 'namespaces', env: 'KUBERNETES_NAMESPACE', value: 'a,b', default: '', group: 'Scope',
+    description: 'Namespaced mode: watch only these namespaces, each on its own, so Roles suffice (no ClusterRole). Empty: every namespace. '
+      + "Without the flag, KUBERNETES_NAMESPACE (Stakater's single-namespace mode) is used.",
+  }, namespaceList, concat),
+  namespacesToIgnore: flag({
+    flag: 'namespaces-to-ignore', value: 'a,b', default: '', group: 'Scope',
+    description: 'Namespaces never watched or acted in. Cluster-wide mode only.',
+  }, namespaceList, concat),
+  namespaceSelector: optionalFlag({
+    flag: 'namespace-selector', value: 'selector', group: 'Scope',
+    description: `Act only in namespaces whose labels match (${SELECTOR_ALLOWED}; Stakater's k:v and k:* also work). `
+      + 'Needs list and watch on namespaces, so cluster-wide mode only.',
+  }, labelSelector, joinSelectors),
+  resourceLabelSelector: optionalFlag({
+    flag: 'resource-label-selector', value: 'selector', group: 'Scope',
+    description: 'Watch only the ConfigMaps and Secrets whose labels match (same syntax); the API server filters them.',
+  }, labelSelector, joinSelectors),
+  resourcesToIgnore: flag({
+    flag: 'resources-to-ignore', value: 'configMaps|secrets', default: '', group: 'Scope',
+    description: 'Never watch or react to this kind (any letter case; not both).',
+  }, resourcesToIgnore, (a, b) => [...new Set([...a, ...b])]),
+  autoReloadAll: flag({
+    flag: 'auto-reload-all', boolean: true, value: '', default: 'false', group: 'Scope',
+    description: 'Follow every ConfigMap and Secret each workload references, without annotations; a workload annotated auto "false" still opts out.',
+  }, booleanValue),
+  debounce: flag({
+    flag: 'debounce', value: 'duration', default: '2s', group: 'Rolling',
+    description: 'Gather config changes that land within this window into one rollout. 0 turns it off; at most 1h.',
+  }, duration(3_600_000, '1h')),
+  dryRun: flag({
+    flag: 'dry-run', boolean: true, value: '', default: 'false', group: 'Rolling',
+    description: 'Decide and log what would roll, and record WouldReload Events, but change no workload.',
+  }, booleanValue),
+  fieldManager: flag({
+    flag: 'field-manager', value: 'name', default: 'mini-reloader', group: 'Rolling',
+    description: 'Server-side apply field manager of every write (1-128 characters); GitOps tools can be told to ignore its fields.',
+  }, fieldManager),
+  workers: flag({
+    flag: 'workers', value: 'n', default: '4', group: 'Rolling',
+    description: 'Workloads reconciled in parallel (1-64).',
+  }, integer(1, 64)),
+  maxRollsPerSecond: flag({
+    flag: 'max-rolls-per-second', value: 'rate', default: '10', group: 'Rolling',
+    description: 'Rollouts started per second at most (above 0), so a config shared by thousands of workloads does not restart them all at once.',
+  }, positiveNumber),
+  maxRollsBurst: flag({
+    flag: 'max-rolls-burst', value: 'n', default: '50', group: 'Rolling',
+    description: 'Rollouts that may start at once before --max-rolls-per-second applies (1 or more).',
+  }, integer(1)),
+  enabledLabel: flag({
+    flag: 'enabled-label', value: 'label', default: 'mini-reloader.pelabs/enabled', group: 'Rolling',
+    description: 'Label that opts a ConfigMap or Secret in (value "true"): the workloads that reference it roll when it changes.',
+  }, qualifiedName('label name')),
+  hashAnnotation: flag({
+    flag: 'hash-annotation', value: 'annotation', default: 'mini-reloader.pelabs/config-hash', group: 'Rolling',
+    description: 'Pod-template annotation that holds the hash of the config a workload sees; "<annotation>-baseline" on the workload marks adoption.',
+  }, qualifiedName('annotation name', 54, ', and "-baseline" must still fit in 63')),
+  metricsAddress: flag({
+    flag: 'metrics-address', aliases: ['metrics-addr'], value: 'host:port', default: ':9090', group: 'Observability',
+    description: 'Serves /metrics, /healthz, /live and /readyz; :9090 listens on every interface. Stakater v2 spells it --metrics-addr, also accepted.',
+  }, listenAddress),
+  logFormat: flag({
+    flag: 'log-format', value: 'json|text', default: 'json', group: 'Observability',
+    description: 'json: one JSON object per line. text: logfmt, like Stakater\'s default; an empty value also means text, as in Stakater.',
+  }, logFormat),
+  logLevel: flag({
+    flag: 'log-level', value: 'level', default: 'info', group: 'Observability',
+    description: 'trace, debug, info, warn or error (Stakater\'s warning, fatal and panic also work). debug says why each workload was not rolled.',
+  }, logLevel),
+  autoAnnotation: flag({
+    flag: 'auto-annotation', value: 'annotation', default: 'reloader.stakater.com/auto', group: ANNOTATIONS,
+    description: 'On a workload: "true" follows every config it references, "false" opts it out.',
+  }, annotationName),
+  configMapAutoAnnotation: flag({
+    flag: 'configmap-auto-annotation', value: 'annotation', default: 'configmap.reloader.stakater.com/auto', group: ANNOTATIONS,
+    description: 'On a workload: "true" follows every ConfigMap it references.',
+  }, annotationName),
+  secretAutoAnnotation: flag({
+    flag: 'secret-auto-annotation', value: 'annotation', default: 'secret.reloader.stakater.com/auto', group: ANNOTATIONS,
+    description: 'On a workload: "true" follows every Secret it references.',
+  }, annotationName),
+  configMapAnnotation: flag({
+    flag: 'configmap-annotation', value: 'annotation', default: 'configmap.reloader.stakater.com/reload', group: ANNOTATIONS,
+    description: 'On a workload: a comma list of ConfigMap names (anchored regexes) it follows.',
+  }, annotationName),
+  secretAnnotation: flag({
+    flag: 'secret-annotation', value: 'annotation', default: 'secret.reloader.stakater.com/reload', group: ANNOTATIONS,
+    description: 'On a workload: a comma list of Secret names (anchored regexes) it follows.',
+  }, annotationName),
+  autoSearchAnnotation: flag({
+    flag: 'auto-search-annotation', value: 'annotation', default: 'reloader.stakater.com/search', group: ANNOTATIONS,
+    description: 'On a workload: "true" follows only the referenced configs that carry the match annotation.',
+  }, annotationName),
+  searchMatchAnnotation: flag({
+    flag: 'search-match-annotation', value: 'annotation', default: 'reloader.stakater.com/match', group: ANNOTATIONS,
+    description: 'On a ConfigMap or Secret: "true" makes it count for workloads in search mode.',
+  }, annotationName),
+  configMapExcludeAnnotation: flag({
+    flag: 'configmap-exclude-annotation', value: 'annotation', default: 'configmaps.exclude.reloader.stakater.com/reload', group: ANNOTATIONS,
+    description: 'On a workload: a comma list of ConfigMaps that never trigger it.',
+  }, annotationName),
+  secretExcludeAnnotation: flag({
+    flag: 'secret-exclude-annotation', value: 'annotation', default: 'secrets.exclude.reloader.stakater.com/reload', group: ANNOTATIONS,
+    description: 'On a workload: a comma list of Secrets that never trigger it.',
+  }, annotationName),
+  ignoreAnnotation: flag({
+    flag: 'ignore-annotation', value: 'annotation', default: 'reloader.stakater.com/ignore', group: ANNOTATIONS,
+    description: 'On a ConfigMap or Secret: "true" means it never triggers anything.',
+  }, annotationName),
+  pauseDeploymentAnnotation: flag({
+    flag: 'pause-deployment-annotation', value: 'annotation', default: 'deployment.reloader.stakater.com/pause-period', group: ANNOTATIONS,
+    description: 'On a Deployment: a duration to keep it paused while changes gather, so that they make one rollout.',
+  }, annotationName),
+} as const;
+
+type FlagKey = keyof typeof FLAGS;
+type FlagValues = { [K in FlagKey]: (typeof FLAGS)[K] extends FlagDef<infer T> ? T : never };
+
+const FLAG_KEYS = Object.keys(FLAGS) as FlagKey[];
+
+/** Every flag of `mini-reloader run`, in help order, with its environment variable, default and description. */
+export const RUN_FLAGS: readonly FlagSpec[] = Object.freeze(FLAG_KEYS.map((k) => FLAGS[k].spec));
+
+/** Every environment variable the options read, with the flag it stands in for. */
+export const RUN_ENV_VARS: readonly { readonly env: string; readonly flag: string }[] = Object.freeze(
+  RUN_FLAGS.flatMap((f) => (f.env === undefined ? [] : [Object.freeze({ env: f.env, flag: f.flag })])),
+);
+
+/** Stakater Reloader flags that mini-reloader does not take, and what to do instead. */
+const STAKATER_ONLY: Readonly<Record<string, string>> = {
+  'reload-strategy': 'mini-reloader always rolls by changing one config-hash annotation on the pod template; drop the flag',
+  'reload-on-create': 'mini-reloader compares config hashes instead of reacting to event types; drop the flag',
+  'reload-on-delete': 'mini-reloader compares config hashes instead of reacting to event types; drop the flag',
+  'sync-after-restart': 'mini-reloader checks every workload at each start and rolls only those whose config changed; drop the flag',
+  'ignored-workload-types': 'mini-reloader rolls Deployments, StatefulSets and DaemonSets only, never Jobs or CronJobs; drop the flag',
+  'watch-namespace': 'use --namespaces',
+  'health-addr': 'the probes are served on --metrics-address',
+};
+const STAKATER_UNSUPPORTED = new Set([
+  'is-Argo-Rollouts', 'webhook-url', 'enable-ha', 'leader-election-id', 'leader-election-namespace', 'leader-election-lease-duration',
+  'leader-election-renew-deadline', 'leader-election-retry-period', 'leader-election-release-on-cancel', 'pause-deployment-time-annotation',
+  'enable-csi-integration', 'enable-pprof', 'pprof-addr', 'secretproviderclass-auto-annotation', 'secretproviderclass-annotation',
+  'secretproviderclass-exclude-annotation',
+]);
+
+const BY_NAME: ReadonlyMap<string, FlagKey> = new Map(FLAG_KEYS.flatMap((k) => [FLAGS[k].spec.flag, ...FLAGS[k].spec.aliases].map((n): [string, FlagKey] => [n, k])));
+
+interface Given {
+  /** The spelling used, e.g. `--metrics-addr`. */
+  readonly source: string;
+  readonly raws: string[];
+}
+
+/**
+ * Parses the arguments after `mini-reloader run`, falling back to `env` for
+ * flags that have an environment variable (an empty variable counts as
+ * unset). Throws OptionsError on the first problem.
+ */
+export function parseRunOptions(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): RunOptions {
+  const given = scanArgv(argv);
+  const values: Partial<Record<FlagKey, unknown>> = {};
+  const sources: Partial<Record<FlagKey, string>> = {};
+  for (const key of FLAG_KEYS) {
+    // Each def only ever combines values its own schema produced, so erasing T here is sound.
+    const def = FLAGS[key] as FlagDef<unknown>;
+    const fromArgv = given.get(key);
+    const envName = def.spec.env;
+    const envValue = envName === undefined ? undefined : env[envName];
+    if (fromArgv !== undefined) {
+      const parsed = fromArgv.raws.map((raw) => parseValue(def, raw, fromArgv.source));
+      values[key] = parsed.reduce((a, b) => (def.combine === undefined ? b : def.combine(a, b)));
+      sources[key] = fromArgv.source;
+    } else if (envName !== undefined && envValue !== undefined && envValue !== '') {
+      values[key] = parseValue(def, envValue, envName);
+      sources[key] = envName;
+    } else {
+      values[key] = def.fallback;
+    }
+  }
+  const v = values as FlagValues;
+
+  if (v.namespaces.length > 0) {
+    const mode = sources.namespaces === 'KUBERNETES_NAMESPACE' ? 'KUBERNETES_NAMESPACE (single-namespace mode)' : (sources.namespaces ?? '--namespaces');
+    if (v.namespaceSelector !== undefined) {
+      throw new OptionsError(`${mode} cannot be combined with ${sources.namespaceSelector ?? '--namespace-selector'}: in namespaced mode mini-reloader runs with Roles in the listed `
+        + 'namespaces only and has no permission to read Namespace objects, which the selector needs; list the namespaces you want, or drop the namespace list');
+    }
+    if (v.namespacesToIgnore.length > 0) {
+      throw new OptionsError(`${mode} cannot be combined with ${sources.namespacesToIgnore ?? '--namespaces-to-ignore'}: namespaced mode watches only the listed namespaces `
+        + 'and has no permission to list cluster-wide, so there is nothing to ignore; leave those namespaces out of the list instead');
+    }
+  }
+
+  return Object.freeze({
+    kubeconfig: v.kubeconfig,
+    namespaces: Object.freeze(v.namespaces),
+    namespacesToIgnore: Object.freeze(v.namespacesToIgnore),
+    namespaceSelector: v.namespaceSelector,
+    resourceLabelSelector: v.resourceLabelSelector,
+    debounceMs: v.debounce,
+    dryRun: v.dryRun,
+    fieldManager: v.fieldManager,
+    workers: v.workers,
+    maxRollsPerSecond: v.maxRollsPerSecond,
+    maxRollsBurst: v.maxRollsBurst,
+    metricsAddress: v.metricsAddress,
+    logFormat: v.logFormat,
+    logLevel: v.logLevel,
+    enabledLabel: v.enabledLabel,
+    hashAnnotation: v.hashAnnotation,
+    autoReloadAll: v.autoReloadAll,
+    resourcesToIgnore: Object.freeze(v.resourcesToIgnore),
+    annotations: Object.freeze({
+      auto: v.autoAnnotation,
+      configMapAuto: v.configMapAutoAnnotation,
+      secretAuto: v.secretAutoAnnotation,
+      configMapReload: v.configMapAnnotation,
+      secretReload: v.secretAnnotation,
+      search: v.autoSearchAnnotation,
+      match: v.searchMatchAnnotation,
+      configMapExclude: v.configMapExcludeAnnotation,
+      secretExclude: v.secretExcludeAnnotation,
+      ignore: v.ignoreAnnotation,
+      pausePeriod: v.pauseDeploymentAnnotation,
+    }),
+  });
+}
+
+function parseValue<T>(def: FlagDef<T>, raw: string, source: string): T {
+  const parsed = def.schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  throw new OptionsError(`${source}: ${parsed.error.issues[0]?.message ?? `${q(raw)} is not valid`}`);
+}
+
+/** Sorts argv into raw values per flag; flags given more than once keep every value, in order. */
+function scanArgv(argv: readonly string[]): Map<FlagKey, Given> {
+  const given = new Map<FlagKey, Given>();
+  let previousBoolean: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    const match = /^--([^=]+)(?:=([\s\S]*))?$/.exec(arg);
+    if (match === null) {
+      if (arg.startsWith('-') && arg.length > 1 && arg !== '--') throw new OptionsError(unknownFlag(arg));
+      const hint = previousBoolean === undefined || !/^(true|false)$/i.test(arg) ? '' : ` (a boolean flag takes its value after "=": ${previousBoolean}=${arg.toLowerCase()})`;
+      throw new OptionsError(`unexpected argument ${q(arg)}: mini-reloader run takes only flags${hint}`);
+    }
+    const name = match[1] ?? '';
+    const key = BY_NAME.get(name);
+    if (key === undefined) throw new OptionsError(unknownFlag(`--${name}`));
+    const spec = FLAGS[key].spec;
+    const source = `--${name}`;
+    let raw = match[2];
+    previousBoolean = undefined;
+    if (raw === undefined) {
+      if (spec.boolean) {
+        raw = 'true';
+        previousBoolean = source;
+      } else {
+        const next = argv[i + 1];
+        if (next === undefined || next.startsWith('--')) {
+          throw new OptionsError(`${source} needs a value (${source}=<${spec.value}> or ${source} <${spec.value}>${spec.default === undefined || spec.default === '' ? '' : `; default ${spec.default}`})`);
+        }
+        raw = next;
+        i++;
+      }
+    }
+    const entry = given.get(key);
+    if (entry === undefined) given.set(key, { source, raws: [raw] });
+    else entry.raws.push(raw);
+  }
+  return given;
+}
+
+function unknownFlag(arg: string): string {
+  const name = arg.replace(/^-+/, '').split('=')[0] ?? '';
+  const stakater = STAKATER_ONLY[name];
+  if (stakater !== undefined) return `--${name} is a Stakater Reloader flag that mini-reloader does not take: ${stakater}`;
+  if (STAKATER_UNSUPPORTED.has(name)) return `--${name} is a Stakater Reloader flag that mini-reloader does not support; drop it`;
+  const close = [...BY_NAME.keys()].filter((n) => editDistance(n, name.toLowerCase()) <= 2 || (name.length >= 4 && n.startsWith(name)));
+  const suggestion = close.length === 0 ? '' : `; did you mean ${close.map((n) => `--${n}`).join(' or ')}?`;
+  return `unknown flag ${arg.split('=')[0] ?? arg}${suggestion} (mini-reloader run --help lists the flags)`;
+}
+
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      next.push(Math.min((row[j] ?? 0) + 1, (next[j - 1] ?? 0) + 1, (row[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    }
+    row = next;
+  }
+  return row[b.length] ?? 0;
+}
+
+/** `mini-reloader run --help`: every flag in RUN_FLAGS, by group, with its default and environment variable. */
+export function formatHelp(): string {
+  const lines = [
+    'Usage: mini-reloader run [flags]',
+    '',
+    'Flags take --name=value or --name value; switches take --name or --name=true|false.',
+    'Lists are comma-separated. Durations are Go-style: 500ms, 2s, 1m30s, 0.',
+  ];
+  let group: FlagGroup | undefined;
+  for (const f of RUN_FLAGS) {
+    if (f.group !== group) {
+      group = f.group;
+      lines.push('', `${group}:`);
+    }
+    const names = [f.flag, ...f.aliases].map((n) => `--${n}${f.boolean ? '' : ` <${f.value}>`}`).join(', ');
+    lines.push(`  ${names}`);
+    const notes = [
+      ...(f.default === undefined || f.default === '' ? [] : [`default ${f.default}`]),
+      ...(f.env === undefined ? [] : [`env ${f.env}`]),
+    ];
+    for (const line of wrap(f.description, 76)) lines.push(`      ${line}`);
+    if (notes.length > 0) lines.push(`      (${notes.join('; ')})`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function wrap(text: string, width: number): string[] {
+  const out: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      out.push(line);
+      line = word;
+    } else {
+      line = line === '' ? word : `${line} ${word}`;
+    }
+  }
+  if (line !== '') out.push(line);
+  return out;
 }

@@ -15,7 +15,7 @@ export interface ProbeServerOptions {
 export interface ProbeServer {
   /** The port actually bound (useful with port 0). */
   readonly port: number;
-  /** Stops listening and drops open connections, keep-alive ones included. */
+  /** Stops listening and drops open connections, keep-alive ones included. Calling it again returns the same promise. */
   close(): Promise<void>;
 }
 
@@ -34,7 +34,7 @@ const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?(\.[A
  */
 export function parseListenAddress(address: string): ListenAddress {
   const match = /^(\[([^\]]*)\]|([^:[\]]*)):([0-9]+)$/.exec(address);
-  if (match === null) throw new Error('is not host:port (e.g. :9090, 127.0.0.1:9090, [::1]:9090)');
+  if (match === null) throw new Error('is not host:port');
   const port = Number(match[4]);
   if (!Number.isSafeInteger(port) || port > 65535) throw new Error('has a port outside 0-65535');
   const v6 = match[2];
@@ -88,12 +88,16 @@ export async function startProbeServer(options: ProbeServerOptions): Promise<Pro
 
   const bound = (server.address() as AddressInfo).port;
   logger.debug({ address: options.address, port: bound }, 'serving /metrics, /healthz, /live and /readyz');
+  let closed: Promise<void> | undefined;
   return {
     port: bound,
-    close: () => new Promise<void>((resolve, reject) => {
-      server.close((err) => { if (err === undefined) resolve(); else reject(err); });
-      server.closeAllConnections();
-    }),
+    close: () => {
+      closed ??= new Promise<void>((resolve, reject) => {
+        server.close((err) => { if (err === undefined) resolve(); else reject(err); });
+        server.closeAllConnections();
+      });
+      return closed;
+    },
   };
 }
 

@@ -1,0 +1,296 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { formatHelp, normalizeLabelSelector, OptionsError, parseDuration, parseRunOptions, RUN_ENV_VARS, RUN_FLAGS, type RunOptions } from '../../../src/options.ts';
+
+const parse = (argv: readonly string[], env: Record<string, string | undefined> = {}): RunOptions => parseRunOptions(argv, env);
+
+/** The OptionsError message for argv/env; fails the test if parsing succeeds or throws anything else. */
+function errorOf(argv: readonly string[], env: Record<string, string | undefined> = {}): string {
+  try {
+    parse(argv, env);
+  } catch (err) {
+    assert.ok(err instanceof OptionsError, `expected an OptionsError, got ${String(err)}`);
+    return err.message;
+  }
+  assert.fail(`expected ${JSON.stringify(argv)} to be rejected`);
+}
+
+function assertMentions(message: string, ...parts: string[]): void {
+  for (const part of parts) assert.ok(message.includes(part), `expected ${JSON.stringify(message)} to mention ${JSON.stringify(part)}`);
+}
+
+test('defaults: the documented values, cluster-wide, Stakater annotation names', () => {
+  const o = parse([]);
+  assert.equal(o.kubeconfig, undefined);
+  assert.deepEqual(o.namespaces, []);
+  assert.deepEqual(o.namespacesToIgnore, []);
+  assert.equal(o.namespaceSelector, undefined);
+  assert.equal(o.resourceLabelSelector, undefined);
+  assert.equal(o.debounceMs, 2000);
+  assert.equal(o.dryRun, false);
+  assert.equal(o.fieldManager, 'mini-reloader');
+  assert.equal(o.workers, 4);
+  assert.equal(o.maxRollsPerSecond, 10);
+  assert.equal(o.maxRollsBurst, 50);
+  assert.equal(o.metricsAddress, ':9090');
+  assert.equal(o.logFormat, 'json');
+  assert.equal(o.logLevel, 'info');
+  assert.equal(o.enabledLabel, 'mini-reloader.pelabs/enabled');
+  assert.equal(o.hashAnnotation, 'mini-reloader.pelabs/config-hash');
+  assert.equal(o.autoReloadAll, false);
+  assert.deepEqual(o.resourcesToIgnore, []);
+  assert.deepEqual(o.annotations, {
+    auto: 'reloader.stakater.com/auto',
+    configMapAuto: 'configmap.reloader.stakater.com/auto',
+    secretAuto: 'secret.reloader.stakater.com/auto',
+    configMapReload: 'configmap.reloader.stakater.com/reload',
+    secretReload: 'secret.reloader.stakater.com/reload',
+    search: 'reloader.stakater.com/search',
+    match: 'reloader.stakater.com/match',
+    configMapExclude: 'configmaps.exclude.reloader.stakater.com/reload',
+    secretExclude: 'secrets.exclude.reloader.stakater.com/reload',
+    ignore: 'reloader.stakater.com/ignore',
+    pausePeriod: 'deployment.reloader.stakater.com/pause-period',
+  });
+});
+
+test('the result is frozen', () => {
+  const o = parse(['--namespaces=a']);
+  assert.ok(Object.isFrozen(o));
+  assert.ok(Object.isFrozen(o.annotations));
+  assert.ok(Object.isFrozen(o.namespaces));
+});
+
+test('every flag accepts its own default in both --flag=value and --flag value form', () => {
+  const defaults = parse([]);
+  for (const f of RUN_FLAGS) {
+    if (f.boolean || f.default === undefined) continue;
+    assert.deepEqual(parse([`--${f.flag}=${f.default}`]), defaults, `--${f.flag}=${f.default}`);
+    if (f.default !== '') assert.deepEqual(parse([`--${f.flag}`, f.default]), defaults, `--${f.flag} ${f.default}`);
+  }
+});
+
+test('boolean flags: bare, =true, =false, and Go-style spellings', () => {
+  for (const f of RUN_FLAGS.filter((s) => s.boolean)) {
+    const name = `--${f.flag}`;
+    const on = parse([name]);
+    assert.notDeepEqual(on, parse([]), `${name} changes something`);
+    assert.deepEqual(parse([`${name}=true`]), on);
+    assert.deepEqual(parse([`${name}=TRUE`]), on);
+    assert.deepEqual(parse([`${name}=1`]), on);
+    assert.deepEqual(parse([`${name}=false`]), parse([]));
+    assert.deepEqual(parse([name, `${name}=false`]), parse([]), 'the last one wins');
+  }
+  assert.equal(parse(['--dry-run']).dryRun, true);
+  assert.equal(parse(['--auto-reload-all=true']).autoReloadAll, true);
+});
+
+test('values in both forms, including values that start with a dash or contain "="', () => {
+  assert.equal(parse(['--debounce', '500ms']).debounceMs, 500);
+  assert.equal(parse(['--debounce=0']).debounceMs, 0);
+  assert.equal(parse(['--field-manager', '-odd-but-fine']).fieldManager, '-odd-but-fine');
+  assert.equal(parse(['--resource-label-selector', 'app=web']).resourceLabelSelector, 'app=web');
+  assert.equal(parse(['--resource-label-selector=app=web']).resourceLabelSelector, 'app=web');
+  assert.equal(parse(['--kubeconfig', '/tmp/kc']).kubeconfig, '/tmp/kc');
+  assert.equal(parse(['--workers', '64']).workers, 64);
+  assert.equal(parse(['--max-rolls-per-second=0.5']).maxRollsPerSecond, 0.5);
+  assert.equal(parse(['--max-rolls-burst=1']).maxRollsBurst, 1);
+  assert.equal(parse(['--metrics-address=127.0.0.1:0']).metricsAddress, '127.0.0.1:0');
+  assert.equal(parse(['--metrics-address=[::1]:9090']).metricsAddress, '[::1]:9090');
+  assert.equal(parse(['--enabled-label=example.com/reload-me']).enabledLabel, 'example.com/reload-me');
+  assert.equal(parse(['--auto-annotation', 'example.com/auto']).annotations.auto, 'example.com/auto');
+  assert.equal(parse(['--pause-deployment-annotation=example.com/pause']).annotations.pausePeriod, 'example.com/pause');
+});
+
+test("Stakater's spelling --metrics-addr is an alias of --metrics-address", () => {
+  assert.equal(parse(['--metrics-addr=:8080']).metricsAddress, ':8080');
+  assertMentions(errorOf(['--metrics-addr=nope']), '--metrics-addr', '"nope"');
+});
+
+test('comma lists trim entries, drop empty ones and de-duplicate; repeated list flags add up', () => {
+  assert.deepEqual(parse(['--namespaces= a , b,,a, ']).namespaces, ['a', 'b']);
+  assert.deepEqual(parse(['--namespaces=a', '--namespaces', 'b,c']).namespaces, ['a', 'b', 'c']);
+  assert.deepEqual(parse(['--namespaces-to-ignore=kube-system,', '--namespaces-to-ignore=kube-public']).namespacesToIgnore, ['kube-system', 'kube-public']);
+  assert.deepEqual(parse(['--namespaces=,']).namespaces, []);
+});
+
+test('a scalar flag given twice: the last value wins (as with Go flags)', () => {
+  assert.equal(parse(['--workers=2', '--workers=8']).workers, 8);
+  assert.equal(parse(['--log-format=text', '--log-format', 'json']).logFormat, 'json');
+});
+
+test('--resources-to-ignore takes Stakater values in any letter case', () => {
+  assert.deepEqual(parse(['--resources-to-ignore=configMaps']).resourcesToIgnore, ['ConfigMap']);
+  assert.deepEqual(parse(['--resources-to-ignore=configmaps']).resourcesToIgnore, ['ConfigMap']);
+  assert.deepEqual(parse(['--resources-to-ignore=SECRETS']).resourcesToIgnore, ['Secret']);
+  assert.deepEqual(parse(['--resources-to-ignore=secrets,Secrets']).resourcesToIgnore, ['Secret']);
+});
+
+test("log level and format: Stakater's spellings are accepted", () => {
+  assert.equal(parse(['--log-level=warning']).logLevel, 'warn');
+  assert.equal(parse(['--log-level=DEBUG']).logLevel, 'debug');
+  assert.equal(parse(['--log-level=fatal']).logLevel, 'error');
+  assert.equal(parse(['--log-level=trace']).logLevel, 'trace');
+  assert.equal(parse(['--log-format=text']).logFormat, 'text');
+  assert.equal(parse(['--log-format=']).logFormat, 'text', 'Stakater: empty means its default text format');
+});
+
+test('env: KUBECONFIG and KUBERNETES_NAMESPACE stand in for absent flags; flags win; empty counts as unset', () => {
+  assert.equal(parse([], { KUBECONFIG: '/etc/kc' }).kubeconfig, '/etc/kc');
+  assert.equal(parse(['--kubeconfig=/flag'], { KUBECONFIG: '/etc/kc' }).kubeconfig, '/flag');
+  assert.equal(parse([], { KUBECONFIG: '' }).kubeconfig, undefined);
+  assert.deepEqual(parse([], { KUBERNETES_NAMESPACE: 'team-a' }).namespaces, ['team-a']);
+  assert.deepEqual(parse(['--namespaces=b'], { KUBERNETES_NAMESPACE: 'team-a' }).namespaces, ['b']);
+  assert.deepEqual(parse([], { KUBERNETES_NAMESPACE: '' }).namespaces, []);
+  assert.deepEqual(parse([], { UNRELATED: 'x' }), parse([]));
+});
+
+test('every environment variable is listed in RUN_ENV_VARS with its flag', () => {
+  assert.deepEqual(RUN_ENV_VARS.map((e) => e.env).sort(), ['KUBECONFIG', 'KUBERNETES_NAMESPACE']);
+  for (const e of RUN_ENV_VARS) assert.equal(RUN_FLAGS.find((f) => f.flag === e.flag)?.env, e.env);
+});
+
+test('each bad value is rejected with the flag, the value and what is allowed', () => {
+  const cases: { argv: string[]; env?: Record<string, string>; mentions: string[] }[] = [
+    { argv: ['--debounce=abc'], mentions: ['--debounce', '"abc"', 'is not a duration', '2s', '500ms'] },
+    { argv: ['--debounce', '-1s'], mentions: ['--debounce', '"-1s"', 'negative'] },
+    { argv: ['--debounce=2h'], mentions: ['--debounce', '"2h"', '1h'] },
+    { argv: ['--debounce=5'], mentions: ['--debounce', '"5"', 'is not a duration'] },
+    { argv: ['--workers=0'], mentions: ['--workers', '"0"', '1 to 64'] },
+    { argv: ['--workers=65'], mentions: ['--workers', '"65"', '1 to 64'] },
+    { argv: ['--workers=2.5'], mentions: ['--workers', '"2.5"', 'whole number'] },
+    { argv: ['--workers=four'], mentions: ['--workers', '"four"', 'whole number'] },
+    { argv: ['--max-rolls-per-second=0'], mentions: ['--max-rolls-per-second', '"0"', 'above 0'] },
+    { argv: ['--max-rolls-per-second=-3'], mentions: ['--max-rolls-per-second', '"-3"', 'above 0'] },
+    { argv: ['--max-rolls-per-second=fast'], mentions: ['--max-rolls-per-second', '"fast"', 'above 0'] },
+    { argv: ['--max-rolls-burst=0'], mentions: ['--max-rolls-burst', '"0"', 'at least 1'] },
+    { argv: ['--namespaces=ok,Not_OK'], mentions: ['--namespaces', '"Not_OK"', 'namespace name', 'lower-case'] },
+    { argv: ['--namespaces', 'a'.repeat(64)], mentions: ['--namespaces', 'a'.repeat(64), '63'] },
+    { argv: ['--namespaces-to-ignore=-x'], mentions: ['--namespaces-to-ignore', '"-x"', 'namespace name'] },
+    { argv: ['--namespace-selector=team in (a'], mentions: ['--namespace-selector', '"team in (a"', 'label selector', 'k notin (a,b)'] },
+    { argv: ['--namespace-selector=env=prod,te am'], mentions: ['--namespace-selector', '"te am"', 'label selector'] },
+    { argv: ['--resource-label-selector=app=we b'], mentions: ['--resource-label-selector', '"app=we b"', 'label selector'] },
+    { argv: ['--resource-label-selector=a/b/c=x'], mentions: ['--resource-label-selector', '"a/b/c=x"', "more than one '/'"] },
+    { argv: ['--resource-label-selector=app=-bad'], mentions: ['--resource-label-selector', '"-bad"'] },
+    { argv: ['--resources-to-ignore=pods'], mentions: ['--resources-to-ignore', '"pods"', 'configMaps', 'secrets'] },
+    { argv: ['--resources-to-ignore=configMaps,secrets'], mentions: ['--resources-to-ignore', 'not both'] },
+    { argv: ['--log-format=xml'], mentions: ['--log-format', '"xml"', 'json', 'text'] },
+    { argv: ['--log-level=verbose'], mentions: ['--log-level', '"verbose"', 'trace', 'debug', 'info', 'warn', 'error'] },
+    { argv: ['--metrics-address=9090'], mentions: ['--metrics-address', '"9090"', 'host:port', ':9090'] },
+    { argv: ['--metrics-address=:70000'], mentions: ['--metrics-address', '":70000"', '65535'] },
+    { argv: ['--metrics-address=[nope]:1'], mentions: ['--metrics-address', '"[nope]:1"', 'IPv6'] },
+    { argv: ['--metrics-address=bad host:1'], mentions: ['--metrics-address', '"bad host:1"'] },
+    { argv: ['--field-manager='], mentions: ['--field-manager', '""', '1 to 128'] },
+    { argv: [`--field-manager=${'m'.repeat(129)}`], mentions: ['--field-manager', '1 to 128'] },
+    { argv: ['--enabled-label=not a label'], mentions: ['--enabled-label', '"not a label"', 'label name'] },
+    { argv: [`--hash-annotation=example.com/${'h'.repeat(55)}`], mentions: ['--hash-annotation', '54', '-baseline'] },
+    { argv: ['--auto-annotation=Bad_Prefix/auto'], mentions: ['--auto-annotation', '"Bad_Prefix/auto"', 'DNS subdomain'] },
+    { argv: ['--ignore-annotation=x/'], mentions: ['--ignore-annotation', '"x/"', 'annotation name'] },
+    { argv: ['--dry-run=yes'], mentions: ['--dry-run', '"yes"', 'true', 'false'] },
+    { argv: [], env: { KUBERNETES_NAMESPACE: 'Team_A' }, mentions: ['KUBERNETES_NAMESPACE', '"Team_A"', 'namespace name'] },
+  ];
+  for (const c of cases) assertMentions(errorOf(c.argv, c.env), ...c.mentions);
+});
+
+test('a value-taking flag at the end, or followed by another flag, needs a value', () => {
+  assertMentions(errorOf(['--workers']), '--workers', 'needs a value');
+  assertMentions(errorOf(['--debounce', '--dry-run']), '--debounce', 'needs a value');
+});
+
+test('unknown flags, stray arguments and single-dash flags are errors', () => {
+  assertMentions(errorOf(['--no-such-flag']), 'unknown flag --no-such-flag', '--help');
+  assertMentions(errorOf(['--debounse=1s']), '--debounse', 'did you mean --debounce');
+  assertMentions(errorOf(['-v']), 'unknown flag -v');
+  assertMentions(errorOf(['web']), 'unexpected argument "web"');
+  assertMentions(errorOf(['--dry-run', 'false']), 'unexpected argument "false"', '--dry-run=false');
+  assertMentions(errorOf(['--', '--dry-run']), 'unexpected argument "--"');
+});
+
+test('Stakater-only flags are refused with what to do instead', () => {
+  assertMentions(errorOf(['--reload-strategy=annotations']), '--reload-strategy', 'Stakater Reloader flag', 'config-hash annotation');
+  assertMentions(errorOf(['--watch-namespace=a']), '--watch-namespace', '--namespaces');
+  assertMentions(errorOf(['--enable-ha']), '--enable-ha', 'does not support');
+  assertMentions(errorOf(['--is-Argo-Rollouts=true']), '--is-Argo-Rollouts');
+});
+
+test('--namespaces (or KUBERNETES_NAMESPACE) with a namespace selector or ignore list is refused, saying why', () => {
+  assertMentions(errorOf(['--namespaces=a', '--namespace-selector=team=x']), '--namespaces', '--namespace-selector', 'no permission to read Namespace');
+  assertMentions(errorOf(['--namespaces=a', '--namespaces-to-ignore=b']), '--namespaces', '--namespaces-to-ignore', 'no permission to list cluster-wide');
+  assertMentions(errorOf(['--namespace-selector=team=x'], { KUBERNETES_NAMESPACE: 'a' }), 'KUBERNETES_NAMESPACE', '--namespace-selector');
+  assertMentions(errorOf(['--namespaces-to-ignore=b'], { KUBERNETES_NAMESPACE: 'a' }), 'KUBERNETES_NAMESPACE', '--namespaces-to-ignore');
+  // Each alone is fine, and the selector with the ignore list too.
+  assert.equal(parse(['--namespace-selector=team=x', '--namespaces-to-ignore=b']).namespaceSelector, 'team=x');
+});
+
+test('label selectors: Kubernetes syntax, normalized; Stakater legacy k:v, k:* and k=* translated', () => {
+  const cases: [string, string | undefined][] = [
+    ['team=a', 'team=a'],
+    ['team==a', 'team=a'],
+    [' team != a ', 'team!=a'],
+    ['team', 'team'],
+    ['!team', '!team'],
+    ['env in (prod, staging)', 'env in (prod,staging)'],
+    ['env notin (dev)', 'env notin (dev)'],
+    ['example.com/team=a,tier', 'example.com/team=a,tier'],
+    ['team=', 'team='],
+    ['replicas>2', 'replicas>2'],
+    ['team:a', 'team=a'],
+    ['team:*', 'team'],
+    ['team=*', 'team'],
+    ['a=b, c:d ,, ', 'a=b,c=d'],
+    ['', undefined],
+    [' , ', undefined],
+  ];
+  for (const [input, expected] of cases) assert.equal(normalizeLabelSelector(input), expected, input);
+  for (const bad of ['a=(b)', 'in (a)', 'a in ()', 'a in (b', 'a)', 'a==b==c', 'a>b', '!a=b', 'a b']) {
+    assert.throws(() => normalizeLabelSelector(bad), Error, bad);
+  }
+  // Repeated selector flags add up, as Stakater's string-slice flags do.
+  assert.equal(parse(['--namespace-selector=a=b', '--namespace-selector=c']).namespaceSelector, 'a=b,c');
+});
+
+test('durations: Go syntax in milliseconds', () => {
+  const cases: [string, number | undefined][] = [
+    ['0', 0], ['2s', 2000], ['500ms', 500], ['1m30s', 90_000], ['1h30m', 5_400_000], ['1.5s', 1500], ['.5s', 500],
+    ['250us', 0.25], ['100ns', 0.0001], ['+3s', 3000], ['-1s', -1000],
+    ['', undefined], ['5', undefined], ['s', undefined], ['1d', undefined], ['1.s.', undefined], ['2 s', undefined],
+  ];
+  for (const [input, expected] of cases) assert.equal(parseDuration(input), expected, input);
+});
+
+test('property: a sum of h/m/s/ms parts parses to its total', () => {
+  const part = fc.record({ n: fc.integer({ min: 0, max: 999 }), unit: fc.constantFrom('h', 'm', 's', 'ms') });
+  const ms: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
+  fc.assert(fc.property(fc.array(part, { minLength: 1, maxLength: 5 }), (parts) => {
+    const text = parts.map((p) => `${p.n}${p.unit}`).join('');
+    const total = parts.reduce((sum, p) => sum + p.n * (ms[p.unit] ?? 0), 0);
+    assert.equal(parseDuration(text), total);
+  }));
+});
+
+test('RUN_FLAGS describes every flag once, with a description; names and aliases are unique', () => {
+  const names = RUN_FLAGS.flatMap((f) => [f.flag, ...f.aliases]);
+  assert.equal(new Set(names).size, names.length);
+  for (const f of RUN_FLAGS) {
+    assert.match(f.flag, /^[a-z][a-z0-9-]*$/);
+    assert.ok(f.description.length > 10, f.flag);
+    assert.equal(f.boolean, f.value === '', `${f.flag}: only switches go without a value placeholder`);
+  }
+  for (const expected of ['kubeconfig', 'namespaces', 'namespaces-to-ignore', 'namespace-selector', 'resource-label-selector', 'debounce', 'dry-run',
+    'field-manager', 'workers', 'max-rolls-per-second', 'max-rolls-burst', 'metrics-address', 'log-format', 'log-level', 'enabled-label',
+    'hash-annotation', 'auto-annotation', 'configmap-auto-annotation', 'secret-auto-annotation', 'configmap-annotation', 'secret-annotation',
+    'auto-search-annotation', 'search-match-annotation', 'configmap-exclude-annotation', 'secret-exclude-annotation', 'ignore-annotation',
+    'pause-deployment-annotation', 'resources-to-ignore', 'auto-reload-all']) {
+    assert.ok(names.includes(expected), `--${expected} is in RUN_FLAGS`);
+  }
+});
+
+test('--help lists every flag and alias in RUN_FLAGS with its default and environment variable', () => {
+  const help = formatHelp();
+  for (const f of RUN_FLAGS) {
+    for (const name of [f.flag, ...f.aliases]) assert.match(help, new RegExp(`--${name}(\\s|$|,)`), `--${name}`);
+    if (f.env !== undefined) assert.ok(help.includes(`env ${f.env}`), f.env);
+    if (f.default !== undefined && f.default !== '') assert.ok(help.replace(/\s+/g, ' ').includes(`default ${f.default}`), `default of --${f.flag}`);
+  }
+});
