@@ -1,0 +1,33 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { test } from 'node:test';
+
+const cli = path.join(import.meta.dirname, '..', '..', 'src', 'cli.ts');
+const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: { ...process.env, KUBECONFIG: '/nonexistent' } });
+
+test('a bad flag value exits at once with status 2 and a message naming the flag', () => {
+  const result = run('run', '--debounce=soon');
+  assert.equal(result.status, 2);
+  assert.match(result.stderr, /--debounce/);
+  assert.match(result.stderr, /soon/);
+});
+
+test('an unknown flag is refused by name', () => {
+  const result = run('run', '--reload-everything');
+  assert.equal(result.status, 2);
+  assert.match(result.stderr, /--reload-everything/);
+});
+
+test('an unknown command prints the usage and exits 2', () => {
+  const result = run('frobnicate');
+  assert.equal(result.status, 2);
+  assert.match(result.stderr, /usage: mini-reloader run/);
+});
+
+test('run --help lists the flags', () => {
+  const result = run('run', '--help');
+  assert.equal(result.status, 0);
+  assert.match(result.stdout, /--namespaces/);
+  assert.match(result.stdout, /--dry-run/);
+});
