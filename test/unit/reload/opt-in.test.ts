@@ -1,20 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { parseRunOptions } from '../../../src/options.ts';
+import { controllerSettings } from '../../../src/run-settings.ts';
 import type { ConfigEntry } from '../../../src/config/config-cache.ts';
 import { decideOptIn, type OptInResult, type OptInSettings } from '../../../src/reload/opt-in.ts';
 import type { ConfigKind, ConfigReference } from '../../../src/workload/config-reference.ts';
 import type { WorkloadRecord } from '../../../src/workload/workload-cache.ts';
 
-const settings: OptInSettings = {
-  autoAnnotation: 'reloader.stakater.com/auto',
-  configMapAutoAnnotation: 'configmap.reloader.stakater.com/auto',
-  secretAutoAnnotation: 'secret.reloader.stakater.com/auto',
-  searchAnnotation: 'reloader.stakater.com/search',
-  configMapExcludeAnnotation: 'configmaps.exclude.reloader.stakater.com/reload',
-  secretExcludeAnnotation: 'secrets.exclude.reloader.stakater.com/reload',
-  autoReloadAll: false,
-  ignoredConfigKinds: new Set(),
-};
+/** The shipped defaults, so these tests exercise the annotation names users get. */
+const settings: OptInSettings = controllerSettings(parseRunOptions([], {})).optIn;
 
 const ref = (kind: ConfigKind, name: string): ConfigReference => ({ kind, name, keys: 'all', optional: false, containers: ['app'] });
 const entry = (flags: Partial<Omit<ConfigEntry, 'digests'>> = {}): ConfigEntry => ({ digests: new Map([['k', 'd']]), enabled: false, ignored: false, match: false, ...flags });

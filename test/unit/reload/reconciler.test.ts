@@ -1,21 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { parseRunOptions } from '../../../src/options.ts';
+import { controllerSettings } from '../../../src/run-settings.ts';
 import pino from 'pino';
 import { ConfigCache } from '../../../src/config/config-cache.ts';
 import { Reconciler } from '../../../src/reload/reconciler.ts';
 import type { OptInSettings } from '../../../src/reload/opt-in.ts';
 import { WorkloadCache } from '../../../src/workload/workload-cache.ts';
 
-const settings: OptInSettings = {
-  autoAnnotation: 'reloader.stakater.com/auto',
-  configMapAutoAnnotation: 'configmap.reloader.stakater.com/auto',
-  secretAutoAnnotation: 'secret.reloader.stakater.com/auto',
-  searchAnnotation: 'reloader.stakater.com/search',
-  configMapExcludeAnnotation: 'configmaps.exclude.reloader.stakater.com/reload',
-  secretExcludeAnnotation: 'secrets.exclude.reloader.stakater.com/reload',
-  autoReloadAll: false,
-  ignoredConfigKinds: new Set(),
-};
+/** The shipped defaults, so these tests exercise the annotation names users get. */
+const settings: OptInSettings = controllerSettings(parseRunOptions([], {})).optIn;
 const HASH = 'mini-reloader.pelabs/config-hash';
 const BASELINE = `${HASH}-baseline`;
 
