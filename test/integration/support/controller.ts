@@ -89,10 +89,14 @@ export class ControllerProcess {
   }
 }
 
-/** Starts a controller scoped to one namespace, stopped when the test ends. */
-export async function startController(t: TestContext, namespace: string, extraArgs: readonly string[] = [], kubeconfig = testCluster().kubeconfigPath): Promise<ControllerProcess> {
+/**
+ * Starts a controller, stopped when the test ends. It is scoped to one
+ * namespace, or cluster-wide when `namespace` is undefined (then give it a
+ * namespace selector, so it leaves other tests' namespaces alone).
+ */
+export async function startController(t: TestContext, namespace: string | undefined, extraArgs: readonly string[] = [], kubeconfig = testCluster().kubeconfigPath): Promise<ControllerProcess> {
   const controller = new ControllerProcess([
-    `--kubeconfig=${kubeconfig}`, `--namespaces=${namespace}`, '--metrics-address=127.0.0.1:0',
+    `--kubeconfig=${kubeconfig}`, ...(namespace === undefined ? [] : [`--namespaces=${namespace}`]), '--metrics-address=127.0.0.1:0',
     '--log-level=debug', '--debounce=1s', ...extraArgs,
   ]);
   controller.start();
