@@ -1,8 +1,12 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ReconcileOutcome } from './reload/reconciler.ts';
 
-/** What one reconcile came to: the reconciler's outcome, or 'error' when it threw (a write failed, conflicts included). */
-export type ReconcileResult = ReconcileOutcome | 'error';
+/**
+ * What one reconcile came to: the reconciler's outcome, 'conflict' when its
+ * write met a newer object (retried once the cache caught up; nothing failed),
+ * or 'error' when a write failed otherwise.
+ */
+export type ReconcileResult = ReconcileOutcome | 'conflict' | 'error';
 
 /** Values of `mini_reloader_rolls_total{result}`. */
 export type RollResult = 'success' | 'failure' | 'dry_run';
@@ -79,14 +83,14 @@ export class Metrics {
 
   /**
    * Records one reconcile of a workload of `kind` under every name that
-   * covers it. A reconcile that threw counts as a failed rollout: the
-   * reconciler only throws when a write failed.
+   * covers it. A failed write counts as a failed rollout; a conflict does
+   * not, since it is retried.
    */
   observeReconcile(kind: string, result: ReconcileResult, seconds: number): void {
     const h = this.handles;
     h.reconcileDuration.observe({ kind }, seconds);
     h.reconcileTotal.inc({ result: result === 'gone' ? 'skipped' : result });
-    h.stakater.reconcileTotal.inc({ result: result === 'error' ? 'error' : 'success' });
+    h.stakater.reconcileTotal.inc({ result: result === 'error' || result === 'conflict' ? 'error' : 'success' });
     switch (result) {
       case 'rolled':
         this.countRoll(kind, 'success');
@@ -98,6 +102,7 @@ export class Metrics {
         this.countRoll(kind, 'dry_run');
         break;
       case 'adopted':
+      case 'conflict':
         break;
       case 'unchanged':
       case 'skipped':

@@ -182,7 +182,7 @@ export class Controller {
         this.#metrics.observeReconcile(kind, outcome, (performance.now() - started) / 1000);
         this.#queue.forget(key);
       } catch (err) {
-        this.#metrics.observeReconcile(kind, 'error', (performance.now() - started) / 1000);
+        this.#metrics.observeReconcile(kind, isConflict(err) ? 'conflict' : 'error', (performance.now() - started) / 1000);
         if (causes !== undefined) for (const c of causes) this.#causesFor(key).add(c);
         if (isConflict(err)) {
           // Our cache was behind the object: retry once the watch has caught up.

@@ -56,6 +56,15 @@ test('a failed reconcile counts as a failed roll, and as Stakater\'s error and s
   assert.equal(await value(h.stakater.reconcileTotal, { result: 'error' }), 1);
 });
 
+test('a conflict is retried, so it is no failed roll', async () => {
+  const m = createMetrics();
+  m.observeReconcile('Deployment', 'conflict', 0.01);
+  const h = m.handles;
+  assert.equal(await value(h.reconcileTotal, { result: 'conflict' }), 1);
+  assert.equal(await value(h.rollsTotal, { kind: 'Deployment', result: 'failure' }), 0);
+  assert.equal(await value(h.stakater.reloadExecutedTotal, { success: 'false' }), 0);
+});
+
 test('dry runs, adoptions and skips roll nothing; skips use Stakater\'s reasons', async () => {
   const m = createMetrics();
   const h = m.handles;
