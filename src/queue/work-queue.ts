@@ -11,95 +11,133 @@ export interface WorkQueueOptions {
   readonly onDepthChange?: (depth: number) => void;
 }
 
-type Reason = 'debounce' | 'backoff';
+/** Node turns a longer setTimeout delay into 1 ms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
-interface Held {
-  deadline: number;
-  firstAdd: number;
-  reason: Reason;
-  /** Bumped on every reschedule; heap nodes of older versions are stale. */
-  version: number;
-}
-
-interface HeapNode {
-  readonly deadline: number;
-  readonly seq: number;
+/** One held key: ready, waiting for its deadline, or pending behind its own processing. */
+interface Entry {
   readonly key: string;
-  readonly version: number;
+  /** Not-before time asked for by `add`; undefined while held only by a failure backoff. */
+  debounceAt: number | undefined;
+  /** When the current debounce window opened; re-adds never push `debounceAt` past this + maxDelayMs. */
+  windowStart: number;
+  /** Not-before time set by `addRateLimited`; a fresh `add` clears it. */
+  backoffAt: number | undefined;
+  /** The effective deadline: the later of `debounceAt` and `backoffAt`. */
+  deadline: number;
+  /** Breaks deadline ties: the order in which entries got their current deadline. */
+  seq: number;
+  /** Position in the deadline heap; -1 while the key is being processed. */
+  slot: number;
 }
 
 /**
- * A deduplicating work queue of keys with deadlines, after client-go's
- * workqueue: a key is held at most once, a key being processed is never
- * handed to a second worker, and a key added while processed is scheduled
- * again only when the worker calls `done` (so its work is never lost and
- * never runs twice at once).
+ * A deduplicating, delaying work queue of string keys, in the manner of
+ * client-go's workqueue.
  *
- * Deadlines serve two purposes:
- * - Debounce: `add(key, d)` on a held key only moves its deadline later
- *   (to now+d), never beyond maxDelayMs after it was first added. A plain
- *   `add(key)` never pulls a debounced key forward, so edits that land
- *   together are reconciled once.
- * - Failure backoff: `addRateLimited(key)` waits an exponential per-key
- *   delay. A fresh `add` of a key waiting out a backoff is new information
- *   and replaces the backoff deadline.
+ * Contract:
+ * 1. Deduplication: a key is held at most once. A key handed out by `get` is
+ *    "in processing" and is never handed out again until `done(key)`. If it
+ *    is added meanwhile it becomes dirty: held, counted in `depth`, but
+ *    schedulable only after `done`, with the deadline its adds gave it. So
+ *    work that arrives during a reconcile is never lost and never runs twice
+ *    at once.
+ * 2. Debounce: every held key has a not-before deadline. `add(key, d)` on a
+ *    held key only ever moves it later: to max(current, now + d), but never
+ *    beyond windowStart + maxDelayMs, where windowStart is when the key
+ *    became held (or when a fresh add turned a backoff into a debounce, see
+ *    3). A plain `add(key)` therefore never pulls a debounced key forward,
+ *    and edits that land within one debounce window cause one reconcile. The
+ *    first add of a window is honoured as given, even beyond maxDelayMs.
+ * 3. Backoff: `addRateLimited(key)` records a failure and holds the key for
+ *    its exponential backoff. A later `add(key, d)` is fresh information: it
+ *    drops the backoff, so a key held only by a backoff is rescheduled to
+ *    now + d and becomes a normal debounce entry (with a new window). On a
+ *    key already held by a debounce deadline, `addRateLimited` keeps the
+ *    later of the two. Exception: on a key that was re-added while it was
+ *    being processed, the failure of that processing does not delay the
+ *    re-add, because the re-add carries information the failed attempt never
+ *    saw; only the failure count grows.
+ * 4. Order: ready keys are handed out in deadline order, FIFO among equal
+ *    deadlines (by when each key got its current deadline). Concurrent `get`
+ *    callers are served in call order, each with a distinct key.
+ * 5. Timers: one timer, for the earliest deadline, and only while some `get`
+ *    is waiting. `shutDown` clears it, so nothing keeps the process alive.
+ * 6. Failures are counted per key until `forget(key)`; the backoff after n
+ *    earlier failures is min(baseBackoffMs * 2^n, maxBackoffMs) with ±10%
+ *    jitter.
  *
- * Ready keys are handed out in deadline order, FIFO among equals. One timer
- * serves the earliest deadline however many keys are held.
+ * Time is read from `Date.now()` and waited for with `setTimeout`.
  */
 export class WorkQueue {
   readonly #maxDelayMs: number;
   readonly #backoff: Backoff;
   readonly #onDepthChange: ((depth: number) => void) | undefined;
-  readonly #held = new Map<string, Held>();
-  /** Keys added while being processed, scheduled on `done`. */
-  readonly #dirty = new Map<string, Held>();
+  /** Keys ready or waiting; exactly these are in the heap. */
+  readonly #held = new Map<string, Entry>();
+  /** Keys re-added while in processing; they enter the heap on `done`. */
+  readonly #dirty = new Map<string, Entry>();
   readonly #processing = new Set<string>();
-  readonly #heap: HeapNode[] = [];
+  readonly #heap = new DeadlineHeap();
   readonly #waiters: ((key: string | undefined) => void)[] = [];
   #seq = 0;
   #timer: NodeJS.Timeout | undefined;
   #timerAt = Infinity;
-  #shutDown = false;
-  #lastDepth = 0;
+  #stopped = false;
+  #reportedDepth = 0;
 
   constructor(options: WorkQueueOptions = {}) {
-    this.#maxDelayMs = options.maxDelayMs ?? 30_000;
+    this.#maxDelayMs = Math.max(0, options.maxDelayMs ?? 30_000);
     this.#backoff = new Backoff(options.baseBackoffMs ?? 500, options.maxBackoffMs ?? 300_000);
     this.#onDepthChange = options.onDepthChange;
   }
 
-  /** Schedules key no earlier than now+delayMs; see the class comment for how this merges with a held key. */
+  /**
+   * Schedules key no earlier than now + delayMs (default 0; negative counts
+   * as 0). On a held key it only moves the deadline later, capped by
+   * maxDelayMs; on a key held by a failure backoff it replaces the backoff.
+   * Ignored after `shutDown`.
+   */
   add(key: string, delayMs = 0): void {
-    if (this.#shutDown) return;
+    if (this.#stopped) return;
     const now = Date.now();
-    const target = this.#processing.has(key) ? this.#dirty : this.#held;
-    const held = target.get(key);
-    if (held === undefined) {
-      target.set(key, { deadline: now + delayMs, firstAdd: now, reason: 'debounce', version: 0 });
-    } else if (held.reason === 'backoff') {
-      Object.assign(held, { deadline: now + delayMs, firstAdd: now, reason: 'debounce' });
-    } else {
-      held.deadline = Math.max(held.deadline, Math.min(now + delayMs, held.firstAdd + this.#maxDelayMs));
+    const at = now + nonNegative(delayMs);
+    const entry = this.#entry(key);
+    if (entry === undefined) {
+      this.#insert(key, { debounceAt: at, windowStart: now, backoffAt: undefined });
+      return;
     }
-    this.#changed(key, target);
+    entry.backoffAt = undefined;
+    if (entry.debounceAt === undefined) {
+      entry.debounceAt = at;
+      entry.windowStart = now;
+    } else {
+      entry.debounceAt = Math.max(entry.debounceAt, Math.min(at, entry.windowStart + this.#maxDelayMs));
+    }
+    this.#reschedule(entry);
   }
 
-  /** Re-adds key after a failure, delayed by its exponential backoff. */
+  /**
+   * Records a failure of key and re-adds it delayed by its exponential
+   * backoff. On a key held by a debounce deadline the later deadline wins;
+   * a key re-added while being processed keeps the re-add's deadline. The
+   * failure is counted even after `shutDown`, but nothing is scheduled.
+   */
   addRateLimited(key: string): void {
-    if (this.#shutDown) return;
     const now = Date.now();
-    const deadline = now + this.#backoff.next(key);
-    const target = this.#processing.has(key) ? this.#dirty : this.#held;
-    const held = target.get(key);
-    if (held === undefined) target.set(key, { deadline, firstAdd: now, reason: 'backoff', version: 0 });
-    else if (held.reason === 'backoff') held.deadline = deadline;
-    // A key added afresh while it failed keeps that schedule: it carries new information.
-    else if (target === this.#held) held.deadline = Math.max(held.deadline, deadline);
-    this.#changed(key, target);
+    const at = now + this.#backoff.next(key);
+    if (this.#stopped) return;
+    const entry = this.#entry(key);
+    if (entry === undefined) {
+      this.#insert(key, { debounceAt: undefined, windowStart: now, backoffAt: at });
+      return;
+    }
+    if (this.#processing.has(key) && entry.debounceAt !== undefined) return;
+    entry.backoffAt = Math.max(entry.backoffAt ?? at, at);
+    this.#reschedule(entry);
   }
 
-  /** Forgets key's failures: its next backoff starts from the base again. */
+  /** Resets key's failure count: call after a success or when giving up on it. */
   forget(key: string): void {
     this.#backoff.forget(key);
   }
@@ -109,131 +147,215 @@ export class WorkQueue {
     return this.#backoff.failures(key);
   }
 
-  /** The next ready key, now marked as processing; undefined once the queue is shut down. */
+  /**
+   * Resolves with the next ready key and marks it in processing; the caller
+   * must call `done(key)` when finished. Resolves undefined once the queue is
+   * shut down, including for calls still waiting at that moment.
+   */
   get(): Promise<string | undefined> {
-    if (this.#shutDown) return Promise.resolve(undefined);
+    if (this.#stopped) return Promise.resolve(undefined);
     return new Promise((resolve) => {
       this.#waiters.push(resolve);
       this.#dispatch();
     });
   }
 
-  /** The worker is finished with key; a re-add that arrived meanwhile is scheduled now. */
+  /**
+   * The worker is finished with key, whether it succeeded or failed. A re-add
+   * that arrived while it was processed becomes schedulable now. A key that
+   * is not in processing is ignored.
+   */
   done(key: string): void {
     if (!this.#processing.delete(key)) return;
-    const pending = this.#dirty.get(key);
-    if (pending !== undefined && !this.#shutDown) {
-      this.#dirty.delete(key);
-      this.#held.set(key, pending);
-      this.#push(key, pending);
-    }
-    this.#reportDepth();
+    const entry = this.#dirty.get(key);
+    if (entry === undefined) return;
+    this.#dirty.delete(key);
+    this.#held.set(key, entry);
+    this.#heap.push(entry);
     this.#dispatch();
   }
 
-  /** Keys ready or waiting, including those re-added while being processed. */
+  /** Keys ready or waiting, including keys re-added while in processing; not the in-processing keys themselves. */
   get depth(): number {
     return this.#held.size + this.#dirty.size;
   }
 
-  /** Stops: waiting and future `get` calls resolve undefined, and the timer is cleared. */
+  /**
+   * Stops the queue: waiting and future `get` calls resolve undefined, held
+   * keys are dropped (depth becomes 0) and the timer is cleared. `add` is
+   * ignored from now on; `done` stays harmless. Idempotent.
+   */
   shutDown(): void {
-    this.#shutDown = true;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
+    if (this.#stopped) return;
+    this.#stopped = true;
+    this.#clearTimer();
+    this.#held.clear();
+    this.#dirty.clear();
+    this.#heap.clear();
+    this.#reportDepth();
     for (const waiter of this.#waiters.splice(0)) waiter(undefined);
   }
 
-  #changed(key: string, target: Map<string, Held>): void {
-    const held = target.get(key);
-    if (held === undefined) return;
-    held.version++;
-    if (target === this.#held) this.#push(key, held);
+  #entry(key: string): Entry | undefined {
+    return this.#processing.has(key) ? this.#dirty.get(key) : this.#held.get(key);
+  }
+
+  #insert(key: string, times: Pick<Entry, 'debounceAt' | 'windowStart' | 'backoffAt'>): void {
+    const entry: Entry = { key, ...times, deadline: effectiveDeadline(times), seq: this.#seq++, slot: -1 };
+    if (this.#processing.has(key)) {
+      this.#dirty.set(key, entry);
+    } else {
+      this.#held.set(key, entry);
+      this.#heap.push(entry);
+    }
     this.#reportDepth();
     this.#dispatch();
   }
 
-  #push(key: string, held: Held): void {
-    heapPush(this.#heap, { deadline: held.deadline, seq: this.#seq++, key, version: held.version });
+  #reschedule(entry: Entry): void {
+    const deadline = effectiveDeadline(entry);
+    if (deadline === entry.deadline) return;
+    entry.deadline = deadline;
+    entry.seq = this.#seq++;
+    if (entry.slot >= 0) this.#heap.update(entry);
+    this.#dispatch();
   }
 
+  /** Hands ready keys to waiting getters, then re-arms the timer. */
   #dispatch(): void {
-    const now = Date.now();
-    while (this.#waiters.length > 0) {
-      const top = this.#heap[0];
-      if (top === undefined) break;
-      const held = this.#held.get(top.key);
-      if (held === undefined || held.version !== top.version) {
-        heapPop(this.#heap);
-        continue;
+    if (this.#waiters.length > 0) {
+      const now = Date.now();
+      let handed = false;
+      for (;;) {
+        const top = this.#heap.peek();
+        if (top === undefined || top.deadline > now) break;
+        const waiter = this.#waiters.shift();
+        if (waiter === undefined) break;
+        this.#heap.pop();
+        this.#held.delete(top.key);
+        this.#processing.add(top.key);
+        handed = true;
+        waiter(top.key);
       }
-      if (top.deadline > now) break;
-      heapPop(this.#heap);
-      this.#held.delete(top.key);
-      this.#processing.add(top.key);
-      this.#reportDepth();
-      this.#waiters.shift()?.(top.key);
+      if (handed) this.#reportDepth();
     }
     this.#arm();
   }
 
-  /** Keeps one timer, set for the earliest deadline that someone is waiting for. */
+  /** Keeps the one timer aimed at the earliest deadline, and only while a getter waits. */
   #arm(): void {
-    const next = this.#waiters.length > 0 && !this.#shutDown ? this.#heap[0]?.deadline ?? Infinity : Infinity;
+    const next = this.#waiters.length > 0 ? (this.#heap.peek()?.deadline ?? Infinity) : Infinity;
     if (next === this.#timerAt) return;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
-    this.#timerAt = next;
+    this.#clearTimer();
     if (next === Infinity) return;
+    this.#timerAt = next;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       this.#timerAt = Infinity;
       this.#dispatch();
-    }, Math.max(0, next - Date.now()));
-    this.#timer.unref();
+    }, Math.min(MAX_TIMER_MS, Math.max(0, next - Date.now())));
+  }
+
+  #clearTimer(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#timerAt = Infinity;
   }
 
   #reportDepth(): void {
     const depth = this.depth;
-    if (depth === this.#lastDepth) return;
-    this.#lastDepth = depth;
+    if (depth === this.#reportedDepth) return;
+    this.#reportedDepth = depth;
     this.#onDepthChange?.(depth);
   }
 }
 
-function before(a: HeapNode, b: HeapNode): boolean {
+function effectiveDeadline(times: Pick<Entry, 'debounceAt' | 'backoffAt'>): number {
+  return Math.max(times.debounceAt ?? -Infinity, times.backoffAt ?? -Infinity);
+}
+
+function nonNegative(ms: number): number {
+  return ms > 0 ? ms : 0;
+}
+
+/**
+ * A binary min-heap of entries by (deadline, seq) that records each entry's
+ * position in it, so a rescheduled entry moves in place instead of leaving
+ * stale copies behind.
+ */
+class DeadlineHeap {
+  readonly #items: Entry[] = [];
+
+  peek(): Entry | undefined {
+    return this.#items[0];
+  }
+
+  push(entry: Entry): void {
+    entry.slot = this.#items.length;
+    this.#items.push(entry);
+    this.#up(entry.slot);
+  }
+
+  pop(): Entry | undefined {
+    const top = this.#items[0];
+    const last = this.#items.pop();
+    if (top === undefined || last === undefined) return undefined;
+    top.slot = -1;
+    if (last !== top) {
+      this.#place(last, 0);
+      this.#down(0);
+    }
+    return top;
+  }
+
+  /** Restores order after entry's deadline or seq changed. */
+  update(entry: Entry): void {
+    this.#down(this.#up(entry.slot));
+  }
+
+  clear(): void {
+    for (const entry of this.#items) entry.slot = -1;
+    this.#items.length = 0;
+  }
+
+  #up(index: number): number {
+    const entry = this.#items[index];
+    if (entry === undefined) return index;
+    let i = index;
+    while (i > 0) {
+      const parentIndex = (i - 1) >> 1;
+      const parent = this.#items[parentIndex];
+      if (parent === undefined || !before(entry, parent)) break;
+      this.#place(parent, i);
+      i = parentIndex;
+    }
+    this.#place(entry, i);
+    return i;
+  }
+
+  #down(index: number): void {
+    const entry = this.#items[index];
+    if (entry === undefined) return;
+    let i = index;
+    for (;;) {
+      const left = this.#items[2 * i + 1];
+      const right = this.#items[2 * i + 2];
+      let child = left;
+      if (right !== undefined && (left === undefined || before(right, left))) child = right;
+      if (child === undefined || !before(child, entry)) break;
+      const childIndex = child.slot;
+      this.#place(child, i);
+      i = childIndex;
+    }
+    this.#place(entry, i);
+  }
+
+  #place(entry: Entry, index: number): void {
+    this.#items[index] = entry;
+    entry.slot = index;
+  }
+}
+
+function before(a: Entry, b: Entry): boolean {
   return a.deadline < b.deadline || (a.deadline === b.deadline && a.seq < b.seq);
-}
-
-function heapPush(heap: HeapNode[], node: HeapNode): void {
-  heap.push(node);
-  let i = heap.length - 1;
-  while (i > 0) {
-    const parent = (i - 1) >> 1;
-    const p = heap[parent];
-    if (p === undefined || !before(node, p)) break;
-    heap[i] = p;
-    i = parent;
-  }
-  heap[i] = node;
-}
-
-function heapPop(heap: HeapNode[]): void {
-  const last = heap.pop();
-  if (last === undefined || heap.length === 0) return;
-  let i = 0;
-  for (;;) {
-    const left = 2 * i + 1;
-    const right = left + 1;
-    let smallest = last;
-    let at = i;
-    const l = heap[left];
-    const r = heap[right];
-    if (l !== undefined && before(l, smallest)) { smallest = l; at = left; }
-    if (r !== undefined && before(r, smallest)) { smallest = r; at = right; }
-    if (at === i) break;
-    heap[i] = smallest;
-    i = at;
-  }
-  heap[i] = last;
 }
