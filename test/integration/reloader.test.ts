@@ -317,3 +317,23 @@ test('a kube-apiserver restart mid-watch, followed at once by a change, still ro
   await controller.decided(key, ROLLED, mark);
   assert.equal((await rolloutComplete(c, ns, 'web')).replicaSets, 2);
 });
+
+test('two controllers on the same workloads roll once: the resourceVersion precondition stops the second write', async (t) => {
+  const c = clients();
+  const ns = await testNamespace(t, c);
+  await createConfigMap(c, ns, 'app-config', { A: '1' });
+  await c.apps.createNamespacedDeployment({ namespace: ns, body: deployment('web', { containers: [{ name: 'app', image: 'x', envFrom: [{ configMapRef: { name: 'app-config' } }] }] }, AUTO) });
+  const [one, two] = await Promise.all([startController(t, ns, ['--debounce=0']), startController(t, ns, ['--debounce=0'])]);
+  const key = `Deployment/${ns}/web`;
+  const settled = (from: [number, number]) => Promise.all([one.decided(key, UNCHANGED, from[0]), two.decided(key, UNCHANGED, from[1])]);
+  await Promise.race([one.decided(key, ADOPTED), two.decided(key, ADOPTED)]);
+  await settled([0, 0]);
+
+  const marks: [number, number] = [one.mark(), two.mark()];
+  await updateConfigMap(c, ns, 'app-config', { A: '2' });
+  await Promise.race([one.decided(key, ROLLED, marks[0]), two.decided(key, ROLLED, marks[1])]);
+  await settled(marks);
+  assert.equal(one.count(key, ROLLED) + two.count(key, ROLLED), 1, 'exactly one of them rolled');
+  assert.equal((await rolloutComplete(c, ns, 'web')).replicaSets, 2);
+  assert.equal((await eventsFor(c, ns, 'web', 'Reloaded')).length, 1);
+});
