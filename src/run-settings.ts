@@ -23,6 +23,8 @@ export function controllerSettings(o: RunOptions): ControllerSettings {
       configMapAutoAnnotation: o.annotations.configMapAuto,
       secretAutoAnnotation: o.annotations.secretAuto,
       searchAnnotation: o.annotations.search,
+      configMapReloadAnnotation: o.annotations.configMapReload,
+      secretReloadAnnotation: o.annotations.secretReload,
       configMapExcludeAnnotation: o.annotations.configMapExclude,
       secretExcludeAnnotation: o.annotations.secretExclude,
       autoReloadAll: o.autoReloadAll,

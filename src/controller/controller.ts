@@ -88,7 +88,10 @@ export class Controller {
     });
     const o = settings.optIn;
     this.#workloads = new WorkloadCache({
-      steeringAnnotations: new Set([o.autoAnnotation, o.configMapAutoAnnotation, o.secretAutoAnnotation, o.searchAnnotation, o.configMapExcludeAnnotation, o.secretExcludeAnnotation]),
+      steeringAnnotations: new Set([
+        o.autoAnnotation, o.configMapAutoAnnotation, o.secretAutoAnnotation, o.searchAnnotation,
+        o.configMapExcludeAnnotation, o.secretExcludeAnnotation, o.configMapReloadAnnotation, o.secretReloadAnnotation,
+      ]),
       hashAnnotation: settings.hashAnnotation,
       baselineAnnotation: `${settings.hashAnnotation}-baseline`,
       ignoreNamespace: excludes,
@@ -163,9 +166,16 @@ export class Controller {
     this.#metrics.setCacheSize(kind === 'ConfigMap' ? 'configmaps' : 'secrets', this.#configs.size(kind));
     if (!this.#synced) return;
     const cause = `${kind}/${name}`;
-    for (const key of this.#workloads.referencing(kind, namespace, name)) {
+    const queue = (key: string): void => {
       this.#causesFor(key).add(cause);
       this.#queue.add(key, this.#settings.debounceMs);
+    };
+    for (const key of this.#workloads.referencing(kind, namespace, name)) queue(key);
+    // Named lists may select configs the pod spec never mentions; the reconciler matches them.
+    const named = kind === 'ConfigMap' ? this.#settings.optIn.configMapReloadAnnotation : this.#settings.optIn.secretReloadAnnotation;
+    for (const key of this.#workloads.inNamespace(namespace)) {
+      const w = this.#workloads.get(key);
+      if (w !== undefined && (w.annotations[named] ?? w.templateAnnotations[named]) !== undefined) queue(key);
     }
   }
 

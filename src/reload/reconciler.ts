@@ -5,7 +5,7 @@ import type { TokenBucket } from '../queue/token-bucket.ts';
 import { kindInfo } from '../workload/workload-kind.ts';
 import type { WorkloadCache, WorkloadRecord } from '../workload/workload-cache.ts';
 import { configHash, type CountedConfig } from './config-hash.ts';
-import { decideOptIn, type OptInSettings } from './opt-in.ts';
+import { decideOptIn, type InvalidPattern, type OptInSettings } from './opt-in.ts';
 import type { WorkloadWriter } from './workload-writer.ts';
 
 export type ReconcileOutcome = 'rolled' | 'dry_run' | 'adopted' | 'unchanged' | 'skipped' | 'gone';
@@ -40,6 +40,7 @@ export interface ReconcilerDeps {
  */
 export class Reconciler {
   readonly #deps: ReconcilerDeps;
+  readonly #reported = new Set<string>();
 
   constructor(deps: ReconcilerDeps) {
     this.#deps = deps;
@@ -51,11 +52,15 @@ export class Reconciler {
     if (workload === undefined) return 'gone';
     const log = logger.child({ workload: key });
 
-    const decision = decideOptIn(workload, (kind, name) => configs.get(kind, workload.namespace, name), settings);
+    const decision = decideOptIn(workload, {
+      get: (kind, name) => configs.get(kind, workload.namespace, name),
+      names: (kind) => configs.names(kind, workload.namespace),
+    }, settings);
     if (decision.optedOut) {
       log.debug({ reason: decision.reason }, 'not rolled: workload opted out');
       return 'skipped';
     }
+    for (const bad of decision.invalidPatterns) this.#reportInvalidPattern(workload, bad, log);
     for (const { ref, reason } of decision.skipped) log.debug({ config: `${ref.kind}/${ref.name}`, reason }, 'config not followed');
     if (decision.counted.length === 0) {
       log.debug('not rolled: follows no config');
@@ -90,6 +95,16 @@ export class Reconciler {
     log.info({ from: stored, to: desired, causes }, 'rolled');
     this.#deps.events.record(subject(workload), 'Normal', 'Reloaded', message);
     return 'rolled';
+  }
+
+  /** Once per workload and pattern: the annotation stays wrong until someone edits it. */
+  #reportInvalidPattern(workload: WorkloadRecord, bad: InvalidPattern, log: Logger): void {
+    const id = `${workload.uid}/${bad.annotation}/${bad.pattern}`;
+    if (this.#reported.has(id)) return;
+    this.#reported.add(id);
+    const message = `annotation ${bad.annotation}: entry ${JSON.stringify(bad.pattern)} is not a valid regular expression (${bad.error}); it is skipped`;
+    log.warn({ annotation: bad.annotation, pattern: bad.pattern }, message);
+    this.#deps.events.record(subject(workload), 'Warning', 'InvalidAnnotation', message);
   }
 
   /** The Event for a roll that failed for good or for now. */

@@ -337,3 +337,36 @@ test('two controllers on the same workloads roll once: the resourceVersion preco
   assert.equal((await rolloutComplete(c, ns, 'web')).replicaSets, 2);
   assert.equal((await eventsFor(c, ns, 'web', 'Reloaded')).length, 1);
 });
+
+test('named reload lists roll a workload for a config its pod spec never references; an invalid regex gives a Warning event and is skipped', async (t) => {
+  const c = clients();
+  const ns = await testNamespace(t, c);
+  await createConfigMap(c, ns, 'feature-flags', { beta: 'off' });
+  await createConfigMap(c, ns, 'unrelated', { A: '1' });
+  await c.apps.createNamespacedDeployment({
+    namespace: ns,
+    body: deployment('web', { containers: [{ name: 'app', image: 'x' }] }, { 'configmap.reloader.stakater.com/reload': 'feature-.*,broken[' }),
+  });
+  const controller = await startController(t, ns);
+  const key = `Deployment/${ns}/web`;
+  await controller.decided(key, ADOPTED);
+  const warning = await eventually('the InvalidAnnotation event', async () => {
+    const e = await eventsFor(c, ns, 'web', 'InvalidAnnotation');
+    return e.length > 0 ? e : undefined;
+  });
+  assert.match(warning[0] ?? '', /configmap\.reloader\.stakater\.com\/reload: entry "broken\[" is not a valid regular expression/);
+
+  let mark = controller.mark();
+  await updateConfigMap(c, ns, 'unrelated', { A: '2' });
+  await updateConfigMap(c, ns, 'feature-flags', { beta: 'on' });
+  await controller.decided(key, ROLLED, mark);
+  await controller.decided(key, UNCHANGED, mark);
+  assert.equal(controller.count(key, ROLLED), 1);
+  assert.equal((await rolloutComplete(c, ns, 'web')).replicaSets, 2);
+  assert.equal((await eventsFor(c, ns, 'web', 'InvalidAnnotation')).length, 1, 'reported once, not on every reconcile');
+
+  mark = controller.mark();
+  await updateConfigMap(c, ns, 'unrelated', { A: '3' });
+  await controller.decided(key, UNCHANGED, mark);
+  assert.equal((await replicaSetsOf(c, ns, 'web')).length, 2, 'a config the list does not name rolls nothing');
+});

@@ -23,7 +23,10 @@ function workload(annotations: Record<string, string>, templateAnnotations: Reco
 }
 
 function decide(w: WorkloadRecord, configs: Record<string, ConfigEntry | undefined>, s: OptInSettings = settings): OptInResult {
-  return decideOptIn(w, (kind, name) => configs[`${kind}/${name}`], s);
+  return decideOptIn(w, {
+    get: (kind, name) => configs[`${kind}/${name}`],
+    names: (kind) => Object.keys(configs).filter((k) => k.startsWith(`${kind}/`) && configs[k] !== undefined).map((k) => k.slice(kind.length + 1)),
+  }, s);
 }
 
 function countedNames(result: OptInResult): string[] {
@@ -84,4 +87,27 @@ test('pod-template annotations are read only when the metadata has none of them'
   assert.deepEqual(countedNames(decide(workload({}, { 'reloader.stakater.com/auto': 'true' }), configs)), ['ConfigMap/cm', 'Secret/sec']);
   const metadataWins = workload({ 'secret.reloader.stakater.com/auto': 'true' }, { 'reloader.stakater.com/auto': 'true' });
   assert.deepEqual(countedNames(decide(metadataWins, configs)), ['Secret/sec']);
+});
+
+test('named lists follow matching configs even when the pod spec does not reference them, with anchored regexes', () => {
+  const w = workload({ 'configmap.reloader.stakater.com/reload': 'app-.*, exact' });
+  const configs = { 'ConfigMap/cm': entry(), 'ConfigMap/app-one': entry(), 'ConfigMap/my-app-two': entry(), 'ConfigMap/exact': entry(), 'Secret/sec': entry() };
+  const result = decide(w, configs);
+  assert.deepEqual(countedNames(result), ['ConfigMap/app-one', 'ConfigMap/exact']);
+  assert.ok(!result.optedOut && result.counted.every((c) => c.ref.keys === 'all'));
+});
+
+test('a named entry that names a referenced config counts it, and exclude still wins', () => {
+  const w = workload({ 'secret.reloader.stakater.com/reload': 'sec', 'secrets.exclude.reloader.stakater.com/reload': 'sec' });
+  assert.deepEqual(countedNames(decide(w, { 'ConfigMap/cm': entry(), 'Secret/sec': entry() })), []);
+  const plain = workload({ 'secret.reloader.stakater.com/reload': 'sec' });
+  assert.deepEqual(countedNames(decide(plain, { 'ConfigMap/cm': entry(), 'Secret/sec': entry() })), ['Secret/sec']);
+});
+
+test('an invalid regex in a named list is reported and skipped; valid entries still count', () => {
+  const result = decide(workload({ 'configmap.reloader.stakater.com/reload': 'cm, bad[' }), { 'ConfigMap/cm': entry() });
+  assert.deepEqual(countedNames(result), ['ConfigMap/cm']);
+  assert.ok(!result.optedOut);
+  assert.deepEqual(result.invalidPatterns.map((p) => p.pattern), ['bad[']);
+  assert.equal(result.invalidPatterns[0]?.annotation, 'configmap.reloader.stakater.com/reload');
 });
