@@ -15,6 +15,7 @@ import { WorkloadCache } from '../workload/workload-cache.ts';
 import { parseWorkloadKey, WORKLOAD_KINDS } from '../workload/workload-kind.ts';
 import { NamespaceScope } from './namespace-scope.ts';
 import { ReflectorSet } from './reflector-set.ts';
+import { untilAborted } from './until-aborted.ts';
 
 export interface ControllerSettings {
   /** Namespaced mode: only these namespaces, each watched on its own (Roles suffice). Empty: cluster-wide. */
@@ -143,10 +144,10 @@ export class Controller {
     const loops: Promise<void>[] = [];
     if (this.#namespaceReflector !== undefined) {
       loops.push(this.#namespaceReflector.run(signal));
-      await Promise.race([this.#namespaceReflector.synced(), aborted(signal)]);
+      await Promise.race([this.#namespaceReflector.synced(), untilAborted(signal)]);
     }
     loops.push(this.#reflectors.run(signal));
-    await Promise.race([this.#reflectors.synced(), aborted(signal)]);
+    await Promise.race([this.#reflectors.synced(), untilAborted(signal)]);
     if (!signal.aborted) {
       this.#synced = true;
       this.#metrics.setCacheSize('configmaps', this.#configs.size('ConfigMap'));
@@ -262,11 +263,4 @@ export class Controller {
     );
     return set;
   }
-}
-
-function aborted(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) resolve();
-    else signal.addEventListener('abort', () => { resolve(); }, { once: true });
-  });
 }

@@ -1,5 +1,6 @@
 import type { ApiClient } from '../kube/api-client.ts';
 import { Reflector, type ReflectorHandlers, type ReflectorObserver, type ReflectorTarget } from '../kube/reflector.ts';
+import { untilAborted } from './until-aborted.ts';
 
 interface Member {
   readonly target: ReflectorTarget;
@@ -43,10 +44,7 @@ export class ReflectorSet {
   async run(signal: AbortSignal): Promise<void> {
     this.#signal = signal;
     for (const m of this.#members) this.#start(m);
-    await new Promise<void>((resolve) => {
-      if (signal.aborted) resolve();
-      else signal.addEventListener('abort', () => { resolve(); }, { once: true });
-    });
+    await untilAborted(signal);
     for (const m of this.#members) m.stop.abort();
     await Promise.all(this.#members.map((m) => m.running));
   }
@@ -64,9 +62,10 @@ export class ReflectorSet {
   }
 
   #start(m: Member): void {
-    const stop = new AbortController();
-    this.#signal?.addEventListener('abort', () => { stop.abort(); }, { once: true });
-    m.stop = stop;
-    m.running = m.reflector.run(stop.signal);
+    const signal = this.#signal;
+    if (signal === undefined) return;
+    m.stop = new AbortController();
+    // AbortSignal.any, not a listener on the run's signal: relists would pile listeners up.
+    m.running = m.reflector.run(AbortSignal.any([signal, m.stop.signal]));
   }
 }
