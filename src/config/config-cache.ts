@@ -1,4 +1,6 @@
-import type { ReflectorHandlers, KubeObject } from '../kube/reflector.ts';
+import { stringMap } from '../kube/json-shape.ts';
+import type { KubeObject, ReflectorHandlers } from '../kube/reflector.ts';
+import { sweepingHandlers } from '../kube/relist-sweep.ts';
 import type { ConfigKind } from '../workload/config-reference.ts';
 import { keyDigests } from './key-digests.ts';
 
@@ -61,29 +63,22 @@ export class ConfigCache {
    * namespaces. A relist removes exactly the objects of that scope it did not see.
    */
   handlers(kind: ConfigKind, namespace?: string): ReflectorHandlers {
-    let seen: Set<string> | undefined;
-    return {
-      listStarted: () => { seen = new Set(); },
-      upsert: (obj) => {
-        const ns = obj.metadata.namespace ?? '';
-        seen?.add(`${ns}/${obj.metadata.name}`);
-        this.#upsert(kind, obj);
+    return sweepingHandlers({
+      keyOf: (obj) => `${obj.metadata.namespace ?? ''}/${obj.metadata.name}`,
+      upsert: (obj) => { this.#upsert(kind, obj); },
+      removeKey: (key) => {
+        const slash = key.indexOf('/');
+        this.#remove(kind, key.slice(0, slash), key.slice(slash + 1));
       },
-      remove: (obj) => { this.#remove(kind, obj.metadata.namespace ?? '', obj.metadata.name); },
-      listFinished: () => {
-        const listed = seen;
-        seen = undefined;
-        if (listed === undefined) return;
-        for (const [ns, slots] of [...this.#byNamespace]) {
-          if (namespace !== undefined && ns !== namespace) continue;
-          for (const slot of [...slots.keys()]) {
-            if (!slot.startsWith(`${kind}/`)) continue;
-            const name = slot.slice(kind.length + 1);
-            if (!listed.has(`${ns}/${name}`)) this.#remove(kind, ns, name);
-          }
-        }
-      },
-    };
+      keysInScope: () => this.#keys(kind, namespace),
+    });
+  }
+
+  *#keys(kind: ConfigKind, namespace: string | undefined): Iterable<string> {
+    for (const [ns, slots] of this.#byNamespace) {
+      if (namespace !== undefined && ns !== namespace) continue;
+      for (const slot of slots.keys()) if (slot.startsWith(`${kind}/`)) yield `${ns}/${slot.slice(kind.length + 1)}`;
+    }
   }
 
   #upsert(kind: ConfigKind, obj: KubeObject): void {
@@ -135,12 +130,4 @@ function sameEntry(a: ConfigEntry, b: ConfigEntry): boolean {
   if (a.digests.size !== b.digests.size) return false;
   for (const [key, digest] of a.digests) if (b.digests.get(key) !== digest) return false;
   return true;
-}
-
-/** Labels or annotations as a plain string map; anything malformed reads as absent. */
-export function stringMap(value: unknown): Readonly<Record<string, string>> {
-  if (typeof value !== 'object' || value === null) return {};
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(value)) if (typeof v === 'string') out[k] = v;
-  return out;
 }

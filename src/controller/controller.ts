@@ -91,10 +91,11 @@ export class Controller {
     this.#workloads = new WorkloadCache({
       steeringAnnotations: new Set([
         o.autoAnnotation, o.configMapAutoAnnotation, o.secretAutoAnnotation, o.searchAnnotation,
-        o.configMapExcludeAnnotation, o.secretExcludeAnnotation, o.configMapReloadAnnotation, o.secretReloadAnnotation,
+        o.configMapExcludeAnnotation, o.secretExcludeAnnotation,
       ]),
       hashAnnotation: settings.hashAnnotation,
       baselineAnnotation: `${settings.hashAnnotation}-baseline`,
+      namedListAnnotations: { ConfigMap: o.configMapReloadAnnotation, Secret: o.secretReloadAnnotation },
       ignoreNamespace: excludes,
       onChange: (key) => { if (this.#synced) this.#queue.add(key); },
     });
@@ -173,11 +174,7 @@ export class Controller {
     };
     for (const key of this.#workloads.referencing(kind, namespace, name)) queue(key);
     // Named lists may select configs the pod spec never mentions; the reconciler matches them.
-    const named = kind === 'ConfigMap' ? this.#settings.optIn.configMapReloadAnnotation : this.#settings.optIn.secretReloadAnnotation;
-    for (const key of this.#workloads.inNamespace(namespace)) {
-      const w = this.#workloads.get(key);
-      if (w !== undefined && (w.annotations[named] ?? w.templateAnnotations[named]) !== undefined) queue(key);
-    }
+    for (const key of this.#workloads.naming(kind, namespace)) queue(key);
   }
 
   async #worker(): Promise<void> {

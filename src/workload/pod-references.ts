@@ -1,4 +1,5 @@
 import type { ConfigKind, ConfigReference } from './config-reference.ts';
+import { asRecord } from '../kube/json-shape.ts';
 
 /**
  * The map key other modules use for one ConfigMap or Secret of a namespace,
@@ -154,10 +155,6 @@ function itemKeys(items: unknown): 'all' | string[] {
     return key === undefined ? [] : [key];
   });
   return keys.length === 0 ? 'all' : keys;
-}
-
-function asRecord(value: unknown): Readonly<Record<string, unknown>> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 }
 
 /** The object elements of a list; anything that is not a list has none. */

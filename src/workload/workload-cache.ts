@@ -1,5 +1,6 @@
+import { asRecord, stringMap } from '../kube/json-shape.ts';
 import type { KubeObject, ReflectorHandlers } from '../kube/reflector.ts';
-import { stringMap } from '../config/config-cache.ts';
+import { sweepingHandlers } from '../kube/relist-sweep.ts';
 import type { ConfigKind, ConfigReference } from '../workload/config-reference.ts';
 import { podReferences } from './pod-references.ts';
 import { workloadKey, type WorkloadKind } from './workload-kind.ts';
@@ -28,6 +29,8 @@ export interface WorkloadCacheOptions {
   readonly steeringAnnotations: ReadonlySet<string>;
   readonly hashAnnotation: string;
   readonly baselineAnnotation: string;
+  /** Stakater's named-list annotation per config kind: such workloads may follow configs they never reference. */
+  readonly namedListAnnotations: Readonly<Record<ConfigKind, string>>;
   /** A change that may alter the reconcile result (not status or resourceVersion churn). */
   readonly onChange: (key: string) => void;
   readonly ignoreNamespace?: (namespace: string) => boolean;
@@ -39,12 +42,17 @@ export interface WorkloadCacheOptions {
  */
 export class WorkloadCache {
   readonly #options: WorkloadCacheOptions;
+  /** The steering annotations, plus the named lists this cache indexes. */
+  readonly #kept: ReadonlySet<string>;
   readonly #records = new Map<string, { record: WorkloadRecord; fingerprint: string }>();
   readonly #byConfig = new Map<string, Set<string>>();
   readonly #byNamespace = new Map<string, Set<string>>();
+  /** `namespace/Kind` -> workloads with a named list of that kind. */
+  readonly #naming = new Map<string, Set<string>>();
 
   constructor(options: WorkloadCacheOptions) {
     this.#options = options;
+    this.#kept = new Set([...options.steeringAnnotations, ...Object.values(options.namedListAnnotations)]);
   }
 
   get(key: string): WorkloadRecord | undefined {
@@ -68,35 +76,32 @@ export class WorkloadCache {
     return this.#byNamespace.get(namespace) ?? EMPTY;
   }
 
+  /** Keys of the workloads in a namespace that carry a named list for this config kind. */
+  naming(kind: ConfigKind, namespace: string): ReadonlySet<string> {
+    return this.#naming.get(`${namespace}/${kind}`) ?? EMPTY;
+  }
+
   handlers(kind: WorkloadKind, namespace?: string): ReflectorHandlers {
-    let seen: Set<string> | undefined;
-    return {
-      listStarted: () => { seen = new Set(); },
-      upsert: (obj) => {
-        const record = this.#extract(kind, obj);
-        const key = workloadKey(kind, record.namespace, record.name);
-        seen?.add(key);
-        this.#upsert(key, record);
-      },
-      remove: (obj) => { this.#remove(workloadKey(kind, obj.metadata.namespace ?? '', obj.metadata.name)); },
-      listFinished: () => {
-        const listed = seen;
-        seen = undefined;
-        if (listed === undefined) return;
-        for (const [key, { record }] of [...this.#records]) {
-          if (record.kind !== kind || (namespace !== undefined && record.namespace !== namespace)) continue;
-          if (!listed.has(key)) this.#remove(key);
-        }
-      },
-    };
+    const keyOf = (obj: KubeObject): string => workloadKey(kind, obj.metadata.namespace ?? '', obj.metadata.name);
+    return sweepingHandlers({
+      keyOf,
+      upsert: (obj) => { this.#upsert(keyOf(obj), this.#extract(kind, obj)); },
+      removeKey: (key) => { this.#remove(key); },
+      keysInScope: () => this.#keys(kind, namespace),
+    });
+  }
+
+  *#keys(kind: WorkloadKind, namespace: string | undefined): Iterable<string> {
+    for (const [key, { record }] of this.#records) {
+      if (record.kind === kind && (namespace === undefined || record.namespace === namespace)) yield key;
+    }
   }
 
   #extract(kind: WorkloadKind, obj: KubeObject): WorkloadRecord {
-    const spec = asObject(obj.spec);
-    const template = asObject(spec.template);
-    const templateMeta = asObject(template.metadata);
+    const template = asRecord(asRecord(obj.spec)?.template);
+    const templateMeta = asRecord(template?.metadata);
     const annotations = stringMap(obj.metadata.annotations);
-    const templateAnnotations = stringMap(templateMeta.annotations);
+    const templateAnnotations = stringMap(templateMeta?.annotations);
     return {
       kind,
       namespace: obj.metadata.namespace ?? '',
@@ -105,7 +110,7 @@ export class WorkloadCache {
       resourceVersion: obj.metadata.resourceVersion ?? '',
       annotations: this.#steering(annotations),
       templateAnnotations: this.#steering(templateAnnotations),
-      references: podReferences(template.spec),
+      references: podReferences(template?.spec),
       templateHash: templateAnnotations[this.#options.hashAnnotation],
       baselineHash: annotations[this.#options.baselineAnnotation],
     };
@@ -113,7 +118,7 @@ export class WorkloadCache {
 
   #steering(all: Readonly<Record<string, string>>): Record<string, string> {
     const kept: Record<string, string> = {};
-    for (const name of this.#options.steeringAnnotations) {
+    for (const name of this.#kept) {
       const value = all[name];
       if (value !== undefined) kept[name] = value;
     }
@@ -146,11 +151,21 @@ export class WorkloadCache {
   #index(key: string, record: WorkloadRecord): void {
     addTo(this.#byNamespace, record.namespace, key);
     for (const ref of record.references) addTo(this.#byConfig, configSlot(ref.kind, record.namespace, ref.name), key);
+    for (const kind of this.#namedKinds(record)) addTo(this.#naming, `${record.namespace}/${kind}`, key);
   }
 
   #unindex(key: string, record: WorkloadRecord): void {
     removeFrom(this.#byNamespace, record.namespace, key);
     for (const ref of record.references) removeFrom(this.#byConfig, configSlot(ref.kind, record.namespace, ref.name), key);
+    for (const kind of this.#namedKinds(record)) removeFrom(this.#naming, `${record.namespace}/${kind}`, key);
+  }
+
+  /** Loose on purpose (metadata or template): queuing a workload too often costs one cheap reconcile. */
+  #namedKinds(record: WorkloadRecord): ConfigKind[] {
+    return (['ConfigMap', 'Secret'] as const).filter((kind) => {
+      const annotation = this.#options.namedListAnnotations[kind];
+      return (record.annotations[annotation] ?? record.templateAnnotations[annotation]) !== undefined;
+    });
   }
 }
 
@@ -174,8 +189,4 @@ function removeFrom(index: Map<string, Set<string>>, slot: string, key: string):
   if (keys === undefined) return;
   keys.delete(key);
   if (keys.size === 0) index.delete(slot);
-}
-
-function asObject(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }

@@ -9,6 +9,7 @@ function cache(): { cache: WorkloadCache; changes: string[] } {
     steeringAnnotations: new Set(['reloader.stakater.com/auto']),
     hashAnnotation: 'mini-reloader.pelabs/config-hash',
     baselineAnnotation: 'mini-reloader.pelabs/config-hash-baseline',
+    namedListAnnotations: { ConfigMap: 'configmap.reloader.stakater.com/reload', Secret: 'secret.reloader.stakater.com/reload' },
     onChange: (key) => { changes.push(key); },
   });
   return { cache: c, changes };
@@ -66,4 +67,15 @@ test('a relist drops workloads of its kind that are gone, and only those', () =>
   h.upsert(deployment('a', []));
   h.listFinished();
   assert.deepEqual([...c.keys()].sort(), ['Deployment/ns/a', 'StatefulSet/ns/b']);
+});
+
+test('workloads with a named list are indexed per namespace and kind, and leave the index when the list goes', () => {
+  const { cache: c } = cache();
+  const h = c.handlers('Deployment');
+  h.upsert(deployment('a', [], { annotations: { 'secret.reloader.stakater.com/reload': 'db-.*' } }));
+  h.upsert(deployment('b', []));
+  assert.deepEqual([...c.naming('Secret', 'ns')], ['Deployment/ns/a']);
+  assert.equal(c.naming('ConfigMap', 'ns').size, 0);
+  h.upsert(deployment('a', [], { rv: '2' }));
+  assert.equal(c.naming('Secret', 'ns').size, 0);
 });

@@ -17,7 +17,7 @@ function setup(dryRun = false) {
   const writes: string[] = [];
   const events: string[] = [];
   const configs = new ConfigCache({ enabledLabel: 'mini-reloader.pelabs/enabled', ignoreAnnotation: 'reloader.stakater.com/ignore', matchAnnotation: 'reloader.stakater.com/match', onChange: () => undefined, onInvalid: () => undefined });
-  const workloads = new WorkloadCache({ steeringAnnotations: new Set([settings.autoAnnotation]), hashAnnotation: HASH, baselineAnnotation: BASELINE, onChange: () => undefined });
+  const workloads = new WorkloadCache({ steeringAnnotations: new Set([settings.autoAnnotation]), hashAnnotation: HASH, baselineAnnotation: BASELINE, namedListAnnotations: { ConfigMap: settings.configMapReloadAnnotation, Secret: settings.secretReloadAnnotation }, onChange: () => undefined });
   let rollFails: Error | undefined;
   const reconciler = new Reconciler({
     workloads, configs, settings, dryRun,

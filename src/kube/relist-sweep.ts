@@ -1,0 +1,32 @@
+import type { KubeObject, ReflectorHandlers } from './reflector.ts';
+
+/** A cache as one list+watch loop sees it: objects under string keys, within the loop's scope. */
+export interface SweptCache {
+  keyOf(obj: KubeObject): string;
+  upsert(obj: KubeObject): void;
+  removeKey(key: string): void;
+  /** The cached keys this loop is responsible for (its kind and namespace). */
+  keysInScope(): Iterable<string>;
+}
+
+/**
+ * Reflector handlers for a cache: a full list removes exactly the keys of its
+ * scope that it did not deliver, so what was deleted during a watch gap goes.
+ */
+export function sweepingHandlers(cache: SweptCache): ReflectorHandlers {
+  let seen: Set<string> | undefined;
+  return {
+    listStarted: () => { seen = new Set(); },
+    upsert: (obj) => {
+      seen?.add(cache.keyOf(obj));
+      cache.upsert(obj);
+    },
+    remove: (obj) => { cache.removeKey(cache.keyOf(obj)); },
+    listFinished: () => {
+      const listed = seen;
+      seen = undefined;
+      if (listed === undefined) return;
+      for (const key of [...cache.keysInScope()]) if (!listed.has(key)) cache.removeKey(key);
+    },
+  };
+}
