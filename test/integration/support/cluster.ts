@@ -3,7 +3,8 @@ import type { TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LocalCluster } from '../../../tools/cluster/local-cluster.ts';
 
-export const TEST_CLUSTER_NAME = 'mini-reloader-test';
+/** MINI_RELOADER_TEST_CLUSTER lets two runs on one machine keep their own control planes. */
+export const TEST_CLUSTER_NAME = process.env.MINI_RELOADER_TEST_CLUSTER ?? 'mini-reloader-test';
 
 /** The run's shared cluster; throws (never skips) when it is not running. */
 export function testCluster(): LocalCluster {
