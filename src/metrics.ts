@@ -6,10 +6,10 @@ import type { ReconcileOutcome } from './reload/reconciler.ts';
  * write met a newer object (retried once the cache caught up; nothing failed),
  * or 'error' when a write failed otherwise.
  */
-export type ReconcileResult = ReconcileOutcome | 'conflict' | 'error';
+export type ReconcileCount = ReconcileOutcome | 'conflict' | 'error';
 
-/** Values of `mini_reloader_rolls_total{result}`. */
-export type RollResult = 'success' | 'failure' | 'dry_run';
+/** Values of `mini_reloader_rolls_total{result}`; `webhook`: told to --webhook-url instead. */
+export type RollResult = 'success' | 'failure' | 'dry_run' | 'webhook';
 
 /** The metric objects, for reading in tests or recording what the methods do not cover. */
 export interface MetricHandles {
@@ -20,9 +20,13 @@ export interface MetricHandles {
   readonly watchRestartsTotal: Counter<'resource' | 'reason'>;
   readonly relistsTotal: Counter<'resource' | 'reason'>;
   readonly cacheObjects: Gauge<'resource'>;
+  readonly alertsTotal: Counter<'result'>;
+  readonly leader: Gauge;
   /** Stakater Reloader's names and labels, so its dashboards and alerts keep working. */
   readonly stakater: {
     readonly reloadExecutedTotal: Counter<'success'>;
+    /** Only with METRICS_COUNT_BY_NAMESPACE=enabled: a series per namespace can be many. */
+    readonly reloadExecutedByNamespace: Counter<'success' | 'namespace'> | undefined;
     readonly reconcileTotal: Counter<'result'>;
     readonly actionTotal: Counter<'workload_kind' | 'result'>;
     readonly skippedTotal: Counter<'reason'>;
@@ -35,7 +39,7 @@ export interface MetricHandles {
  * Stakater's `reloader_skipped_total{reason}` for reconciles that rolled
  * nothing, in its own vocabulary where it has a word for it.
  */
-const STAKATER_SKIP_REASON: Readonly<Partial<Record<ReconcileResult, string>>> = {
+const STAKATER_SKIP_REASON: Readonly<Partial<Record<ReconcileCount, string>>> = {
   unchanged: 'no_data_change',
   skipped: 'no_match',
   gone: 'not_found',
@@ -51,7 +55,7 @@ export class Metrics {
   readonly registry: Registry;
   readonly handles: MetricHandles;
 
-  constructor() {
+  constructor(options: { countByNamespace?: boolean } = {}) {
     const registry = new Registry();
     const registers = [registry];
     this.registry = registry;
@@ -66,8 +70,13 @@ export class Metrics {
       watchRestartsTotal: new Counter({ name: 'mini_reloader_watch_restarts_total', help: 'Watches resumed without a relist, by resource and reason.', labelNames: ['resource', 'reason'] as const, registers }),
       relistsTotal: new Counter({ name: 'mini_reloader_relists_total', help: 'Full lists, by resource and reason (initial, gone, error).', labelNames: ['resource', 'reason'] as const, registers }),
       cacheObjects: new Gauge({ name: 'mini_reloader_cache_objects', help: 'Objects held in the caches, by resource.', labelNames: ['resource'] as const, registers }),
+      alertsTotal: new Counter({ name: 'mini_reloader_alerts_total', help: 'Reload alerts by result (sent, failed, dropped when the queue was full).', labelNames: ['result'] as const, registers }),
+      leader: new Gauge({ name: 'mini_reloader_leader', help: '1 while this replica leads (or runs without leader election), else 0.', registers }),
       stakater: {
         reloadExecutedTotal: new Counter({ name: 'reloader_reload_executed_total', help: 'Rollouts executed (Stakater Reloader compatible).', labelNames: ['success'] as const, registers }),
+        reloadExecutedByNamespace: options.countByNamespace === true
+          ? new Counter({ name: 'reloader_reload_executed_total_by_namespace', help: 'Rollouts executed, by namespace (Stakater Reloader compatible; METRICS_COUNT_BY_NAMESPACE=enabled).', labelNames: ['success', 'namespace'] as const, registers })
+          : undefined,
         reconcileTotal: new Counter({ name: 'reloader_reconcile_total', help: 'Reconciles by result, success or error (Stakater Reloader compatible).', labelNames: ['result'] as const, registers }),
         actionTotal: new Counter({ name: 'reloader_action_total', help: 'Rollouts by workload kind and result, success or error (Stakater Reloader compatible).', labelNames: ['workload_kind', 'result'] as const, registers }),
         skippedTotal: new Counter({ name: 'reloader_skipped_total', help: 'Reconciles that rolled nothing, by reason (Stakater Reloader compatible).', labelNames: ['reason'] as const, registers }),
@@ -86,22 +95,27 @@ export class Metrics {
    * covers it. A failed write counts as a failed rollout; a conflict does
    * not, since it is retried.
    */
-  observeReconcile(kind: string, result: ReconcileResult, seconds: number): void {
+  observeReconcile(kind: string, namespace: string, result: ReconcileCount, seconds: number): void {
     const h = this.handles;
     h.reconcileDuration.observe({ kind }, seconds);
-    h.reconcileTotal.inc({ result: result === 'gone' ? 'skipped' : result });
+    h.reconcileTotal.inc({ result: result === 'gone' ? 'skipped' : result === 'resumed' ? 'rolled' : result });
     h.stakater.reconcileTotal.inc({ result: result === 'error' || result === 'conflict' ? 'error' : 'success' });
     switch (result) {
       case 'rolled':
-        this.countRoll(kind, 'success');
+        this.countRoll(kind, namespace, 'success');
+        break;
+      case 'notified':
+        this.countRoll(kind, namespace, 'webhook');
         break;
       case 'error':
-        this.countRoll(kind, 'failure');
+        this.countRoll(kind, namespace, 'failure');
         break;
       case 'dry_run':
-        this.countRoll(kind, 'dry_run');
+        this.countRoll(kind, namespace, 'dry_run');
         break;
       case 'adopted':
+      case 'recorded':
+      case 'resumed':
       case 'conflict':
         break;
       case 'unchanged':
@@ -113,13 +127,23 @@ export class Metrics {
   }
 
   /** One rollout started (or failed, or would have started in dry-run mode). */
-  countRoll(kind: string, result: RollResult): void {
+  countRoll(kind: string, namespace: string, result: RollResult): void {
     const h = this.handles;
     h.rollsTotal.inc({ kind, result });
     if (result === 'dry_run') return;
-    const ok = result === 'success';
-    h.stakater.reloadExecutedTotal.inc({ success: ok ? 'true' : 'false' });
-    h.stakater.actionTotal.inc({ workload_kind: kind, result: ok ? 'success' : 'error' });
+    // Stakater counts a webhook call as its reload.
+    const success = result === 'failure' ? 'false' : 'true';
+    h.stakater.reloadExecutedTotal.inc({ success });
+    h.stakater.reloadExecutedByNamespace?.inc({ success, namespace });
+    h.stakater.actionTotal.inc({ workload_kind: kind, result: success === 'true' ? 'success' : 'error' });
+  }
+
+  countAlert(result: 'sent' | 'failed' | 'dropped'): void {
+    this.handles.alertsTotal.inc({ result });
+  }
+
+  setLeader(leading: boolean): void {
+    this.handles.leader.set(leading ? 1 : 0);
   }
 
   setQueueDepth(depth: number): void {
@@ -145,6 +169,6 @@ export class Metrics {
 }
 
 /** A fresh registry with every metric registered; call once per controller (or per test). */
-export function createMetrics(): Metrics {
-  return new Metrics();
+export function createMetrics(options: { countByNamespace?: boolean } = {}): Metrics {
+  return new Metrics(options);
 }

@@ -1,7 +1,10 @@
 import { z } from 'zod';
+import { parseDuration } from './duration.ts';
 import { parseListenAddress } from './http/probe-server.ts';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './logger.ts';
+import { RELOAD_STRATEGIES, type ReloadStrategy } from './reload/reload-strategy.ts';
 import type { ConfigKind } from './workload/config-reference.ts';
+import { WORKLOAD_KINDS, type WorkloadKind } from './workload/workload-kind.ts';
 
 /**
  * A bad flag or environment variable. The message starts with the flag or
@@ -26,6 +29,21 @@ export interface AnnotationNames {
   readonly secretExclude: string;
   readonly ignore: string;
   readonly pausePeriod: string;
+  /** When the controller paused a Deployment for its pause period. */
+  readonly pausedAt: string;
+  /** On an Argo Rollout: `restart` sets spec.restartAt instead of changing the template. */
+  readonly rolloutStrategy: string;
+}
+
+/** Leader election with a Lease: only the leader writes; the others keep their caches warm. */
+export interface HaOptions {
+  readonly leaseName: string;
+  readonly leaseNamespace: string;
+  /** This replica's name in the Lease. */
+  readonly identity: string;
+  readonly leaseDurationMs: number;
+  readonly renewDeadlineMs: number;
+  readonly retryPeriodMs: number;
 }
 
 /** Everything `mini-reloader run` was asked to do, validated. */
@@ -56,10 +74,21 @@ export interface RunOptions {
   readonly autoReloadAll: boolean;
   /** At most one kind: ignoring both would leave nothing to do. */
   readonly resourcesToIgnore: readonly ConfigKind[];
+  /** Workload kinds never watched or rolled, by their plural type names. */
+  readonly ignoredWorkloadTypes: readonly WorkloadKind[];
+  readonly reloadStrategy: ReloadStrategy;
+  readonly reloadOnCreate: boolean;
+  readonly reloadOnDelete: boolean;
+  readonly startCronJobRuns: boolean;
+  /** Set: POST each roll there instead of rolling. */
+  readonly webhookUrl: string | undefined;
+  /** Set: run with leader election. */
+  readonly ha: HaOptions | undefined;
+  readonly metricsByNamespace: boolean;
   readonly annotations: AnnotationNames;
 }
 
-export type FlagGroup = 'Cluster access' | 'Scope' | 'Rolling' | 'Observability' | 'Annotation names (Stakater Reloader compatible)';
+export type FlagGroup = 'Cluster access' | 'Scope' | 'Rolling' | 'High availability' | 'Observability' | 'Annotation names (Stakater Reloader compatible)';
 
 /** One flag, as `--help` and the README show it. */
 export interface FlagSpec {
@@ -170,26 +199,6 @@ const positiveNumber = z.string()
   .pipe(z.number({ error: (iss) => `${q(iss.input)} is too large (allowed: a finite number above 0)` })
     .positive({ error: (iss) => `${q(iss.input)} is not above 0 (allowed: a number above 0, e.g. 10 or 0.5)` }));
 
-const UNIT_MS: Readonly<Record<string, number>> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-const DURATION = /^([+-]?)((?:(?:\d+\.?\d*|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+)$/u;
-const DURATION_PART = /(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/gu;
-
-/**
- * A Go duration (`time.ParseDuration`: `500ms`, `2s`, `1h30m`, `1.5s`,
- * a bare `0`) in milliseconds; undefined when it is not one.
- */
-export function parseDuration(text: string): number | undefined {
-  const s = text.trim();
-  if (/^[+-]?0$/.test(s)) return 0;
-  const match = DURATION.exec(s);
-  if (match === null) return undefined;
-  let total = 0;
-  for (const [, amount, unit] of (match[2] ?? '').matchAll(DURATION_PART)) total += Number(amount) * (UNIT_MS[unit ?? ''] ?? Number.NaN);
-  // Decimal fractions of a unit are not exact in binary floating point.
-  total = Math.round(total * 1e6) / 1e6;
-  return match[1] === '-' ? -total : total;
-}
-
 function duration(maxMs: number, maxText: string): z.ZodType<number, string> {
   return z.string().transform((raw, ctx) => {
     const ms = parseDuration(raw);
@@ -258,6 +267,36 @@ const resourcesToIgnore = commaList(choice<ConfigKind>('a kind of resource', { c
     if (unique.length > 1) return fail(ctx, '"configMaps,secrets" ignores both kinds, which leaves nothing to watch (allowed: configMaps or secrets, not both)');
     return unique;
   });
+
+const workloadTypes = commaList(choice<WorkloadKind>(
+  'a workload type',
+  Object.fromEntries(WORKLOAD_KINDS.flatMap((k) => [[k.typeName, k.kind], [k.kind.toLowerCase(), k.kind]])),
+  WORKLOAD_KINDS.map((k) => k.typeName).join(', '),
+)).transform((kinds) => [...new Set(kinds)]);
+
+const reloadStrategy = choice<ReloadStrategy>('a reload strategy', Object.fromEntries(RELOAD_STRATEGIES.map((r) => [r, r])), RELOAD_STRATEGIES.join(', '));
+
+const webhookUrl = z.string().transform((raw, ctx) => {
+  if (raw === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return fail(ctx, 'the value is not an absolute URL (allowed: http://host/path or https://host/path; not repeated here, as webhook URLs often hold a token)');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return fail(ctx, `the URL has scheme ${q(url.protocol)} (allowed: http, https)`);
+  return raw;
+});
+
+/** Stakater's METRICS_COUNT_BY_NAMESPACE=enabled, and booleans. */
+const enabledValue = z.string().transform((raw, ctx) => {
+  const s = raw.trim().toLowerCase();
+  if (s === 'enabled' || s === 'true' || s === '1') return true;
+  if (s === 'disabled' || s === 'false' || s === '0' || s === '') return false;
+  return fail(ctx, `${q(raw)} is not enabled or disabled (allowed: enabled, disabled, true, false)`);
+});
+
+const objectName = z.string().regex(DNS1123_SUBDOMAIN, { error: (iss) => `${q(iss.input)} is not a valid object name (lower-case letters, digits, '-' and '.', at most 253 characters)` });
 
 // Label selectors -------------------------------------------------------------
 
@@ -424,6 +463,76 @@ const FLAGS = {
     flag: 'hash-annotation', value: 'annotation', default: 'mini-reloader.pelabs/config-hash', group: 'Rolling',
     description: 'Pod-template annotation that holds the hash of the config a workload sees; "<annotation>-baseline" on the workload marks adoption.',
   }, qualifiedName('annotation name', 54, ', and "-baseline" must still fit in 63')),
+  reloadStrategy: flag({
+    flag: 'reload-strategy', value: 'hash|env-vars|annotations', default: 'hash', group: 'Rolling',
+    description: 'How a roll changes the pod template. hash: one annotation with the hash of every config followed. env-vars: Stakater\'s STAKATER_<NAME>_<CONFIGMAP|SECRET> variable on the container that uses the config. '
+      + 'annotations: Stakater\'s reloader.stakater.com/last-reloaded-from, written only when data changed. Switching rolls nothing by itself; the next roll swaps the marks.',
+  }, reloadStrategy),
+  reloadOnCreate: flag({
+    flag: 'reload-on-create', boolean: true, value: '', default: 'false', group: 'Rolling',
+    description: 'Roll when a config a workload follows is created (it was referenced while absent). Off: its appearance is only recorded.',
+  }, booleanValue),
+  reloadOnDelete: flag({
+    flag: 'reload-on-delete', boolean: true, value: '', default: 'false', group: 'Rolling',
+    description: 'Roll when a config a workload follows is deleted: hash changes the hash, env-vars removes the config\'s variable, annotations names the config with an empty hash. '
+      + 'Never for a reference that is not optional (new pods could not start). Off: the deletion is only recorded.',
+  }, booleanValue),
+  syncAfterRestart: flag({
+    flag: 'sync-after-restart', boolean: true, value: '', default: 'false', group: 'Rolling',
+    description: 'Accepted for Stakater compatibility; it changes nothing. Every start compares each workload with its recorded config state, so changes made while the controller was down roll exactly once, and nothing else rolls.',
+  }, booleanValue),
+  ignoredWorkloadTypes: flag({
+    flag: 'ignored-workload-types', value: 'jobs,cronjobs,…', default: '', group: 'Scope',
+    description: `Workload types never watched or rolled (${WORKLOAD_KINDS.map((k) => k.typeName).join(', ')}); their RBAC rules can be dropped.`,
+  }, workloadTypes, (a, b) => [...new Set([...a, ...b])]),
+  argoRollouts: flag({
+    flag: 'argo-rollouts', aliases: ['is-Argo-Rollouts'], boolean: true, value: '', default: 'true', group: 'Scope',
+    description: 'Follow Argo Rollouts (argoproj.io/v1alpha1) when the cluster serves them, also when their CRD is installed later. Same as leaving rollouts out of --ignored-workload-types.',
+  }, booleanValue),
+  startCronJobRuns: flag({
+    flag: 'start-cronjob-runs', boolean: true, value: '', default: 'true', group: 'Rolling',
+    description: 'When a CronJob rolls, also start a Job from its new template at once, as Stakater does. Never for a suspended CronJob, nor beside an active run under concurrencyPolicy Forbid.',
+  }, booleanValue),
+  webhookUrl: optionalFlag({
+    flag: 'webhook-url', value: 'url', group: 'Rolling',
+    description: 'Instead of rolling, POST a JSON description of each roll (workload, the configs that changed, all configs it follows, the new hash) to this URL. A failed POST is retried with backoff.',
+  }, webhookUrl),
+  enableHa: flag({
+    flag: 'enable-ha', boolean: true, value: '', default: 'false', group: 'High availability',
+    description: 'Leader election with a coordination.k8s.io/v1 Lease: only the leader writes; the other replicas keep their caches synced and take over within the lease duration. Needs POD_NAME and POD_NAMESPACE.',
+  }, booleanValue),
+  leaderElectionId: flag({
+    flag: 'leader-election-id', value: 'name', default: 'mini-reloader', group: 'High availability',
+    description: 'Name of the Lease.',
+  }, objectName),
+  leaderElectionNamespace: optionalFlag({
+    flag: 'leader-election-namespace', value: 'namespace', group: 'High availability',
+    description: 'Namespace of the Lease. Default: POD_NAMESPACE.',
+  }, namespaceName),
+  leaderElectionLeaseDuration: flag({
+    flag: 'leader-election-lease-duration', value: 'duration', default: '15s', group: 'High availability',
+    description: 'How long a Lease that is not renewed keeps others from taking over.',
+  }, duration(3_600_000, '1h')),
+  leaderElectionRenewDeadline: flag({
+    flag: 'leader-election-renew-deadline', value: 'duration', default: '10s', group: 'High availability',
+    description: 'A leader that cannot renew within this stops writing at once, and /live fails so it restarts. Below the lease duration.',
+  }, duration(3_600_000, '1h')),
+  leaderElectionRetryPeriod: flag({
+    flag: 'leader-election-retry-period', value: 'duration', default: '2s', group: 'High availability',
+    description: 'How often to try to take or renew the Lease. Below the renew deadline.',
+  }, duration(3_600_000, '1h')),
+  podName: optionalFlag({
+    flag: 'pod-name', env: 'POD_NAME', value: 'name', group: 'High availability',
+    description: 'This replica\'s identity in the Lease; set from the downward API.',
+  }, optionalText),
+  podNamespace: optionalFlag({
+    flag: 'pod-namespace', env: 'POD_NAMESPACE', value: 'namespace', group: 'High availability',
+    description: 'The namespace the controller runs in; set from the downward API.',
+  }, namespaceName),
+  metricsCountByNamespace: flag({
+    flag: 'metrics-count-by-namespace', env: 'METRICS_COUNT_BY_NAMESPACE', value: 'enabled|disabled', default: 'disabled', group: 'Observability',
+    description: 'Also count rolls per namespace in reloader_reload_executed_total_by_namespace{success,namespace} (Stakater\'s opt-in).',
+  }, enabledValue),
   metricsAddress: flag({
     flag: 'metrics-address', aliases: ['metrics-addr'], value: 'host:port', default: ':9090', group: 'Observability',
     description: 'Serves /metrics, /healthz, /live and /readyz; :9090 listens on every interface. Stakater v2 spells it --metrics-addr, also accepted.',
@@ -476,6 +585,14 @@ const FLAGS = {
     flag: 'ignore-annotation', value: 'annotation', default: 'reloader.stakater.com/ignore', group: ANNOTATIONS,
     description: 'On a ConfigMap or Secret: "true" means it never triggers anything.',
   }, annotationName),
+  rolloutStrategyAnnotation: flag({
+    flag: 'rollout-strategy-annotation', value: 'annotation', default: 'reloader.stakater.com/rollout-strategy', group: ANNOTATIONS,
+    description: 'On an Argo Rollout: "restart" sets spec.restartAt instead of changing the pod template; "rollout" (the default) changes the template.',
+  }, annotationName),
+  pauseDeploymentTimeAnnotation: flag({
+    flag: 'pause-deployment-time-annotation', value: 'annotation', default: 'deployment.reloader.stakater.com/paused-at', group: ANNOTATIONS,
+    description: 'Written by the controller on a Deployment it paused: when. A restarted controller resumes it when the period is over.',
+  }, annotationName),
   pauseDeploymentAnnotation: flag({
     flag: 'pause-deployment-annotation', value: 'annotation', default: 'deployment.reloader.stakater.com/pause-period', group: ANNOTATIONS,
     description: 'On a Deployment: a duration to keep it paused while changes gather, so that they make one rollout.',
@@ -497,17 +614,11 @@ export const RUN_ENV_VARS: readonly { readonly env: string; readonly flag: strin
 
 /** Stakater Reloader flags that mini-reloader does not take, and what to do instead. */
 const STAKATER_ONLY: Readonly<Record<string, string>> = {
-  'reload-strategy': 'mini-reloader always rolls by changing one config-hash annotation on the pod template; drop the flag',
-  'reload-on-create': 'mini-reloader compares config hashes instead of reacting to event types; drop the flag',
-  'reload-on-delete': 'mini-reloader compares config hashes instead of reacting to event types; drop the flag',
-  'sync-after-restart': 'mini-reloader checks every workload at each start and rolls only those whose config changed; drop the flag',
-  'ignored-workload-types': 'mini-reloader rolls Deployments, StatefulSets and DaemonSets only, never Jobs or CronJobs; drop the flag',
+  'leader-election-release-on-cancel': 'mini-reloader always releases its Lease when it stops; drop the flag',
   'watch-namespace': 'use --namespaces',
   'health-addr': 'the probes are served on --metrics-address',
 };
 const STAKATER_UNSUPPORTED = new Set([
-  'is-Argo-Rollouts', 'webhook-url', 'enable-ha', 'leader-election-id', 'leader-election-namespace', 'leader-election-lease-duration',
-  'leader-election-renew-deadline', 'leader-election-retry-period', 'leader-election-release-on-cancel', 'pause-deployment-time-annotation',
   'enable-csi-integration', 'enable-pprof', 'pprof-addr', 'secretproviderclass-auto-annotation', 'secretproviderclass-annotation',
   'secretproviderclass-exclude-annotation',
 ]);
@@ -560,6 +671,28 @@ export function parseRunOptions(argv: readonly string[], env: Readonly<Record<st
     }
   }
 
+  let ha: HaOptions | undefined;
+  if (v.enableHa) {
+    const leaseNamespace = v.leaderElectionNamespace ?? v.podNamespace;
+    if (v.podName === undefined) throw new OptionsError(`${sources.enableHa ?? '--enable-ha'} needs POD_NAME (or --pod-name): each replica's identity in the Lease; set it from the downward API (fieldRef metadata.name)`);
+    if (leaseNamespace === undefined) throw new OptionsError(`${sources.enableHa ?? '--enable-ha'} needs POD_NAMESPACE (or --leader-election-namespace): where the Lease lives; set it from the downward API (fieldRef metadata.namespace)`);
+    if (v.leaderElectionRenewDeadline >= v.leaderElectionLeaseDuration) throw new OptionsError(`--leader-election-renew-deadline (${v.leaderElectionRenewDeadline} ms) must be below --leader-election-lease-duration (${v.leaderElectionLeaseDuration} ms)`);
+    if (v.leaderElectionRetryPeriod >= v.leaderElectionRenewDeadline || v.leaderElectionRetryPeriod <= 0) throw new OptionsError(`--leader-election-retry-period (${v.leaderElectionRetryPeriod} ms) must be above 0 and below --leader-election-renew-deadline (${v.leaderElectionRenewDeadline} ms)`);
+    ha = {
+      leaseName: v.leaderElectionId,
+      leaseNamespace,
+      identity: v.podName,
+      leaseDurationMs: v.leaderElectionLeaseDuration,
+      renewDeadlineMs: v.leaderElectionRenewDeadline,
+      retryPeriodMs: v.leaderElectionRetryPeriod,
+    };
+  }
+  const ignoredWorkloadTypes: WorkloadKind[] = [...v.ignoredWorkloadTypes];
+  if (!v.argoRollouts && !ignoredWorkloadTypes.includes('Rollout')) ignoredWorkloadTypes.push('Rollout');
+  if (ignoredWorkloadTypes.length === WORKLOAD_KINDS.length) {
+    throw new OptionsError(`${sources.ignoredWorkloadTypes ?? '--ignored-workload-types'}: every workload type is ignored, which leaves nothing to roll`);
+  }
+
   return Object.freeze({
     kubeconfig: v.kubeconfig,
     namespaces: Object.freeze(v.namespaces),
@@ -579,6 +712,14 @@ export function parseRunOptions(argv: readonly string[], env: Readonly<Record<st
     hashAnnotation: v.hashAnnotation,
     autoReloadAll: v.autoReloadAll,
     resourcesToIgnore: Object.freeze(v.resourcesToIgnore),
+    ignoredWorkloadTypes: Object.freeze(ignoredWorkloadTypes),
+    reloadStrategy: v.reloadStrategy,
+    reloadOnCreate: v.reloadOnCreate,
+    reloadOnDelete: v.reloadOnDelete,
+    startCronJobRuns: v.startCronJobRuns,
+    webhookUrl: v.webhookUrl,
+    ha,
+    metricsByNamespace: v.metricsCountByNamespace,
     annotations: Object.freeze({
       auto: v.autoAnnotation,
       configMapAuto: v.configMapAutoAnnotation,
@@ -591,6 +732,8 @@ export function parseRunOptions(argv: readonly string[], env: Readonly<Record<st
       secretExclude: v.secretExcludeAnnotation,
       ignore: v.ignoreAnnotation,
       pausePeriod: v.pauseDeploymentAnnotation,
+      pausedAt: v.pauseDeploymentTimeAnnotation,
+      rolloutStrategy: v.rolloutStrategyAnnotation,
     }),
   });
 }

@@ -7,12 +7,11 @@ import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { TokenBucket } from '../queue/token-bucket.ts';
 import { WorkQueue } from '../queue/work-queue.ts';
-import type { OptInSettings } from '../reload/opt-in.ts';
-import { Reconciler } from '../reload/reconciler.ts';
+import { Reconciler, type ReconcilerSettings, type RollNotice } from '../reload/reconciler.ts';
 import { WorkloadWriter } from '../reload/workload-writer.ts';
 import type { ConfigKind } from '../workload/config-reference.ts';
 import { WorkloadCache } from '../workload/workload-cache.ts';
-import { parseWorkloadKey, WORKLOAD_KINDS } from '../workload/workload-kind.ts';
+import { parseWorkloadKey, WORKLOAD_KINDS, type WorkloadKind } from '../workload/workload-kind.ts';
 import { NamespaceScope } from './namespace-scope.ts';
 import { ReflectorSet } from './reflector-set.ts';
 import { untilAborted } from './until-aborted.ts';
@@ -26,20 +25,50 @@ export interface ControllerSettings {
   readonly resourceLabelSelector: string | undefined;
   /** Trailing window that gathers config changes into one roll; 0 turns it off. */
   readonly debounceMs: number;
-  readonly dryRun: boolean;
   readonly fieldManager: string;
   readonly workers: number;
   readonly rollsPerSecond: number;
   readonly rollsBurst: number;
   readonly enabledLabel: string;
-  readonly hashAnnotation: string;
   readonly ignoreAnnotation: string;
   readonly matchAnnotation: string;
-  readonly optIn: OptInSettings;
+  readonly pausedAtAnnotation: string;
+  readonly ignoredWorkloadKinds: ReadonlySet<WorkloadKind>;
+  readonly startCronJobRuns: boolean;
+  readonly reconcile: ReconcilerSettings;
 }
+
+/** What the controller tells the world besides the API server. */
+export interface ControllerHooks {
+  /** --webhook-url: called instead of rolling; rejects to have the workload retried. */
+  readonly webhook?: (notice: RollNotice) => Promise<void>;
+  /** Alerts: called after every roll; must not block. */
+  readonly rolled?: (notice: RollNotice) => void;
+}
+
+/**
+ * Leader election as the controller needs it: `startedLeading` gets a signal
+ * that aborts the moment leadership is lost.
+ */
+export interface Leadership {
+  run(signal: AbortSignal, callbacks: { startedLeading(leadership: AbortSignal): void; stoppedLeading(): void }): Promise<void>;
+}
+
+/** Thrown by run() when this replica lost the Lease: it stopped writing, and the process should exit. */
+export class LeadershipLost extends Error {
+  override readonly name = 'LeadershipLost';
+}
+
+/** How long a Rollouts list waits before looking again when the CRD is not installed. */
+const ABSENT_CRD_RETRY_MS = 15_000;
 
 /** Helm keeps every release in a Secret of this type; they are never mounted, so never watched. */
 const HELM_RELEASE_SECRETS = 'type!=helm.sh/release.v1';
+
+/** The workload's metadata annotation that records what its pods see. */
+export function recordAnnotation(hashAnnotation: string): string {
+  return `${hashAnnotation}-record`;
+}
 
 /**
  * The level-based loop. Watches only feed caches and put workload keys into
@@ -67,8 +96,11 @@ export class Controller {
   /** Which configs changed since a workload was last reconciled: for the Event text only. */
   readonly #causes = new Map<string, Set<string>>();
   #synced = false;
+  /** Aborts while this replica is not the leader: every write carries it. */
+  #writes: AbortSignal = AbortSignal.abort();
+  #leadershipLost = false;
 
-  constructor(client: ApiClient, settings: ControllerSettings, logger: Logger, metrics: Metrics) {
+  constructor(client: ApiClient, settings: ControllerSettings, logger: Logger, metrics: Metrics, hooks: ControllerHooks = {}) {
     this.#settings = settings;
     this.#logger = logger;
     this.#metrics = metrics;
@@ -87,14 +119,15 @@ export class Controller {
         logger.error({ object: `${kind}/${namespace}/${name}`, err: err.message }, 'cannot read config data; keeping its last known state');
       },
     });
-    const o = settings.optIn;
+    const r = settings.reconcile;
+    const o = r.optIn;
     this.#workloads = new WorkloadCache({
       steeringAnnotations: new Set([
         o.autoAnnotation, o.configMapAutoAnnotation, o.secretAutoAnnotation, o.searchAnnotation,
-        o.configMapExcludeAnnotation, o.secretExcludeAnnotation,
+        o.configMapExcludeAnnotation, o.secretExcludeAnnotation, r.pausePeriodAnnotation, r.rolloutStrategyAnnotation,
       ]),
-      hashAnnotation: settings.hashAnnotation,
-      baselineAnnotation: `${settings.hashAnnotation}-baseline`,
+      recordAnnotation: recordAnnotation(r.hashAnnotation),
+      pausedAtAnnotation: settings.pausedAtAnnotation,
       namedListAnnotations: { ConfigMap: o.configMapReloadAnnotation, Secret: o.secretReloadAnnotation },
       ignoreNamespace: excludes,
       onChange: (key) => { if (this.#synced) this.#queue.add(key); },
@@ -104,12 +137,18 @@ export class Controller {
     this.#reconciler = new Reconciler({
       workloads: this.#workloads,
       configs: this.#configs,
-      writer: new WorkloadWriter(client, { fieldManager: settings.fieldManager, hashAnnotation: settings.hashAnnotation, baselineAnnotation: `${settings.hashAnnotation}-baseline` }),
+      writer: new WorkloadWriter(client, {
+        fieldManager: settings.fieldManager,
+        recordAnnotation: recordAnnotation(r.hashAnnotation),
+        pausedAtAnnotation: settings.pausedAtAnnotation,
+        runCronJobs: settings.startCronJobRuns,
+        signal: () => this.#writes,
+      }),
       events: this.#events,
       rollLimiter: new TokenBucket(settings.rollsPerSecond, settings.rollsBurst),
-      settings: settings.optIn,
-      dryRun: settings.dryRun,
+      settings: r,
       logger,
+      ...hooks,
     });
 
     this.#reflectors = new ReflectorSet(client);
@@ -129,39 +168,92 @@ export class Controller {
         );
       }
       for (const info of WORKLOAD_KINDS) {
-        this.#reflectors.add({ apiPrefix: info.apiPrefix, resource: info.resource, namespace }, this.#workloads.handlers(info.kind, namespace), this.#observer(info.resource));
+        if (settings.ignoredWorkloadKinds.has(info.kind)) continue;
+        this.#reflectors.add(
+          { apiPrefix: info.apiPrefix, resource: info.resource, namespace, ...(info.kind === 'Rollout' ? { absentRetryMs: ABSENT_CRD_RETRY_MS } : {}) },
+          this.#workloads.handlers(info.kind, namespace),
+          this.#observer(info.resource),
+        );
       }
     }
     this.#namespaceReflector = settings.namespaceSelector === undefined ? undefined : this.#namespaceWatch(client, settings.namespaceSelector);
   }
 
-  /** Ready once every cache holds a full list. */
+  /** Ready once every cache holds a full list (followers too: they are ready to take over). */
   isReady(): boolean {
     return this.#synced;
   }
 
-  /** Runs until `signal` aborts, then lets in-flight reconciles finish. */
-  async run(signal: AbortSignal): Promise<void> {
+  /** False once leadership was lost: the process should be restarted. */
+  isLive(): boolean {
+    return !this.#leadershipLost;
+  }
+
+  /**
+   * Runs until `signal` aborts, then lets in-flight reconciles finish. With
+   * `leadership`, the caches sync at once but workloads are reconciled only
+   * while this replica leads; losing the lead aborts in-flight writes, stops
+   * the workers and rejects with LeadershipLost.
+   */
+  async run(signal: AbortSignal, leadership?: Leadership): Promise<void> {
+    const stopped = new AbortController();
+    const running = AbortSignal.any([signal, stopped.signal]);
     const loops: Promise<void>[] = [];
+    const synced = this.#sync(running, loops);
+    const workers: Promise<void>[] = [];
+    const lead = (writes: AbortSignal): void => {
+      this.#metrics.setLeader(true);
+      workers.push(synced.then(() => { if (!writes.aborted) return this.#work(writes); }));
+    };
+    if (leadership === undefined) {
+      lead(running);
+    } else {
+      this.#metrics.setLeader(false);
+      loops.push(leadership.run(running, {
+        startedLeading: (held) => {
+          this.#logger.info('leading: reconciling workloads');
+          lead(AbortSignal.any([running, held]));
+        },
+        stoppedLeading: () => {
+          this.#metrics.setLeader(false);
+          if (signal.aborted) return;
+          this.#leadershipLost = true;
+          this.#logger.error('lost the leader lease: stopped writing; exiting so a fresh start can rejoin');
+          stopped.abort();
+        },
+      }));
+    }
+    await untilAborted(running);
+    await Promise.all(loops);
+    await Promise.all(workers);
+    await this.#events.flush();
+    if (this.#leadershipLost) throw new LeadershipLost('lost the leader lease');
+  }
+
+  /** Starts the list+watch loops; resolves once every cache is synced. */
+  async #sync(signal: AbortSignal, loops: Promise<void>[]): Promise<void> {
     if (this.#namespaceReflector !== undefined) {
       loops.push(this.#namespaceReflector.run(signal));
       await Promise.race([this.#namespaceReflector.synced(), untilAborted(signal)]);
     }
     loops.push(this.#reflectors.run(signal));
     await Promise.race([this.#reflectors.synced(), untilAborted(signal)]);
-    if (!signal.aborted) {
-      this.#synced = true;
-      this.#metrics.setCacheSize('configmaps', this.#configs.size('ConfigMap'));
-      this.#metrics.setCacheSize('secrets', this.#configs.size('Secret'));
-      this.#logger.info({ workloads: this.#workloads.size, configMaps: this.#configs.size('ConfigMap'), secrets: this.#configs.size('Secret') }, 'caches synced; checking every workload');
-      for (const key of this.#workloads.keys()) this.#queue.add(key);
-    }
+    if (signal.aborted) return;
+    this.#synced = true;
+    this.#metrics.setCacheSize('configmaps', this.#configs.size('ConfigMap'));
+    this.#metrics.setCacheSize('secrets', this.#configs.size('Secret'));
+    this.#logger.info({ workloads: this.#workloads.size, configMaps: this.#configs.size('ConfigMap'), secrets: this.#configs.size('Secret') }, 'caches synced');
+  }
+
+  /** Reconciles until `writes` aborts: every workload first, since anything may have changed while we did not lead. */
+  async #work(writes: AbortSignal): Promise<void> {
+    this.#writes = writes;
+    this.#logger.info({ workloads: this.#workloads.size }, 'checking every workload');
+    for (const key of this.#workloads.keys()) this.#queue.add(key);
     const stop = (): void => { this.#queue.shutDown(); };
-    if (signal.aborted) stop();
-    else signal.addEventListener('abort', stop, { once: true });
-    for (let i = 0; i < this.#settings.workers; i++) loops.push(this.#worker());
-    await Promise.all(loops);
-    await this.#events.flush();
+    if (writes.aborted) stop();
+    else writes.addEventListener('abort', stop, { once: true });
+    await Promise.all(Array.from({ length: this.#settings.workers }, () => this.#worker()));
   }
 
   #configChanged(kind: ConfigKind, namespace: string, name: string): void {
@@ -183,14 +275,19 @@ export class Controller {
       if (key === undefined) return;
       const causes = this.#causes.get(key);
       this.#causes.delete(key);
-      const kind = parseWorkloadKey(key).kind;
+      const { kind, namespace } = parseWorkloadKey(key);
       const started = performance.now();
       try {
-        const outcome = await this.#reconciler.reconcile(key, causes === undefined ? [] : [...causes]);
-        this.#metrics.observeReconcile(kind, outcome, (performance.now() - started) / 1000);
+        const result = await this.#reconciler.reconcile(key, causes === undefined ? [] : [...causes]);
+        this.#metrics.observeReconcile(kind, namespace, result.outcome, (performance.now() - started) / 1000);
         this.#queue.forget(key);
+        if (result.requeueAfterMs !== undefined) this.#queue.add(key, result.requeueAfterMs);
       } catch (err) {
-        this.#metrics.observeReconcile(kind, isConflict(err) ? 'conflict' : 'error', (performance.now() - started) / 1000);
+        if (this.#writes.aborted) {
+          // Leadership or the run ended mid-write: the next leader redoes it.
+          return;
+        }
+        this.#metrics.observeReconcile(kind, namespace, isConflict(err) ? 'conflict' : 'error', (performance.now() - started) / 1000);
         if (causes !== undefined) for (const c of causes) this.#causesFor(key).add(c);
         if (isConflict(err)) {
           // Our cache was behind the object: retry once the watch has caught up.
@@ -220,7 +317,7 @@ export class Controller {
     return {
       relisted: (reason) => {
         this.#metrics.countRelist(resource, reason);
-        if (reason !== 'initial') this.#logger.info({ resource, reason }, 'relisted');
+        if (reason !== 'initial' && reason !== 'absent') this.#logger.info({ resource, reason }, 'relisted');
       },
       watchRestarted: (reason) => { this.#metrics.countWatchRestart(resource, reason); },
       error: (err, phase) => {

@@ -1,6 +1,6 @@
 import type { ReadableStreamReadResult } from 'node:stream/web';
 import type { ApiClient } from './api-client.ts';
-import { apiErrorFromStatusObject, isGone } from './api-error.ts';
+import { apiErrorFromStatusObject, isGone, isNotFound } from './api-error.ts';
 import { JsonLineSplitter, type JsonLine } from './json-lines.ts';
 
 export type KubeObject = { metadata: { name: string; namespace?: string; resourceVersion?: string; [k: string]: unknown }; [k: string]: unknown };
@@ -16,6 +16,12 @@ export interface ReflectorTarget {
   readonly fieldSelector?: string;
   /** Secret lists/watches: errors must never carry bodies. */
   readonly sensitive?: boolean;
+  /**
+   * The resource may not be served (its CRD is not installed). A 404 then
+   * reads as an empty list, so the caches still sync, and the list is tried
+   * again every `absentRetryMs` until the resource appears.
+   */
+  readonly absentRetryMs?: number;
 }
 
 /**
@@ -37,9 +43,10 @@ export interface ReflectorHandlers {
 export interface ReflectorObserver {
   /**
    * A list starts: the first one ('initial'), after a 410 from a watch or an
-   * expired continue token ('gone'), or a retry after a failed list ('error').
+   * expired continue token ('gone'), a retry after a failed list ('error'),
+   * or another look for a resource that was not served ('absent').
    */
-  relisted?(reason: 'initial' | 'gone' | 'error'): void;
+  relisted?(reason: RelistReason): void;
   /**
    * A watch starts again from the last resourceVersion, without a list: the
    * server ended the stream ('timeout', normally timeoutSeconds elapsing), the
@@ -65,7 +72,7 @@ export interface ReflectorOptions {
   readonly maxBackoffMs?: number;
 }
 
-type RelistReason = 'initial' | 'gone' | 'error';
+export type RelistReason = 'initial' | 'gone' | 'error' | 'absent';
 type Step = { readonly kind: 'list'; readonly reason: RelistReason } | { readonly kind: 'watch'; readonly resourceVersion: string };
 type WatchEnd = 'timeout' | 'closed' | 'error' | 'watchdog' | 'gone' | 'aborted';
 
@@ -169,6 +176,12 @@ export class Reflector {
       listed = await this.#list(signal);
     } catch (err) {
       if (signal.aborted) return { kind: 'list', reason };
+      if (this.#target.absentRetryMs !== undefined && isNotFound(err)) {
+        this.#call(() => { this.#handlers.listFinished(); });
+        this.#markSynced();
+        await sleep(this.#target.absentRetryMs, signal);
+        return { kind: 'list', reason: 'absent' };
+      }
       this.#report(err, 'list');
       await this.#backoff(signal);
       return { kind: 'list', reason: 'error' };
@@ -211,19 +224,24 @@ export class Reflector {
       }
       if (page.continueToken === undefined) {
         this.#call(() => { this.#handlers.listFinished(); });
-        if (!this.#hasSynced) {
-          this.#hasSynced = true;
-          this.#resolveSynced();
-        }
+        this.#markSynced();
         return { resourceVersion: page.resourceVersion };
       }
       continueToken = page.continueToken;
     }
   }
 
+  #markSynced(): void {
+    if (this.#hasSynced) return;
+    this.#hasSynced = true;
+    this.#resolveSynced();
+  }
+
   async #watchStep(resourceVersion: string, signal: AbortSignal): Promise<Step> {
     const result = await this.#watch(resourceVersion, signal);
     if (result.end === 'aborted') return { kind: 'watch', resourceVersion: result.resourceVersion };
+    // The resource stopped being served (its CRD was removed): the list sees it as empty.
+    if (this.#target.absentRetryMs !== undefined && isNotFound(result.error)) return { kind: 'list', reason: 'absent' };
     if (result.healthy) this.#attempt = 0;
     if (result.error !== undefined) this.#report(result.error, 'watch');
     if (result.end === 'gone') {

@@ -105,6 +105,17 @@ export function decideOptIn(workload: WorkloadRecord, configs: ConfigLookup, set
   return { optedOut: false, counted, skipped, invalidPatterns };
 }
 
+/**
+ * Whether the workload opts in with an annotation of its own (auto, typed
+ * auto, a named list or search), rather than through --auto-reload-all or
+ * a label on the config. Recreating a Job reruns it, so only this counts.
+ */
+export function hasExplicitOptIn(workload: WorkloadRecord, settings: OptInSettings): boolean {
+  const a = steeringSource(workload, settings);
+  return a[settings.autoAnnotation] === 'true' || a[settings.configMapAutoAnnotation] === 'true' || a[settings.secretAutoAnnotation] === 'true'
+    || a[settings.searchAnnotation] === 'true' || a[settings.configMapReloadAnnotation] !== undefined || a[settings.secretReloadAnnotation] !== undefined;
+}
+
 /** Entries of a named list as anchored regexes; invalid ones are collected, never thrown. */
 function namedPatterns(annotation: string, annotations: Readonly<Record<string, string>>, invalid: InvalidPattern[]): RegExp[] {
   const patterns: RegExp[] = [];
@@ -112,7 +123,7 @@ function namedPatterns(annotation: string, annotations: Readonly<Record<string, 
     try {
       patterns.push(new RegExp(`^(?:${pattern})$`));
     } catch (err) {
-      invalid.push({ annotation, pattern, error: err instanceof Error ? err.message : String(err) });
+      invalid.push({ annotation, pattern, error: `not a valid regular expression: ${err instanceof Error ? err.message : String(err)}` });
     }
   }
   return patterns;

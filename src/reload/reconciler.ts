@@ -2,109 +2,171 @@ import type { ConfigCache } from '../config/config-cache.ts';
 import type { EventRecorder } from '../kube/event-recorder.ts';
 import type { Logger } from '../logger.ts';
 import type { TokenBucket } from '../queue/token-bucket.ts';
+import { parseDuration } from '../duration.ts';
+import { referenceKey } from '../workload/pod-references.ts';
 import { kindInfo } from '../workload/workload-kind.ts';
 import type { WorkloadCache, WorkloadRecord } from '../workload/workload-cache.ts';
 import { configHash, type CountedConfig } from './config-hash.ts';
-import { decideOptIn, type InvalidPattern, type OptInSettings } from './opt-in.ts';
-import type { WorkloadWriter } from './workload-writer.ts';
+import { compareRecords, currentRecord, type ConfigRecord } from './config-record.ts';
+import { decideOptIn, hasExplicitOptIn, type InvalidPattern, type OptInSettings } from './opt-in.ts';
+import { templateMark, type FollowedConfig, type ReloadStrategy, type RollPlan } from './reload-strategy.ts';
+import type { RollEffects, WorkloadWriter } from './workload-writer.ts';
 
-export type ReconcileOutcome = 'rolled' | 'dry_run' | 'adopted' | 'unchanged' | 'skipped' | 'gone';
+export type ReconcileOutcome = 'rolled' | 'dry_run' | 'notified' | 'adopted' | 'recorded' | 'resumed' | 'unchanged' | 'skipped' | 'gone';
+
+export interface ReconcileResult {
+  readonly outcome: ReconcileOutcome;
+  /** Look again after this long (a pause period running out). */
+  readonly requeueAfterMs?: number;
+}
+
+/** A roll, as the alerting and the webhook describe it. */
+export interface RollNotice {
+  readonly workload: { readonly kind: string; readonly namespace: string; readonly name: string };
+  /** The configs whose change starts the roll. */
+  readonly changed: readonly { readonly kind: 'ConfigMap' | 'Secret'; readonly name: string }[];
+  readonly follows: readonly { readonly kind: 'ConfigMap' | 'Secret'; readonly name: string }[];
+  readonly hash: string;
+}
+
+export interface ReconcilerSettings {
+  readonly optIn: OptInSettings;
+  readonly strategy: ReloadStrategy;
+  readonly hashAnnotation: string;
+  readonly pausePeriodAnnotation: string;
+  readonly rolloutStrategyAnnotation: string;
+  readonly reloadOnCreate: boolean;
+  readonly reloadOnDelete: boolean;
+  readonly dryRun: boolean;
+}
 
 export interface ReconcilerDeps {
   readonly workloads: WorkloadCache;
   readonly configs: ConfigCache;
-  readonly writer: Pick<WorkloadWriter, 'adopt' | 'roll'>;
+  readonly writer: Pick<WorkloadWriter, 'record' | 'roll' | 'resume' | 'finishPending'>;
   readonly events: Pick<EventRecorder, 'record'>;
   readonly rollLimiter: Pick<TokenBucket, 'take'>;
-  readonly settings: OptInSettings;
-  readonly dryRun: boolean;
+  readonly settings: ReconcilerSettings;
   readonly logger: Logger;
+  /** --webhook-url: told instead of rolling; rejects when the receiver did not take it. */
+  readonly webhook?: (notice: RollNotice) => Promise<void>;
+  /** Alerts: told after each roll; never blocks. */
+  readonly rolled?: (notice: RollNotice) => void;
+  readonly now?: () => number;
 }
 
 /**
- * Converges one workload: the hash of the config data it follows, as the
- * caches see it now, against the hash its pods were rolled with.
+ * Converges one workload: what its pods see of each config it follows, as
+ * the caches hold it now, against the record of what they were rolled or
+ * adopted with.
  *
  * Contract (as controller-runtime's Reconciler): it reads only caches, it is
  * idempotent, and it may be called any number of times for the same key. It
  * throws when a write failed; the caller retries with backoff. `causes` only
  * enrich the Event text; the decision never depends on them.
  *
- * - No stored hash: the workload is adopted. Its pods are taken to match the
- *   current data, and that hash is recorded on the workload's metadata, which
- *   starts no rollout. Installing the controller therefore rolls nothing.
- * - Stored hash equal: nothing to do. A restart or a resync rolls nothing.
- * - Different: the pod-template hash is set, which rolls the workload once.
- *   Not while a non-optional config it follows is missing: new pods could not
- *   start, so it waits for the config to come back.
+ * - No record: the workload is adopted. Its pods are taken to match the
+ *   current data, which is recorded on its metadata: no rollout. Installing
+ *   the controller therefore rolls nothing.
+ * - Same record: nothing to do. A restart or a resync rolls nothing.
+ * - A followed config's visible data changed: roll once, with the strategy's
+ *   mark, and record the new state in the same write. A config created, or
+ *   deleted, rolls only with --reload-on-create / --reload-on-delete;
+ *   otherwise, like any difference that needs no roll (a config newly
+ *   followed, a template edit that restarted the pods anyway), it is only
+ *   recorded. Not while a non-optional config it follows is missing: new
+ *   pods could not start, so it waits for the config to come back.
  */
 export class Reconciler {
   readonly #deps: ReconcilerDeps;
+  readonly #now: () => number;
   readonly #reported = new Set<string>();
 
   constructor(deps: ReconcilerDeps) {
     this.#deps = deps;
+    this.#now = deps.now ?? Date.now;
   }
 
-  async reconcile(key: string, causes: readonly string[] = []): Promise<ReconcileOutcome> {
-    const { workloads, configs, settings, logger } = this.#deps;
+  async reconcile(key: string, causes: readonly string[] = []): Promise<ReconcileResult> {
+    const { workloads, configs, settings, logger, writer } = this.#deps;
     const workload = workloads.get(key);
-    if (workload === undefined) return 'gone';
+    if (workload === undefined) {
+      if (!settings.dryRun && await writer.finishPending(key)) logger.info({ workload: key }, 'recreated the Job');
+      return { outcome: 'gone' };
+    }
     const log = logger.child({ workload: key });
 
+    const refusal = this.#refusal(workload);
+    if (refusal !== undefined) {
+      log.debug({ reason: refusal }, 'not rolled: workload opted out');
+      return { outcome: 'skipped' };
+    }
     const decision = decideOptIn(workload, {
       get: (kind, name) => configs.get(kind, workload.namespace, name),
       names: (kind) => configs.names(kind, workload.namespace),
-    }, settings);
+    }, settings.optIn);
     if (decision.optedOut) {
       log.debug({ reason: decision.reason }, 'not rolled: workload opted out');
-      return 'skipped';
+      return this.#afterPause(workload, { outcome: 'skipped' }, log);
     }
-    for (const bad of decision.invalidPatterns) this.#reportInvalidPattern(workload, bad, log);
-    for (const { ref, reason } of decision.skipped) log.debug({ config: `${ref.kind}/${ref.name}`, reason }, 'config not followed');
+    for (const bad of decision.invalidPatterns) this.#reportInvalid(workload, bad, log);
+    for (const { ref, reason } of decision.skipped) log.debug({ config: referenceKey(ref.kind, ref.name), reason }, 'config not followed');
     if (decision.counted.length === 0) {
       log.debug('not rolled: follows no config');
-      return 'skipped';
+      return this.#afterPause(workload, { outcome: 'skipped' }, log);
     }
 
-    const desired = configHash(decision.counted);
-    const stored = workload.templateHash ?? workload.baselineHash;
-    if (stored === undefined) {
-      if (!this.#deps.dryRun) await this.#deps.writer.adopt(workload, desired);
-      log.info({ hash: desired, dryRun: this.#deps.dryRun }, 'adopted: recorded the current config hash without rolling');
-      return 'adopted';
+    const record = currentRecord(decision.counted);
+    if (workload.record === undefined) {
+      if (!settings.dryRun) await writer.record(workload, record);
+      log.info({ dryRun: settings.dryRun }, 'adopted: recorded what the pods see, without rolling');
+      return { outcome: 'adopted' };
     }
-    if (stored === desired) {
-      log.debug({ hash: desired }, 'not rolled: config hash unchanged');
-      return 'unchanged';
+    const changes = compareRecords(workload.record, record);
+    const rollFor = [...changes.changed, ...(settings.reloadOnCreate ? changes.created : []), ...(settings.reloadOnDelete ? changes.deleted : [])];
+    if (rollFor.length === 0) {
+      if (!changes.differs) {
+        log.debug('not rolled: config unchanged');
+        return this.#afterPause(workload, { outcome: 'unchanged' }, log);
+      }
+      if (!settings.dryRun) await writer.record(workload, record);
+      log.info({ created: changes.created, deleted: changes.deleted }, 'recorded without rolling: nothing the pods see needs a restart');
+      return { outcome: 'recorded' };
     }
-    const missing = decision.counted.filter((c) => c.digests === undefined && !c.ref.optional).map(describe);
+    const missing = decision.counted.filter((c) => c.digests === undefined && !c.ref.optional).map((c) => referenceKey(c.ref.kind, c.ref.name));
     if (missing.length > 0) {
       log.warn({ missing }, 'not rolled: a config it needs is missing, so new pods could not start');
-      return 'skipped';
+      return { outcome: 'skipped' };
     }
 
-    const message = rollMessage(decision.counted, causes, stored, desired);
-    if (this.#deps.dryRun) {
-      log.info({ from: stored, to: desired, causes }, 'dry run: would roll');
+    const notice = rollNotice(workload, decision.counted, rollFor, configHash(decision.counted));
+    const message = rollMessage(rollFor, causes);
+    if (settings.dryRun) {
+      log.info({ changed: rollFor, causes }, 'dry run: would roll');
       this.#deps.events.record(subject(workload), 'Normal', 'WouldReload', `dry run, would roll: ${message}`);
-      return 'dry_run';
+      return { outcome: 'dry_run' };
     }
-    await this.#deps.rollLimiter.take();
-    await this.#deps.writer.roll(workload, desired);
-    log.info({ from: stored, to: desired, causes }, 'rolled');
-    this.#deps.events.record(subject(workload), 'Normal', 'Reloaded', message);
-    return 'rolled';
-  }
+    if (this.#deps.webhook !== undefined) {
+      await this.#deps.webhook(notice);
+      await writer.record(workload, record);
+      log.info({ changed: rollFor }, 'told the webhook instead of rolling');
+      return { outcome: 'notified' };
+    }
 
-  /** Once per workload and pattern: the annotation stays wrong until someone edits it. */
-  #reportInvalidPattern(workload: WorkloadRecord, bad: InvalidPattern, log: Logger): void {
-    const id = `${workload.uid}/${bad.annotation}/${bad.pattern}`;
-    if (this.#reported.has(id)) return;
-    this.#reported.add(id);
-    const message = `annotation ${bad.annotation}: entry ${JSON.stringify(bad.pattern)} is not a valid regular expression (${bad.error}); it is skipped`;
-    log.warn({ annotation: bad.annotation, pattern: bad.pattern }, message);
-    this.#deps.events.record(subject(workload), 'Warning', 'InvalidAnnotation', message);
+    const pausePeriod = this.#pausePeriod(workload, log);
+    const now = this.#now();
+    const pausedAt = pausePeriod === undefined ? undefined : (workload.pausedAt ?? new Date(now).toISOString());
+    await this.#deps.rollLimiter.take();
+    const effects = await writer.roll(workload, {
+      record,
+      mark: templateMark(settings.strategy, this.#plan(workload, decision.counted, record, rollFor, causes, notice.hash, now), settings.hashAnnotation),
+      ...(pausedAt === undefined ? {} : { pausedAt }),
+      restart: workload.kind === 'Rollout' && (workload.annotations[settings.rolloutStrategyAnnotation] ?? workload.templateAnnotations[settings.rolloutStrategyAnnotation]) === 'restart',
+    });
+    log.info({ changed: rollFor, causes, strategy: settings.strategy, ...effects, ...(pausedAt === undefined ? {} : { pausedUntil: new Date(Date.parse(pausedAt) + (pausePeriod ?? 0)).toISOString() }) }, 'rolled');
+    this.#deps.events.record(subject(workload), 'Normal', 'Reloaded', message + effectsText(effects) + (pausedAt === undefined ? '' : '; paused while changes gather'));
+    this.#deps.rolled?.(notice);
+    return pausedAt === undefined || pausePeriod === undefined ? { outcome: 'rolled' } : { outcome: 'rolled', requeueAfterMs: Math.max(0, Date.parse(pausedAt) + pausePeriod - now) };
   }
 
   /** The Event for a roll that failed for good or for now. */
@@ -113,17 +175,84 @@ export class Reconciler {
     if (workload === undefined) return;
     this.#deps.events.record(subject(workload), 'Warning', 'ReloadFail', `could not roll: ${err instanceof Error ? err.message : String(err)}`);
   }
+
+  /** Kinds that follow configs only under conditions of their own. */
+  #refusal(workload: WorkloadRecord): string | undefined {
+    if (workload.kind !== 'Job') return undefined;
+    if (workload.controllerKind === 'CronJob') return 'a Job run by a CronJob; the CronJob is rolled instead';
+    if (!hasExplicitOptIn(workload, this.#deps.settings.optIn)) return 'a Job is recreated only when it opts in with an annotation of its own';
+    return undefined;
+  }
+
+  /** A Deployment paused by us resumes once its pause period is over, also after a restart of the controller. */
+  async #afterPause(workload: WorkloadRecord, result: ReconcileResult, log: Logger): Promise<ReconcileResult> {
+    if (workload.kind !== 'Deployment' || workload.pausedAt === undefined) return result;
+    const due = Date.parse(workload.pausedAt) + (this.#pausePeriod(workload, log) ?? 0);
+    const now = this.#now();
+    if (Number.isFinite(due) && now < due) return { ...result, requeueAfterMs: due - now };
+    if (!this.#deps.settings.dryRun) await this.#deps.writer.resume(workload);
+    log.info({ pausedAt: workload.pausedAt }, 'resumed after its pause period');
+    return { outcome: 'resumed' };
+  }
+
+  #pausePeriod(workload: WorkloadRecord, log: Logger): number | undefined {
+    if (workload.kind !== 'Deployment') return undefined;
+    const annotation = this.#deps.settings.pausePeriodAnnotation;
+    const text = workload.annotations[annotation] ?? workload.templateAnnotations[annotation];
+    if (text === undefined) return undefined;
+    const ms = parseDuration(text);
+    if (ms === undefined || ms <= 0) {
+      this.#reportInvalid(workload, { annotation, pattern: text, error: 'not a positive duration such as 30s or 5m' }, log);
+      return undefined;
+    }
+    return ms;
+  }
+
+  #plan(workload: WorkloadRecord, counted: readonly CountedConfig[], record: ConfigRecord, rollFor: readonly string[], causes: readonly string[], combined: string, now: number): RollPlan {
+    const configs: FollowedConfig[] = counted.map((c) => {
+      const entry = record.get(referenceKey(c.ref.kind, c.ref.name)) ?? '';
+      return { kind: c.ref.kind, name: c.ref.name, hash: c.digests === undefined ? undefined : entry.slice(entry.indexOf('.') + 1), containers: c.ref.containers };
+    });
+    const triggerId = causes.find((c) => rollFor.includes(c)) ?? rollFor[0];
+    const trigger = configs.find((c) => referenceKey(c.kind, c.name) === triggerId) ?? configs[0];
+    if (trigger === undefined) throw new Error('a roll needs a config to attribute it to');
+    return { combined, configs, trigger, namespace: workload.namespace, containers: workload.containers, observedAt: Math.floor(now / 1000) };
+  }
+
+  /** Once per workload and value: the annotation stays wrong until someone edits it. */
+  #reportInvalid(workload: WorkloadRecord, bad: InvalidPattern, log: Logger): void {
+    const id = `${workload.uid}/${bad.annotation}/${bad.pattern}`;
+    if (this.#reported.has(id)) return;
+    this.#reported.add(id);
+    const message = `annotation ${bad.annotation}: ${JSON.stringify(bad.pattern)} is not valid (${bad.error}); it is ignored`;
+    log.warn({ annotation: bad.annotation, value: bad.pattern }, message);
+    this.#deps.events.record(subject(workload), 'Warning', 'InvalidAnnotation', message);
+  }
 }
 
-function describe(c: CountedConfig): string {
-  return `${c.ref.kind}/${c.ref.name}`;
+function rollNotice(workload: WorkloadRecord, counted: readonly CountedConfig[], rollFor: readonly string[], hash: string): RollNotice {
+  const follows = counted.map((c) => ({ kind: c.ref.kind, name: c.ref.name }));
+  return {
+    workload: { kind: workload.kind, namespace: workload.namespace, name: workload.name },
+    changed: follows.filter((f) => rollFor.includes(referenceKey(f.kind, f.name))),
+    follows,
+    hash,
+  };
 }
 
-function rollMessage(counted: readonly CountedConfig[], causes: readonly string[], from: string, to: string): string {
-  const followed = new Set(counted.map(describe));
-  const changed = causes.filter((c) => followed.has(c));
-  const what = changed.length > 0 ? `${changed.join(', ')} changed` : `config changed while not watched (follows ${[...followed].join(', ')})`;
-  return `${what}; config hash ${from.slice(0, 12)} -> ${to.slice(0, 12)}`;
+function rollMessage(rollFor: readonly string[], causes: readonly string[]): string {
+  const seen = rollFor.filter((id) => causes.includes(id));
+  const unseen = rollFor.filter((id) => !causes.includes(id));
+  return [
+    ...(seen.length > 0 ? [`${seen.join(', ')} changed`] : []),
+    ...(unseen.length > 0 ? [`${unseen.join(', ')} changed while not watched`] : []),
+  ].join('; ');
+}
+
+function effectsText(effects: RollEffects): string {
+  if (effects.startedJob !== undefined) return `; started Job ${effects.startedJob}`;
+  if (effects.jobNotStarted !== undefined) return `; no Job started: ${effects.jobNotStarted}`;
+  return '';
 }
 
 function subject(workload: WorkloadRecord): { apiVersion: string; kind: string; namespace: string; name: string; uid: string } {

@@ -2,8 +2,9 @@ import { asRecord, stringMap } from '../kube/json-shape.ts';
 import type { KubeObject, ReflectorHandlers } from '../kube/reflector.ts';
 import { sweepingHandlers } from '../kube/relist-sweep.ts';
 import type { ConfigKind, ConfigReference } from '../workload/config-reference.ts';
+import { parseRecord, type ConfigRecord } from '../reload/config-record.ts';
 import { podReferences } from './pod-references.ts';
-import { workloadKey, type WorkloadKind } from './workload-kind.ts';
+import { kindInfo, workloadKey, type WorkloadKind } from './workload-kind.ts';
 
 /** What the controller remembers of one workload: enough to reconcile, never the full object. */
 export interface WorkloadRecord {
@@ -18,17 +19,26 @@ export interface WorkloadRecord {
   /** The steering annotations on its pod template, read when the metadata has none. */
   readonly templateAnnotations: Readonly<Record<string, string>>;
   readonly references: readonly ConfigReference[];
-  /** Hash the current pods were rolled with (pod-template annotation). */
-  readonly templateHash: string | undefined;
-  /** Hash recorded when the workload was adopted without a roll (metadata annotation). */
-  readonly baselineHash: string | undefined;
+  /** Names of the pod template's regular containers, in order. */
+  readonly containers: readonly string[];
+  /** What the pods were last rolled or adopted with; undefined before adoption. */
+  readonly record: ConfigRecord | undefined;
+  /** Deployments: spec.paused, and when we paused it (our annotation), for pause periods. */
+  readonly paused: boolean;
+  readonly pausedAt: string | undefined;
+  /** CronJobs: spec.suspend. */
+  readonly suspended: boolean;
+  /** The kind of the owner that controls it (a Job's CronJob), if any. */
+  readonly controllerKind: string | undefined;
 }
 
 export interface WorkloadCacheOptions {
   /** Annotation names worth keeping: everything else on a workload is dropped on ingest. */
   readonly steeringAnnotations: ReadonlySet<string>;
-  readonly hashAnnotation: string;
-  readonly baselineAnnotation: string;
+  /** Metadata annotation holding the config record. */
+  readonly recordAnnotation: string;
+  /** Metadata annotation saying when the controller paused a Deployment. */
+  readonly pausedAtAnnotation: string;
   /** Stakater's named-list annotation per config kind: such workloads may follow configs they never reference. */
   readonly namedListAnnotations: Readonly<Record<ConfigKind, string>>;
   /** A change that may alter the reconcile result (not status or resourceVersion churn). */
@@ -98,10 +108,16 @@ export class WorkloadCache {
   }
 
   #extract(kind: WorkloadKind, obj: KubeObject): WorkloadRecord {
-    const template = asRecord(asRecord(obj.spec)?.template);
+    let template: Readonly<Record<string, unknown>> | undefined = obj;
+    for (const field of kindInfo(kind).templatePath) template = asRecord(template?.[field]);
     const templateMeta = asRecord(template?.metadata);
+    const podSpec = asRecord(template?.spec);
+    const spec = asRecord(obj.spec);
     const annotations = stringMap(obj.metadata.annotations);
     const templateAnnotations = stringMap(templateMeta?.annotations);
+    const containers = Array.isArray(podSpec?.containers) ? podSpec.containers.map((c) => asRecord(c)?.name).filter((n) => typeof n === 'string') : [];
+    const owners = Array.isArray(obj.metadata.ownerReferences) ? obj.metadata.ownerReferences.map(asRecord) : [];
+    const controller = owners.find((o) => o?.controller === true);
     return {
       kind,
       namespace: obj.metadata.namespace ?? '',
@@ -110,9 +126,13 @@ export class WorkloadCache {
       resourceVersion: obj.metadata.resourceVersion ?? '',
       annotations: this.#steering(annotations),
       templateAnnotations: this.#steering(templateAnnotations),
-      references: podReferences(template?.spec),
-      templateHash: templateAnnotations[this.#options.hashAnnotation],
-      baselineHash: annotations[this.#options.baselineAnnotation],
+      references: podReferences(podSpec),
+      containers,
+      record: parseRecord(annotations[this.#options.recordAnnotation]),
+      paused: spec?.paused === true,
+      pausedAt: annotations[this.#options.pausedAtAnnotation],
+      suspended: spec?.suspend === true,
+      controllerKind: typeof controller?.kind === 'string' ? controller.kind : undefined,
     };
   }
 
@@ -130,8 +150,8 @@ export class WorkloadCache {
       this.#remove(key);
       return;
     }
-    const { resourceVersion, ...meaningful } = record;
-    const fingerprint = JSON.stringify(meaningful);
+    const { resourceVersion, record: configRecord, ...meaningful } = record;
+    const fingerprint = JSON.stringify({ ...meaningful, record: configRecord === undefined ? null : [...configRecord] });
     const previous = this.#records.get(key);
     this.#records.set(key, { record, fingerprint });
     if (previous?.fingerprint === fingerprint) return;

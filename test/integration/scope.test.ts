@@ -9,7 +9,7 @@ import { AUTO, createConfigMap, updateConfigMap } from './support/config.ts';
 import { startController } from './support/controller.ts';
 import { deployment, rolloutComplete } from './support/workloads.ts';
 
-test('--namespaces works with a namespaced Role only, no ClusterRole', async (t) => {
+test('--namespaces works with a namespaced Role only, no ClusterRole; ignored workload types need no rules', async (t) => {
   const cluster = testCluster();
   const c = clients(cluster);
   const ns = await testNamespace(t, c);
@@ -54,7 +54,7 @@ test('--namespaces works with a namespaced Role only, no ClusterRole', async (t)
 
   await createConfigMap(c, ns, 'app-config', { A: '1' });
   await c.apps.createNamespacedDeployment({ namespace: ns, body: deployment('web', { containers: [{ name: 'app', image: 'x', envFrom: [{ configMapRef: { name: 'app-config' } }] }] }, AUTO) });
-  const controller = await startController(t, ns, [], kubeconfig);
+  const controller = await startController(t, ns, ['--ignored-workload-types=cronjobs,jobs,rollouts'], kubeconfig);
   const key = `Deployment/${ns}/web`;
   await controller.decided(key, 'adopted');
   const mark = controller.mark();
@@ -98,6 +98,6 @@ test('a namespace selector scopes a cluster-wide controller, follows label chang
 
   assert.equal(controller.lines.filter((l) => typeof l.workload === 'string' && l.workload.includes(`/${ignored}/`)).length, 0, 'the ignored namespace was never reconciled');
   const untouched = await c.apps.readNamespacedDeployment({ name: 'web', namespace: ignored });
-  assert.equal(untouched.metadata?.annotations?.['mini-reloader.pelabs/config-hash-baseline'], undefined);
+  assert.equal(untouched.metadata?.annotations?.['mini-reloader.pelabs/config-hash-record'], undefined);
   assert.equal(untouched.spec?.template.metadata?.annotations?.['mini-reloader.pelabs/config-hash'], undefined);
 });

@@ -19,16 +19,18 @@ export interface LogLine {
 export class ControllerProcess {
   readonly lines: LogLine[] = [];
   readonly #args: readonly string[];
+  readonly #env: Readonly<Record<string, string>>;
   #child: ChildProcess | undefined;
   #exit: Promise<number | null> = Promise.resolve(null);
   readonly #waiters = new Set<() => void>();
 
-  constructor(args: readonly string[]) {
+  constructor(args: readonly string[], env: Readonly<Record<string, string>> = {}) {
     this.#args = args;
+    this.#env = env;
   }
 
   start(): void {
-    const child = spawn(process.execPath, [cli, 'run', ...this.#args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, 'run', ...this.#args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...this.#env } });
     this.#child = child;
     this.#exit = new Promise((resolve) => { child.once('exit', (code) => { resolve(code); }); });
     createInterface({ input: child.stdout }).on('line', (line) => {
@@ -94,11 +96,13 @@ export class ControllerProcess {
  * namespace, or cluster-wide when `namespace` is undefined (then give it a
  * namespace selector, so it leaves other tests' namespaces alone).
  */
-export async function startController(t: TestContext, namespace: string | undefined, extraArgs: readonly string[] = [], kubeconfig = testCluster().kubeconfigPath): Promise<ControllerProcess> {
+export async function startController(
+  t: TestContext, namespace: string | undefined, extraArgs: readonly string[] = [], kubeconfig = testCluster().kubeconfigPath, env: Readonly<Record<string, string>> = {},
+): Promise<ControllerProcess> {
   const controller = new ControllerProcess([
     `--kubeconfig=${kubeconfig}`, ...(namespace === undefined ? [] : [`--namespaces=${namespace}`]), '--metrics-address=127.0.0.1:0',
     '--log-level=debug', '--debounce=1s', ...extraArgs,
-  ]);
+  ], env);
   controller.start();
   t.after(async () => { await controller.stop(); });
   await controller.synced();

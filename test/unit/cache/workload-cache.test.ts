@@ -7,8 +7,8 @@ function cache(): { cache: WorkloadCache; changes: string[] } {
   const changes: string[] = [];
   const c = new WorkloadCache({
     steeringAnnotations: new Set(['reloader.stakater.com/auto']),
-    hashAnnotation: 'mini-reloader.pelabs/config-hash',
-    baselineAnnotation: 'mini-reloader.pelabs/config-hash-baseline',
+    recordAnnotation: 'mini-reloader.pelabs/config-hash-record',
+    pausedAtAnnotation: 'deployment.reloader.stakater.com/paused-at',
     namedListAnnotations: { ConfigMap: 'configmap.reloader.stakater.com/reload', Secret: 'secret.reloader.stakater.com/reload' },
     onChange: (key) => { changes.push(key); },
   });
@@ -47,13 +47,14 @@ test('status and resourceVersion churn is not a change, but the new resourceVers
   assert.equal(changes.length, 2, 'a steering annotation is a change');
 });
 
-test('only steering annotations and the hashes are kept, not the whole object', () => {
+test('only steering annotations and the config record are kept, not the whole object', () => {
   const { cache: c } = cache();
-  c.handlers('Deployment').upsert(deployment('a', ['cm'], { annotations: { 'reloader.stakater.com/auto': 'true' } }));
+  c.handlers('Deployment').upsert(deployment('a', ['cm'], { annotations: { 'reloader.stakater.com/auto': 'true', 'mini-reloader.pelabs/config-hash-record': '{"ConfigMap/cm":"*.abc"}' } }));
   const record = c.get('Deployment/ns/a');
   assert.ok(record);
   assert.deepEqual(record.annotations, { 'reloader.stakater.com/auto': 'true' });
-  assert.equal(record.templateHash, 'h1');
+  assert.deepEqual(record.record, new Map([['ConfigMap/cm', '*.abc']]));
+  assert.deepEqual(record.containers, ['app']);
   assert.equal(JSON.stringify(record).includes('last-applied'), false);
 });
 

@@ -34,7 +34,7 @@ test('the registry holds every documented name, default process metrics, and Sta
 
 test('a rolled reconcile counts as a successful roll under both names', async () => {
   const m = createMetrics();
-  m.observeReconcile('StatefulSet', 'rolled', 0.02);
+  m.observeReconcile('StatefulSet', 'ns', 'rolled', 0.02);
   const h = m.handles;
   assert.equal(await value(h.rollsTotal, { kind: 'StatefulSet', result: 'success' }), 1);
   assert.equal(await value(h.reconcileTotal, { result: 'rolled' }), 1);
@@ -47,7 +47,7 @@ test('a rolled reconcile counts as a successful roll under both names', async ()
 
 test('a failed reconcile counts as a failed roll, and as Stakater\'s error and success="false"', async () => {
   const m = createMetrics();
-  m.observeReconcile('Deployment', 'error', 0.5);
+  m.observeReconcile('Deployment', 'ns', 'error', 0.5);
   const h = m.handles;
   assert.equal(await value(h.rollsTotal, { kind: 'Deployment', result: 'failure' }), 1);
   assert.equal(await value(h.reconcileTotal, { result: 'error' }), 1);
@@ -58,7 +58,7 @@ test('a failed reconcile counts as a failed roll, and as Stakater\'s error and s
 
 test('a conflict is retried, so it is no failed roll', async () => {
   const m = createMetrics();
-  m.observeReconcile('Deployment', 'conflict', 0.01);
+  m.observeReconcile('Deployment', 'ns', 'conflict', 0.01);
   const h = m.handles;
   assert.equal(await value(h.reconcileTotal, { result: 'conflict' }), 1);
   assert.equal(await value(h.rollsTotal, { kind: 'Deployment', result: 'failure' }), 0);
@@ -68,11 +68,11 @@ test('a conflict is retried, so it is no failed roll', async () => {
 test('dry runs, adoptions and skips roll nothing; skips use Stakater\'s reasons', async () => {
   const m = createMetrics();
   const h = m.handles;
-  m.observeReconcile('DaemonSet', 'dry_run', 0.001);
-  m.observeReconcile('DaemonSet', 'adopted', 0.001);
-  m.observeReconcile('DaemonSet', 'unchanged', 0.001);
-  m.observeReconcile('DaemonSet', 'skipped', 0.001);
-  m.observeReconcile('DaemonSet', 'gone', 0.001);
+  m.observeReconcile('DaemonSet', 'ns', 'dry_run', 0.001);
+  m.observeReconcile('DaemonSet', 'ns', 'adopted', 0.001);
+  m.observeReconcile('DaemonSet', 'ns', 'unchanged', 0.001);
+  m.observeReconcile('DaemonSet', 'ns', 'skipped', 0.001);
+  m.observeReconcile('DaemonSet', 'ns', 'gone', 0.001);
   assert.equal(await value(h.rollsTotal, { result: 'dry_run' }), 1);
   assert.equal(await value(h.rollsTotal, { result: 'success' }), 0);
   assert.equal(await value(h.stakater.reloadExecutedTotal, { success: 'true' }), 0);

@@ -65,7 +65,7 @@ test('/readyz follows isReady: 503 with a reason, then 200, then 503 again', asy
 
 test('/metrics serves the registry in Prometheus text format with our and Stakater metric names', async (t) => {
   const metrics = createMetrics();
-  metrics.observeReconcile('Deployment', 'rolled', 0.01);
+  metrics.observeReconcile('Deployment', 'ns', 'rolled', 0.01);
   metrics.setQueueDepth(3);
   const { base } = await start(t, metrics.registry);
   const res = await get(`${base}/metrics`);

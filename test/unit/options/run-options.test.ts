@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { formatHelp, normalizeLabelSelector, OptionsError, parseDuration, parseRunOptions, RUN_ENV_VARS, RUN_FLAGS, type RunOptions } from '../../../src/options.ts';
+import { parseDuration } from '../../../src/duration.ts';
+import { formatHelp, normalizeLabelSelector, OptionsError, parseRunOptions, RUN_ENV_VARS, RUN_FLAGS, type RunOptions } from '../../../src/options.ts';
 
 const parse = (argv: readonly string[], env: Record<string, string | undefined> = {}): RunOptions => parseRunOptions(argv, env);
 
@@ -40,6 +41,14 @@ test('defaults: the documented values, cluster-wide, Stakater annotation names',
   assert.equal(o.hashAnnotation, 'mini-reloader.pelabs/config-hash');
   assert.equal(o.autoReloadAll, false);
   assert.deepEqual(o.resourcesToIgnore, []);
+  assert.deepEqual(o.ignoredWorkloadTypes, []);
+  assert.equal(o.reloadStrategy, 'hash');
+  assert.equal(o.reloadOnCreate, false);
+  assert.equal(o.reloadOnDelete, false);
+  assert.equal(o.startCronJobRuns, true);
+  assert.equal(o.webhookUrl, undefined);
+  assert.equal(o.ha, undefined);
+  assert.equal(o.metricsByNamespace, false);
   assert.deepEqual(o.annotations, {
     auto: 'reloader.stakater.com/auto',
     configMapAuto: 'configmap.reloader.stakater.com/auto',
@@ -52,6 +61,8 @@ test('defaults: the documented values, cluster-wide, Stakater annotation names',
     secretExclude: 'secrets.exclude.reloader.stakater.com/reload',
     ignore: 'reloader.stakater.com/ignore',
     pausePeriod: 'deployment.reloader.stakater.com/pause-period',
+    pausedAt: 'deployment.reloader.stakater.com/paused-at',
+    rolloutStrategy: 'reloader.stakater.com/rollout-strategy',
   });
 });
 
@@ -72,15 +83,20 @@ test('every flag accepts its own default in both --flag=value and --flag value f
 });
 
 test('boolean flags: bare, =true, =false, and Go-style spellings', () => {
+  const env = { POD_NAME: 'p', POD_NAMESPACE: 'ns' };
   for (const f of RUN_FLAGS.filter((s) => s.boolean)) {
     const name = `--${f.flag}`;
-    const on = parse([name]);
-    assert.notDeepEqual(on, parse([]), `${name} changes something`);
-    assert.deepEqual(parse([`${name}=true`]), on);
-    assert.deepEqual(parse([`${name}=TRUE`]), on);
-    assert.deepEqual(parse([`${name}=1`]), on);
-    assert.deepEqual(parse([`${name}=false`]), parse([]));
-    assert.deepEqual(parse([name, `${name}=false`]), parse([]), 'the last one wins');
+    const on = parseRunOptions([name], env);
+    const off = parseRunOptions([`${name}=false`], env);
+    // --sync-after-restart is accepted for Stakater and changes nothing: start-up is always level-based.
+    if (f.flag === 'sync-after-restart') assert.deepEqual(on, off);
+    else assert.notDeepEqual(on, off, `${name} changes something`);
+    assert.deepEqual(parseRunOptions([`${name}=true`], env), on);
+    assert.deepEqual(parseRunOptions([`${name}=TRUE`], env), on);
+    assert.deepEqual(parseRunOptions([`${name}=1`], env), on);
+    assert.deepEqual(parseRunOptions([`${name}=0`], env), off);
+    assert.deepEqual(parseRunOptions([name, `${name}=false`], env), off, 'the last one wins');
+    assert.deepEqual(parseRunOptions([], env), f.default === 'true' ? on : off, `${name} defaults to ${f.default ?? ''}`);
   }
   assert.equal(parse(['--dry-run']).dryRun, true);
   assert.equal(parse(['--auto-reload-all=true']).autoReloadAll, true);
@@ -147,7 +163,7 @@ test('env: KUBECONFIG and KUBERNETES_NAMESPACE stand in for absent flags; flags 
 });
 
 test('every environment variable is listed in RUN_ENV_VARS with its flag', () => {
-  assert.deepEqual(RUN_ENV_VARS.map((e) => e.env).sort(), ['KUBECONFIG', 'KUBERNETES_NAMESPACE']);
+  assert.deepEqual(RUN_ENV_VARS.map((e) => e.env).sort(), ['KUBECONFIG', 'KUBERNETES_NAMESPACE', 'METRICS_COUNT_BY_NAMESPACE', 'POD_NAME', 'POD_NAMESPACE']);
   for (const e of RUN_ENV_VARS) assert.equal(RUN_FLAGS.find((f) => f.flag === e.flag)?.env, e.env);
 });
 
@@ -208,10 +224,34 @@ test('unknown flags, stray arguments and single-dash flags are errors', () => {
 });
 
 test('Stakater-only flags are refused with what to do instead', () => {
-  assertMentions(errorOf(['--reload-strategy=annotations']), '--reload-strategy', 'Stakater Reloader flag', 'config-hash annotation');
   assertMentions(errorOf(['--watch-namespace=a']), '--watch-namespace', '--namespaces');
-  assertMentions(errorOf(['--enable-ha']), '--enable-ha', 'does not support');
-  assertMentions(errorOf(['--is-Argo-Rollouts=true']), '--is-Argo-Rollouts');
+  assertMentions(errorOf(['--leader-election-release-on-cancel']), '--leader-election-release-on-cancel', 'always releases');
+  assertMentions(errorOf(['--enable-csi-integration']), '--enable-csi-integration', 'does not support');
+});
+
+test('Stakater\'s reload flags: strategies, create/delete, ignored workload types, Argo Rollouts', () => {
+  assert.equal(parse(['--reload-strategy=env-vars']).reloadStrategy, 'env-vars');
+  assert.equal(parse(['--reload-strategy', 'Annotations']).reloadStrategy, 'annotations');
+  assertMentions(errorOf(['--reload-strategy=restart']), '--reload-strategy', '"restart"', 'hash, env-vars, annotations');
+  assert.deepEqual(parse(['--ignored-workload-types=jobs,cronjobs']).ignoredWorkloadTypes, ['Job', 'CronJob']);
+  assert.deepEqual(parse(['--is-Argo-Rollouts=false']).ignoredWorkloadTypes, ['Rollout']);
+  assertMentions(errorOf(['--ignored-workload-types=pods']), '--ignored-workload-types', '"pods"', 'jobs');
+  assertMentions(errorOf(['--ignored-workload-types=deployments,statefulsets,daemonsets,cronjobs,jobs,rollouts']), 'nothing to roll');
+  assert.equal(parse(['--webhook-url=https://hooks.example.com/T0/secret']).webhookUrl, 'https://hooks.example.com/T0/secret');
+  const bad = errorOf(['--webhook-url=ftp://hooks.example.com/secret-token']);
+  assertMentions(bad, '--webhook-url', 'ftp:');
+  assert.equal(bad.includes('secret-token'), false, 'a webhook URL may hold a token: never echoed');
+  assert.equal(parse([], { METRICS_COUNT_BY_NAMESPACE: 'enabled' }).metricsByNamespace, true);
+});
+
+test('--enable-ha needs POD_NAME and a namespace, and the Lease timings in order', () => {
+  assertMentions(errorOf(['--enable-ha'], { POD_NAMESPACE: 'ns' }), '--enable-ha', 'POD_NAME');
+  assertMentions(errorOf(['--enable-ha'], { POD_NAME: 'p' }), '--enable-ha', 'POD_NAMESPACE');
+  assert.deepEqual(parse(['--enable-ha'], { POD_NAME: 'p', POD_NAMESPACE: 'ns' }).ha, {
+    leaseName: 'mini-reloader', leaseNamespace: 'ns', identity: 'p', leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2000,
+  });
+  assert.equal(parse(['--enable-ha', '--leader-election-namespace=ops'], { POD_NAME: 'p', POD_NAMESPACE: 'ns' }).ha?.leaseNamespace, 'ops');
+  assertMentions(errorOf(['--enable-ha', '--leader-election-renew-deadline=20s'], { POD_NAME: 'p', POD_NAMESPACE: 'ns' }), '--leader-election-renew-deadline', 'below --leader-election-lease-duration');
 });
 
 test('--namespaces (or KUBERNETES_NAMESPACE) with a namespace selector or ignore list is refused, saying why', () => {

@@ -8,7 +8,7 @@ import type { ConfigKind, ConfigReference } from '../../../src/workload/config-r
 import type { WorkloadRecord } from '../../../src/workload/workload-cache.ts';
 
 /** The shipped defaults, so these tests exercise the annotation names users get. */
-const settings: OptInSettings = controllerSettings(parseRunOptions([], {})).optIn;
+const settings: OptInSettings = controllerSettings(parseRunOptions([], {})).reconcile.optIn;
 
 const ref = (kind: ConfigKind, name: string): ConfigReference => ({ kind, name, keys: 'all', optional: false, containers: ['app'] });
 const entry = (flags: Partial<Omit<ConfigEntry, 'digests'>> = {}): ConfigEntry => ({ digests: new Map([['k', 'd']]), enabled: false, ignored: false, match: false, ...flags });
@@ -18,7 +18,7 @@ function workload(annotations: Record<string, string>, templateAnnotations: Reco
     kind: 'Deployment', namespace: 'ns', name: 'web', uid: 'u', resourceVersion: '1',
     annotations, templateAnnotations,
     references: [ref('ConfigMap', 'cm'), ref('Secret', 'sec')],
-    templateHash: undefined, baselineHash: undefined,
+    containers: ['app'], record: undefined, paused: false, pausedAt: undefined, suspended: false, controllerKind: undefined,
   };
 }
 

@@ -1,110 +1,305 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseRunOptions } from '../../../src/options.ts';
-import { controllerSettings } from '../../../src/run-settings.ts';
 import pino from 'pino';
 import { ConfigCache } from '../../../src/config/config-cache.ts';
-import { Reconciler } from '../../../src/reload/reconciler.ts';
-import type { OptInSettings } from '../../../src/reload/opt-in.ts';
+import { recordAnnotation } from '../../../src/controller/controller.ts';
+import { parseRunOptions } from '../../../src/options.ts';
+import { formatRecord, type ConfigRecord } from '../../../src/reload/config-record.ts';
+import { Reconciler, type ReconcilerSettings, type RollNotice } from '../../../src/reload/reconciler.ts';
+import type { Roll } from '../../../src/reload/workload-writer.ts';
+import { controllerSettings } from '../../../src/run-settings.ts';
 import { WorkloadCache } from '../../../src/workload/workload-cache.ts';
+import type { WorkloadKind } from '../../../src/workload/workload-kind.ts';
 
 /** The shipped defaults, so these tests exercise the annotation names users get. */
-const settings: OptInSettings = controllerSettings(parseRunOptions([], {})).optIn;
-const HASH = 'mini-reloader.pelabs/config-hash';
-const BASELINE = `${HASH}-baseline`;
+const defaults = controllerSettings(parseRunOptions([], {}));
+const RECORD = recordAnnotation(defaults.reconcile.hashAnnotation);
+const PAUSED_AT = defaults.pausedAtAnnotation;
 
-function setup(dryRun = false) {
-  const writes: string[] = [];
+interface Setup {
+  readonly reconciler: Reconciler;
+  /** What the writer was asked to do, in order. */
+  readonly writes: { op: string; name: string; record?: ConfigRecord; roll?: Roll }[];
+  readonly events: string[];
+  readonly notices: RollNotice[];
+  putConfig(data: Record<string, string>, name?: string): void;
+  removeConfig(name: string): void;
+  /** Puts the workload as the API would return it after `writes` so far (its record annotation included). */
+  putWorkload(options?: { envFrom?: unknown[]; env?: unknown[]; annotations?: Record<string, string>; kind?: WorkloadKind; ownedBy?: string }): void;
+  failWrites(err: Error | undefined): void;
+  advance(ms: number): void;
+}
+
+function setup(overrides: Partial<ReconcilerSettings> = {}, hooks: { webhook?: boolean } = {}): Setup {
+  const settings: ReconcilerSettings = { ...defaults.reconcile, ...overrides };
+  const writes: Setup['writes'] = [];
   const events: string[] = [];
-  const configs = new ConfigCache({ enabledLabel: 'mini-reloader.pelabs/enabled', ignoreAnnotation: 'reloader.stakater.com/ignore', matchAnnotation: 'reloader.stakater.com/match', onChange: () => undefined, onInvalid: () => undefined });
-  const workloads = new WorkloadCache({ steeringAnnotations: new Set([settings.autoAnnotation]), hashAnnotation: HASH, baselineAnnotation: BASELINE, namedListAnnotations: { ConfigMap: settings.configMapReloadAnnotation, Secret: settings.secretReloadAnnotation }, onChange: () => undefined });
-  let rollFails: Error | undefined;
+  const notices: RollNotice[] = [];
+  let now = Date.parse('2026-11-23T10:00:00Z');
+  let failure: Error | undefined;
+  let stored: ConfigRecord | undefined;
+  let pausedAt: string | undefined;
+  const configs = new ConfigCache({ enabledLabel: defaults.enabledLabel, ignoreAnnotation: defaults.ignoreAnnotation, matchAnnotation: defaults.matchAnnotation, onChange: () => undefined, onInvalid: () => undefined });
+  const o = settings.optIn;
+  const workloads = new WorkloadCache({
+    steeringAnnotations: new Set([o.autoAnnotation, settings.pausePeriodAnnotation, settings.rolloutStrategyAnnotation]),
+    recordAnnotation: RECORD, pausedAtAnnotation: PAUSED_AT,
+    namedListAnnotations: { ConfigMap: o.configMapReloadAnnotation, Secret: o.secretReloadAnnotation }, onChange: () => undefined,
+  });
+  const write = (op: string, name: string, extra: { record?: ConfigRecord; roll?: Roll } = {}): Promise<void> => {
+    if (failure !== undefined) return Promise.reject(failure);
+    writes.push({ op, name, ...extra });
+    return Promise.resolve();
+  };
   const reconciler = new Reconciler({
-    workloads, configs, settings, dryRun,
+    workloads, configs, settings, now: () => now,
     logger: pino({ level: 'silent' }),
     rollLimiter: { take: () => Promise.resolve() },
     events: { record: (s, type, reason, message) => { events.push(`${type} ${reason} ${s.kind}/${s.name}: ${message}`); } },
     writer: {
-      adopt: (w, hash) => { writes.push(`adopt ${w.name} ${hash}`); return Promise.resolve(); },
-      roll: (w, hash) => {
-        if (rollFails !== undefined) return Promise.reject(rollFails);
-        writes.push(`roll ${w.name} ${hash}`);
-        return Promise.resolve();
-      },
+      record: async (w, record) => { await write('record', w.name, { record }); stored = record; },
+      roll: async (w, roll) => { await write('roll', w.name, { record: roll.record, roll }); stored = roll.record; pausedAt = roll.pausedAt; return {}; },
+      resume: async (w) => { await write('resume', w.name); pausedAt = undefined; },
+      finishPending: () => Promise.resolve(false),
     },
+    ...(hooks.webhook === true ? { webhook: (n: RollNotice) => { notices.push(n); return failure === undefined ? Promise.resolve() : Promise.reject(failure); } } : { rolled: (n: RollNotice) => { notices.push(n); } }),
   });
-  const putConfig = (data: Record<string, string>, name = 'cm'): void => { configs.handlers('ConfigMap').upsert({ metadata: { name, namespace: 'ns' }, data }); };
-  const removeConfig = (name: string): void => { configs.handlers('ConfigMap').remove({ metadata: { name, namespace: 'ns' } }); };
-  const putWorkload = (marks: { template?: string; baseline?: string } = {}, envFrom: unknown[] = [{ configMapRef: { name: 'cm' } }]): void => {
-    workloads.handlers('Deployment').upsert({
-      metadata: { name: 'web', namespace: 'ns', uid: 'u', resourceVersion: '7', annotations: { [settings.autoAnnotation]: 'true', ...(marks.baseline === undefined ? {} : { [BASELINE]: marks.baseline }) } },
-      spec: { template: { metadata: { annotations: marks.template === undefined ? {} : { [HASH]: marks.template } }, spec: { containers: [{ name: 'app', envFrom }] } } },
-    });
+  let last: Parameters<Setup['putWorkload']>[0] = {};
+  return {
+    reconciler, writes, events, notices,
+    putConfig: (data, name = 'cm') => { configs.handlers('ConfigMap').upsert({ metadata: { name, namespace: 'ns' }, data }); },
+    removeConfig: (name) => { configs.handlers('ConfigMap').remove({ metadata: { name, namespace: 'ns' } }); },
+    putWorkload: (given) => {
+      const options = given ?? last ?? {};
+      last = options;
+      const annotations: Record<string, string> = { [o.autoAnnotation]: 'true', ...options.annotations };
+      if (stored !== undefined) annotations[RECORD] = formatRecord(stored);
+      if (pausedAt !== undefined) annotations[PAUSED_AT] = pausedAt;
+      workloads.handlers(options.kind ?? 'Deployment').upsert({
+        metadata: {
+          name: 'web', namespace: 'ns', uid: 'u', resourceVersion: String(writes.length), annotations,
+          ...(options.ownedBy === undefined ? {} : { ownerReferences: [{ kind: options.ownedBy, name: 'nightly', controller: true }] }),
+        },
+        spec: { template: { spec: { containers: [{ name: 'app', envFrom: options.envFrom ?? [{ configMapRef: { name: 'cm' } }], env: options.env ?? [] }] } } },
+      });
+    },
+    failWrites: (err) => { failure = err; },
+    advance: (ms) => { now += ms; },
   };
-  return { reconciler, writes, events, putConfig, removeConfig, putWorkload, failRolls: (err: Error) => { rollFails = err; } };
 }
 
 const KEY = 'Deployment/ns/web';
 
-test('a workload seen for the first time is adopted without a roll', async () => {
+async function outcome(s: Setup, causes: string[] = []): Promise<string> {
+  const result = await s.reconciler.reconcile(KEY, causes);
+  s.putWorkload();
+  return result.outcome;
+}
+
+test('a workload seen for the first time is adopted: its record is written, nothing rolls', async () => {
   const s = setup();
   s.putConfig({ a: '1' });
   s.putWorkload();
-  assert.equal(await s.reconciler.reconcile(KEY), 'adopted');
-  assert.equal(s.writes.length, 1);
-  assert.match(s.writes[0] ?? '', /^adopt web [0-9a-f]{64}$/);
+  assert.equal(await outcome(s), 'adopted');
+  assert.deepEqual(s.writes.map((w) => w.op), ['record']);
+  assert.deepEqual([...(s.writes[0]?.record?.keys() ?? [])], ['ConfigMap/cm']);
   assert.deepEqual(s.events, []);
+  assert.equal(await outcome(s), 'unchanged', 'a second look (or a restart) writes nothing');
+  assert.equal(s.writes.length, 1);
 });
 
-test('the same hash means no write; a content change rolls once with an event naming the cause', async () => {
+test('a content change rolls once with the hash mark, an event naming the cause, and an alert', async () => {
   const s = setup();
   s.putConfig({ a: '1' });
   s.putWorkload();
-  await s.reconciler.reconcile(KEY);
-  const adopted = (s.writes[0] ?? '').split(' ')[2] ?? '';
-  s.putWorkload({ baseline: adopted });
-  assert.equal(await s.reconciler.reconcile(KEY), 'unchanged');
-  assert.equal(s.writes.length, 1);
-
+  await outcome(s);
   s.putConfig({ a: '2' });
-  assert.equal(await s.reconciler.reconcile(KEY, ['ConfigMap/cm']), 'rolled');
-  const rolled = (s.writes[1] ?? '').split(' ')[2] ?? '';
-  assert.notEqual(rolled, adopted);
-  assert.match(s.events[0] ?? '', /^Normal Reloaded Deployment\/web: ConfigMap\/cm changed/);
-
-  s.putWorkload({ template: rolled });
-  assert.equal(await s.reconciler.reconcile(KEY), 'unchanged', 'the template hash is what the pods were rolled with');
+  assert.equal(await outcome(s, ['ConfigMap/cm']), 'rolled');
+  const roll = s.writes[1]?.roll;
+  assert.match(roll?.mark.annotations[defaults.reconcile.hashAnnotation] ?? '', /^[0-9a-f]{64}$/);
+  assert.match(s.events[0] ?? '', /^Normal Reloaded Deployment\/web: ConfigMap\/cm changed$/);
+  assert.deepEqual(s.notices.map((n) => n.changed), [[{ kind: 'ConfigMap', name: 'cm' }]]);
+  assert.equal(await outcome(s), 'unchanged');
 });
 
-test('dry run writes nothing, and says what it would do', async () => {
-  const s = setup(true);
-  s.putConfig({ a: '2' });
-  s.putWorkload({ template: 'f'.repeat(64) });
-  assert.equal(await s.reconciler.reconcile(KEY), 'dry_run');
-  assert.deepEqual(s.writes, []);
-  assert.match(s.events[0] ?? '', /WouldReload.*would roll/);
-});
-
-test('a missing required config holds the roll back; a missing optional one does not', async () => {
+test('a change seen only at start-up is named as having changed while not watched', async () => {
   const s = setup();
   s.putConfig({ a: '1' });
-  s.putWorkload({ template: 'f'.repeat(64) });
-  s.removeConfig('cm');
-  assert.equal(await s.reconciler.reconcile(KEY), 'skipped');
-  assert.deepEqual(s.writes, []);
+  s.putWorkload();
+  await outcome(s);
+  s.putConfig({ a: '2' });
+  assert.equal(await outcome(s, []), 'rolled');
+  assert.match(s.events[0] ?? '', /ConfigMap\/cm changed while not watched/);
+});
 
-  s.putWorkload({ template: 'f'.repeat(64) }, [{ configMapRef: { name: 'cm', optional: true } }]);
-  assert.equal(await s.reconciler.reconcile(KEY), 'rolled');
+test('env-vars strategy: Stakater\'s variable on the container that uses the config, one per config', async () => {
+  const s = setup({ strategy: 'env-vars' });
+  s.putConfig({ a: '1' }, 'app.settings-v2');
+  s.putConfig({ b: '1' }, 'other');
+  s.putWorkload({ envFrom: [{ configMapRef: { name: 'app.settings-v2' } }, { configMapRef: { name: 'other' } }] });
+  await outcome(s);
+  s.putConfig({ a: '2' }, 'app.settings-v2');
+  assert.equal(await outcome(s), 'rolled');
+  const env = s.writes[1]?.roll?.mark.env.get('app') ?? [];
+  assert.deepEqual(env.map((e) => e.name), ['STAKATER_APP_SETTINGS_V2_CONFIGMAP', 'STAKATER_OTHER_CONFIGMAP']);
+  assert.deepEqual(s.writes[1]?.roll?.mark.annotations, {});
+});
+
+test('annotations strategy: last-reloaded-from names the changed config, and an unchanged config writes nothing', async () => {
+  const s = setup({ strategy: 'annotations' });
+  s.putConfig({ a: '1' });
+  s.putConfig({ b: '1' }, 'other');
+  s.putWorkload({ envFrom: [{ configMapRef: { name: 'cm' } }, { configMapRef: { name: 'other' } }] });
+  await outcome(s);
+  s.putConfig({ b: '2' }, 'other');
+  assert.equal(await outcome(s, ['ConfigMap/other']), 'rolled');
+  const value = JSON.parse(s.writes[1]?.roll?.mark.annotations['reloader.stakater.com/last-reloaded-from'] ?? '{}') as Record<string, unknown>;
+  assert.deepEqual({ type: value.type, name: value.name, namespace: value.namespace, containerRefs: value.containerRefs }, { type: 'CONFIGMAP', name: 'other', namespace: 'ns', containerRefs: ['app'] });
+  assert.equal(typeof value.hash, 'string');
+  assert.equal(await outcome(s), 'unchanged', 'Stakater rewrites observedAt on every event; we write nothing');
+  assert.equal(s.writes.length, 2);
+});
+
+test('a config created later is recorded without a roll, unless --reload-on-create', async () => {
+  for (const reloadOnCreate of [false, true]) {
+    const s = setup({ reloadOnCreate });
+    s.putWorkload({ envFrom: [{ configMapRef: { name: 'cm', optional: true } }] });
+    await outcome(s);
+    s.putConfig({ a: '1' });
+    assert.equal(await outcome(s, ['ConfigMap/cm']), reloadOnCreate ? 'rolled' : 'recorded');
+  }
+});
+
+test('a deleted optional config is recorded without a roll, unless --reload-on-delete; env-vars then drops its variable', async () => {
+  for (const reloadOnDelete of [false, true]) {
+    const s = setup({ reloadOnDelete, strategy: 'env-vars' });
+    s.putConfig({ a: '1' });
+    s.putWorkload({ envFrom: [{ configMapRef: { name: 'cm', optional: true } }] });
+    await outcome(s);
+    s.removeConfig('cm');
+    assert.equal(await outcome(s, ['ConfigMap/cm']), reloadOnDelete ? 'rolled' : 'recorded');
+    if (reloadOnDelete) assert.equal(s.writes[1]?.roll?.mark.env.size, 0);
+  }
+});
+
+test('a missing required config holds the roll back until it returns', async () => {
+  const s = setup({ reloadOnDelete: true });
+  s.putConfig({ a: '1' });
+  s.putWorkload();
+  await outcome(s);
+  s.removeConfig('cm');
+  assert.equal(await outcome(s), 'skipped');
+  assert.equal(s.writes.length, 1);
+  s.putConfig({ a: '1' });
+  assert.equal(await outcome(s), 'unchanged', 'back with the same data: the pods never needed a restart');
+});
+
+test('a template edit that changes which keys the pod sees restarted the pods already: recorded, not rolled', async () => {
+  const s = setup();
+  s.putConfig({ a: '1', b: '1' });
+  s.putWorkload({ envFrom: [{ configMapRef: { name: 'cm' } }] });
+  await outcome(s);
+  s.putConfig({ a: '1', b: '2' });
+  s.putWorkload({ envFrom: [], env: [{ name: 'A', valueFrom: { configMapKeyRef: { name: 'cm', key: 'a' } } }] });
+  assert.equal(await outcome(s), 'recorded');
+  s.putConfig({ a: '2', b: '2' });
+  assert.equal(await outcome(s), 'rolled', 'the key it now sees changed');
+});
+
+test('dry run writes nothing, not even an adoption', async () => {
+  const s = setup({ dryRun: true });
+  s.putConfig({ a: '1' });
+  s.putWorkload();
+  assert.equal(await outcome(s), 'adopted');
+  assert.deepEqual(s.writes, []);
+});
+
+test('--webhook-url: the receiver is told instead of rolling, and the record then moves on; a failed POST propagates', async () => {
+  const s = setup({}, { webhook: true });
+  s.putConfig({ a: '1' });
+  s.putWorkload();
+  await outcome(s);
+  s.putConfig({ a: '2' });
+  s.failWrites(new Error('receiver down'));
+  await assert.rejects(s.reconciler.reconcile(KEY, ['ConfigMap/cm']), /receiver down/);
+  s.failWrites(undefined);
+  assert.equal(await outcome(s, ['ConfigMap/cm']), 'notified');
+  assert.deepEqual(s.writes.map((w) => w.op), ['record', 'record']);
+  assert.equal(s.notices.length, 2);
+  assert.equal(await outcome(s), 'unchanged');
+});
+
+test('pause period: the roll pauses the Deployment, a later look before the end waits, after it resumes', async () => {
+  const s = setup();
+  s.putConfig({ a: '1' });
+  s.putWorkload({ annotations: { [defaults.reconcile.pausePeriodAnnotation]: '5m' } });
+  await outcome(s);
+  s.putConfig({ a: '2' });
+  const rolled = await s.reconciler.reconcile(KEY);
+  s.putWorkload();
+  assert.deepEqual(rolled, { outcome: 'rolled', requeueAfterMs: 300_000 });
+  assert.equal(s.writes[1]?.roll?.pausedAt, '2026-11-23T10:00:00.000Z');
+  s.advance(60_000);
+  s.putConfig({ a: '3' });
+  const again = await s.reconciler.reconcile(KEY);
+  s.putWorkload();
+  assert.deepEqual(again, { outcome: 'rolled', requeueAfterMs: 240_000 }, 'a second change joins the same pause');
+  assert.equal(s.writes[2]?.roll?.pausedAt, '2026-11-23T10:00:00.000Z');
+  s.advance(240_000);
+  assert.equal(await outcome(s), 'resumed');
+  assert.deepEqual(s.writes.map((w) => w.op), ['record', 'roll', 'roll', 'resume']);
+});
+
+test('an invalid pause period is reported once and the roll goes ahead unpaused', async () => {
+  const s = setup();
+  s.putConfig({ a: '1' });
+  s.putWorkload({ annotations: { [defaults.reconcile.pausePeriodAnnotation]: 'soon' } });
+  await outcome(s);
+  s.putConfig({ a: '2' });
+  assert.equal(await outcome(s), 'rolled');
+  assert.equal(s.writes[1]?.roll?.pausedAt, undefined);
+  s.putConfig({ a: '3' });
+  await outcome(s);
+  assert.equal(s.events.filter((e) => e.includes('InvalidAnnotation')).length, 1);
+  assert.match(s.events.find((e) => e.includes('InvalidAnnotation')) ?? '', /deployment\.reloader\.stakater\.com\/pause-period: "soon" is not valid/);
+});
+
+test('Argo Rollouts with rollout-strategy restart ask for spec.restartAt', async () => {
+  const s = setup();
+  s.putConfig({ a: '1' });
+  s.putWorkload({ kind: 'Rollout', annotations: { [defaults.reconcile.rolloutStrategyAnnotation]: 'restart' } });
+  await s.reconciler.reconcile('Rollout/ns/web');
+  s.putWorkload();
+  s.putConfig({ a: '2' });
+  assert.equal((await s.reconciler.reconcile('Rollout/ns/web')).outcome, 'rolled');
+  assert.equal(s.writes[1]?.roll?.restart, true);
+});
+
+test('Jobs: only an annotation on the Job itself opts it in, and Jobs run by a CronJob are left to the CronJob', async () => {
+  const auto = setup({ optIn: { ...defaults.reconcile.optIn, autoReloadAll: true } });
+  auto.putConfig({ a: '1' });
+  auto.putWorkload({ kind: 'Job', annotations: { [defaults.reconcile.optIn.autoAnnotation]: 'maybe' } });
+  assert.equal((await auto.reconciler.reconcile('Job/ns/web')).outcome, 'skipped', '--auto-reload-all does not recreate Jobs');
+
+  const own = setup();
+  own.putConfig({ a: '1' });
+  own.putWorkload({ kind: 'Job' });
+  assert.equal((await own.reconciler.reconcile('Job/ns/web')).outcome, 'adopted', 'its own auto annotation opts it in');
+
+  const owned = setup();
+  owned.putConfig({ a: '1' });
+  owned.putWorkload({ kind: 'Job', ownedBy: 'CronJob' });
+  assert.equal((await owned.reconciler.reconcile('Job/ns/web')).outcome, 'skipped');
 });
 
 test('a failed write propagates to the caller, which retries', async () => {
   const s = setup();
   s.putConfig({ a: '1' });
-  s.putWorkload({ template: 'f'.repeat(64) });
-  s.failRolls(new Error('conflict'));
+  s.putWorkload();
+  s.failWrites(new Error('conflict'));
   await assert.rejects(s.reconciler.reconcile(KEY), /conflict/);
 });
 
 test('a workload that is gone is nothing to do', async () => {
-  assert.equal(await setup().reconciler.reconcile('Deployment/ns/nope'), 'gone');
+  assert.equal((await setup().reconciler.reconcile('Deployment/ns/nope')).outcome, 'gone');
 });
