@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { Controller } from './controller/controller.ts';
+import { Controller, LeadershipLost } from './controller/controller.ts';
 import { startProbeServer } from './http/probe-server.ts';
 import { ApiClient } from './kube/api-client.ts';
 import { loadKubeConfig } from './kube/kubeconfig.ts';
@@ -28,7 +28,7 @@ async function run(argv: readonly string[]): Promise<number> {
   const logger = createLogger(options.logFormat, options.logLevel);
   const kubeConfig = loadKubeConfig(options.kubeconfig);
   const client = ApiClient.fromKubeConfig(kubeConfig);
-  const metrics = createMetrics();
+  const metrics = createMetrics({ countByNamespace: options.metricsByNamespace });
   const controller = new Controller(client, controllerSettings(options), logger, metrics);
 
   const stop = new AbortController();
@@ -43,12 +43,15 @@ async function run(argv: readonly string[]): Promise<number> {
     address: options.metricsAddress,
     registry: metrics.registry,
     isReady: () => controller.isReady(),
-    isLive: () => true,
+    isLive: () => controller.isLive(),
     logger,
   });
   logger.info({ port: probes.port, server: client.server, dryRun: options.dryRun }, 'mini-reloader started');
   try {
     await controller.run(stop.signal);
+  } catch (err) {
+    if (!(err instanceof LeadershipLost)) throw err;
+    return 1;
   } finally {
     await probes.close();
   }
