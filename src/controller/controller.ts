@@ -201,18 +201,20 @@ export class Controller {
     const loops: Promise<void>[] = [];
     const synced = this.#sync(running, loops);
     const workers: Promise<void>[] = [];
+    // A stop drains the workers and lets in-flight writes finish; a lost lead also aborts those writes.
     const lead = (writes: AbortSignal): void => {
       this.#metrics.setLeader(true);
-      workers.push(synced.then(() => { if (!writes.aborted) return this.#work(writes); }));
+      const stop = AbortSignal.any([running, writes]);
+      workers.push(synced.then(() => { if (!stop.aborted) return this.#work(stop, writes); }));
     };
     if (leadership === undefined) {
-      lead(running);
+      lead(new AbortController().signal);
     } else {
       this.#metrics.setLeader(false);
       loops.push(leadership.run(running, {
         startedLeading: (held) => {
           this.#logger.info('leading: reconciling workloads');
-          lead(AbortSignal.any([running, held]));
+          lead(held);
         },
         stoppedLeading: () => {
           this.#metrics.setLeader(false);
@@ -245,14 +247,14 @@ export class Controller {
     this.#logger.info({ workloads: this.#workloads.size, configMaps: this.#configs.size('ConfigMap'), secrets: this.#configs.size('Secret') }, 'caches synced');
   }
 
-  /** Reconciles until `writes` aborts: every workload first, since anything may have changed while we did not lead. */
-  async #work(writes: AbortSignal): Promise<void> {
+  /** Reconciles until `stop` aborts: every workload first, since anything may have changed while we did not lead. */
+  async #work(stop: AbortSignal, writes: AbortSignal): Promise<void> {
     this.#writes = writes;
     this.#logger.info({ workloads: this.#workloads.size }, 'checking every workload');
     for (const key of this.#workloads.keys()) this.#queue.add(key);
-    const stop = (): void => { this.#queue.shutDown(); };
-    if (writes.aborted) stop();
-    else writes.addEventListener('abort', stop, { once: true });
+    const shutDown = (): void => { this.#queue.shutDown(); };
+    if (stop.aborted) shutDown();
+    else stop.addEventListener('abort', shutDown, { once: true });
     await Promise.all(Array.from({ length: this.#settings.workers }, () => this.#worker()));
   }
 
