@@ -50,6 +50,11 @@ export class ControllerProcess {
     return this.#exit;
   }
 
+  /** The exit code, once the process ended on its own. */
+  async exited(): Promise<number | null> {
+    return this.#exit;
+  }
+
   /** SIGKILL: no chance to clean up. */
   async kill(): Promise<void> {
     this.#child?.kill('SIGKILL');
