@@ -48,10 +48,12 @@ export interface ControllerHooks {
 
 /**
  * Leader election as the controller needs it: `startedLeading` gets a signal
- * that aborts the moment leadership is lost.
+ * that aborts the moment leadership is lost. `release` is called once the
+ * writes have drained after a stop, so a follower can take over at once.
  */
 export interface Leadership {
   run(signal: AbortSignal, callbacks: { startedLeading(leadership: AbortSignal): void; stoppedLeading(): void }): Promise<void>;
+  release(): Promise<void>;
 }
 
 /** Thrown by run() when this replica lost the Lease: it stopped writing, and the process should exit. */
@@ -228,6 +230,7 @@ export class Controller {
     await untilAborted(running);
     await Promise.all(loops);
     await Promise.all(workers);
+    await leadership?.release();
     await this.#events.flush();
     if (this.#leadershipLost) throw new LeadershipLost('lost the leader lease');
   }
