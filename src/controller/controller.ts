@@ -98,6 +98,9 @@ export class Controller {
   /** Which configs changed since a workload was last reconciled: for the Event text only. */
   readonly #causes = new Map<string, Set<string>>();
   #synced = false;
+  /** Relists under way after the namespace selection changed; while any is, new keys wait in #held. */
+  #relisting = 0;
+  readonly #held = new Set<string>();
   /** Aborts while this replica is not the leader: every write carries it. */
   #writes: AbortSignal = AbortSignal.abort();
   #leadershipLost = false;
@@ -132,7 +135,7 @@ export class Controller {
       pausedAtAnnotation: settings.pausedAtAnnotation,
       namedListAnnotations: { ConfigMap: o.configMapReloadAnnotation, Secret: o.secretReloadAnnotation },
       ignoreNamespace: excludes,
-      onChange: (key) => { if (this.#synced) this.#queue.add(key); },
+      onChange: (key) => { if (this.#synced) this.#enqueue(key); },
     });
 
     this.#events = new EventRecorder(client, 'mini-reloader', logger);
@@ -267,7 +270,7 @@ export class Controller {
     const cause = `${kind}/${name}`;
     const queue = (key: string): void => {
       this.#causesFor(key).add(cause);
-      this.#queue.add(key, this.#settings.debounceMs);
+      this.#enqueue(key, this.#settings.debounceMs);
     };
     for (const key of this.#workloads.referencing(kind, namespace, name)) queue(key);
     // Named lists may select configs the pod spec never mentions; the reconciler matches them.
@@ -309,6 +312,29 @@ export class Controller {
     }
   }
 
+  /**
+   * Queues a key, unless the caches are being relisted: a workload in a newly
+   * selected namespace may then be listed before its configs are, and would
+   * be judged against configs that only seem missing.
+   */
+  #enqueue(key: string, delayMs = 0): void {
+    if (this.#relisting > 0) this.#held.add(key);
+    else this.#queue.add(key, delayMs);
+  }
+
+  async #relist(): Promise<void> {
+    this.#relisting++;
+    try {
+      await this.#reflectors.relist();
+      await this.#reflectors.synced();
+    } finally {
+      this.#relisting--;
+    }
+    if (this.#relisting > 0) return;
+    for (const key of this.#held) this.#queue.add(key);
+    this.#held.clear();
+  }
+
   #causesFor(key: string): Set<string> {
     let causes = this.#causes.get(key);
     if (causes === undefined) {
@@ -339,7 +365,7 @@ export class Controller {
       if (!this.#synced) return;
       // What the caches should hold changed: start their lists over.
       this.#logger.info('namespace selection changed; relisting');
-      this.#reflectors.relist().catch((err: unknown) => { this.#logger.error({ err: String(err) }, 'relist failed'); });
+      this.#relist().catch((err: unknown) => { this.#logger.error({ err: String(err) }, 'relist failed'); });
     };
     set.add(
       { apiPrefix: '/api/v1', resource: 'namespaces', labelSelector: selector },
