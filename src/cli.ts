@@ -3,12 +3,35 @@ import { Controller, LeadershipLost } from './controller/controller.ts';
 import { startProbeServer } from './http/probe-server.ts';
 import { ApiClient } from './kube/api-client.ts';
 import { loadKubeConfig } from './kube/kubeconfig.ts';
-import { createLogger } from './logger.ts';
+import { createLogger, type Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
-import { formatHelp, OptionsError, parseRunOptions } from './options.ts';
+import { LeaseElector } from './leader/lease-elector.ts';
+import { apiLeaseStore } from './leader/lease-store.ts';
+import { AlertSender } from './notify/alert-sender.ts';
+import { HttpPoster } from './notify/http-post.ts';
+import { webhookNotifier } from './notify/webhook-notifier.ts';
+import { formatHelp, OptionsError, parseRunOptions, type RunOptions } from './options.ts';
 import { controllerSettings } from './run-settings.ts';
 
 const USAGE = 'usage: mini-reloader run [flags]   (mini-reloader run --help lists the flags)';
+
+/** A receiver gets this long to answer a POST. */
+const POST_TIMEOUT_MS = 10_000;
+/** Alerts still queued at shutdown get this long to go out. */
+const ALERT_DRAIN_MS = 5_000;
+
+function leaseElector(options: RunOptions, client: ApiClient, logger: Logger): LeaseElector | undefined {
+  const ha = options.ha;
+  if (ha === undefined) return undefined;
+  return new LeaseElector({
+    store: apiLeaseStore(client, ha.leaseNamespace, ha.leaseName),
+    identity: ha.identity,
+    leaseDurationMs: ha.leaseDurationMs,
+    renewDeadlineMs: ha.renewDeadlineMs,
+    retryPeriodMs: ha.retryPeriodMs,
+    logger,
+  });
+}
 
 async function run(argv: readonly string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -29,7 +52,15 @@ async function run(argv: readonly string[]): Promise<number> {
   const kubeConfig = loadKubeConfig(options.kubeconfig);
   const client = ApiClient.fromKubeConfig(kubeConfig);
   const metrics = createMetrics({ countByNamespace: options.metricsByNamespace });
-  const controller = new Controller(client, controllerSettings(options), logger, metrics);
+  const webhook = options.webhookUrl === undefined ? undefined : new HttpPoster({ url: options.webhookUrl, timeoutMs: POST_TIMEOUT_MS });
+  const alertPoster = options.alerts === undefined ? undefined : new HttpPoster({ url: options.alerts.url, proxy: options.alerts.proxy, timeoutMs: POST_TIMEOUT_MS });
+  const alerts = options.alerts === undefined || alertPoster === undefined
+    ? undefined
+    : new AlertSender({ poster: alertPoster, sink: options.alerts.sink, additionalInfo: options.alerts.additionalInfo, logger, metrics });
+  const controller = new Controller(client, controllerSettings(options), logger, metrics, {
+    ...(webhook === undefined ? {} : { webhook: webhookNotifier(webhook) }),
+    ...(alerts === undefined ? {} : { rolled: (notice) => { alerts.notify(notice); } }),
+  });
 
   const stop = new AbortController();
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -48,12 +79,13 @@ async function run(argv: readonly string[]): Promise<number> {
   });
   logger.info({ port: probes.port, server: client.server, dryRun: options.dryRun }, 'mini-reloader started');
   try {
-    await controller.run(stop.signal);
+    await controller.run(stop.signal, leaseElector(options, client, logger));
   } catch (err) {
     if (!(err instanceof LeadershipLost)) throw err;
     return 1;
   } finally {
-    await probes.close();
+    await alerts?.drain(ALERT_DRAIN_MS);
+    await Promise.all([probes.close(), webhook?.close(), alertPoster?.close()]);
   }
   logger.info('stopped');
   return 0;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parseDuration } from './duration.ts';
 import { parseListenAddress } from './http/probe-server.ts';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './logger.ts';
+import { ALERT_SINKS, type AlertSink } from './notify/alert-message.ts';
 import { RELOAD_STRATEGIES, type ReloadStrategy } from './reload/reload-strategy.ts';
 import type { ConfigKind } from './workload/config-reference.ts';
 import { WORKLOAD_KINDS, type WorkloadKind } from './workload/workload-kind.ts';
@@ -46,6 +47,15 @@ export interface HaOptions {
   readonly retryPeriodMs: number;
 }
 
+/** ALERT_ON_RELOAD: a message to a chat or HTTP receiver after each roll. */
+export interface AlertOptions {
+  /** `webhook`, Stakater's default name, is read as `raw`. */
+  readonly sink: Exclude<AlertSink, 'webhook'>;
+  readonly url: string;
+  readonly additionalInfo: string | undefined;
+  readonly proxy: string | undefined;
+}
+
 /** Everything `mini-reloader run` was asked to do, validated. */
 export interface RunOptions {
   /** Undefined: the caller tries ~/.kube/config, then the in-cluster service account. */
@@ -85,10 +95,12 @@ export interface RunOptions {
   /** Set: run with leader election. */
   readonly ha: HaOptions | undefined;
   readonly metricsByNamespace: boolean;
+  /** Set: alert after each roll. */
+  readonly alerts: AlertOptions | undefined;
   readonly annotations: AnnotationNames;
 }
 
-export type FlagGroup = 'Cluster access' | 'Scope' | 'Rolling' | 'High availability' | 'Observability' | 'Annotation names (Stakater Reloader compatible)';
+export type FlagGroup = 'Cluster access' | 'Scope' | 'Rolling' | 'High availability' | 'Alerts' | 'Observability' | 'Annotation names (Stakater Reloader compatible)';
 
 /** One flag, as `--help` and the README show it. */
 export interface FlagSpec {
@@ -276,17 +288,25 @@ const workloadTypes = commaList(choice<WorkloadKind>(
 
 const reloadStrategy = choice<ReloadStrategy>('a reload strategy', Object.fromEntries(RELOAD_STRATEGIES.map((r) => [r, r])), RELOAD_STRATEGIES.join(', '));
 
-const webhookUrl = z.string().transform((raw, ctx) => {
-  if (raw === '') return undefined;
+/** An http(s) URL; never quoted back in errors, as webhook URLs often hold a token. */
+const httpUrl = z.string().transform((raw, ctx) => {
+  const s = raw.trim();
+  if (s === '') return undefined;
   let url: URL;
   try {
-    url = new URL(raw);
+    url = new URL(s);
   } catch {
-    return fail(ctx, 'the value is not an absolute URL (allowed: http://host/path or https://host/path; not repeated here, as webhook URLs often hold a token)');
+    return fail(ctx, 'the value is not an absolute URL (allowed: http://host/path or https://host/path; not repeated here, as such URLs often hold a token)');
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return fail(ctx, `the URL has scheme ${q(url.protocol)} (allowed: http, https)`);
-  return raw;
+  return s;
 });
+
+const alertSink = choice<Exclude<AlertSink, 'webhook'>>(
+  'an alert sink',
+  Object.fromEntries(ALERT_SINKS.map((k) => [k, k === 'webhook' ? 'raw' : k])),
+  `${ALERT_SINKS.join(', ')} (webhook is raw)`,
+);
 
 /** Stakater's METRICS_COUNT_BY_NAMESPACE=enabled, and booleans. */
 const enabledValue = z.string().transform((raw, ctx) => {
@@ -496,7 +516,7 @@ const FLAGS = {
   webhookUrl: optionalFlag({
     flag: 'webhook-url', value: 'url', group: 'Rolling',
     description: 'Instead of rolling, POST a JSON description of each roll (workload, the configs that changed, all configs it follows, the new hash) to this URL. A failed POST is retried with backoff.',
-  }, webhookUrl),
+  }, httpUrl),
   enableHa: flag({
     flag: 'enable-ha', boolean: true, value: '', default: 'false', group: 'High availability',
     description: 'Leader election with a coordination.k8s.io/v1 Lease: only the leader writes; the other replicas keep their caches synced and take over within the lease duration. Needs POD_NAME and POD_NAMESPACE.',
@@ -529,6 +549,26 @@ const FLAGS = {
     flag: 'pod-namespace', env: 'POD_NAMESPACE', value: 'namespace', group: 'High availability',
     description: 'The namespace the controller runs in; set from the downward API.',
   }, namespaceName),
+  alertOnReload: flag({
+    flag: 'alert-on-reload', env: 'ALERT_ON_RELOAD', boolean: true, value: '', default: 'false', group: 'Alerts',
+    description: 'After each roll, send a message naming the workload, its kind, its namespace and the configs that changed. Sent in the background: a slow or failing receiver never delays a roll; a failed send is logged and counted in mini_reloader_alerts_total{result}.',
+  }, booleanValue),
+  alertSink: flag({
+    flag: 'alert-sink', env: 'ALERT_SINK', value: 'slack|teams|gchat|raw', default: 'raw', group: 'Alerts',
+    description: 'The receiver\'s format: slack (attachment), teams and gchat ({"text"}), raw (the text as text/plain; Stakater\'s "webhook" means the same).',
+  }, alertSink),
+  alertWebhookUrl: optionalFlag({
+    flag: 'alert-webhook-url', env: 'ALERT_WEBHOOK_URL', value: 'url', group: 'Alerts',
+    description: 'Where alerts are POSTed; needed with --alert-on-reload. Keep it in a Secret: chat webhook URLs are credentials.',
+  }, httpUrl),
+  alertAdditionalInfo: optionalFlag({
+    flag: 'alert-additional-info', env: 'ALERT_ADDITIONAL_INFO', value: 'text', group: 'Alerts',
+    description: 'Put in front of every alert, e.g. the cluster\'s name.',
+  }, optionalText),
+  alertProxy: optionalFlag({
+    flag: 'alert-proxy', env: 'ALERT_WEBHOOK_PROXY', value: 'url', group: 'Alerts',
+    description: 'HTTP proxy for the alert receiver only (Stakater\'s ALERT_WEBHOOK_PROXY).',
+  }, httpUrl),
   metricsCountByNamespace: flag({
     flag: 'metrics-count-by-namespace', env: 'METRICS_COUNT_BY_NAMESPACE', value: 'enabled|disabled', default: 'disabled', group: 'Observability',
     description: 'Also count rolls per namespace in reloader_reload_executed_total_by_namespace{success,namespace} (Stakater\'s opt-in).',
@@ -687,6 +727,11 @@ export function parseRunOptions(argv: readonly string[], env: Readonly<Record<st
       retryPeriodMs: v.leaderElectionRetryPeriod,
     };
   }
+  let alerts: AlertOptions | undefined;
+  if (v.alertOnReload) {
+    if (v.alertWebhookUrl === undefined) throw new OptionsError(`${sources.alertOnReload ?? '--alert-on-reload'} needs ALERT_WEBHOOK_URL (or --alert-webhook-url): where to send the alerts`);
+    alerts = { sink: v.alertSink, url: v.alertWebhookUrl, additionalInfo: v.alertAdditionalInfo?.trim(), proxy: v.alertProxy };
+  }
   const ignoredWorkloadTypes: WorkloadKind[] = [...v.ignoredWorkloadTypes];
   if (!v.argoRollouts && !ignoredWorkloadTypes.includes('Rollout')) ignoredWorkloadTypes.push('Rollout');
   if (ignoredWorkloadTypes.length === WORKLOAD_KINDS.length) {
@@ -720,6 +765,7 @@ export function parseRunOptions(argv: readonly string[], env: Readonly<Record<st
     webhookUrl: v.webhookUrl,
     ha,
     metricsByNamespace: v.metricsCountByNamespace,
+    alerts,
     annotations: Object.freeze({
       auto: v.autoAnnotation,
       configMapAuto: v.configMapAutoAnnotation,

@@ -317,6 +317,44 @@ test('--webhook-url: the receiver gets what changed and which workload would rol
   assert.equal(bodies.length, 1, 'a restart does not tell it again');
 });
 
+test('ALERT_ON_RELOAD: each roll sends a Slack message naming the workload, kind, namespace and config; a dead receiver delays nothing', async (t) => {
+  const c = clients();
+  const ns = await testNamespace(t, c);
+  const bodies: Json[] = [];
+  const server = createServer((req, res) => {
+    let text = '';
+    req.on('data', (chunk: Buffer) => { text += chunk.toString('utf8'); });
+    req.on('end', () => { bodies.push(JSON.parse(text) as Json); res.end('ok'); });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => { server.close(); });
+  await createConfigMap(c, ns, 'settings', { A: '1' });
+  await c.apps.createNamespacedDeployment({ namespace: ns, body: deployment('web', { containers: [{ name: 'app', image: 'x', envFrom: [envFrom('settings')] }] }, AUTO) });
+  const key = `Deployment/${ns}/web`;
+  const alerting = {
+    ALERT_ON_RELOAD: 'true', ALERT_SINK: 'slack', ALERT_ADDITIONAL_INFO: 'Cluster: test',
+    ALERT_WEBHOOK_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/services/T0`,
+  };
+  const controller = await startController(t, ns, [], undefined, alerting);
+  await controller.decided(key, ADOPTED);
+  let mark = controller.mark();
+  await updateConfigMap(c, ns, 'settings', { A: '2' });
+  await controller.decided(key, ROLLED, mark);
+  await eventually('the alert to arrive', () => Promise.resolve(bodies.length > 0 ? true : undefined));
+  const text = String(at(bodies[0], 'attachments', 0, 'text'));
+  for (const part of ['Cluster: test', '*web*', '*Deployment*', `*${ns}*`, '*settings*', '*ConfigMap*']) assert.ok(text.includes(part), `${JSON.stringify(text)} names ${part}`);
+  await controller.stop();
+
+  // A receiver that is not there: the roll still happens, the failure is logged.
+  const dead = await startController(t, ns, [], undefined, { ...alerting, ALERT_WEBHOOK_URL: 'http://127.0.0.1:9/services/T0' });
+  await dead.decided(key, UNCHANGED);
+  mark = dead.mark();
+  await updateConfigMap(c, ns, 'settings', { A: '3' });
+  await dead.decided(key, ROLLED, mark);
+  await dead.waitFor('the failed alert', (l) => l.msg === 'alert not sent', mark);
+  assert.equal((await replicaSetsOf(c, ns, 'web')).length, 3);
+});
+
 test('--ignored-workload-types=cronjobs leaves CronJobs alone; KUBERNETES_NAMESPACE scopes the controller like --namespaces', async (t) => {
   const c = clients();
   const ns = await testNamespace(t, c);

@@ -83,7 +83,7 @@ test('every flag accepts its own default in both --flag=value and --flag value f
 });
 
 test('boolean flags: bare, =true, =false, and Go-style spellings', () => {
-  const env = { POD_NAME: 'p', POD_NAMESPACE: 'ns' };
+  const env = { POD_NAME: 'p', POD_NAMESPACE: 'ns', ALERT_WEBHOOK_URL: 'http://alerts.example/hook' };
   for (const f of RUN_FLAGS.filter((s) => s.boolean)) {
     const name = `--${f.flag}`;
     const on = parseRunOptions([name], env);
@@ -163,7 +163,10 @@ test('env: KUBECONFIG and KUBERNETES_NAMESPACE stand in for absent flags; flags 
 });
 
 test('every environment variable is listed in RUN_ENV_VARS with its flag', () => {
-  assert.deepEqual(RUN_ENV_VARS.map((e) => e.env).sort(), ['KUBECONFIG', 'KUBERNETES_NAMESPACE', 'METRICS_COUNT_BY_NAMESPACE', 'POD_NAME', 'POD_NAMESPACE']);
+  assert.deepEqual(RUN_ENV_VARS.map((e) => e.env).sort(), [
+    'ALERT_ADDITIONAL_INFO', 'ALERT_ON_RELOAD', 'ALERT_SINK', 'ALERT_WEBHOOK_PROXY', 'ALERT_WEBHOOK_URL',
+    'KUBECONFIG', 'KUBERNETES_NAMESPACE', 'METRICS_COUNT_BY_NAMESPACE', 'POD_NAME', 'POD_NAMESPACE',
+  ]);
   for (const e of RUN_ENV_VARS) assert.equal(RUN_FLAGS.find((f) => f.flag === e.flag)?.env, e.env);
 });
 
@@ -242,6 +245,22 @@ test('Stakater\'s reload flags: strategies, create/delete, ignored workload type
   assertMentions(bad, '--webhook-url', 'ftp:');
   assert.equal(bad.includes('secret-token'), false, 'a webhook URL may hold a token: never echoed');
   assert.equal(parse([], { METRICS_COUNT_BY_NAMESPACE: 'enabled' }).metricsByNamespace, true);
+});
+
+test("alerts: Stakater's ALERT_* variables, its sink names, and a URL that is never echoed", () => {
+  assert.equal(parse([]).alerts, undefined);
+  assert.equal(parse([], { ALERT_WEBHOOK_URL: 'https://hooks.slack.com/services/T0' }).alerts, undefined, 'as in Stakater v1.4, ALERT_ON_RELOAD turns alerts on');
+  assert.deepEqual(parse([], {
+    ALERT_ON_RELOAD: 'true', ALERT_SINK: 'Slack', ALERT_WEBHOOK_URL: ' https://hooks.slack.com/services/T0 ', ALERT_ADDITIONAL_INFO: ' Cluster: prod ', ALERT_WEBHOOK_PROXY: 'http://proxy:3128',
+  }).alerts, { sink: 'slack', url: 'https://hooks.slack.com/services/T0', additionalInfo: 'Cluster: prod', proxy: 'http://proxy:3128' });
+  assert.equal(parse([], { ALERT_ON_RELOAD: 'true', ALERT_WEBHOOK_URL: 'http://h/x' }).alerts?.sink, 'raw');
+  assert.equal(parse([], { ALERT_ON_RELOAD: 'true', ALERT_SINK: 'webhook', ALERT_WEBHOOK_URL: 'http://h/x' }).alerts?.sink, 'raw');
+  assert.equal(parse(['--alert-on-reload', '--alert-sink=gchat', '--alert-webhook-url=http://h/x']).alerts?.sink, 'gchat');
+  assertMentions(errorOf([], { ALERT_ON_RELOAD: 'true' }), 'ALERT_ON_RELOAD', 'ALERT_WEBHOOK_URL');
+  assertMentions(errorOf([], { ALERT_ON_RELOAD: 'true', ALERT_SINK: 'pager', ALERT_WEBHOOK_URL: 'http://h/x' }), 'ALERT_SINK', '"pager"', 'slack, teams, gchat, raw');
+  const bad = errorOf([], { ALERT_ON_RELOAD: 'true', ALERT_WEBHOOK_URL: 'hooks.slack.com/services/SECRET' });
+  assertMentions(bad, 'ALERT_WEBHOOK_URL', 'not an absolute URL');
+  assert.equal(bad.includes('SECRET'), false);
 });
 
 test('--enable-ha needs POD_NAME and a namespace, and the Lease timings in order', () => {

@@ -1,0 +1,72 @@
+import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
+import type { RollNotice } from '../reload/reconciler.ts';
+import { alertBody, alertText, type AlertSink } from './alert-message.ts';
+import type { HttpPoster } from './http-post.ts';
+
+export interface AlertSenderOptions {
+  readonly poster: Pick<HttpPoster, 'post'>;
+  readonly sink: AlertSink;
+  readonly additionalInfo: string | undefined;
+  readonly logger: Logger;
+  readonly metrics: Pick<Metrics, 'countAlert'>;
+  /** Alerts waiting beyond this many are dropped (and counted): a dead receiver must not grow memory. */
+  readonly capacity?: number;
+}
+
+const DEFAULT_CAPACITY = 256;
+
+/**
+ * Sends an alert for each roll, one at a time, off the reconcile path:
+ * `notify` only queues and returns, so a slow or failing receiver never
+ * delays a roll. A failed send is logged and counted, not retried: the roll
+ * it reports already happened and its Event is on the workload.
+ */
+export class AlertSender {
+  readonly #options: AlertSenderOptions;
+  readonly #capacity: number;
+  readonly #waiting: RollNotice[] = [];
+  #sending: Promise<void> | undefined;
+
+  constructor(options: AlertSenderOptions) {
+    this.#options = options;
+    this.#capacity = options.capacity ?? DEFAULT_CAPACITY;
+  }
+
+  notify(notice: RollNotice): void {
+    if (this.#waiting.length >= this.#capacity) {
+      this.#options.metrics.countAlert('dropped');
+      this.#options.logger.warn({ workload: workloadId(notice) }, 'alert dropped: too many alerts waiting for the receiver');
+      return;
+    }
+    this.#waiting.push(notice);
+    this.#sending ??= this.#sendAll().finally(() => { this.#sending = undefined; });
+  }
+
+  /** Resolves once every queued alert was sent or failed, or after `timeoutMs`, whichever is first. */
+  async drain(timeoutMs: number): Promise<void> {
+    if (this.#sending === undefined) return;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => { timer = setTimeout(resolve, timeoutMs); });
+    await Promise.race([this.#sending, timeout]);
+    clearTimeout(timer);
+  }
+
+  async #sendAll(): Promise<void> {
+    for (let notice = this.#waiting.shift(); notice !== undefined; notice = this.#waiting.shift()) {
+      const { poster, sink, additionalInfo, logger, metrics } = this.#options;
+      try {
+        await poster.post(alertBody(sink, alertText(notice, additionalInfo)));
+        metrics.countAlert('sent');
+      } catch (err) {
+        metrics.countAlert('failed');
+        logger.error({ workload: workloadId(notice), sink, err: err instanceof Error ? err.message : String(err) }, 'alert not sent');
+      }
+    }
+  }
+}
+
+function workloadId(notice: RollNotice): string {
+  const { kind, namespace, name } = notice.workload;
+  return `${kind}/${namespace}/${name}`;
+}

@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import pino from 'pino';
+import { Metrics } from '../../../src/metrics.ts';
+import { alertBody, alertText } from '../../../src/notify/alert-message.ts';
+import { AlertSender } from '../../../src/notify/alert-sender.ts';
+import { HttpPoster } from '../../../src/notify/http-post.ts';
+import type { RollNotice } from '../../../src/reload/reconciler.ts';
+import { receiver } from './receivers.ts';
+
+const logger = pino({ level: 'silent' });
+
+const NOTICE: RollNotice = {
+  workload: { kind: 'Deployment', namespace: 'shop', name: 'web' },
+  changed: [{ kind: 'ConfigMap', name: 'settings' }, { kind: 'Secret', name: 'db' }],
+  follows: [{ kind: 'ConfigMap', name: 'settings' }, { kind: 'Secret', name: 'db' }, { kind: 'ConfigMap', name: 'flags' }],
+  hash: 'abc',
+};
+
+async function alertsCounted(metrics: Metrics): Promise<Record<string, number>> {
+  const metric = await metrics.handles.alertsTotal.get();
+  return Object.fromEntries(metric.values.map((v) => [String(v.labels.result), v.value]));
+}
+
+test('the text names the workload, its kind, the namespace and each config that changed, after the additional info', () => {
+  assert.equal(
+    alertText(NOTICE, 'Cluster: prod-eu'),
+    'Cluster: prod-eu : mini-reloader detected changes in *settings* of type *ConfigMap*, *db* of type *Secret* in namespace *shop*. Hence rolled *web* of type *Deployment*',
+  );
+  assert.ok(!alertText(NOTICE, undefined).includes(' : '));
+});
+
+test('each sink gets the body it expects', () => {
+  const text = 'changes in *settings*';
+  assert.deepEqual(JSON.parse(alertBody('slack', text).text), { attachments: [{ text, color: 'good', author_name: 'mini-reloader' }] });
+  assert.deepEqual(JSON.parse(alertBody('teams', text).text), { text });
+  assert.deepEqual(JSON.parse(alertBody('gchat', text).text), { text });
+  assert.equal(alertBody('slack', text).contentType, 'application/json');
+  assert.deepEqual(alertBody('raw', text), { contentType: 'text/plain; charset=utf-8', text: 'changes in settings' });
+  assert.deepEqual(alertBody('webhook', text), alertBody('raw', text));
+});
+
+test('alerts reach a local receiver in order, and are counted as sent', async (t) => {
+  const r = await receiver();
+  t.after(() => r.close());
+  const metrics = new Metrics();
+  const sender = new AlertSender({ poster: new HttpPoster({ url: `${r.url}/slack`, timeoutMs: 5000 }), sink: 'slack', additionalInfo: undefined, logger, metrics });
+  sender.notify(NOTICE);
+  sender.notify({ ...NOTICE, workload: { ...NOTICE.workload, name: 'api' } });
+  await sender.drain(5000);
+  assert.equal(r.received.length, 2);
+  assert.match(r.received[0]?.body ?? '', /\*web\* of type \*Deployment\*/);
+  assert.match(r.received[1]?.body ?? '', /\*api\* of type \*Deployment\*/);
+  assert.deepEqual(await alertsCounted(metrics), { sent: 2 });
+});
+
+test('notify returns at once while the receiver hangs; failures are logged and counted, and later alerts still go out', async (t) => {
+  let answer = false;
+  const pending: (() => void)[] = [];
+  const r = await receiver((_req, res) => {
+    if (answer) res.end('ok');
+    else pending.push(() => { res.statusCode = 500; res.end(); });
+  });
+  t.after(() => r.close());
+  const metrics = new Metrics();
+  const lines: string[] = [];
+  const capture = pino({ level: 'info' }, { write: (line: string) => { lines.push(line); } });
+  const sender = new AlertSender({ poster: new HttpPoster({ url: `${r.url}/hook/T0KEN`, timeoutMs: 5000 }), sink: 'raw', additionalInfo: undefined, logger: capture, metrics });
+  sender.notify(NOTICE);
+  // Nothing has been answered yet, and notify already returned: the caller was never held up.
+  while (pending.length === 0) await new Promise((resolve) => setImmediate(resolve));
+  answer = true;
+  sender.notify(NOTICE);
+  for (const fail of pending) fail();
+  await sender.drain(5000);
+  assert.deepEqual(await alertsCounted(metrics), { failed: 1, sent: 1 });
+  const failure = lines.map((l) => JSON.parse(l) as { msg: string; err?: string; workload?: string }).find((l) => l.msg === 'alert not sent');
+  assert.equal(failure?.workload, 'Deployment/shop/web');
+  assert.match(failure.err ?? '', /HTTP 500/);
+  assert.ok(!lines.join('').includes('T0KEN'), 'the webhook token is never logged');
+});
+
+test('when the receiver falls behind, alerts beyond the bound are dropped and counted', async (t) => {
+  const pending: (() => void)[] = [];
+  const r = await receiver((_req, res) => { pending.push(() => res.end('ok')); });
+  t.after(() => r.close());
+  const metrics = new Metrics();
+  const sender = new AlertSender({ poster: new HttpPoster({ url: `${r.url}/hook`, timeoutMs: 5000 }), sink: 'raw', additionalInfo: undefined, logger, metrics, capacity: 2 });
+  for (let i = 0; i < 6; i++) sender.notify(NOTICE);
+  // One is in flight, two wait, three are dropped.
+  assert.deepEqual(await alertsCounted(metrics), { dropped: 3 });
+  for (let sent = 0; sent < 3; sent++) {
+    while (pending.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    pending.shift()?.();
+  }
+  await sender.drain(5000);
+  assert.deepEqual(await alertsCounted(metrics), { dropped: 3, sent: 3 });
+});
