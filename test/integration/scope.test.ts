@@ -1,10 +1,7 @@
-import { KubeConfig, RbacAuthorizationV1Api } from '@kubernetes/client-node';
+import { RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { test } from 'node:test';
-import { clients, testCluster, testNamespace } from './support/cluster.ts';
+import { clients, serviceAccountKubeconfig, testCluster, testNamespace } from './support/cluster.ts';
 import { AUTO, createConfigMap, updateConfigMap } from './support/config.ts';
 import { startController } from './support/controller.ts';
 import { deployment, rolloutComplete } from './support/workloads.ts';
@@ -34,23 +31,7 @@ test('--namespaces works with a namespaced Role only, no ClusterRole; ignored wo
       subjects: [{ kind: 'ServiceAccount', name: 'mini-reloader', namespace: ns }],
     },
   });
-  const request = await c.core.createNamespacedServiceAccountToken({ name: 'mini-reloader', namespace: ns, body: { spec: { audiences: [], expirationSeconds: 3600 } } });
-  const token = request.status?.token;
-  assert.ok(token);
-
-  const admin = new KubeConfig();
-  admin.loadFromFile(cluster.kubeconfigPath);
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'sa-kubeconfig-'));
-  t.after(() => { rmSync(dir, { recursive: true, force: true }); });
-  const kubeconfig = path.join(dir, 'kubeconfig');
-  const restricted = new KubeConfig();
-  restricted.loadFromOptions({
-    clusters: admin.clusters,
-    users: [{ name: 'sa', token }],
-    contexts: [{ name: 'sa', cluster: admin.getCurrentCluster()?.name ?? '', user: 'sa' }],
-    currentContext: 'sa',
-  });
-  writeFileSync(kubeconfig, restricted.exportConfig(), { mode: 0o600 });
+  const kubeconfig = await serviceAccountKubeconfig(t, c, ns, 'mini-reloader');
 
   await createConfigMap(c, ns, 'app-config', { A: '1' });
   await c.apps.createNamespacedDeployment({ namespace: ns, body: deployment('web', { containers: [{ name: 'app', image: 'x', envFrom: [{ configMapRef: { name: 'app-config' } }] }] }, AUTO) });

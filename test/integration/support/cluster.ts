@@ -1,4 +1,8 @@
 import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LocalCluster } from '../../../tools/cluster/local-cluster.ts';
@@ -57,4 +61,26 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
     }
     await sleep(200);
   }
+}
+
+/**
+ * A kubeconfig that authenticates as a ServiceAccount with a fresh token
+ * (TokenRequest), so a controller run with it has exactly that account's RBAC.
+ */
+export async function serviceAccountKubeconfig(t: TestContext, c: Clients, namespace: string, name: string): Promise<string> {
+  const request = await c.core.createNamespacedServiceAccountToken({ name, namespace, body: { spec: { audiences: [], expirationSeconds: 3600 } } });
+  const token = request.status?.token;
+  assert.ok(token, `a token for ServiceAccount ${namespace}/${name}`);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sa-kubeconfig-'));
+  t.after(() => { rmSync(dir, { recursive: true, force: true }); });
+  const kubeconfig = path.join(dir, 'kubeconfig');
+  const restricted = new KubeConfig();
+  restricted.loadFromOptions({
+    clusters: c.kubeConfig.clusters,
+    users: [{ name: 'sa', token }],
+    contexts: [{ name: 'sa', cluster: c.kubeConfig.getCurrentCluster()?.name ?? '', user: 'sa' }],
+    currentContext: 'sa',
+  });
+  writeFileSync(kubeconfig, restricted.exportConfig(), { mode: 0o600 });
+  return kubeconfig;
 }
