@@ -5,9 +5,9 @@ import type { AddressInfo } from 'node:net';
 import { test, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiClient } from '../../src/kube/api-client.ts';
-import { clients, eventually, testNamespace, type Clients } from './support/cluster.ts';
+import { clients, eventually, testCluster, testNamespace, type Clients } from './support/cluster.ts';
 import { AUTO, createConfigMap, createSecret, HASH_ANNOTATION, updateConfigMap, updateSecret } from './support/config.ts';
-import { startController, type ControllerProcess } from './support/controller.ts';
+import { ControllerProcess, startController } from './support/controller.ts';
 import { deployment, replicaSetsOf, rolloutComplete } from './support/workloads.ts';
 
 /*
@@ -372,6 +372,51 @@ test('--ignored-workload-types=cronjobs leaves CronJobs alone; KUBERNETES_NAMESP
   assert.equal(controller.lines.some((l) => typeof l.workload === 'string' && l.workload.startsWith('CronJob/')), false);
   const cj = await getJson(c, `/apis/batch/v1/namespaces/${ns}/cronjobs/nightly`);
   assert.equal(at(cj, 'spec', 'jobTemplate', 'spec', 'template', 'metadata', 'annotations'), undefined);
+});
+
+test('--resources-to-ignore=configMaps with --sync-after-restart: a ConfigMap edit rolls nothing, a Secret edit rolls once', async (t) => {
+  const c = clients();
+  const ns = await testNamespace(t, c);
+  await createConfigMap(c, ns, 'settings', { A: '1' });
+  await createSecret(c, ns, 'creds', { S: '1' });
+  await c.apps.createNamespacedDeployment({ namespace: ns, body: deployment('web', { containers: [{ name: 'app', image: 'x', envFrom: [envFrom('settings'), envFrom('creds', 'secretRef')] }] }, AUTO) });
+  const key = `Deployment/${ns}/web`;
+  const controller = await startController(t, ns, ['--resources-to-ignore=configMaps', '--sync-after-restart']);
+  await controller.decided(key, ADOPTED);
+  const mark = controller.mark();
+  await updateConfigMap(c, ns, 'settings', { A: '2' });
+  await updateSecret(c, ns, 'creds', { S: '2' });
+  const rolled = await controller.decided(key, ROLLED, mark);
+  assert.deepEqual(rolled.changed, ['Secret/creds'], 'only the Secret counts');
+  assert.equal((await replicaSetsOf(c, ns, 'web')).length, 2);
+  const mentions = controller.lines.filter((l) => JSON.stringify(l).includes('ConfigMap/settings'));
+  assert.ok(mentions.length > 0);
+  assert.deepEqual(new Set(mentions.map((l) => l.reason)), new Set(['ConfigMaps are ignored (--resources-to-ignore)']), 'the ConfigMap is only ever mentioned as not followed');
+});
+
+test('--log-format=text prints logfmt as Stakater does; --log-level=warning keeps the info lines out, and rolls all the same', async (t) => {
+  const c = clients();
+  const ns = await testNamespace(t, c);
+  await createConfigMap(c, ns, 'settings', { A: '1' });
+  await c.apps.createNamespacedDeployment({ namespace: ns, body: deployment('web', { containers: [{ name: 'app', image: 'x', envFrom: [envFrom('settings')] }] }, AUTO) });
+  const textLogging = (level: string): ControllerProcess => {
+    // Not startController: it waits for a JSON "caches synced" line.
+    const controller = new ControllerProcess([`--kubeconfig=${testCluster().kubeconfigPath}`, `--namespaces=${ns}`, '--metrics-address=127.0.0.1:0', '--log-format=text', `--log-level=${level}`]);
+    controller.start();
+    t.after(async () => { await controller.stop(); });
+    return controller;
+  };
+  const text = textLogging('info');
+  const synced = await text.waitFor('a logfmt line', (l) => l.msg.includes('msg="caches synced"'));
+  assert.match(synced.msg, /time=\S+ level=info msg="caches synced" workloads=1 /);
+  await text.waitFor('the adoption, in logfmt', (l) => l.msg.includes(`workload=Deployment/${ns}/web`));
+  await text.stop();
+
+  // Whether this edit lands before or after the caches sync, the roll is the same: level-based.
+  const quiet = textLogging('warning');
+  await updateConfigMap(c, ns, 'settings', { A: '2' });
+  await eventually('the roll', async () => ((await replicaSetsOf(c, ns, 'web')).length === 2 ? true : undefined));
+  assert.equal(quiet.lines.some((l) => /level=(info|debug)/.test(l.msg)), false, 'no info or debug line at warning level');
 });
 
 test('pause period survives a controller restart (Stakater\'s timer is lost and leaves the Deployment paused)', async (t) => {
