@@ -12,25 +12,32 @@ export interface LogLine {
   readonly [field: string]: unknown;
 }
 
+/** How the source CLI is started: `mini-reloader run` from src/, on this Node. */
+const SOURCE_CLI: readonly string[] = [process.execPath, cli, 'run'];
+
 /**
  * The real `mini-reloader run` in a child process, with its JSON log kept so
- * a test can wait for what the controller says it decided.
+ * a test can wait for what the controller says it decided. `command` is what
+ * runs it (the source CLI, or e.g. `podman run <image> run`); the flags follow.
  */
 export class ControllerProcess {
   readonly lines: LogLine[] = [];
+  readonly #command: readonly string[];
   readonly #args: readonly string[];
   readonly #env: Readonly<Record<string, string>>;
   #child: ChildProcess | undefined;
   #exit: Promise<number | null> = Promise.resolve(null);
   readonly #waiters = new Set<() => void>();
 
-  constructor(args: readonly string[], env: Readonly<Record<string, string>> = {}) {
+  constructor(args: readonly string[], env: Readonly<Record<string, string>> = {}, command: readonly string[] = SOURCE_CLI) {
+    this.#command = command;
     this.#args = args;
     this.#env = env;
   }
 
   start(): void {
-    const child = spawn(process.execPath, [cli, 'run', ...this.#args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...this.#env } });
+    const [program = '', ...leading] = this.#command;
+    const child = spawn(program, [...leading, ...this.#args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...this.#env } });
     this.#child = child;
     this.#exit = new Promise((resolve) => { child.once('exit', (code) => { resolve(code); }); });
     createInterface({ input: child.stdout }).on('line', (line) => {
