@@ -1,10 +1,9 @@
 import type { V1Container } from '@kubernetes/client-node';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { test, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiClient } from '../../src/kube/api-client.ts';
+import { receiver } from '../support/http-receivers.ts';
 import { clients, eventually, testCluster, testNamespace, type Clients } from './support/cluster.ts';
 import { AUTO, createConfigMap, createSecret, HASH_ANNOTATION, updateConfigMap, updateSecret } from './support/config.ts';
 import { ControllerProcess, startController } from './support/controller.ts';
@@ -291,57 +290,47 @@ test('--reload-on-delete: deleting an optional Secret rolls and drops its variab
 test('--webhook-url: the receiver gets what changed and which workload would roll; nothing rolls', async (t) => {
   const c = clients();
   const ns = await testNamespace(t, c);
-  const bodies: Json[] = [];
-  const server = createServer((req, res) => {
-    let text = '';
-    req.on('data', (chunk: Buffer) => { text += chunk.toString('utf8'); });
-    req.on('end', () => { bodies.push(JSON.parse(text) as Json); res.end('ok'); });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(() => { server.close(); });
+  const receiving = await receiver();
+  t.after(() => receiving.close());
+  const bodies = (): Json[] => receiving.received.map((r) => JSON.parse(r.body) as Json);
   await createConfigMap(c, ns, 'settings', { A: '1' });
   await c.apps.createNamespacedDeployment({ namespace: ns, body: deployment('web', { containers: [{ name: 'app', image: 'x', envFrom: [envFrom('settings')] }] }, AUTO) });
   const key = `Deployment/${ns}/web`;
-  const controller = await startController(t, ns, [`--webhook-url=http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`]);
+  const controller = await startController(t, ns, [`--webhook-url=${receiving.url}/hook`]);
   await controller.decided(key, ADOPTED);
   const mark = controller.mark();
   await updateConfigMap(c, ns, 'settings', { A: '2' });
   await controller.decided(key, 'told the webhook', mark);
-  assert.equal(bodies.length, 1);
-  assert.deepEqual(at(bodies[0], 'workload'), { kind: 'Deployment', namespace: ns, name: 'web' });
-  assert.deepEqual(at(bodies[0], 'changed'), [{ kind: 'ConfigMap', name: 'settings' }]);
+  assert.equal(bodies().length, 1);
+  assert.deepEqual(at(bodies()[0], 'workload'), { kind: 'Deployment', namespace: ns, name: 'web' });
+  assert.deepEqual(at(bodies()[0], 'changed'), [{ kind: 'ConfigMap', name: 'settings' }]);
   assert.equal((await replicaSetsOf(c, ns, 'web')).length, 1);
   await controller.stop();
-  const again = await startController(t, ns, [`--webhook-url=http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`]);
+  const again = await startController(t, ns, [`--webhook-url=${receiving.url}/hook`]);
   await again.decided(key, UNCHANGED);
-  assert.equal(bodies.length, 1, 'a restart does not tell it again');
+  assert.equal(bodies().length, 1, 'a restart does not tell it again');
 });
 
 test('ALERT_ON_RELOAD: each roll sends a Slack message naming the workload, kind, namespace and config; a dead receiver delays nothing', async (t) => {
   const c = clients();
   const ns = await testNamespace(t, c);
-  const bodies: Json[] = [];
-  const server = createServer((req, res) => {
-    let text = '';
-    req.on('data', (chunk: Buffer) => { text += chunk.toString('utf8'); });
-    req.on('end', () => { bodies.push(JSON.parse(text) as Json); res.end('ok'); });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(() => { server.close(); });
+  const receiving = await receiver();
+  t.after(() => receiving.close());
+  const bodies = (): Json[] => receiving.received.map((r) => JSON.parse(r.body) as Json);
   await createConfigMap(c, ns, 'settings', { A: '1' });
   await c.apps.createNamespacedDeployment({ namespace: ns, body: deployment('web', { containers: [{ name: 'app', image: 'x', envFrom: [envFrom('settings')] }] }, AUTO) });
   const key = `Deployment/${ns}/web`;
   const alerting = {
     ALERT_ON_RELOAD: 'true', ALERT_SINK: 'slack', ALERT_ADDITIONAL_INFO: 'Cluster: test',
-    ALERT_WEBHOOK_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/services/T0`,
+    ALERT_WEBHOOK_URL: `${receiving.url}/services/T0`,
   };
   const controller = await startController(t, ns, [], undefined, alerting);
   await controller.decided(key, ADOPTED);
   let mark = controller.mark();
   await updateConfigMap(c, ns, 'settings', { A: '2' });
   await controller.decided(key, ROLLED, mark);
-  await eventually('the alert to arrive', () => Promise.resolve(bodies.length > 0 ? true : undefined));
-  const text = String(at(bodies[0], 'attachments', 0, 'text'));
+  await eventually('the alert to arrive', () => Promise.resolve(bodies().length > 0 ? true : undefined));
+  const text = String(at(bodies()[0], 'attachments', 0, 'text'));
   for (const part of ['Cluster: test', '*web*', '*Deployment*', `*${ns}*`, '*settings*', '*ConfigMap*']) assert.ok(text.includes(part), `${JSON.stringify(text)} names ${part}`);
   await controller.stop();
 

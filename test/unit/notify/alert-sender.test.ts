@@ -6,7 +6,7 @@ import { alertBody, alertText } from '../../../src/notify/alert-message.ts';
 import { AlertSender } from '../../../src/notify/alert-sender.ts';
 import { HttpPoster } from '../../../src/notify/http-post.ts';
 import type { RollNotice } from '../../../src/reload/reconciler.ts';
-import { receiver } from './receivers.ts';
+import { receiver } from '../../support/http-receivers.ts';
 
 const logger = pino({ level: 'silent' });
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { HttpPoster, PostError } from '../../../src/notify/http-post.ts';
-import { forwardProxy, receiver } from './receivers.ts';
+import { forwardProxy, receiver } from '../../support/http-receivers.ts';
 
 test('a 2xx answer is success; the body and content type arrive as sent', async (t) => {
   const r = await receiver();

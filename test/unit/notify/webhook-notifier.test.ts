@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { HttpPoster } from '../../../src/notify/http-post.ts';
 import { webhookNotifier } from '../../../src/notify/webhook-notifier.ts';
-import { receiver } from './receivers.ts';
+import { receiver } from '../../support/http-receivers.ts';
 
 const NOTICE = {
   workload: { kind: 'StatefulSet', namespace: 'db', name: 'pg' },
