@@ -3,10 +3,10 @@ import { Controller, LeadershipLost } from './controller/controller.ts';
 import { startProbeServer } from './http/probe-server.ts';
 import { ApiClient } from './kube/api-client.ts';
 import { loadKubeConfig } from './kube/kubeconfig.ts';
-import { createLogger, type Logger } from './logger.ts';
-import { createMetrics } from './metrics.ts';
 import { LeaseElector } from './leader/lease-elector.ts';
 import { apiLeaseStore } from './leader/lease-store.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { createMetrics } from './metrics.ts';
 import { AlertSender } from './notify/alert-sender.ts';
 import { HttpPoster } from './notify/http-post.ts';
 import { webhookNotifier } from './notify/webhook-notifier.ts';
@@ -53,10 +53,13 @@ async function run(argv: readonly string[]): Promise<number> {
   const client = ApiClient.fromKubeConfig(kubeConfig);
   const metrics = createMetrics({ countByNamespace: options.metricsByNamespace });
   const webhook = options.webhookUrl === undefined ? undefined : new HttpPoster({ url: options.webhookUrl, timeoutMs: POST_TIMEOUT_MS });
-  const alertPoster = options.alerts === undefined ? undefined : new HttpPoster({ url: options.alerts.url, proxy: options.alerts.proxy, timeoutMs: POST_TIMEOUT_MS });
-  const alerts = options.alerts === undefined || alertPoster === undefined
-    ? undefined
-    : new AlertSender({ poster: alertPoster, sink: options.alerts.sink, additionalInfo: options.alerts.additionalInfo, logger, metrics });
+  const alerts = options.alerts === undefined ? undefined : new AlertSender({
+    poster: new HttpPoster({ url: options.alerts.url, proxy: options.alerts.proxy, timeoutMs: POST_TIMEOUT_MS }),
+    sink: options.alerts.sink,
+    additionalInfo: options.alerts.additionalInfo,
+    logger,
+    metrics,
+  });
   const controller = new Controller(client, controllerSettings(options), logger, metrics, {
     ...(webhook === undefined ? {} : { webhook: webhookNotifier(webhook) }),
     ...(alerts === undefined ? {} : { rolled: (notice) => { alerts.notify(notice); } }),
@@ -84,8 +87,7 @@ async function run(argv: readonly string[]): Promise<number> {
     if (!(err instanceof LeadershipLost)) throw err;
     return 1;
   } finally {
-    await alerts?.drain(ALERT_DRAIN_MS);
-    await Promise.all([probes.close(), webhook?.close(), alertPoster?.close()]);
+    await Promise.all([probes.close(), webhook?.close(), alerts?.close(ALERT_DRAIN_MS)]);
   }
   logger.info('stopped');
   return 0;

@@ -5,7 +5,7 @@ import { alertBody, alertText, type AlertSink } from './alert-message.ts';
 import type { HttpPoster } from './http-post.ts';
 
 export interface AlertSenderOptions {
-  readonly poster: Pick<HttpPoster, 'post'>;
+  readonly poster: Pick<HttpPoster, 'post' | 'close'>;
   readonly sink: AlertSink;
   readonly additionalInfo: string | undefined;
   readonly logger: Logger;
@@ -50,6 +50,12 @@ export class AlertSender {
     const timeout = new Promise<void>((resolve) => { timer = setTimeout(resolve, timeoutMs); });
     await Promise.race([this.#sending, timeout]);
     clearTimeout(timer);
+  }
+
+  /** Drains as `drain` does, then lets the receiver's connections go. */
+  async close(timeoutMs: number): Promise<void> {
+    await this.drain(timeoutMs);
+    await this.#options.poster.close();
   }
 
   async #sendAll(): Promise<void> {
