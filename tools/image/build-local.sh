@@ -85,4 +85,6 @@ log "building $image from the Dockerfile"
 buildah bud --pull=false --network host "${limits[@]}" \
   --build-arg NODE_IMAGE="$build_base" --build-arg RUNTIME_IMAGE="$runtime_base" \
   -t "$image" "$root" >&2
+# The image this replaced, and the build stages, would otherwise pile up run after run.
+buildah rmi --prune >/dev/null 2>&1 || true
 echo "$image"
