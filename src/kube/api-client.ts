@@ -1,5 +1,6 @@
 import { RequestContext, type KubeConfig } from '@kubernetes/client-node';
 import { fetch, type Dispatcher, type Response } from 'undici';
+import { describeFetchError } from '../fetch-error.ts';
 import { ApiError, apiErrorFromResponse } from './api-error.ts';
 
 export interface ApiRequest {
@@ -128,14 +129,7 @@ export class ApiClient {
 /** The error for a request that got no usable response; the caller's own abort passes through. */
 function failure(req: ApiRequest, what: string, err: unknown): unknown {
   if (req.signal?.aborted === true) return err;
-  return new ApiError({ method: req.method, path: req.path, statusCode: 0, detail: `${what}: ${describe(err)}`, cause: err });
-}
-
-function describe(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  // undici reports "fetch failed" and puts what happened (ECONNREFUSED, a TLS error) in the cause.
-  const cause: unknown = err.cause;
-  return cause instanceof Error ? `${err.message} (${cause.message})` : err.message;
+  return new ApiError({ method: req.method, path: req.path, statusCode: 0, detail: `${what}: ${describeFetchError(err)}`, cause: err });
 }
 
 async function errorFromResponse(req: ApiRequest, res: Response): Promise<ApiError> {

@@ -35,7 +35,9 @@ interface LeaseObject {
 export function apiLeaseStore(client: ApiClient, namespace: string, name: string): LeaseStore {
   const collection = `/apis/coordination.k8s.io/v1/namespaces/${namespace}/leases`;
   const path = `${collection}/${name}`;
-  const toObject = (record: LeaseRecord, resourceVersion?: string): LeaseObject => ({
+  const toObject = (record: LeaseRecord, resourceVersion?: string): LeaseObject & { apiVersion: string; kind: string } => ({
+    apiVersion: 'coordination.k8s.io/v1',
+    kind: 'Lease',
     metadata: { name, namespace, ...(resourceVersion === undefined ? {} : { resourceVersion }) },
     spec: {
       holderIdentity: record.holderIdentity ?? null,
@@ -45,7 +47,6 @@ export function apiLeaseStore(client: ApiClient, namespace: string, name: string
       leaseTransitions: record.leaseTransitions,
     },
   });
-  const body = (obj: LeaseObject): unknown => ({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', ...obj });
   return {
     async get(signal) {
       try {
@@ -56,10 +57,10 @@ export function apiLeaseStore(client: ApiClient, namespace: string, name: string
       }
     },
     async create(record, signal) {
-      return fromObject(await client.json<LeaseObject>({ method: 'POST', path: collection, body: body(toObject(record)), signal }));
+      return fromObject(await client.json<LeaseObject>({ method: 'POST', path: collection, body: toObject(record), signal }));
     },
     async update(record, resourceVersion, signal) {
-      return fromObject(await client.json<LeaseObject>({ method: 'PUT', path, body: body(toObject(record, resourceVersion)), signal }));
+      return fromObject(await client.json<LeaseObject>({ method: 'PUT', path, body: toObject(record, resourceVersion), signal }));
     },
   };
 }

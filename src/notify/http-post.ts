@@ -1,4 +1,5 @@
 import { fetch, ProxyAgent, type Dispatcher } from 'undici';
+import { describeFetchError } from '../fetch-error.ts';
 
 /** A POST that was not taken. The message names the receiver by origin only: webhook paths often hold a token. */
 export class PostError extends Error {
@@ -56,7 +57,7 @@ export class HttpPoster {
       // The body is never used, but must be read or cancelled to free the connection.
       await res.body?.cancel();
     } catch (err) {
-      throw new PostError(`POST to ${this.#origin} failed: ${describe(err)}`, 0, err);
+      throw new PostError(`POST to ${this.#origin} failed: ${describeFetchError(err)}`, 0, err);
     }
     if (status < 200 || status > 299) throw new PostError(`POST to ${this.#origin} answered HTTP ${status}`, status);
   }
@@ -64,12 +65,4 @@ export class HttpPoster {
   async close(): Promise<void> {
     await this.#dispatcher?.close();
   }
-}
-
-function describe(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  if (err.name === 'TimeoutError') return 'timed out';
-  // undici says "fetch failed" and puts what happened (ECONNREFUSED, a TLS error) in the cause.
-  const cause: unknown = err.cause;
-  return cause instanceof Error ? `${err.message} (${cause.message})` : err.message;
 }
