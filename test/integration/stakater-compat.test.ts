@@ -68,8 +68,7 @@ test('env-vars strategy: STAKATER_<NAME>_CONFIGMAP goes on the container that us
 test('annotations strategy: last-reloaded-from is written once per change and stays put across restarts (Stakater rewrites it on every event)', async (t) => {
   const c = clients();
   const ns = await testNamespace(t, c);
-  await createConfigMap(c, ns, 'settings', { A: '1' });
-  await c.apps.createNamespacedDeployment({ namespace: ns, body: deployment('web', { containers: [{ name: 'app', image: 'x', envFrom: [envFrom('settings')] }] }, AUTO) });
+  await webUsingSettings(c, ns);
   const first = await startController(t, ns, ['--reload-strategy=annotations']);
   const key = `Deployment/${ns}/web`;
   await first.decided(key, ADOPTED);
@@ -92,8 +91,7 @@ test('annotations strategy: last-reloaded-from is written once per change and st
 test('switching strategy rolls nothing by itself; the next change rolls once and swaps the marks', async (t) => {
   const c = clients();
   const ns = await testNamespace(t, c);
-  await createConfigMap(c, ns, 'settings', { A: '1' });
-  await c.apps.createNamespacedDeployment({ namespace: ns, body: deployment('web', { containers: [{ name: 'app', image: 'x', envFrom: [envFrom('settings')] }] }, AUTO) });
+  await webUsingSettings(c, ns);
   const key = `Deployment/${ns}/web`;
   const hash = await startController(t, ns);
   await hash.decided(key, ADOPTED);
@@ -177,6 +175,19 @@ const ROLLOUT_CRD = {
     versions: [{ name: 'v1alpha1', served: true, storage: true, subresources: { status: {} }, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
   },
 };
+
+/** ConfigMap `settings` ({A: "1"}) and the auto-annotated Deployment `web` that reads it through envFrom. */
+async function webUsingSettings(c: Clients, ns: string): Promise<void> {
+  await createConfigMap(c, ns, 'settings', { A: '1' });
+  await c.apps.createNamespacedDeployment({ namespace: ns, body: deployment('web', { containers: [{ name: 'app', image: 'x', envFrom: [envFrom('settings')] }] }, AUTO) });
+}
+
+/** A local HTTP receiver for the test's duration, and the JSON bodies it got so far. */
+async function jsonReceiver(t: TestContext): Promise<{ url: string; bodies: () => Json[] }> {
+  const receiving = await receiver();
+  t.after(() => receiving.close());
+  return { url: receiving.url, bodies: () => receiving.received.map((r) => JSON.parse(r.body) as Json) };
+}
 
 async function installRolloutCrd(t: TestContext, c: Clients): Promise<void> {
   await post(c, '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', ROLLOUT_CRD);
@@ -290,13 +301,10 @@ test('--reload-on-delete: deleting an optional Secret rolls and drops its variab
 test('--webhook-url: the receiver gets what changed and which workload would roll; nothing rolls', async (t) => {
   const c = clients();
   const ns = await testNamespace(t, c);
-  const receiving = await receiver();
-  t.after(() => receiving.close());
-  const bodies = (): Json[] => receiving.received.map((r) => JSON.parse(r.body) as Json);
-  await createConfigMap(c, ns, 'settings', { A: '1' });
-  await c.apps.createNamespacedDeployment({ namespace: ns, body: deployment('web', { containers: [{ name: 'app', image: 'x', envFrom: [envFrom('settings')] }] }, AUTO) });
+  const { url: receiverUrl, bodies } = await jsonReceiver(t);
+  await webUsingSettings(c, ns);
   const key = `Deployment/${ns}/web`;
-  const controller = await startController(t, ns, [`--webhook-url=${receiving.url}/hook`]);
+  const controller = await startController(t, ns, [`--webhook-url=${receiverUrl}/hook`]);
   await controller.decided(key, ADOPTED);
   const mark = controller.mark();
   await updateConfigMap(c, ns, 'settings', { A: '2' });
@@ -306,7 +314,7 @@ test('--webhook-url: the receiver gets what changed and which workload would rol
   assert.deepEqual(at(bodies()[0], 'changed'), [{ kind: 'ConfigMap', name: 'settings' }]);
   assert.equal((await replicaSetsOf(c, ns, 'web')).length, 1);
   await controller.stop();
-  const again = await startController(t, ns, [`--webhook-url=${receiving.url}/hook`]);
+  const again = await startController(t, ns, [`--webhook-url=${receiverUrl}/hook`]);
   await again.decided(key, UNCHANGED);
   assert.equal(bodies().length, 1, 'a restart does not tell it again');
 });
@@ -314,15 +322,12 @@ test('--webhook-url: the receiver gets what changed and which workload would rol
 test('ALERT_ON_RELOAD: each roll sends a Slack message naming the workload, kind, namespace and config; a dead receiver delays nothing', async (t) => {
   const c = clients();
   const ns = await testNamespace(t, c);
-  const receiving = await receiver();
-  t.after(() => receiving.close());
-  const bodies = (): Json[] => receiving.received.map((r) => JSON.parse(r.body) as Json);
-  await createConfigMap(c, ns, 'settings', { A: '1' });
-  await c.apps.createNamespacedDeployment({ namespace: ns, body: deployment('web', { containers: [{ name: 'app', image: 'x', envFrom: [envFrom('settings')] }] }, AUTO) });
+  const { url: receiverUrl, bodies } = await jsonReceiver(t);
+  await webUsingSettings(c, ns);
   const key = `Deployment/${ns}/web`;
   const alerting = {
     ALERT_ON_RELOAD: 'true', ALERT_SINK: 'slack', ALERT_ADDITIONAL_INFO: 'Cluster: test',
-    ALERT_WEBHOOK_URL: `${receiving.url}/services/T0`,
+    ALERT_WEBHOOK_URL: `${receiverUrl}/services/T0`,
   };
   const controller = await startController(t, ns, [], undefined, alerting);
   await controller.decided(key, ADOPTED);
@@ -386,8 +391,7 @@ test('--resources-to-ignore=configMaps with --sync-after-restart: a ConfigMap ed
 test('--log-format=text prints logfmt as Stakater does; --log-level=warning keeps the info lines out, and rolls all the same', async (t) => {
   const c = clients();
   const ns = await testNamespace(t, c);
-  await createConfigMap(c, ns, 'settings', { A: '1' });
-  await c.apps.createNamespacedDeployment({ namespace: ns, body: deployment('web', { containers: [{ name: 'app', image: 'x', envFrom: [envFrom('settings')] }] }, AUTO) });
+  await webUsingSettings(c, ns);
   const textLogging = (level: string): ControllerProcess => {
     // Not startController: it waits for a JSON "caches synced" line.
     const controller = new ControllerProcess([`--kubeconfig=${testCluster().kubeconfigPath}`, `--namespaces=${ns}`, '--metrics-address=127.0.0.1:0', '--log-format=text', `--log-level=${level}`]);
