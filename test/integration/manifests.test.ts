@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { resolveBinaries } from '../../tools/cluster/binaries.ts';
 import { CHART_VALUE_COMBINATIONS, parseManifests, renderChart } from '../../tools/helm/render.ts';
 import { INSTALL_YAML, installYaml, kustomize } from '../../tools/manifests/install-yaml.ts';
-import { clients, serviceAccountKubeconfig, testCluster, testNamespace, type Clients } from './support/cluster.ts';
+import { clients, eventually, serviceAccountKubeconfig, testCluster, testNamespace, type Clients } from './support/cluster.ts';
 import { AUTO, createConfigMap, updateConfigMap } from './support/config.ts';
 import { startController } from './support/controller.ts';
 import { deployment, eventsFor, replicaSetsOf } from './support/workloads.ts';
@@ -69,7 +69,10 @@ test('the API server accepts every kustomize build and every chart rendering (se
       versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
     },
   }], false);
-  await new Promise((resolve) => setTimeout(resolve, 2000));
+  await eventually('the ServiceMonitor CRD to be served', async () => {
+    const served = await run(resolveBinaries().kubectl, ['--kubeconfig', testCluster().kubeconfigPath, 'get', '--raw', '/apis/monitoring.coreos.com/v1']).then(() => true, () => undefined);
+    return served;
+  });
   for (const dir of KUSTOMIZATIONS) {
     const out = await apply(built(dir), true);
     assert.match(out, /serverside-applied \(server dry run\)/, dir);
