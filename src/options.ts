@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { parseDuration } from './duration.ts';
 import { parseListenAddress } from './http/probe-server.ts';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './logger.ts';
@@ -120,10 +119,24 @@ export interface FlagSpec {
   readonly group: FlagGroup;
 }
 
+/**
+ * Turns one raw string (from a flag or its env var) into a value, or throws
+ * InvalidValue with a complete message: `"<value>" <problem> (<allowed>)`.
+ */
+type ValueParser<T> = (raw: string) => T;
+
+/** A raw value a ValueParser refuses; the message is complete, without the flag's name. */
+class InvalidValue extends Error {
+  override readonly name = 'InvalidValue';
+}
+
+function invalid(message: string): never {
+  throw new InvalidValue(message);
+}
+
 interface FlagDef<T> {
   readonly spec: FlagSpec;
-  /** Turns one raw string (from the flag or its env var) into the value; its issues are complete messages. */
-  readonly schema: z.ZodType<T, string>;
+  readonly parse: ValueParser<T>;
   /** The value when neither the flag nor its env var is given: the parsed default. */
   readonly fallback: T;
   /** How the values of a repeated flag add up; without it the last one wins. */
@@ -136,14 +149,18 @@ type SpecInput = Omit<FlagSpec, 'aliases' | 'env' | 'boolean' | 'default'> & {
   readonly boolean?: boolean;
 };
 
-function flag<T>(spec: SpecInput & { readonly default: string }, schema: z.ZodType<T, string>, combine?: (a: T, b: T) => T): FlagDef<T> {
-  const parsed = schema.safeParse(spec.default);
-  if (!parsed.success) throw new Error(`default of --${spec.flag} does not parse: ${parsed.error.issues[0]?.message ?? ''}`);
-  return { spec: toSpec(spec, spec.default), schema, fallback: parsed.data, combine };
+function flag<T>(spec: SpecInput & { readonly default: string }, parse: ValueParser<T>, combine?: (a: T, b: T) => T): FlagDef<T> {
+  let fallback: T;
+  try {
+    fallback = parse(spec.default);
+  } catch (err) {
+    throw new Error(`default of --${spec.flag} does not parse: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+  return { spec: toSpec(spec, spec.default), parse, fallback, combine };
 }
 
-function optionalFlag<T>(spec: SpecInput, schema: z.ZodType<T | undefined, string>, combine?: (a: T | undefined, b: T | undefined) => T | undefined): FlagDef<T | undefined> {
-  return { spec: toSpec(spec, undefined), schema, fallback: undefined, combine };
+function optionalFlag<T>(spec: SpecInput, parse: ValueParser<T | undefined>, combine?: (a: T | undefined, b: T | undefined) => T | undefined): FlagDef<T | undefined> {
+  return { spec: toSpec(spec, undefined), parse, fallback: undefined, combine };
 }
 
 function toSpec(spec: SpecInput, fallback: string | undefined): FlagSpec {
@@ -160,15 +177,9 @@ function toSpec(spec: SpecInput, fallback: string | undefined): FlagSpec {
 }
 
 // ---------------------------------------------------------------------------
-// Value schemas. Every issue message is complete: `"<value>" <problem> (<allowed>)`.
+// Value parsers. Every message is complete: `"<value>" <problem> (<allowed>)`.
 
 const q = (value: unknown): string => JSON.stringify(String(value));
-
-/** Fails a transform with `message`; returns zod's NEVER so the result type stays T. */
-function fail(ctx: z.RefinementCtx, message: string): never {
-  ctx.addIssue({ code: 'custom', message });
-  return z.NEVER;
-}
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -177,48 +188,55 @@ const NAMESPACE_ALLOWED = "lower-case letters, digits and '-', starting and endi
 const SELECTOR_ALLOWED = 'comma-joined k=v, k!=v, k, !k, k in (a,b), k notin (a,b)';
 
 /** A comma list: entries trimmed, empty ones dropped, each checked by `item`. */
-function commaList<T>(item: z.ZodType<T, string>): z.ZodType<T[], string> {
-  return z.string()
-    .transform((s) => s.split(',').map((p) => p.trim()).filter((p) => p !== ''))
-    .pipe(z.array(item));
+function commaList<T>(item: ValueParser<T>): ValueParser<T[]> {
+  return (raw) => raw.split(',').map((p) => p.trim()).filter((p) => p !== '').map(item);
 }
 
-const namespaceName = z.string().regex(DNS1123_LABEL, { error: (iss) => `${q(iss.input)} is not a valid namespace name (allowed: ${NAMESPACE_ALLOWED})` });
+/** `list` without repeats, first occurrence first. */
+function distinct<T>(list: ValueParser<T[]>): ValueParser<T[]> {
+  return (raw) => [...new Set(list(raw))];
+}
 
-const namespaceList = commaList(namespaceName).transform((names) => [...new Set(names)]);
+const namespaceName: ValueParser<string> = (raw) => (DNS1123_LABEL.test(raw) ? raw : invalid(`${q(raw)} is not a valid namespace name (allowed: ${NAMESPACE_ALLOWED})`));
 
-const booleanValue = z.string().transform((raw, ctx) => {
+const namespaceList = distinct(commaList(namespaceName));
+
+const booleanValue: ValueParser<boolean> = (raw) => {
   // Go's strconv.ParseBool, which Stakater's flags use.
   const s = raw.trim().toLowerCase();
   if (s === 'true' || s === 't' || s === '1') return true;
   if (s === 'false' || s === 'f' || s === '0') return false;
-  return fail(ctx, `${q(raw)} is not a boolean (allowed: true, false)`);
-});
+  return invalid(`${q(raw)} is not a boolean (allowed: true, false)`);
+};
 
-function integer(min: number, max = Number.MAX_SAFE_INTEGER): z.ZodType<number, string> {
+function integer(min: number, max = Number.MAX_SAFE_INTEGER): ValueParser<number> {
   const allowed = max === Number.MAX_SAFE_INTEGER ? `(allowed: a whole number, at least ${min})` : `(allowed: a whole number from ${min} to ${max})`;
-  return z.string()
-    .regex(/^\s*\+?\d+\s*$/, { error: (iss) => `${q(iss.input)} is not a whole number ${allowed}` })
-    .transform(Number)
-    .pipe(z.number()
-      .min(min, { error: (iss) => `${q(iss.input)} is too small ${allowed}` })
-      .max(max, { error: (iss) => `${q(iss.input)} is too large ${allowed}` }));
+  return (raw) => {
+    if (!/^\s*\+?\d+\s*$/.test(raw)) invalid(`${q(raw)} is not a whole number ${allowed}`);
+    // Messages past this point quote the number read, not its spelling: "+07" is "7".
+    const n = Number(raw);
+    if (n < min) invalid(`${q(n)} is too small ${allowed}`);
+    if (n > max) invalid(`${q(n)} is too large ${allowed}`);
+    return n;
+  };
 }
 
-const positiveNumber = z.string()
-  .regex(/^\s*\+?(\d+\.?\d*|\.\d+)\s*$/, { error: (iss) => `${q(iss.input)} is not a number (allowed: a number above 0, e.g. 10 or 0.5)` })
-  .transform(Number)
-  .pipe(z.number({ error: (iss) => `${q(iss.input)} is too large (allowed: a finite number above 0)` })
-    .positive({ error: (iss) => `${q(iss.input)} is not above 0 (allowed: a number above 0, e.g. 10 or 0.5)` }));
+const positiveNumber: ValueParser<number> = (raw) => {
+  if (!/^\s*\+?(\d+\.?\d*|\.\d+)\s*$/.test(raw)) invalid(`${q(raw)} is not a number (allowed: a number above 0, e.g. 10 or 0.5)`);
+  const n = Number(raw);
+  if (!Number.isFinite(n)) invalid(`${q(n)} is too large (allowed: a finite number above 0)`);
+  if (n <= 0) invalid(`${q(n)} is not above 0 (allowed: a number above 0, e.g. 10 or 0.5)`);
+  return n;
+};
 
-function duration(maxMs: number, maxText: string): z.ZodType<number, string> {
-  return z.string().transform((raw, ctx) => {
+function duration(maxMs: number, maxText: string): ValueParser<number> {
+  return (raw) => {
     const ms = parseDuration(raw);
-    if (ms === undefined) return fail(ctx, `${q(raw)} is not a duration (examples: 2s, 500ms, 1m30s, 0)`);
-    if (ms < 0) return fail(ctx, `${q(raw)} is negative (allowed: 0 up to ${maxText}, e.g. 2s)`);
-    if (ms > maxMs) return fail(ctx, `${q(raw)} is too long (allowed: 0 up to ${maxText})`);
+    if (ms === undefined) return invalid(`${q(raw)} is not a duration (examples: 2s, 500ms, 1m30s, 0)`);
+    if (ms < 0) return invalid(`${q(raw)} is negative (allowed: 0 up to ${maxText}, e.g. 2s)`);
+    if (ms > maxMs) return invalid(`${q(raw)} is too long (allowed: 0 up to ${maxText})`);
     return ms;
-  });
+  };
 }
 
 /** Why `key` is not a valid label key or annotation name (`[prefix/]name`), or undefined when it is. */
@@ -233,37 +251,33 @@ function qualifiedNameProblem(key: string, maxNameLength = 63): string | undefin
   return undefined;
 }
 
-function qualifiedName(what: string, maxNameLength = 63, why = ''): z.ZodType<string, string> {
-  return z.string().transform((raw, ctx) => {
+function qualifiedName(what: string, maxNameLength = 63, why = ''): ValueParser<string> {
+  return (raw) => {
     const problem = qualifiedNameProblem(raw, maxNameLength);
-    if (problem !== undefined) return fail(ctx, `${q(raw)} is not a valid ${what}: it ${problem}${why} (allowed: [prefix/]name, e.g. example.com/${what === 'label name' ? 'enabled' : 'reload'})`);
+    if (problem !== undefined) return invalid(`${q(raw)} is not a valid ${what}: it ${problem}${why} (allowed: [prefix/]name, e.g. example.com/${what === 'label name' ? 'enabled' : 'reload'})`);
     return raw;
-  });
+  };
 }
 
 const annotationName = qualifiedName('annotation name');
 
-const fieldManager = z.string().transform((raw, ctx) => {
-  if (raw === '' || raw.length > 128 || /\p{C}/u.test(raw)) return fail(ctx, `${q(raw)} is not a field manager name (allowed: 1 to 128 printable characters)`);
+const fieldManager: ValueParser<string> = (raw) => {
+  if (raw === '' || raw.length > 128 || /\p{C}/u.test(raw)) return invalid(`${q(raw)} is not a field manager name (allowed: 1 to 128 printable characters)`);
   return raw;
-});
+};
 
-const listenAddress = z.string().transform((raw, ctx) => {
+const listenAddress: ValueParser<string> = (raw) => {
   try {
     parseListenAddress(raw);
   } catch (err) {
-    return fail(ctx, `${q(raw)} ${err instanceof Error ? err.message : String(err)} (allowed: host:port or :port, e.g. :9090, 127.0.0.1:9090, [::1]:9090)`);
+    return invalid(`${q(raw)} ${err instanceof Error ? err.message : String(err)} (allowed: host:port or :port, e.g. :9090, 127.0.0.1:9090, [::1]:9090)`);
   }
   return raw;
-});
+};
 
 /** One of `accepted`'s keys, in any letter case; `shown` is what the error message lists. */
-function choice<T extends string>(what: string, accepted: Readonly<Record<string, T>>, shown: string): z.ZodType<T, string> {
-  return z.string().transform((raw, ctx) => {
-    const found = accepted[raw.trim().toLowerCase()];
-    if (found === undefined) return fail(ctx, `${q(raw)} is not ${what} (allowed: ${shown})`);
-    return found;
-  });
+function choice<T extends string>(what: string, accepted: Readonly<Record<string, T>>, shown: string): ValueParser<T> {
+  return (raw) => accepted[raw.trim().toLowerCase()] ?? invalid(`${q(raw)} is not ${what} (allowed: ${shown})`);
 }
 
 const logFormat = choice<LogFormat>('a log format', { ...Object.fromEntries(LOG_FORMATS.map((f) => [f, f])), '': 'text' }, LOG_FORMATS.join(', '));
@@ -273,34 +287,35 @@ const logLevel = choice<LogLevel>(
   `${LOG_LEVELS.join(', ')}; Stakater's warning, fatal and panic also work`,
 );
 
-const resourcesToIgnore = commaList(choice<ConfigKind>('a kind of resource', { configmaps: 'ConfigMap', secrets: 'Secret' }, 'configMaps, secrets'))
-  .transform((kinds, ctx): ConfigKind[] => {
-    const unique = [...new Set(kinds)];
-    if (unique.length > 1) return fail(ctx, '"configMaps,secrets" ignores both kinds, which leaves nothing to watch (allowed: configMaps or secrets, not both)');
-    return unique;
-  });
+const configKinds = distinct(commaList(choice<ConfigKind>('a kind of resource', { configmaps: 'ConfigMap', secrets: 'Secret' }, 'configMaps, secrets')));
 
-const workloadTypes = commaList(choice<WorkloadKind>(
+const resourcesToIgnore: ValueParser<ConfigKind[]> = (raw) => {
+  const kinds = configKinds(raw);
+  if (kinds.length > 1) return invalid('"configMaps,secrets" ignores both kinds, which leaves nothing to watch (allowed: configMaps or secrets, not both)');
+  return kinds;
+};
+
+const workloadTypes = distinct(commaList(choice<WorkloadKind>(
   'a workload type',
   Object.fromEntries(WORKLOAD_KINDS.flatMap((k) => [[k.typeName, k.kind], [k.kind.toLowerCase(), k.kind]])),
   WORKLOAD_KINDS.map((k) => k.typeName).join(', '),
-)).transform((kinds) => [...new Set(kinds)]);
+)));
 
 const reloadStrategy = choice<ReloadStrategy>('a reload strategy', Object.fromEntries(RELOAD_STRATEGIES.map((r) => [r, r])), RELOAD_STRATEGIES.join(', '));
 
 /** An http(s) URL; never quoted back in errors, as webhook URLs often hold a token. */
-const httpUrl = z.string().transform((raw, ctx) => {
+const httpUrl: ValueParser<string | undefined> = (raw) => {
   const s = raw.trim();
   if (s === '') return undefined;
   let url: URL;
   try {
     url = new URL(s);
   } catch {
-    return fail(ctx, 'the value is not an absolute URL (allowed: http://host/path or https://host/path; not repeated here, as such URLs often hold a token)');
+    return invalid('the value is not an absolute URL (allowed: http://host/path or https://host/path; not repeated here, as such URLs often hold a token)');
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return fail(ctx, `the URL has scheme ${q(url.protocol)} (allowed: http, https)`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return invalid(`the URL has scheme ${q(url.protocol)} (allowed: http, https)`);
   return s;
-});
+};
 
 const alertSink = choice<Exclude<AlertSink, 'webhook'>>(
   'an alert sink',
@@ -309,14 +324,14 @@ const alertSink = choice<Exclude<AlertSink, 'webhook'>>(
 );
 
 /** Stakater's METRICS_COUNT_BY_NAMESPACE=enabled, and booleans. */
-const enabledValue = z.string().transform((raw, ctx) => {
+const enabledValue: ValueParser<boolean> = (raw) => {
   const s = raw.trim().toLowerCase();
   if (s === 'enabled' || s === 'true' || s === '1') return true;
   if (s === 'disabled' || s === 'false' || s === '0' || s === '') return false;
-  return fail(ctx, `${q(raw)} is not enabled or disabled (allowed: enabled, disabled, true, false)`);
-});
+  return invalid(`${q(raw)} is not enabled or disabled (allowed: enabled, disabled, true, false)`);
+};
 
-const objectName = z.string().regex(DNS1123_SUBDOMAIN, { error: (iss) => `${q(iss.input)} is not a valid object name (lower-case letters, digits, '-' and '.', at most 253 characters)` });
+const objectName: ValueParser<string> = (raw) => (DNS1123_SUBDOMAIN.test(raw) ? raw : invalid(`${q(raw)} is not a valid object name (lower-case letters, digits, '-' and '.', at most 253 characters)`));
 
 // Label selectors -------------------------------------------------------------
 
@@ -400,19 +415,19 @@ export function normalizeLabelSelector(selector: string): string | undefined {
   return requirements.length === 0 ? undefined : requirements.join(',');
 }
 
-const labelSelector = z.string().transform((raw, ctx) => {
+const labelSelector: ValueParser<string | undefined> = (raw) => {
   try {
     return normalizeLabelSelector(raw);
   } catch (err) {
     if (!(err instanceof SelectorProblem)) throw err;
-    return fail(ctx, `${q(err.term.trim())} is not a valid label selector: ${err.message} (allowed: ${SELECTOR_ALLOWED})`);
+    return invalid(`${q(err.term.trim())} is not a valid label selector: ${err.message} (allowed: ${SELECTOR_ALLOWED})`);
   }
-});
+};
 
 const joinSelectors = (a: string | undefined, b: string | undefined): string | undefined => (a === undefined ? b : b === undefined ? a : `${a},${b}`);
 const concat = <T>(a: T[], b: T[]): T[] => [...new Set([...a, ...b])];
 
-const optionalText = z.string().transform((s) => (s === '' ? undefined : s));
+const optionalText: ValueParser<string | undefined> = (s) => (s === '' ? undefined : s);
 
 // ---------------------------------------------------------------------------
 // The flags. This table is the single source: the parser, RUN_FLAGS,
@@ -681,7 +696,7 @@ export function parseRunOptions(argv: readonly string[], env: Readonly<Record<st
   const values: Partial<Record<FlagKey, unknown>> = {};
   const sources: Partial<Record<FlagKey, string>> = {};
   for (const key of FLAG_KEYS) {
-    // Each def only ever combines values its own schema produced, so erasing T here is sound.
+    // Each def only ever combines values its own parser produced, so erasing T here is sound.
     const def = FLAGS[key] as FlagDef<unknown>;
     const fromArgv = given.get(key);
     const envName = def.spec.env;
@@ -785,9 +800,12 @@ export function parseRunOptions(argv: readonly string[], env: Readonly<Record<st
 }
 
 function parseValue<T>(def: FlagDef<T>, raw: string, source: string): T {
-  const parsed = def.schema.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  throw new OptionsError(`${source}: ${parsed.error.issues[0]?.message ?? `${q(raw)} is not valid`}`);
+  try {
+    return def.parse(raw);
+  } catch (err) {
+    if (err instanceof InvalidValue) throw new OptionsError(`${source}: ${err.message}`);
+    throw err;
+  }
 }
 
 /** Sorts argv into raw values per flag; flags given more than once keep every value, in order. */
