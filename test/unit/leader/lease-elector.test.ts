@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setImmediate as yieldToEvents } from 'node:timers/promises';
-import pino from 'pino';
 import { ApiError } from '../../../src/kube/api-error.ts';
 import { LeaseElector, type Clock } from '../../../src/leader/lease-elector.ts';
 import type { LeaseRecord, LeaseStore, StoredLease } from '../../../src/leader/lease-store.ts';
+import { createLogger } from '../../../src/logger.ts';
 
-const logger = pino({ level: 'silent' });
+const logger = createLogger('json', 'error', { write: () => undefined });
 const TIMINGS = { leaseDurationMs: 4000, renewDeadlineMs: 3000, retryPeriodMs: 500 };
 
 /** Time moves only when the elector sleeps, so every test is exact and instant. */

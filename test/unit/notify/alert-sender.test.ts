@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import pino from 'pino';
+import { createLogger } from '../../../src/logger.ts';
 import { Metrics } from '../../../src/metrics.ts';
 import { alertBody, alertText } from '../../../src/notify/alert-message.ts';
 import { AlertSender } from '../../../src/notify/alert-sender.ts';
@@ -8,7 +8,7 @@ import { HttpPoster } from '../../../src/notify/http-post.ts';
 import type { RollNotice } from '../../../src/reload/reconciler.ts';
 import { receiver } from '../../support/http-receivers.ts';
 
-const logger = pino({ level: 'silent' });
+const logger = createLogger('json', 'error', { write: () => undefined });
 
 const NOTICE: RollNotice = {
   workload: { kind: 'Deployment', namespace: 'shop', name: 'web' },
@@ -64,7 +64,7 @@ test('notify returns at once while the receiver hangs; failures are logged and c
   t.after(() => r.close());
   const metrics = new Metrics();
   const lines: string[] = [];
-  const capture = pino({ level: 'info' }, { write: (line: string) => { lines.push(line); } });
+  const capture = createLogger('json', 'info', { write: (line: string) => { lines.push(line); } });
   const sender = new AlertSender({ poster: new HttpPoster({ url: `${r.url}/hook/T0KEN`, timeoutMs: 5000 }), sink: 'raw', additionalInfo: undefined, logger: capture, metrics });
   sender.notify(NOTICE);
   // Nothing has been answered yet, and notify already returned: the caller was never held up.

@@ -21,6 +21,24 @@ test('json: one JSON object per line with numeric level, msg, ISO time and the f
   assert.ok(!Number.isNaN(Date.parse(String(record.time))));
 });
 
+test('json: child bindings come first, outermost first, then the fields and msg; an Error becomes type, message and stack', () => {
+  const { logger, lines } = capture('json');
+  const child = logger.child({ controller: 'mini-reloader' }).child({ workload: 'Deployment/ns/web' });
+  child.info({ attempt: 2, skipped: undefined }, 'retrying');
+  child.error(new RangeError('out of range'));
+  const [first, second] = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+  assert.deepEqual(Object.keys(first ?? {}), ['level', 'time', 'controller', 'workload', 'attempt', 'msg']);
+  assert.equal(first?.attempt, 2);
+  assert.ok(second !== undefined);
+  const err = second.err as Record<string, unknown>;
+  assert.equal(second.level, 50);
+  assert.equal(second.workload, 'Deployment/ns/web');
+  assert.equal(err.type, 'RangeError');
+  assert.equal(err.message, 'out of range');
+  assert.match(String(err.stack), /^RangeError: out of range\n/);
+  assert.equal('msg' in second, false, 'no msg when none is given');
+});
+
 test('the level filters records, in both formats', () => {
   for (const format of ['json', 'text'] as const) {
     const { logger, lines } = capture(format, 'warn');

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import pino from 'pino';
 import { ConfigCache } from '../../../src/config/config-cache.ts';
 import { recordAnnotation } from '../../../src/controller/controller.ts';
+import { createLogger } from '../../../src/logger.ts';
 import { parseRunOptions } from '../../../src/options.ts';
 import { formatRecord, type ConfigRecord } from '../../../src/reload/config-record.ts';
 import { Reconciler, type ReconcilerSettings, type RollNotice } from '../../../src/reload/reconciler.ts';
@@ -53,7 +53,7 @@ function setup(overrides: Partial<ReconcilerSettings> = {}, hooks: { webhook?: b
   };
   const reconciler = new Reconciler({
     workloads, configs, settings, now: () => now,
-    logger: pino({ level: 'silent' }),
+    logger: createLogger('json', 'error', { write: () => undefined }),
     rollLimiter: { take: () => Promise.resolve() },
     events: { record: (s, type, reason, message) => { events.push(`${type} ${reason} ${s.kind}/${s.name}: ${message}`); } },
     writer: {
