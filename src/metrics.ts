@@ -1,4 +1,5 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { processMetrics } from './prometheus/process-metrics.ts';
+import { Registry, type Counter, type Gauge, type Histogram } from './prometheus/registry.ts';
 import type { ReconcileOutcome } from './reload/reconciler.ts';
 
 /**
@@ -46,8 +47,8 @@ const STAKATER_SKIP_REASON: Readonly<Partial<Record<ReconcileCount, string>>> = 
 };
 
 /**
- * The controller's metrics, in a registry of their own (never prom-client's
- * global one), so tests can create as many as they like. Besides
+ * The controller's metrics, in a registry of their own (there is no global
+ * one), so tests can create as many as they like. Besides
  * mini-reloader's own `mini_reloader_*` series it keeps Stakater Reloader's
  * `reloader_*` ones with their label values, and the default process metrics.
  */
@@ -57,37 +58,36 @@ export class Metrics {
 
   constructor(options: { countByNamespace?: boolean } = {}) {
     const registry = new Registry();
-    const registers = [registry];
     this.registry = registry;
     this.handles = {
-      rollsTotal: new Counter({ name: 'mini_reloader_rolls_total', help: 'Workload rollouts started, by workload kind and result (success, failure, dry_run).', labelNames: ['kind', 'result'] as const, registers }),
-      reconcileDuration: new Histogram({
-        name: 'mini_reloader_reconcile_duration_seconds', help: 'Time to reconcile one workload, by kind; includes waiting for the roll rate limit.', labelNames: ['kind'] as const, registers,
+      rollsTotal: registry.counter({ name: 'mini_reloader_rolls_total', help: 'Workload rollouts started, by workload kind and result (success, failure, dry_run).', labelNames: ['kind', 'result'] }),
+      reconcileDuration: registry.histogram({
+        name: 'mini_reloader_reconcile_duration_seconds', help: 'Time to reconcile one workload, by kind; includes waiting for the roll rate limit.', labelNames: ['kind'],
         buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
       }),
-      reconcileTotal: new Counter({ name: 'mini_reloader_reconcile_total', help: 'Workload reconciles by result (rolled, dry_run, unchanged, adopted, skipped, error).', labelNames: ['result'] as const, registers }),
-      workqueueDepth: new Gauge({ name: 'mini_reloader_workqueue_depth', help: 'Workloads waiting to be reconciled.', registers }),
-      watchRestartsTotal: new Counter({ name: 'mini_reloader_watch_restarts_total', help: 'Watches resumed without a relist, by resource and reason.', labelNames: ['resource', 'reason'] as const, registers }),
-      relistsTotal: new Counter({ name: 'mini_reloader_relists_total', help: 'Full lists, by resource and reason (initial, gone, error).', labelNames: ['resource', 'reason'] as const, registers }),
-      cacheObjects: new Gauge({ name: 'mini_reloader_cache_objects', help: 'Objects held in the caches, by resource.', labelNames: ['resource'] as const, registers }),
-      alertsTotal: new Counter({ name: 'mini_reloader_alerts_total', help: 'Reload alerts by result (sent, failed, dropped when the queue was full).', labelNames: ['result'] as const, registers }),
-      leader: new Gauge({ name: 'mini_reloader_leader', help: '1 while this replica leads (or runs without leader election), else 0.', registers }),
+      reconcileTotal: registry.counter({ name: 'mini_reloader_reconcile_total', help: 'Workload reconciles by result (rolled, dry_run, unchanged, adopted, skipped, error).', labelNames: ['result'] }),
+      workqueueDepth: registry.gauge({ name: 'mini_reloader_workqueue_depth', help: 'Workloads waiting to be reconciled.' }),
+      watchRestartsTotal: registry.counter({ name: 'mini_reloader_watch_restarts_total', help: 'Watches resumed without a relist, by resource and reason.', labelNames: ['resource', 'reason'] }),
+      relistsTotal: registry.counter({ name: 'mini_reloader_relists_total', help: 'Full lists, by resource and reason (initial, gone, error).', labelNames: ['resource', 'reason'] }),
+      cacheObjects: registry.gauge({ name: 'mini_reloader_cache_objects', help: 'Objects held in the caches, by resource.', labelNames: ['resource'] }),
+      alertsTotal: registry.counter({ name: 'mini_reloader_alerts_total', help: 'Reload alerts by result (sent, failed, dropped when the queue was full).', labelNames: ['result'] }),
+      leader: registry.gauge({ name: 'mini_reloader_leader', help: '1 while this replica leads (or runs without leader election), else 0.' }),
       stakater: {
-        reloadExecutedTotal: new Counter({ name: 'reloader_reload_executed_total', help: 'Rollouts executed (Stakater Reloader compatible).', labelNames: ['success'] as const, registers }),
+        reloadExecutedTotal: registry.counter({ name: 'reloader_reload_executed_total', help: 'Rollouts executed (Stakater Reloader compatible).', labelNames: ['success'] }),
         reloadExecutedByNamespace: options.countByNamespace === true
-          ? new Counter({ name: 'reloader_reload_executed_total_by_namespace', help: 'Rollouts executed, by namespace (Stakater Reloader compatible; METRICS_COUNT_BY_NAMESPACE=enabled).', labelNames: ['success', 'namespace'] as const, registers })
+          ? registry.counter({ name: 'reloader_reload_executed_total_by_namespace', help: 'Rollouts executed, by namespace (Stakater Reloader compatible; METRICS_COUNT_BY_NAMESPACE=enabled).', labelNames: ['success', 'namespace'] })
           : undefined,
-        reconcileTotal: new Counter({ name: 'reloader_reconcile_total', help: 'Reconciles by result, success or error (Stakater Reloader compatible).', labelNames: ['result'] as const, registers }),
-        actionTotal: new Counter({ name: 'reloader_action_total', help: 'Rollouts by workload kind and result, success or error (Stakater Reloader compatible).', labelNames: ['workload_kind', 'result'] as const, registers }),
-        skippedTotal: new Counter({ name: 'reloader_skipped_total', help: 'Reconciles that rolled nothing, by reason (Stakater Reloader compatible).', labelNames: ['reason'] as const, registers }),
-        errorsTotal: new Counter({ name: 'reloader_errors_total', help: 'Errors by type (Stakater Reloader compatible).', labelNames: ['type'] as const, registers }),
-        workqueueDepth: new Gauge({ name: 'reloader_workqueue_depth', help: 'Workloads waiting to be reconciled (Stakater Reloader compatible).', registers }),
+        reconcileTotal: registry.counter({ name: 'reloader_reconcile_total', help: 'Reconciles by result, success or error (Stakater Reloader compatible).', labelNames: ['result'] }),
+        actionTotal: registry.counter({ name: 'reloader_action_total', help: 'Rollouts by workload kind and result, success or error (Stakater Reloader compatible).', labelNames: ['workload_kind', 'result'] }),
+        skippedTotal: registry.counter({ name: 'reloader_skipped_total', help: 'Reconciles that rolled nothing, by reason (Stakater Reloader compatible).', labelNames: ['reason'] }),
+        errorsTotal: registry.counter({ name: 'reloader_errors_total', help: 'Errors by type (Stakater Reloader compatible).', labelNames: ['type'] }),
+        workqueueDepth: registry.gauge({ name: 'reloader_workqueue_depth', help: 'Workloads waiting to be reconciled (Stakater Reloader compatible).' }),
       },
     };
     // Stakater exports both series from the start, so rate() and absent() work before the first rollout.
     this.handles.stakater.reloadExecutedTotal.inc({ success: 'true' }, 0);
     this.handles.stakater.reloadExecutedTotal.inc({ success: 'false' }, 0);
-    collectDefaultMetrics({ register: registry });
+    registry.register(processMetrics());
   }
 
   /**

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { isIP, type AddressInfo } from 'node:net';
-import type { Registry } from 'prom-client';
 import type { Logger } from '../logger.ts';
+import type { Registry } from '../prometheus/registry.ts';
 
 export interface ProbeServerOptions {
   /** `host:port`; `:9090` listens on every interface, `127.0.0.1:0` on a free loopback port. */

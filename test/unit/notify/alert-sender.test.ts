@@ -17,9 +17,8 @@ const NOTICE: RollNotice = {
   hash: 'abc',
 };
 
-async function alertsCounted(metrics: Metrics): Promise<Record<string, number>> {
-  const metric = await metrics.handles.alertsTotal.get();
-  return Object.fromEntries(metric.values.map((v) => [String(v.labels.result), v.value]));
+function alertsCounted(metrics: Metrics): Record<string, number> {
+  return Object.fromEntries(metrics.handles.alertsTotal.values().map((v) => [v.labels.result, v.value]));
 }
 
 test('the text names the workload, its kind, the namespace and each config that changed, after the additional info', () => {
@@ -51,7 +50,7 @@ test('alerts reach a local receiver in order, and are counted as sent', async (t
   assert.equal(r.received.length, 2);
   assert.match(r.received[0]?.body ?? '', /\*web\* of type \*Deployment\*/);
   assert.match(r.received[1]?.body ?? '', /\*api\* of type \*Deployment\*/);
-  assert.deepEqual(await alertsCounted(metrics), { sent: 2 });
+  assert.deepEqual(alertsCounted(metrics), { sent: 2 });
 });
 
 test('notify returns at once while the receiver hangs; failures are logged and counted, and later alerts still go out', async (t) => {
@@ -73,7 +72,7 @@ test('notify returns at once while the receiver hangs; failures are logged and c
   sender.notify(NOTICE);
   for (const fail of pending) fail();
   await sender.drain(5000);
-  assert.deepEqual(await alertsCounted(metrics), { failed: 1, sent: 1 });
+  assert.deepEqual(alertsCounted(metrics), { failed: 1, sent: 1 });
   const failure = lines.map((l) => JSON.parse(l) as { msg: string; err?: string; workload?: string }).find((l) => l.msg === 'alert not sent');
   assert.equal(failure?.workload, 'Deployment/shop/web');
   assert.match(failure.err ?? '', /HTTP 500/);
@@ -88,11 +87,11 @@ test('when the receiver falls behind, alerts beyond the bound are dropped and co
   const sender = new AlertSender({ poster: new HttpPoster({ url: `${r.url}/hook`, timeoutMs: 5000 }), sink: 'raw', additionalInfo: undefined, logger, metrics, capacity: 2 });
   for (let i = 0; i < 6; i++) sender.notify(NOTICE);
   // One is in flight, two wait, three are dropped.
-  assert.deepEqual(await alertsCounted(metrics), { dropped: 3 });
+  assert.deepEqual(alertsCounted(metrics), { dropped: 3 });
   for (let sent = 0; sent < 3; sent++) {
     while (pending.length === 0) await new Promise((resolve) => setImmediate(resolve));
     pending.shift()?.();
   }
   await sender.drain(5000);
-  assert.deepEqual(await alertsCounted(metrics), { dropped: 3, sent: 3 });
+  assert.deepEqual(alertsCounted(metrics), { dropped: 3, sent: 3 });
 });
