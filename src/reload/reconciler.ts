@@ -12,6 +12,9 @@ import { decideOptIn, hasExplicitOptIn, type InvalidPattern, type OptInSettings 
 import { templateMark, type FollowedConfig, type ReloadStrategy, type RollPlan } from './reload-strategy.ts';
 import type { RollEffects, WorkloadWriter } from './workload-writer.ts';
 
+/** A longer pause-period is ignored: a Deployment paused for years is a mistake or an attack, not a batching window. */
+export const MAX_PAUSE_PERIOD_MS = 24 * 3_600_000;
+
 export type ReconcileOutcome = 'rolled' | 'dry_run' | 'notified' | 'adopted' | 'recorded' | 'resumed' | 'unchanged' | 'skipped' | 'gone';
 
 export interface ReconcileResult {
@@ -201,8 +204,9 @@ export class Reconciler {
     const text = workload.annotations[annotation] ?? workload.templateAnnotations[annotation];
     if (text === undefined) return undefined;
     const ms = parseDuration(text);
-    if (ms === undefined || ms <= 0) {
-      this.#reportInvalid(workload, { annotation, pattern: text, error: 'not a positive duration such as 30s or 5m' }, log);
+    const error = ms === undefined || ms <= 0 ? 'not a positive duration such as 30s or 5m' : ms > MAX_PAUSE_PERIOD_MS ? 'longer than the maximum pause period, 24h' : undefined;
+    if (error !== undefined) {
+      this.#reportInvalid(workload, { annotation, pattern: text, error }, log);
       return undefined;
     }
     return ms;

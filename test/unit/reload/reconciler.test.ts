@@ -264,6 +264,21 @@ test('an invalid pause period is reported once and the roll goes ahead unpaused'
   assert.match(s.events.find((e) => e.includes('InvalidAnnotation')) ?? '', /deployment\.reloader\.stakater\.com\/pause-period: "soon" is not valid/);
 });
 
+test('a pause period beyond 24h is ignored with an Event naming the annotation; 24h itself pauses', async () => {
+  for (const [period, paused] of [['999999h', false], ['24h0m1s', false], ['24h', true]] as const) {
+    const s = setup();
+    s.putConfig({ a: '1' });
+    s.putWorkload({ annotations: { [defaults.reconcile.pausePeriodAnnotation]: period } });
+    await outcome(s);
+    s.putConfig({ a: '2' });
+    assert.equal(await outcome(s), 'rolled');
+    assert.equal(s.writes[1]?.roll?.pausedAt !== undefined, paused, period);
+    const warning = s.events.find((e) => e.includes('InvalidAnnotation'));
+    if (paused) assert.equal(warning, undefined, period);
+    else assert.match(warning ?? '', /pause-period: ".*" is not valid \(longer than the maximum pause period, 24h\)/, period);
+  }
+});
+
 test('Argo Rollouts with rollout-strategy restart ask for spec.restartAt', async () => {
   const s = setup();
   s.putConfig({ a: '1' });
