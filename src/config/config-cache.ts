@@ -1,6 +1,7 @@
 import { stringMap } from '../kube/json-shape.ts';
 import type { KubeObject, ReflectorHandlers } from '../kube/reflector.ts';
 import { sweepingHandlers } from '../kube/relist-sweep.ts';
+import { parseBool } from '../parse-bool.ts';
 import type { ConfigKind } from '../workload/config-reference.ts';
 import { keyDigests } from './key-digests.ts';
 
@@ -10,7 +11,7 @@ import { keyDigests } from './key-digests.ts';
  */
 export interface ConfigEntry {
   readonly digests: ReadonlyMap<string, string>;
-  /** Carries the opt-in label (`mini-reloader.pelabs/enabled: "true"`). */
+  /** Carries the opt-in label (`mini-reloader.pelabs/enabled: "true"`, or another true of strconv.ParseBool). */
   readonly enabled: boolean;
   /** Carries the ignore annotation: it never triggers anything. */
   readonly ignored: boolean;
@@ -99,9 +100,10 @@ export class ConfigCache {
     const annotations = stringMap(obj.metadata.annotations);
     const entry: ConfigEntry = {
       digests,
-      enabled: labels[this.#options.enabledLabel] === 'true',
-      ignored: annotations[this.#options.ignoreAnnotation] === 'true',
-      match: annotations[this.#options.matchAnnotation] === 'true',
+      // Stakater's annotations, and our label for consistency, read as Go's strconv.ParseBool.
+      enabled: parseBool(labels[this.#options.enabledLabel]) === true,
+      ignored: parseBool(annotations[this.#options.ignoreAnnotation]) === true,
+      match: parseBool(annotations[this.#options.matchAnnotation]) === true,
     };
     let slots = this.#byNamespace.get(namespace);
     if (slots === undefined) {

@@ -8,7 +8,8 @@ import { kindInfo } from '../workload/workload-kind.ts';
 import type { WorkloadCache, WorkloadRecord } from '../workload/workload-cache.ts';
 import { configHash, type CountedConfig } from './config-hash.ts';
 import { compareRecords, currentRecord, type ConfigRecord } from './config-record.ts';
-import { decideOptIn, hasExplicitOptIn, type InvalidPattern, type OptInSettings } from './opt-in.ts';
+import { NameListCompiler, type InvalidPattern } from './name-list.ts';
+import { decideOptIn, hasExplicitOptIn, hasNamedList, type OptInSettings } from './opt-in.ts';
 import { templateMark, type FollowedConfig, type ReloadStrategy, type RollPlan } from './reload-strategy.ts';
 import type { RollEffects, WorkloadWriter } from './workload-writer.ts';
 
@@ -84,6 +85,7 @@ export class Reconciler {
   readonly #deps: ReconcilerDeps;
   readonly #now: () => number;
   readonly #reported = new Set<string>();
+  readonly #nameLists = new NameListCompiler();
 
   constructor(deps: ReconcilerDeps) {
     this.#deps = deps;
@@ -104,15 +106,17 @@ export class Reconciler {
       log.debug({ reason: refusal }, 'not rolled: workload opted out');
       return { outcome: 'skipped' };
     }
+    if (hasNamedList(workload, settings.optIn)) await this.#nameLists.load();
     const decision = decideOptIn(workload, {
       get: (kind, name) => configs.get(kind, workload.namespace, name),
       names: (kind) => configs.names(kind, workload.namespace),
-    }, settings.optIn);
+    }, settings.optIn, this.#nameLists);
     if (decision.optedOut) {
       log.debug({ reason: decision.reason }, 'not rolled: workload opted out');
       return this.#afterPause(workload, { outcome: 'skipped' }, log);
     }
     for (const bad of decision.invalidPatterns) this.#reportInvalid(workload, bad, log);
+    for (const { annotation, value } of decision.notBooleans) log.debug({ annotation, value }, `${annotation}: ${JSON.stringify(value)} is not a boolean, treated as absent`);
     for (const { ref, reason } of decision.skipped) log.debug({ config: referenceKey(ref.kind, ref.name), reason }, 'config not followed');
     if (decision.counted.length === 0) {
       log.debug('not rolled: follows no config');
@@ -228,8 +232,10 @@ export class Reconciler {
     const id = `${workload.uid}/${bad.annotation}/${bad.pattern}`;
     if (this.#reported.has(id)) return;
     this.#reported.add(id);
-    const message = `annotation ${bad.annotation}: ${JSON.stringify(bad.pattern)} is not valid (${bad.error}); it is ignored`;
-    log.warn({ annotation: bad.annotation, value: bad.pattern }, message);
+    // Lists may be kilobytes long; the Event and the log line need only their start.
+    const shown = bad.pattern.length > 100 ? `${bad.pattern.slice(0, 100)}…` : bad.pattern;
+    const message = `annotation ${bad.annotation}: ${JSON.stringify(shown)} is not valid (${bad.error}); it is ignored`;
+    log.warn({ annotation: bad.annotation, value: shown }, message);
     this.#deps.events.record(subject(workload), 'Warning', 'InvalidAnnotation', message);
   }
 }

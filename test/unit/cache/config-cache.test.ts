@@ -90,3 +90,17 @@ test('objects in excluded namespaces are not kept, and leave when their namespac
   assert.equal(c.get('ConfigMap', 'apps', 'b'), undefined);
   assert.equal(c.size('ConfigMap'), 0);
 });
+
+test('the enabled label, ignore and match read as Go\'s strconv.ParseBool', () => {
+  const { cache: c } = cache();
+  const h = c.handlers('ConfigMap');
+  const steering = (value: string): KubeObject => ({
+    metadata: { name: 'app', namespace: 'ns', labels: { 'mini-reloader.pelabs/enabled': value }, annotations: { 'reloader.stakater.com/ignore': value, 'reloader.stakater.com/match': value } },
+    data: {},
+  });
+  for (const [value, expected] of [['TRUE', true], ['1', true], ['T', true], ['False', false], ['yes', false], ['tRUE', false]] as const) {
+    h.upsert(steering(value));
+    const entry = c.get('ConfigMap', 'ns', 'app');
+    assert.deepEqual([entry?.enabled, entry?.ignored, entry?.match], [expected, expected, expected], value);
+  }
+});
