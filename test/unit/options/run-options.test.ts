@@ -309,6 +309,14 @@ test('label selectors: Kubernetes syntax, normalized; Stakater legacy k:v, k:* a
   assert.equal(parse(['--namespace-selector=a=b', '--namespace-selector=c']).namespaceSelector, 'a=b,c');
 });
 
+test('label selectors: 10,000-character terms that almost match are rejected quickly', () => {
+  const long = 'a'.repeat(10_000);
+  for (const bad of [`${long} in (b`, `${long}=${long}=`, `${long} ${long}`, `!${long}=`, `${long}<${long}`, `${long}:${long}:`, `${long}.${long}/x/y`]) {
+    assert.throws(() => normalizeLabelSelector(bad), Error, bad.slice(0, 20));
+  }
+  assert.throws(() => normalizeLabelSelector(`${long}=b`), /label key/, 'a key longer than 63 characters');
+});
+
 test('durations: Go syntax in milliseconds', () => {
   const cases: [string, number | undefined][] = [
     ['0', 0], ['2s', 2000], ['500ms', 500], ['1m30s', 90_000], ['1h30m', 5_400_000], ['1.5s', 1500], ['.5s', 500],
