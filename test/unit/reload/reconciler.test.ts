@@ -22,6 +22,8 @@ interface Setup {
   readonly writes: { op: string; name: string; record?: ConfigRecord; roll?: Roll }[];
   readonly events: string[];
   readonly notices: RollNotice[];
+  /** The reconciler's log lines, debug level and up. */
+  readonly logs: { readonly msg: string; readonly [field: string]: unknown }[];
   putConfig(data: Record<string, string>, name?: string): void;
   removeConfig(name: string): void;
   /** Puts the workload as the API would return it after `writes` so far (its record annotation included). */
@@ -35,6 +37,7 @@ function setup(overrides: Partial<ReconcilerSettings> = {}, hooks: { webhook?: b
   const writes: Setup['writes'] = [];
   const events: string[] = [];
   const notices: RollNotice[] = [];
+  const logs: Setup['logs'] = [];
   let now = Date.parse('2026-11-23T10:00:00Z');
   let failure: Error | undefined;
   let stored: ConfigRecord | undefined;
@@ -53,7 +56,7 @@ function setup(overrides: Partial<ReconcilerSettings> = {}, hooks: { webhook?: b
   };
   const reconciler = new Reconciler({
     workloads, configs, settings, now: () => now,
-    logger: pino({ level: 'silent' }),
+    logger: pino({ level: 'debug' }, { write: (line: string) => { logs.push(JSON.parse(line) as Setup['logs'][number]); } }),
     rollLimiter: { take: () => Promise.resolve() },
     events: { record: (s, type, reason, message) => { events.push(`${type} ${reason} ${s.kind}/${s.name}: ${message}`); } },
     writer: {
@@ -66,7 +69,7 @@ function setup(overrides: Partial<ReconcilerSettings> = {}, hooks: { webhook?: b
   });
   let last: Parameters<Setup['putWorkload']>[0] = {};
   return {
-    reconciler, writes, events, notices,
+    reconciler, writes, events, notices, logs,
     putConfig: (data, name = 'cm') => { configs.handlers('ConfigMap').upsert({ metadata: { name, namespace: 'ns' }, data }); },
     removeConfig: (name) => { configs.handlers('ConfigMap').remove({ metadata: { name, namespace: 'ns' } }); },
     putWorkload: (given) => {
@@ -277,6 +280,14 @@ test('a pause period beyond 24h is ignored with an Event naming the annotation; 
     if (paused) assert.equal(warning, undefined, period);
     else assert.match(warning ?? '', /pause-period: ".*" is not valid \(longer than the maximum pause period, 24h\)/, period);
   }
+});
+
+test('an auto value that is no Go boolean is treated as absent, and the debug line names it', async () => {
+  const s = setup();
+  s.putConfig({ a: '1' });
+  s.putWorkload({ annotations: { [defaults.reconcile.optIn.autoAnnotation]: 'yes' } });
+  assert.equal(await outcome(s), 'skipped');
+  assert.ok(s.logs.some((l) => l.msg === 'reloader.stakater.com/auto: "yes" is not a boolean, treated as absent' && l.value === 'yes'), JSON.stringify(s.logs));
 });
 
 test('Argo Rollouts with rollout-strategy restart ask for spec.restartAt', async () => {
