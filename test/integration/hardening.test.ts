@@ -80,7 +80,7 @@ async function grant(c: Clients, namespace: string, account: { namespace: string
 
 const WORKLOAD_RULE: V1PolicyRule = { apiGroups: ['apps'], resources: ['deployments', 'statefulsets', 'daemonsets'], verbs: ['get', 'list', 'watch', 'patch'] };
 
-test('one forbidden namespace stops nothing: the allowed one is adopted and rolled, /readyz is 200, and the refusal is logged and counted', async (t: TestContext) => {
+test('one forbidden namespace or kind stops nothing: the allowed one is adopted and rolled, /readyz is 200, and the refusal is logged and counted', async (t: TestContext) => {
   const c = clients();
   const ok = await testNamespace(t, c);
   const denied = await testNamespace(t, c);
@@ -100,7 +100,8 @@ test('one forbidden namespace stops nothing: the allowed one is adopted and roll
     await c.apps.createNamespacedDeployment({ namespace: ns, body: deployment('web', usesConfigMap('app-config'), AUTO) });
   }
 
-  const controller = await startController(t, undefined, [`--namespaces=${ok},${denied},${half}`, '--ignored-workload-types=cronjobs,jobs,rollouts'], kubeconfig);
+  // No rule for Jobs, CronJobs or Argo Rollouts anywhere: those kinds are refused even in the allowed namespace.
+  const controller = await startController(t, undefined, [`--namespaces=${ok},${denied},${half}`], kubeconfig);
   const base = await probeBase(controller);
   assert.equal((await fetch(`${base}/readyz`)).status, 200, 'ready: every permitted list synced');
   const refusal = await controller.waitFor('the refused ConfigMap list of the denied namespace', (l) => l.namespace === denied && l.resource === 'configmaps');
@@ -109,6 +110,9 @@ test('one forbidden namespace stops nothing: the allowed one is adopted and roll
   assert.match(refusal.msg, new RegExp(`may not list configmaps in namespace ${denied}`));
   for (const resource of ['secrets', 'deployments']) {
     await controller.waitFor(`the refused ${resource} list of the denied namespace`, (l) => l.namespace === denied && l.resource === resource && l.verb === 'list');
+  }
+  for (const resource of ['jobs', 'cronjobs', 'rollouts']) {
+    await controller.waitFor(`the refused ${resource} list of the allowed namespace`, (l) => l.namespace === ok && l.resource === resource && l.verb === 'list');
   }
 
   await controller.decided(`Deployment/${ok}/web`, 'adopted');
@@ -127,5 +131,8 @@ test('one forbidden namespace stops nothing: the allowed one is adopted and roll
     return body.includes(`mini_reloader_forbidden_resources{resource="configmaps",namespace="${denied}"} 1`) ? body : undefined;
   });
   assert.ok(metrics.includes(`mini_reloader_forbidden_resources{resource="configmaps",namespace="${half}"} 1`));
-  assert.ok(!metrics.includes(`namespace="${ok}"} 1`), 'nothing in the allowed namespace is forbidden');
+  assert.ok(metrics.includes(`mini_reloader_forbidden_resources{resource="rollouts",namespace="${ok}"} 1`));
+  for (const resource of ['configmaps', 'secrets', 'deployments']) {
+    assert.ok(!metrics.includes(`mini_reloader_forbidden_resources{resource="${resource}",namespace="${ok}"}`), `${resource} are permitted in the allowed namespace`);
+  }
 });
