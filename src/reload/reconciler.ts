@@ -229,11 +229,11 @@ export class Reconciler {
 
   /** Once per workload and value: the annotation stays wrong until someone edits it. */
   #reportInvalid(workload: WorkloadRecord, bad: InvalidPattern, log: Logger): void {
-    const id = `${workload.uid}/${bad.annotation}/${bad.pattern}`;
+    // Values may be kilobytes long; the Event, the log line and what is remembered need only their start.
+    const shown = bad.pattern.length > 100 ? `${bad.pattern.slice(0, 100)}…` : bad.pattern;
+    const id = `${workload.uid}/${bad.annotation}/${bad.pattern.length}/${shown}`;
     if (this.#reported.has(id)) return;
     this.#reported.add(id);
-    // Lists may be kilobytes long; the Event and the log line need only their start.
-    const shown = bad.pattern.length > 100 ? `${bad.pattern.slice(0, 100)}…` : bad.pattern;
     const message = `annotation ${bad.annotation}: ${JSON.stringify(shown)} is not valid (${bad.error}); it is ignored`;
     log.warn({ annotation: bad.annotation, value: shown }, message);
     this.#deps.events.record(subject(workload), 'Warning', 'InvalidAnnotation', message);

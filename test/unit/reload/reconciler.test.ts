@@ -290,6 +290,18 @@ test('an auto value that is no Go boolean is treated as absent, and the debug li
   assert.ok(s.logs.some((l) => l.msg === 'reloader.stakater.com/auto: "yes" is not a boolean, treated as absent' && l.value === 'yes'), JSON.stringify(s.logs));
 });
 
+test('a named list beyond its caps gets one InvalidAnnotation Event on the workload naming the annotation, with the value cut short', async () => {
+  const s = setup();
+  s.putConfig({ a: '1' });
+  const list = Array.from({ length: 65 }, (_, i) => `config-${i}`).join(',');
+  s.putWorkload({ annotations: { [defaults.reconcile.optIn.configMapReloadAnnotation]: list } });
+  await outcome(s);
+  await outcome(s);
+  assert.equal(s.events.length, 1);
+  assert.match(s.events[0] ?? '', /^Warning InvalidAnnotation Deployment\/web: annotation configmap\.reloader\.stakater\.com\/reload: "config-0,config-1,.*…" is not valid \(the list is longer than 4096 characters or 64 entries, so none of it is used\)/);
+  assert.ok((s.events[0] ?? '').length < 400);
+});
+
 test('Argo Rollouts with rollout-strategy restart ask for spec.restartAt', async () => {
   const s = setup();
   s.putConfig({ a: '1' });
