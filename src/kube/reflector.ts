@@ -107,7 +107,8 @@ const keepWatching: EventOutcome = { stop: false };
  *    page, so a huge list is never held whole. If a continue token expires
  *    (410 during pagination) the list restarts from scratch (listStarted
  *    again) after a backoff. A list that fails part-way is never finished: the retry calls
- *    listStarted again.
+ *    listStarted again. A list refused with 403 goes to observer.forbidden,
+ *    not observer.error, and is retried with a longer backoff.
  * 2. Then WATCH from the list's resourceVersion with bookmarks and a
  *    timeoutSeconds. ADDED/MODIFIED → upsert, DELETED → remove, BOOKMARK →
  *    only the resourceVersion is recorded, ERROR with code 410 (or an HTTP 410)
