@@ -127,6 +127,9 @@ export class Controller {
         metrics.countError('invalid_config');
         logger.error({ object: `${kind}/${namespace}/${name}`, err: err.message }, 'cannot read config data; keeping its last known state');
       },
+      onNotBoolean: (kind, namespace, name, field, value) => {
+        logger.debug({ object: `${kind}/${namespace}/${name}`, field, value }, `${field}: ${JSON.stringify(value)} is not a boolean, treated as absent`);
+      },
     });
     const r = settings.reconcile;
     const o = r.optIn;
