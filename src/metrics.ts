@@ -23,6 +23,7 @@ export interface MetricHandles {
   readonly cacheObjects: Gauge<'resource'>;
   readonly alertsTotal: Counter<'result'>;
   readonly leader: Gauge;
+  readonly forbiddenResources: Gauge<'resource' | 'namespace'>;
   /** Stakater Reloader's names and labels, so its dashboards and alerts keep working. */
   readonly stakater: {
     readonly reloadExecutedTotal: Counter<'success'>;
@@ -72,6 +73,10 @@ export class Metrics {
       cacheObjects: registry.gauge({ name: 'mini_reloader_cache_objects', help: 'Objects held in the caches, by resource.', labelNames: ['resource'] }),
       alertsTotal: registry.counter({ name: 'mini_reloader_alerts_total', help: 'Reload alerts by result (sent, failed, dropped when the queue was full).', labelNames: ['result'] }),
       leader: registry.gauge({ name: 'mini_reloader_leader', help: '1 while this replica leads (or runs without leader election), else 0.' }),
+      forbiddenResources: registry.gauge({
+        name: 'mini_reloader_forbidden_resources', help: '1 while the controller may not list this resource in this namespace ("" for all namespaces): that cache is empty and retried, else 0.',
+        labelNames: ['resource', 'namespace'],
+      }),
       stakater: {
         reloadExecutedTotal: registry.counter({ name: 'reloader_reload_executed_total', help: 'Rollouts executed (Stakater Reloader compatible).', labelNames: ['success'] }),
         reloadExecutedByNamespace: options.countByNamespace === true
@@ -144,6 +149,10 @@ export class Metrics {
 
   setLeader(leading: boolean): void {
     this.handles.leader.set(leading ? 1 : 0);
+  }
+
+  setForbidden(resource: string, namespace: string, forbidden: boolean): void {
+    this.handles.forbiddenResources.set({ resource, namespace }, forbidden ? 1 : 0);
   }
 
   setQueueDepth(depth: number): void {

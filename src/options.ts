@@ -374,7 +374,12 @@ function checkValue(term: string, value: string): string {
   return value;
 }
 
-/** One requirement in Kubernetes' canonical spelling; Stakater's legacy `k:v`, `k:*` and `k=*` are translated. */
+/**
+ * One requirement in Kubernetes' canonical spelling; Stakater's legacy `k:v`, `k:*` and `k=*` are translated.
+ * Linear in the term: each pattern is anchored and its neighbouring repeats
+ * take disjoint characters (a key never holds space, `=`, `!`, `<`, `>`,
+ * `:` or parentheses), so a failed match gives each character back at most once.
+ */
 function normalizeRequirement(term: string): string {
   let m = /^!\s*([^\s=!<>:(),]+)$/.exec(term);
   if (m !== null) return `!${checkKey(term, m[1] ?? '')}`;

@@ -1,6 +1,7 @@
 import { stringMap } from '../kube/json-shape.ts';
 import type { KubeObject, ReflectorHandlers } from '../kube/reflector.ts';
 import { sweepingHandlers } from '../kube/relist-sweep.ts';
+import { parseBool } from '../parse-bool.ts';
 import type { ConfigKind } from '../workload/config-reference.ts';
 import { keyDigests } from './key-digests.ts';
 
@@ -10,7 +11,7 @@ import { keyDigests } from './key-digests.ts';
  */
 export interface ConfigEntry {
   readonly digests: ReadonlyMap<string, string>;
-  /** Carries the opt-in label (`mini-reloader.pelabs/enabled: "true"`). */
+  /** Carries the opt-in label (`mini-reloader.pelabs/enabled: "true"`, or another true of strconv.ParseBool). */
   readonly enabled: boolean;
   /** Carries the ignore annotation: it never triggers anything. */
   readonly ignored: boolean;
@@ -26,6 +27,8 @@ export interface ConfigCacheOptions {
   readonly onChange: (kind: ConfigKind, namespace: string, name: string) => void;
   /** An object that cannot be digested; it keeps its last good entry. */
   readonly onInvalid: (kind: ConfigKind, namespace: string, name: string, err: Error) => void;
+  /** A steering label or annotation whose value is no Go boolean: it counts as absent. */
+  readonly onNotBoolean?: (kind: ConfigKind, namespace: string, name: string, field: string, value: string) => void;
   /** Namespaces whose objects are not kept at all. */
   readonly ignoreNamespace?: (namespace: string) => boolean;
 }
@@ -97,11 +100,17 @@ export class ConfigCache {
     }
     const labels = stringMap(obj.metadata.labels);
     const annotations = stringMap(obj.metadata.annotations);
+    // Stakater's annotations, and our label for consistency, read as Go's strconv.ParseBool.
+    const flag = (field: string, value: string | undefined): boolean => {
+      const parsed = parseBool(value);
+      if (value !== undefined && parsed === undefined) this.#options.onNotBoolean?.(kind, namespace, name, field, value);
+      return parsed === true;
+    };
     const entry: ConfigEntry = {
       digests,
-      enabled: labels[this.#options.enabledLabel] === 'true',
-      ignored: annotations[this.#options.ignoreAnnotation] === 'true',
-      match: annotations[this.#options.matchAnnotation] === 'true',
+      enabled: flag(this.#options.enabledLabel, labels[this.#options.enabledLabel]),
+      ignored: flag(this.#options.ignoreAnnotation, annotations[this.#options.ignoreAnnotation]),
+      match: flag(this.#options.matchAnnotation, annotations[this.#options.matchAnnotation]),
     };
     let slots = this.#byNamespace.get(namespace);
     if (slots === undefined) {

@@ -1,6 +1,6 @@
 import { ConfigCache } from '../config/config-cache.ts';
 import type { ApiClient } from '../kube/api-client.ts';
-import type { ReflectorObserver } from '../kube/reflector.ts';
+import type { ReflectorHandlers, ReflectorObserver } from '../kube/reflector.ts';
 import { isConflict } from '../kube/api-error.ts';
 import { EventRecorder } from '../kube/event-recorder.ts';
 import type { Logger } from '../logger.ts';
@@ -101,6 +101,10 @@ export class Controller {
   /** Relists under way after the namespace selection changed; while any is, new keys wait in #held. */
   #relisting = 0;
   readonly #held = new Set<string>();
+  /** Lists refused (403) and not yet delivered since, as `resource/namespace` ('' for all namespaces). */
+  readonly #refused = new Set<string>();
+  /** Workloads waiting for a refused ConfigMap or Secret list of their namespace to be delivered. */
+  readonly #heldForAccess = new Set<string>();
   /** Aborts while this replica is not the leader: every write carries it. */
   #writes: AbortSignal = AbortSignal.abort();
   #leadershipLost = false;
@@ -122,6 +126,9 @@ export class Controller {
       onInvalid: (kind, namespace, name, err) => {
         metrics.countError('invalid_config');
         logger.error({ object: `${kind}/${namespace}/${name}`, err: err.message }, 'cannot read config data; keeping its last known state');
+      },
+      onNotBoolean: (kind, namespace, name, field, value) => {
+        logger.debug({ object: `${kind}/${namespace}/${name}`, field, value }, `${field}: ${JSON.stringify(value)} is not a boolean, treated as absent`);
       },
     });
     const r = settings.reconcile;
@@ -168,23 +175,27 @@ export class Controller {
             ...(settings.resourceLabelSelector === undefined ? {} : { labelSelector: settings.resourceLabelSelector }),
             ...(kind === 'Secret' ? { fieldSelector: HELM_RELEASE_SECRETS, sensitive: true } : {}),
           },
-          this.#configs.handlers(kind, namespace),
-          this.#observer(resource),
+          this.#permittedOnList(resource, namespace, this.#configs.handlers(kind, namespace)),
+          this.#observer(resource, namespace),
         );
       }
       for (const info of WORKLOAD_KINDS) {
         if (settings.ignoredWorkloadKinds.has(info.kind)) continue;
         this.#reflectors.add(
           { apiPrefix: info.apiPrefix, resource: info.resource, namespace, ...(info.kind === 'Rollout' ? { absentRetryMs: ABSENT_CRD_RETRY_MS } : {}) },
-          this.#workloads.handlers(info.kind, namespace),
-          this.#observer(info.resource),
+          this.#permittedOnList(info.resource, namespace, this.#workloads.handlers(info.kind, namespace)),
+          this.#observer(info.resource, namespace),
         );
       }
     }
     this.#namespaceReflector = settings.namespaceSelector === undefined ? undefined : this.#namespaceWatch(client, settings.namespaceSelector);
   }
 
-  /** Ready once every cache holds a full list (followers too: they are ready to take over). */
+  /**
+   * Ready once every cache holds a full list or was refused one (followers
+   * too: they are ready to take over). A refused list is logged, counted in
+   * mini_reloader_forbidden_resources and retried; it never holds up the rest.
+   */
   isReady(): boolean {
     return this.#synced;
   }
@@ -286,6 +297,10 @@ export class Controller {
       const { kind, namespace } = parseWorkloadKey(key);
       const started = performance.now();
       try {
+        if (this.#configsRefused(namespace)) {
+          this.#holdForAccess(key, namespace);
+          continue;
+        }
         const result = await this.#reconciler.reconcile(key, causes === undefined ? [] : [...causes]);
         this.#metrics.observeReconcile(kind, namespace, result.outcome, (performance.now() - started) / 1000);
         this.#queue.forget(key);
@@ -335,6 +350,41 @@ export class Controller {
     this.#held.clear();
   }
 
+  /** Whether a ConfigMap or Secret list covering `namespace` is refused: its configs would only seem missing. */
+  #configsRefused(namespace: string): boolean {
+    for (const resource of ['configmaps', 'secrets']) {
+      if (this.#refused.has(`${resource}/${namespace}`) || this.#refused.has(`${resource}/`)) return true;
+    }
+    return false;
+  }
+
+  #holdForAccess(key: string, namespace: string): void {
+    this.#queue.forget(key);
+    if (this.#heldForAccess.has(key)) return;
+    this.#heldForAccess.add(key);
+    this.#logger.warn({ workload: key, namespace }, 'held: the ConfigMaps or Secrets of its namespace may not be listed, so its configs would only seem missing; it waits until they are listed');
+  }
+
+  /** `handlers`, telling the controller when a list of `resource` is delivered, maybe after refusals. */
+  #permittedOnList(resource: string, namespace: string | undefined, handlers: ReflectorHandlers): ReflectorHandlers {
+    const id = `${resource}/${namespace ?? ''}`;
+    return {
+      ...handlers,
+      listFinished: () => {
+        handlers.listFinished();
+        if (!this.#refused.delete(id)) return;
+        this.#metrics.setForbidden(resource, namespace ?? '', false);
+        this.#logger.info({ resource, namespace: namespace ?? '' }, 'list permitted again; the cache is current');
+        for (const key of this.#heldForAccess) {
+          const held = parseWorkloadKey(key).namespace;
+          if (this.#configsRefused(held)) continue;
+          this.#heldForAccess.delete(key);
+          this.#enqueue(key);
+        }
+      },
+    };
+  }
+
   #causesFor(key: string): Set<string> {
     let causes = this.#causes.get(key);
     if (causes === undefined) {
@@ -344,11 +394,22 @@ export class Controller {
     return causes;
   }
 
-  #observer(resource: string): ReflectorObserver {
+  #observer(resource: string, namespace?: string): ReflectorObserver {
     return {
       relisted: (reason) => {
         this.#metrics.countRelist(resource, reason);
-        if (reason !== 'initial' && reason !== 'absent') this.#logger.info({ resource, reason }, 'relisted');
+        if (reason !== 'initial' && reason !== 'absent' && reason !== 'forbidden') this.#logger.info({ resource, reason }, 'relisted');
+      },
+      forbidden: (err) => {
+        const message = err instanceof Error ? err.message : String(err);
+        const first = !this.#refused.has(`${resource}/${namespace ?? ''}`);
+        this.#refused.add(`${resource}/${namespace ?? ''}`);
+        this.#metrics.setForbidden(resource, namespace ?? '', true);
+        const where = namespace === undefined ? 'in all namespaces' : `in namespace ${namespace}`;
+        const fields = { namespace: namespace ?? '', verb: 'list', resource, identity: requesterOf(message), err: message };
+        const text = `may not list ${resource} ${where}: that cache stays empty and the list is retried with backoff; everything else is served`;
+        if (first) this.#logger.warn(fields, text);
+        else this.#logger.debug(fields, text);
       },
       watchRestarted: (reason) => { this.#metrics.countWatchRestart(resource, reason); },
       error: (err, phase) => {
@@ -369,7 +430,7 @@ export class Controller {
     };
     set.add(
       { apiPrefix: '/api/v1', resource: 'namespaces', labelSelector: selector },
-      {
+      this.#permittedOnList('namespaces', undefined, {
         listStarted: () => { seen = new Set(); },
         upsert: (obj) => {
           seen?.add(obj.metadata.name);
@@ -383,9 +444,17 @@ export class Controller {
           for (const ns of [...this.#scope.selected()]) if (listed?.has(ns) === false && this.#scope.setSelected(ns, false)) any = true;
           if (any) changed();
         },
-      },
+      }),
       this.#observer('namespaces'),
     );
     return set;
   }
+}
+
+/** The user a 403 Status message names (`... User "system:serviceaccount:ns:sa" cannot list ...`), if it names one. */
+function requesterOf(message: string): string | undefined {
+  const start = message.indexOf('User "');
+  if (start < 0) return undefined;
+  const end = message.indexOf('"', start + 6);
+  return end < 0 ? undefined : message.slice(start + 6, end);
 }

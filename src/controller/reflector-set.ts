@@ -9,12 +9,21 @@ interface Member {
   reflector: Reflector;
   stop: AbortController;
   running: Promise<void>;
+  /** Resolves when the current reflector first synced or was refused a list. */
+  settled: Promise<void>;
+  /** Resolves `settled` of the current reflector. */
+  settle: { refused: () => void };
 }
 
 /**
  * The list+watch loops that feed the caches, run together. `relist()` starts
  * each one over with a fresh list, for when what the caches should hold
  * changed (a namespace started or stopped matching the selector).
+ *
+ * A member whose list is refused (403) does not hold up the others: the set
+ * counts as synced once every member delivered a full list or was refused
+ * one. Its observer's `forbidden` says which, so that the caller judges
+ * nothing against a cache that only seems empty; the member keeps retrying.
  */
 export class ReflectorSet {
   readonly #client: ApiClient;
@@ -27,17 +36,21 @@ export class ReflectorSet {
 
   add(target: ReflectorTarget, handlers: ReflectorHandlers, observer: ReflectorObserver): void {
     if (this.#signal !== undefined) throw new Error('reflectors must be added before the set runs');
-    const reflector = new Reflector(this.#client, target, handlers, observer);
-    this.#members.push({ target, handlers, observer, reflector, stop: new AbortController(), running: Promise.resolve() });
+    const settle = { refused: (): void => undefined };
+    const member = {
+      target,
+      handlers,
+      observer: { ...observer, forbidden: (err: unknown) => { settle.refused(); observer.forbidden?.(err); } },
+      stop: new AbortController(),
+      running: Promise.resolve(),
+      settle,
+    };
+    this.#members.push({ ...member, ...this.#fresh(member) });
   }
 
-  /** Resolves once every member delivered its first full list. */
+  /** Resolves once every member delivered its first full list or was refused it. */
   async synced(): Promise<void> {
-    await Promise.all(this.#members.map((m) => m.reflector.synced));
-  }
-
-  hasSynced(): boolean {
-    return this.#members.every((m) => m.reflector.hasSynced());
+    await Promise.all(this.#members.map((m) => m.settled));
   }
 
   /** Runs every member until `signal` aborts. */
@@ -56,9 +69,16 @@ export class ReflectorSet {
     await Promise.all(this.#members.map(async (m) => {
       m.stop.abort();
       await m.running;
-      m.reflector = new Reflector(this.#client, m.target, m.handlers, m.observer);
+      Object.assign(m, this.#fresh(m));
       this.#start(m);
     }));
+  }
+
+  /** A new loop for a member, not yet started. */
+  #fresh(m: Pick<Member, 'target' | 'handlers' | 'observer' | 'settle'>): Pick<Member, 'reflector' | 'settled'> {
+    const reflector = new Reflector(this.#client, m.target, m.handlers, m.observer);
+    const refusedOnce = new Promise<void>((resolve) => { m.settle.refused = resolve; });
+    return { reflector, settled: Promise.race([reflector.synced, refusedOnce]) };
   }
 
   #start(m: Member): void {

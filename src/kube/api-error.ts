@@ -44,6 +44,11 @@ export function isConflict(err: unknown): boolean {
   return statusCodeOf(err) === 409;
 }
 
+/** 403: this identity may not do that; the Status message names the identity, the verb and the resource. */
+export function isForbidden(err: unknown): boolean {
+  return statusCodeOf(err) === 403;
+}
+
 export function isNotFound(err: unknown): boolean {
   return statusCodeOf(err) === 404;
 }

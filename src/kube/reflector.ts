@@ -1,6 +1,6 @@
 import type { ReadableStreamReadResult } from 'node:stream/web';
 import type { ApiClient } from './api-client.ts';
-import { apiErrorFromStatusObject, isGone, isNotFound } from './api-error.ts';
+import { apiErrorFromStatusObject, isForbidden, isGone, isNotFound } from './api-error.ts';
 import { JsonLineSplitter, type JsonLine } from './json-lines.ts';
 
 export type KubeObject = { metadata: { name: string; namespace?: string; resourceVersion?: string; [k: string]: unknown }; [k: string]: unknown };
@@ -44,9 +44,16 @@ export interface ReflectorObserver {
   /**
    * A list starts: the first one ('initial'), after a 410 from a watch or an
    * expired continue token ('gone'), a retry after a failed list ('error'),
-   * or another look for a resource that was not served ('absent').
+   * another look for a resource that was not served ('absent'), or another
+   * try at a list that was refused ('forbidden').
    */
   relisted?(reason: RelistReason): void;
+  /**
+   * The list was refused (403: this identity may not list the resource in
+   * this scope). Nothing is delivered and the handlers keep what they hold;
+   * the list is tried again with backoff, up to FORBIDDEN_MAX_BACKOFF_MS apart.
+   */
+  forbidden?(err: unknown): void;
   /**
    * A watch starts again from the last resourceVersion, without a list: the
    * server ended the stream ('timeout', normally timeoutSeconds elapsing), the
@@ -72,7 +79,10 @@ export interface ReflectorOptions {
   readonly maxBackoffMs?: number;
 }
 
-export type RelistReason = 'initial' | 'gone' | 'error' | 'absent';
+export type RelistReason = 'initial' | 'gone' | 'error' | 'absent' | 'forbidden';
+
+/** Permissions change rarely, and each refused try is a log line; retries are at most this far apart. */
+export const FORBIDDEN_MAX_BACKOFF_MS = 300_000;
 type Step = { readonly kind: 'list'; readonly reason: RelistReason } | { readonly kind: 'watch'; readonly resourceVersion: string };
 type WatchEnd = 'timeout' | 'closed' | 'error' | 'watchdog' | 'gone' | 'aborted';
 
@@ -97,7 +107,8 @@ const keepWatching: EventOutcome = { stop: false };
  *    page, so a huge list is never held whole. If a continue token expires
  *    (410 during pagination) the list restarts from scratch (listStarted
  *    again) after a backoff. A list that fails part-way is never finished: the retry calls
- *    listStarted again.
+ *    listStarted again. A list refused with 403 goes to observer.forbidden,
+ *    not observer.error, and is retried with a longer backoff.
  * 2. Then WATCH from the list's resourceVersion with bookmarks and a
  *    timeoutSeconds. ADDED/MODIFIED → upsert, DELETED → remove, BOOKMARK →
  *    only the resourceVersion is recorded, ERROR with code 410 (or an HTTP 410)
@@ -181,6 +192,11 @@ export class Reflector {
         this.#markSynced();
         await sleep(this.#target.absentRetryMs, signal);
         return { kind: 'list', reason: 'absent' };
+      }
+      if (isForbidden(err)) {
+        this.#call(() => { this.#observer.forbidden?.(err); });
+        await this.#backoff(signal, FORBIDDEN_MAX_BACKOFF_MS);
+        return { kind: 'list', reason: 'forbidden' };
       }
       this.#report(err, 'list');
       await this.#backoff(signal);
@@ -375,8 +391,8 @@ export class Reflector {
     return keepWatching;
   }
 
-  async #backoff(signal: AbortSignal): Promise<void> {
-    const ceiling = Math.min(this.#maxBackoffMs, this.#minBackoffMs * 2 ** this.#attempt);
+  async #backoff(signal: AbortSignal, maxMs = this.#maxBackoffMs): Promise<void> {
+    const ceiling = Math.min(maxMs, this.#minBackoffMs * 2 ** this.#attempt);
     this.#attempt = Math.min(this.#attempt + 1, 30);
     await sleep(Math.random() * ceiling, signal);
   }

@@ -1,7 +1,9 @@
 import type { ConfigEntry } from '../config/config-cache.ts';
 import type { ConfigKind, ConfigReference } from '../workload/config-reference.ts';
 import type { WorkloadRecord } from '../workload/workload-cache.ts';
+import { parseBool } from '../parse-bool.ts';
 import type { CountedConfig } from './config-hash.ts';
+import { commaList, type InvalidPattern, type NameList } from './name-list.ts';
 
 /** Annotation names and switches that decide which configs a workload follows. */
 export interface OptInSettings {
@@ -30,11 +32,10 @@ export interface ConfigLookup {
   names(kind: ConfigKind): Iterable<string>;
 }
 
-/** A named-mode entry that is no valid regex: reported, and skipped. */
-export interface InvalidPattern {
+/** A boolean annotation whose value Go's strconv.ParseBool would not read: treated as absent. */
+export interface NotBoolean {
   readonly annotation: string;
-  readonly pattern: string;
-  readonly error: string;
+  readonly value: string;
 }
 
 export type OptInResult =
@@ -44,6 +45,7 @@ export type OptInResult =
       readonly counted: readonly CountedConfig[];
       readonly skipped: readonly SkippedConfig[];
       readonly invalidPatterns: readonly InvalidPattern[];
+      readonly notBooleans: readonly NotBoolean[];
     };
 
 /**
@@ -53,35 +55,52 @@ export type OptInResult =
  * label. A missing config counts only where the workload follows configs
  * without looking at them (auto modes): its later creation is then a change.
  * Named lists also select configs the pod spec does not reference; those
- * count with all their keys.
+ * count with all their keys. Boolean annotations read as Go's
+ * strconv.ParseBool does; any other value counts as absent and is listed
+ * in `notBooleans`. `nameLists` compiles the named lists (its engine loaded
+ * when `hasNamedList`).
  */
-export function decideOptIn(workload: WorkloadRecord, configs: ConfigLookup, settings: OptInSettings): OptInResult {
+export function decideOptIn(workload: WorkloadRecord, configs: ConfigLookup, settings: OptInSettings, nameLists: { compile(value: string): NameList }): OptInResult {
   const annotations = steeringSource(workload, settings);
-  const auto = annotations[settings.autoAnnotation];
-  if (auto === 'false') return { optedOut: true, reason: `${settings.autoAnnotation} is "false"` };
+  const notBooleans: NotBoolean[] = [];
+  const flag = (annotation: string): boolean | undefined => {
+    const value = annotations[annotation];
+    const parsed = parseBool(value);
+    if (value !== undefined && parsed === undefined) notBooleans.push({ annotation, value });
+    return parsed;
+  };
+  const auto = flag(settings.autoAnnotation);
+  if (auto === false) return { optedOut: true, reason: `${settings.autoAnnotation} is ${JSON.stringify(annotations[settings.autoAnnotation])}` };
 
   const typedAuto: Record<ConfigKind, boolean> = {
-    ConfigMap: annotations[settings.configMapAutoAnnotation] === 'true',
-    Secret: annotations[settings.secretAutoAnnotation] === 'true',
+    ConfigMap: flag(settings.configMapAutoAnnotation) === true,
+    Secret: flag(settings.secretAutoAnnotation) === true,
   };
   const excluded: Record<ConfigKind, ReadonlySet<string>> = {
-    ConfigMap: commaSet(annotations[settings.configMapExcludeAnnotation]),
-    Secret: commaSet(annotations[settings.secretExcludeAnnotation]),
+    ConfigMap: new Set(commaList(annotations[settings.configMapExcludeAnnotation])),
+    Secret: new Set(commaList(annotations[settings.secretExcludeAnnotation])),
   };
-  const search = annotations[settings.searchAnnotation] === 'true';
+  const search = flag(settings.searchAnnotation) === true;
   const invalidPatterns: InvalidPattern[] = [];
-  const named: Record<ConfigKind, readonly RegExp[]> = {
-    ConfigMap: namedPatterns(settings.configMapReloadAnnotation, annotations, invalidPatterns),
-    Secret: namedPatterns(settings.secretReloadAnnotation, annotations, invalidPatterns),
+  const namedList = (annotation: string): NameList | undefined => {
+    const value = annotations[annotation];
+    if (value === undefined) return undefined;
+    const list = nameLists.compile(value);
+    for (const bad of list.invalid) invalidPatterns.push({ annotation, ...bad });
+    return list;
   };
-  const isNamed = (kind: ConfigKind, name: string): boolean => named[kind].some((re) => re.test(name));
-  const followsAll = auto === 'true' || settings.autoReloadAll;
+  const named: Record<ConfigKind, NameList | undefined> = {
+    ConfigMap: namedList(settings.configMapReloadAnnotation),
+    Secret: namedList(settings.secretReloadAnnotation),
+  };
+  const isNamed = (kind: ConfigKind, name: string): boolean => named[kind]?.matches(name) === true;
+  const followsAll = auto === true || settings.autoReloadAll;
 
   const counted: CountedConfig[] = [];
   const skipped: SkippedConfig[] = [];
   const references = [...workload.references];
   for (const kind of ['ConfigMap', 'Secret'] as const) {
-    if (named[kind].length === 0) continue;
+    if (named[kind] === undefined) continue;
     for (const name of configs.names(kind)) {
       if (isNamed(kind, name) && !references.some((r) => r.kind === kind && r.name === name)) {
         references.push({ kind, name, keys: 'all', optional: true, containers: [] });
@@ -100,9 +119,9 @@ export function decideOptIn(workload: WorkloadRecord, configs: ConfigLookup, set
       else skip('search mode and the object lacks the match annotation');
     } else if (followsAll || typedAuto[ref.kind]) counted.push({ ref, digests: entry?.digests });
     else if (entry?.enabled === true) counted.push({ ref, digests: entry.digests });
-    else skip('not opted in (no auto annotation on the workload, no enabled label on the object)');
+    else skip('not opted in (no auto annotation that reads true on the workload, no enabled label on the object)');
   }
-  return { optedOut: false, counted, skipped, invalidPatterns };
+  return { optedOut: false, counted, skipped, invalidPatterns, notBooleans };
 }
 
 /**
@@ -112,21 +131,14 @@ export function decideOptIn(workload: WorkloadRecord, configs: ConfigLookup, set
  */
 export function hasExplicitOptIn(workload: WorkloadRecord, settings: OptInSettings): boolean {
   const a = steeringSource(workload, settings);
-  return a[settings.autoAnnotation] === 'true' || a[settings.configMapAutoAnnotation] === 'true' || a[settings.secretAutoAnnotation] === 'true'
-    || a[settings.searchAnnotation] === 'true' || a[settings.configMapReloadAnnotation] !== undefined || a[settings.secretReloadAnnotation] !== undefined;
+  return parseBool(a[settings.autoAnnotation]) === true || parseBool(a[settings.configMapAutoAnnotation]) === true || parseBool(a[settings.secretAutoAnnotation]) === true
+    || parseBool(a[settings.searchAnnotation]) === true || hasNamedList(workload, settings);
 }
 
-/** Entries of a named list as anchored regexes; invalid ones are collected, never thrown. */
-function namedPatterns(annotation: string, annotations: Readonly<Record<string, string>>, invalid: InvalidPattern[]): RegExp[] {
-  const patterns: RegExp[] = [];
-  for (const pattern of commaSet(annotations[annotation])) {
-    try {
-      patterns.push(new RegExp(`^(?:${pattern})$`));
-    } catch (err) {
-      invalid.push({ annotation, pattern, error: `not a valid regular expression: ${err instanceof Error ? err.message : String(err)}` });
-    }
-  }
-  return patterns;
+/** Whether the workload steers with a named list (so the regex engine is needed). */
+export function hasNamedList(workload: WorkloadRecord, settings: OptInSettings): boolean {
+  const a = steeringSource(workload, settings);
+  return a[settings.configMapReloadAnnotation] !== undefined || a[settings.secretReloadAnnotation] !== undefined;
 }
 
 /** Stakater reads the workload's metadata annotations, or the pod template's when the metadata has none of them. */
@@ -136,9 +148,4 @@ function steeringSource(workload: WorkloadRecord, settings: OptInSettings): Read
     settings.configMapExcludeAnnotation, settings.secretExcludeAnnotation, settings.configMapReloadAnnotation, settings.secretReloadAnnotation,
   ];
   return names.some((n) => workload.annotations[n] !== undefined) ? workload.annotations : workload.templateAnnotations;
-}
-
-function commaSet(value: string | undefined): ReadonlySet<string> {
-  if (value === undefined) return new Set();
-  return new Set(value.split(',').map((s) => s.trim()).filter((s) => s !== ''));
 }

@@ -8,9 +8,13 @@ import { kindInfo } from '../workload/workload-kind.ts';
 import type { WorkloadCache, WorkloadRecord } from '../workload/workload-cache.ts';
 import { configHash, type CountedConfig } from './config-hash.ts';
 import { compareRecords, currentRecord, type ConfigRecord } from './config-record.ts';
-import { decideOptIn, hasExplicitOptIn, type InvalidPattern, type OptInSettings } from './opt-in.ts';
+import { NameListCompiler, type InvalidPattern } from './name-list.ts';
+import { decideOptIn, hasExplicitOptIn, hasNamedList, type OptInSettings } from './opt-in.ts';
 import { templateMark, type FollowedConfig, type ReloadStrategy, type RollPlan } from './reload-strategy.ts';
 import type { RollEffects, WorkloadWriter } from './workload-writer.ts';
+
+/** A longer pause-period is ignored: a Deployment paused for years is a mistake or an attack, not a batching window. */
+export const MAX_PAUSE_PERIOD_MS = 24 * 3_600_000;
 
 export type ReconcileOutcome = 'rolled' | 'dry_run' | 'notified' | 'adopted' | 'recorded' | 'resumed' | 'unchanged' | 'skipped' | 'gone';
 
@@ -81,6 +85,7 @@ export class Reconciler {
   readonly #deps: ReconcilerDeps;
   readonly #now: () => number;
   readonly #reported = new Set<string>();
+  readonly #nameLists = new NameListCompiler();
 
   constructor(deps: ReconcilerDeps) {
     this.#deps = deps;
@@ -101,15 +106,17 @@ export class Reconciler {
       log.debug({ reason: refusal }, 'not rolled: workload opted out');
       return { outcome: 'skipped' };
     }
+    if (hasNamedList(workload, settings.optIn)) await this.#nameLists.load();
     const decision = decideOptIn(workload, {
       get: (kind, name) => configs.get(kind, workload.namespace, name),
       names: (kind) => configs.names(kind, workload.namespace),
-    }, settings.optIn);
+    }, settings.optIn, this.#nameLists);
     if (decision.optedOut) {
       log.debug({ reason: decision.reason }, 'not rolled: workload opted out');
       return this.#afterPause(workload, { outcome: 'skipped' }, log);
     }
     for (const bad of decision.invalidPatterns) this.#reportInvalid(workload, bad, log);
+    for (const { annotation, value } of decision.notBooleans) log.debug({ annotation, value }, `${annotation}: ${JSON.stringify(value)} is not a boolean, treated as absent`);
     for (const { ref, reason } of decision.skipped) log.debug({ config: referenceKey(ref.kind, ref.name), reason }, 'config not followed');
     if (decision.counted.length === 0) {
       log.debug('not rolled: follows no config');
@@ -201,8 +208,9 @@ export class Reconciler {
     const text = workload.annotations[annotation] ?? workload.templateAnnotations[annotation];
     if (text === undefined) return undefined;
     const ms = parseDuration(text);
-    if (ms === undefined || ms <= 0) {
-      this.#reportInvalid(workload, { annotation, pattern: text, error: 'not a positive duration such as 30s or 5m' }, log);
+    const error = ms === undefined || ms <= 0 ? 'not a positive duration such as 30s or 5m' : ms > MAX_PAUSE_PERIOD_MS ? 'longer than the maximum pause period, 24h' : undefined;
+    if (error !== undefined) {
+      this.#reportInvalid(workload, { annotation, pattern: text, error }, log);
       return undefined;
     }
     return ms;
@@ -221,11 +229,13 @@ export class Reconciler {
 
   /** Once per workload and value: the annotation stays wrong until someone edits it. */
   #reportInvalid(workload: WorkloadRecord, bad: InvalidPattern, log: Logger): void {
-    const id = `${workload.uid}/${bad.annotation}/${bad.pattern}`;
+    // Values may be kilobytes long; the Event, the log line and what is remembered need only their start.
+    const shown = bad.pattern.length > 100 ? `${bad.pattern.slice(0, 100)}…` : bad.pattern;
+    const id = `${workload.uid}/${bad.annotation}/${bad.pattern.length}/${shown}`;
     if (this.#reported.has(id)) return;
     this.#reported.add(id);
-    const message = `annotation ${bad.annotation}: ${JSON.stringify(bad.pattern)} is not valid (${bad.error}); it is ignored`;
-    log.warn({ annotation: bad.annotation, value: bad.pattern }, message);
+    const message = `annotation ${bad.annotation}: ${JSON.stringify(shown)} is not valid (${bad.error}); it is ignored`;
+    log.warn({ annotation: bad.annotation, value: shown }, message);
     this.#deps.events.record(subject(workload), 'Warning', 'InvalidAnnotation', message);
   }
 }

@@ -3,18 +3,20 @@ import { test } from 'node:test';
 import { ConfigCache } from '../../../src/config/config-cache.ts';
 import type { KubeObject } from '../../../src/kube/reflector.ts';
 
-function cache(ignoreNamespace?: (ns: string) => boolean): { cache: ConfigCache; changes: string[]; invalid: string[] } {
+function cache(ignoreNamespace?: (ns: string) => boolean): { cache: ConfigCache; changes: string[]; invalid: string[]; notBooleans: string[] } {
   const changes: string[] = [];
   const invalid: string[] = [];
+  const notBooleans: string[] = [];
   const c = new ConfigCache({
     enabledLabel: 'mini-reloader.pelabs/enabled',
     ignoreAnnotation: 'reloader.stakater.com/ignore',
     matchAnnotation: 'reloader.stakater.com/match',
     onChange: (kind, ns, name) => { changes.push(`${kind}/${ns}/${name}`); },
     onInvalid: (kind, ns, name, err) => { invalid.push(`${kind}/${ns}/${name}: ${err.message}`); },
+    onNotBoolean: (kind, ns, name, field, value) => { notBooleans.push(`${kind}/${ns}/${name} ${field}=${value}`); },
     ...(ignoreNamespace === undefined ? {} : { ignoreNamespace }),
   });
-  return { cache: c, changes, invalid };
+  return { cache: c, changes, invalid, notBooleans };
 }
 
 const cm = (name: string, data: Record<string, string>, labels: Record<string, string> = {}, ns = 'ns'): KubeObject =>
@@ -89,4 +91,20 @@ test('objects in excluded namespaces are not kept, and leave when their namespac
   h.upsert(cm('b', { k: 'v' }, {}, 'apps'));
   assert.equal(c.get('ConfigMap', 'apps', 'b'), undefined);
   assert.equal(c.size('ConfigMap'), 0);
+});
+
+test('the enabled label, ignore and match read as Go\'s strconv.ParseBool', () => {
+  const { cache: c, notBooleans } = cache();
+  const h = c.handlers('ConfigMap');
+  const steering = (value: string): KubeObject => ({
+    metadata: { name: 'app', namespace: 'ns', labels: { 'mini-reloader.pelabs/enabled': value }, annotations: { 'reloader.stakater.com/ignore': value, 'reloader.stakater.com/match': value } },
+    data: {},
+  });
+  for (const [value, expected] of [['TRUE', true], ['1', true], ['T', true], ['False', false], ['yes', false], ['tRUE', false]] as const) {
+    h.upsert(steering(value));
+    const entry = c.get('ConfigMap', 'ns', 'app');
+    assert.deepEqual([entry?.enabled, entry?.ignored, entry?.match], [expected, expected, expected], value);
+  }
+  const fields = ['mini-reloader.pelabs/enabled', 'reloader.stakater.com/ignore', 'reloader.stakater.com/match'];
+  assert.deepEqual(notBooleans, ['yes', 'tRUE'].flatMap((v) => fields.map((f) => `ConfigMap/ns/app ${f}=${v}`)), 'each value that is no boolean is told, by field');
 });

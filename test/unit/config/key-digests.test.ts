@@ -140,6 +140,29 @@ describe('keyDigests', () => {
     );
   });
 
+  test('property: a Secret value is accepted exactly when it is padded standard base64', () => {
+    // The grammar as a reference on short strings; the code checks in one pass without a regex.
+    const grammar = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+    const char = fc.constantFrom('A', 'z', '0', '+', '/', '=', '-', '_', ' ', '\n');
+    fc.assert(fc.property(fc.array(char, { maxLength: 12 }).map((cs) => cs.join('')), (text) => {
+      let accepted = true;
+      try {
+        keyDigests('Secret', { data: { k: text } });
+      } catch {
+        accepted = false;
+      }
+      assert.equal(accepted, grammar.test(text), JSON.stringify(text));
+    }), { numRuns: 3000 });
+  });
+
+  test('a 1 MiB Secret value, valid or with a bad last character, is checked in one pass', () => {
+    const valid = Buffer.alloc(768 * 1024, 7).toString('base64');
+    assert.equal(keyDigests('Secret', { data: { k: valid } }).size, 1);
+    for (const bad of [`${valid.slice(0, -1)}!`, `${valid}A`, `${valid.slice(0, -4)}A===`]) {
+      assert.throws(() => keyDigests('Secret', { data: { k: bad } }), /key "k": value is not valid base64/);
+    }
+  });
+
   test('property: every key of the object gets a digest, and only those', () => {
     fc.assert(
       fc.property(fc.dictionary(fc.string(), fc.string()), fc.dictionary(fc.string(), fc.uint8Array({ maxLength: 8 })), (data, binary) => {

@@ -182,6 +182,33 @@ describe('Reflector', () => {
     assert.ok(!err.message.includes('hunter2'), err.message);
   });
 
+  test('a refused list (403) is told to forbidden, delivers nothing, and is retried until permitted', safety, async () => {
+    const message = 'configmaps is forbidden: User "system:serviceaccount:x:y" cannot list resource "configmaps" in API group "" in the namespace "ns"';
+    server.route = api((req, res, n) => {
+      if (n < 2) sendJson(res, 403, status(403, 'Forbidden', message));
+      else servePages(res, req, [[obj('a', '1')]], '100');
+    }, []);
+    const refusals: unknown[] = [];
+    const reflector = new Reflector(server.client(), configMaps, recorder, {
+      relisted: (reason) => { recorder.relisted(reason); },
+      forbidden: (err) => { refusals.push(err); },
+      error: (err, phase) => { recorder.errors.push({ err, phase }); },
+    }, quick);
+    const controller = new AbortController();
+    const running = reflector.run(controller.signal);
+    stop = async () => {
+      controller.abort();
+      await running;
+    };
+    await reflector.synced;
+
+    assert.deepEqual(recorder.relists, ['initial', 'forbidden', 'forbidden']);
+    assert.deepEqual(recorder.calls, ['listStarted', 'listStarted', 'listStarted', 'upsert a', 'listFinished'], 'a refused list finishes nothing, so the cache keeps what it held');
+    assert.equal(refusals.length, 2);
+    assert.ok(refusals[0] instanceof ApiError && refusals[0].statusCode === 403 && refusals[0].message.includes('User "system:serviceaccount:x:y"'));
+    assert.deepEqual(recorder.errors, [], 'a refusal is not reported as a list error');
+  });
+
   test('a failed watch request backs off and watches again from the same resourceVersion', safety, async () => {
     server.route = api((req, res) => { servePages(res, req, [[obj('a', '1')]], '100'); }, [
       (_req, res) => { sendJson(res, 500, status(500, 'InternalError', 'etcdserver: leader changed')); },

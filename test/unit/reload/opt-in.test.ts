@@ -3,12 +3,16 @@ import { test } from 'node:test';
 import { parseRunOptions } from '../../../src/options.ts';
 import { controllerSettings } from '../../../src/run-settings.ts';
 import type { ConfigEntry } from '../../../src/config/config-cache.ts';
+import { MAX_ENTRY_LENGTH, MAX_LIST_ENTRIES, MAX_LIST_LENGTH, NameListCompiler } from '../../../src/reload/name-list.ts';
 import { decideOptIn, type OptInResult, type OptInSettings } from '../../../src/reload/opt-in.ts';
 import type { ConfigKind, ConfigReference } from '../../../src/workload/config-reference.ts';
 import type { WorkloadRecord } from '../../../src/workload/workload-cache.ts';
 
 /** The shipped defaults, so these tests exercise the annotation names users get. */
 const settings: OptInSettings = controllerSettings(parseRunOptions([], {})).reconcile.optIn;
+
+const nameLists = new NameListCompiler();
+await nameLists.load();
 
 const ref = (kind: ConfigKind, name: string): ConfigReference => ({ kind, name, keys: 'all', optional: false, containers: ['app'] });
 const entry = (flags: Partial<Omit<ConfigEntry, 'digests'>> = {}): ConfigEntry => ({ digests: new Map([['k', 'd']]), enabled: false, ignored: false, match: false, ...flags });
@@ -26,7 +30,7 @@ function decide(w: WorkloadRecord, configs: Record<string, ConfigEntry | undefin
   return decideOptIn(w, {
     get: (kind, name) => configs[`${kind}/${name}`],
     names: (kind) => Object.keys(configs).filter((k) => k.startsWith(`${kind}/`) && configs[k] !== undefined).map((k) => k.slice(kind.length + 1)),
-  }, s);
+  }, s, nameLists);
 }
 
 function countedNames(result: OptInResult): string[] {
@@ -110,4 +114,60 @@ test('an invalid regex in a named list is reported and skipped; valid entries st
   assert.ok(!result.optedOut);
   assert.deepEqual(result.invalidPatterns.map((p) => p.pattern), ['bad[']);
   assert.equal(result.invalidPatterns[0]?.annotation, 'configmap.reloader.stakater.com/reload');
+});
+
+test('named lists match with RE2: catastrophic-backtracking patterns and 10,000-character names are linear', () => {
+  const w = workload({ 'configmap.reloader.stakater.com/reload': '(a+)+$,web-cm,(x+x+)+y,(.*a){12}' });
+  const configs: Record<string, ConfigEntry> = {
+    [`ConfigMap/${'a'.repeat(40)}-x`]: entry(), [`ConfigMap/${'a'.repeat(40)}x`]: entry(), 'ConfigMap/web-cm': entry(),
+    [`ConfigMap/${'x'.repeat(10_000)}`]: entry(), [`ConfigMap/${'a'.repeat(10_000)}`]: entry(),
+  };
+  const short = (name: string): string => (name.length > 60 ? `${name.slice(0, 12)}…(${name.length})` : name);
+  assert.deepEqual(countedNames(decide(w, configs)).map(short).sort(), ['ConfigMap/aa…(10010)', 'ConfigMap/web-cm']);
+});
+
+test('named entries keep Go semantics: each anchored whole, RE2 syntax only, no injection across entries', () => {
+  const configs = { 'ConfigMap/ab': entry(), 'ConfigMap/b': entry(), 'ConfigMap/xab': entry() };
+  const named = (list: string): OptInResult => decide(workload({ 'configmap.reloader.stakater.com/reload': list }), configs);
+  assert.deepEqual(countedNames(named('a|b')), ['ConfigMap/b'], 'an alternation is anchored as a whole');
+  assert.deepEqual(countedNames(named('(?i)AB')), ['ConfigMap/ab'], 'Go flags work');
+  for (const v8Only of ['(?=a)ab', '(?<=x)ab', 'a)|(b', '\\1']) {
+    const result = named(v8Only);
+    assert.ok(!result.optedOut);
+    assert.deepEqual(result.counted, [], v8Only);
+    assert.deepEqual(result.invalidPatterns.map((p) => p.pattern), [v8Only]);
+  }
+});
+
+test('named lists are capped: a long entry is skipped, a long list is ignored whole, each reported', () => {
+  const configs = { 'ConfigMap/cm': entry() };
+  const named = (list: string): OptInResult => decide(workload({ 'configmap.reloader.stakater.com/reload': list }), configs);
+  const longEntry = 'c'.repeat(MAX_ENTRY_LENGTH + 1);
+  const one = named(`cm,${longEntry}`);
+  assert.deepEqual(countedNames(one), ['ConfigMap/cm']);
+  assert.ok(!one.optedOut && one.invalidPatterns[0]?.pattern === longEntry && /longer than 256/.test(one.invalidPatterns[0].error));
+  assert.deepEqual(countedNames(named(['cm', ...Array.from({ length: MAX_LIST_ENTRIES - 1 }, (_, i) => `c${i}`)].join(','))), ['ConfigMap/cm'], 'the longest list allowed');
+  for (const list of [['cm', ...Array.from({ length: MAX_LIST_ENTRIES }, (_, i) => `c${i}`)].join(','), `cm,${' '.repeat(MAX_LIST_LENGTH)}`]) {
+    const result = named(list);
+    assert.deepEqual(countedNames(result), []);
+    assert.ok(!result.optedOut && result.invalidPatterns.length === 1 && /none of it is used/.test(result.invalidPatterns[0]?.error ?? ''));
+  }
+});
+
+test('booleans read as Go\'s strconv.ParseBool: auto, typed auto and search', () => {
+  const configs = { 'ConfigMap/cm': entry({ match: true }), 'Secret/sec': entry() };
+  for (const t of ['1', 't', 'T', 'TRUE', 'true', 'True']) {
+    assert.deepEqual(countedNames(decide(workload({ 'reloader.stakater.com/auto': t }), configs)), ['ConfigMap/cm', 'Secret/sec'], t);
+    assert.deepEqual(countedNames(decide(workload({ 'secret.reloader.stakater.com/auto': t }), configs)), ['Secret/sec'], t);
+    assert.deepEqual(countedNames(decide(workload({ 'reloader.stakater.com/search': t }), configs)), ['ConfigMap/cm'], t);
+  }
+  for (const f of ['0', 'f', 'F', 'FALSE', 'false', 'False']) {
+    assert.equal(decide(workload({ 'reloader.stakater.com/auto': f }), configs, { ...settings, autoReloadAll: true }).optedOut, true, f);
+  }
+  for (const other of ['yes', 'tRUE', ' true', 'on', '']) {
+    const result = decide(workload({ 'reloader.stakater.com/auto': other }), configs, { ...settings, autoReloadAll: true });
+    assert.deepEqual(countedNames(result), ['ConfigMap/cm', 'Secret/sec'], `${JSON.stringify(other)} is absent, not false`);
+    assert.ok(!result.optedOut);
+    assert.deepEqual(result.notBooleans, [{ annotation: 'reloader.stakater.com/auto', value: other }]);
+  }
 });

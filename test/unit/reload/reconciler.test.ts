@@ -22,6 +22,8 @@ interface Setup {
   readonly writes: { op: string; name: string; record?: ConfigRecord; roll?: Roll }[];
   readonly events: string[];
   readonly notices: RollNotice[];
+  /** The reconciler's log lines, debug level and up. */
+  readonly logs: { readonly msg: string; readonly [field: string]: unknown }[];
   putConfig(data: Record<string, string>, name?: string): void;
   removeConfig(name: string): void;
   /** Puts the workload as the API would return it after `writes` so far (its record annotation included). */
@@ -35,6 +37,7 @@ function setup(overrides: Partial<ReconcilerSettings> = {}, hooks: { webhook?: b
   const writes: Setup['writes'] = [];
   const events: string[] = [];
   const notices: RollNotice[] = [];
+  const logs: Setup['logs'] = [];
   let now = Date.parse('2026-11-23T10:00:00Z');
   let failure: Error | undefined;
   let stored: ConfigRecord | undefined;
@@ -53,7 +56,7 @@ function setup(overrides: Partial<ReconcilerSettings> = {}, hooks: { webhook?: b
   };
   const reconciler = new Reconciler({
     workloads, configs, settings, now: () => now,
-    logger: createLogger('json', 'error', { write: () => undefined }),
+    logger: createLogger('json', 'debug', { write: (line: string) => { logs.push(JSON.parse(line) as Setup['logs'][number]); } }),
     rollLimiter: { take: () => Promise.resolve() },
     events: { record: (s, type, reason, message) => { events.push(`${type} ${reason} ${s.kind}/${s.name}: ${message}`); } },
     writer: {
@@ -66,7 +69,7 @@ function setup(overrides: Partial<ReconcilerSettings> = {}, hooks: { webhook?: b
   });
   let last: Parameters<Setup['putWorkload']>[0] = {};
   return {
-    reconciler, writes, events, notices,
+    reconciler, writes, events, notices, logs,
     putConfig: (data, name = 'cm') => { configs.handlers('ConfigMap').upsert({ metadata: { name, namespace: 'ns' }, data }); },
     removeConfig: (name) => { configs.handlers('ConfigMap').remove({ metadata: { name, namespace: 'ns' } }); },
     putWorkload: (given) => {
@@ -262,6 +265,41 @@ test('an invalid pause period is reported once and the roll goes ahead unpaused'
   await outcome(s);
   assert.equal(s.events.filter((e) => e.includes('InvalidAnnotation')).length, 1);
   assert.match(s.events.find((e) => e.includes('InvalidAnnotation')) ?? '', /deployment\.reloader\.stakater\.com\/pause-period: "soon" is not valid/);
+});
+
+test('a pause period beyond 24h is ignored with an Event naming the annotation; 24h itself pauses', async () => {
+  for (const [period, paused] of [['999999h', false], ['24h0m1s', false], ['24h', true]] as const) {
+    const s = setup();
+    s.putConfig({ a: '1' });
+    s.putWorkload({ annotations: { [defaults.reconcile.pausePeriodAnnotation]: period } });
+    await outcome(s);
+    s.putConfig({ a: '2' });
+    assert.equal(await outcome(s), 'rolled');
+    assert.equal(s.writes[1]?.roll?.pausedAt !== undefined, paused, period);
+    const warning = s.events.find((e) => e.includes('InvalidAnnotation'));
+    if (paused) assert.equal(warning, undefined, period);
+    else assert.match(warning ?? '', /pause-period: ".*" is not valid \(longer than the maximum pause period, 24h\)/, period);
+  }
+});
+
+test('an auto value that is no Go boolean is treated as absent, and the debug line names it', async () => {
+  const s = setup();
+  s.putConfig({ a: '1' });
+  s.putWorkload({ annotations: { [defaults.reconcile.optIn.autoAnnotation]: 'yes' } });
+  assert.equal(await outcome(s), 'skipped');
+  assert.ok(s.logs.some((l) => l.msg === 'reloader.stakater.com/auto: "yes" is not a boolean, treated as absent' && l.value === 'yes'), JSON.stringify(s.logs));
+});
+
+test('a named list beyond its caps gets one InvalidAnnotation Event on the workload naming the annotation, with the value cut short', async () => {
+  const s = setup();
+  s.putConfig({ a: '1' });
+  const list = Array.from({ length: 65 }, (_, i) => `config-${i}`).join(',');
+  s.putWorkload({ annotations: { [defaults.reconcile.optIn.configMapReloadAnnotation]: list } });
+  await outcome(s);
+  await outcome(s);
+  assert.equal(s.events.length, 1);
+  assert.match(s.events[0] ?? '', /^Warning InvalidAnnotation Deployment\/web: annotation configmap\.reloader\.stakater\.com\/reload: "config-0,config-1,.*…" is not valid \(the list is longer than 4096 characters or 64 entries, so none of it is used\)/);
+  assert.ok((s.events[0] ?? '').length < 400);
 });
 
 test('Argo Rollouts with rollout-strategy restart ask for spec.restartAt', async () => {

@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, test } from 'node:test';
+import { ReflectorSet } from '../../../src/controller/reflector-set.ts';
+import type { ReflectorHandlers } from '../../../src/kube/reflector.ts';
+import { FakeApiServer, WatchStream, obj, sendJson, servePages, status } from '../kube/fake-api-server.ts';
+
+let server: FakeApiServer;
+beforeEach(async () => { server = await FakeApiServer.start(); });
+afterEach(async () => { await server.close(); });
+
+const noop: ReflectorHandlers = { listStarted: () => undefined, upsert: () => undefined, remove: () => undefined, listFinished: () => undefined };
+
+test('a member refused its list (403) does not hold up the set; the permitted one syncs and serves', { timeout: 15_000 }, async () => {
+  server.route = (req, res) => {
+    if (req.path.includes('/namespaces/denied/')) sendJson(res, 403, status(403, 'Forbidden', 'configmaps is forbidden: User "u" cannot list resource "configmaps" in the namespace "denied"'));
+    else if (req.query.get('watch') === null) servePages(res, req, [[obj('a', '1')]], '100');
+    else new WatchStream(res);
+  };
+  const set = new ReflectorSet(server.client());
+  const upserts: string[] = [];
+  const refused: string[] = [];
+  for (const namespace of ['ok', 'denied']) {
+    set.add(
+      { apiPrefix: '/api/v1', resource: 'configmaps', namespace },
+      { ...noop, upsert: (o) => { upserts.push(`${namespace}/${o.metadata.name}`); } },
+      { forbidden: () => { refused.push(namespace); } },
+    );
+  }
+  const controller = new AbortController();
+  const running = set.run(controller.signal);
+  await set.synced();
+  assert.deepEqual(upserts, ['ok/a']);
+  assert.deepEqual(refused, ['denied']);
+  controller.abort();
+  await running;
+});
