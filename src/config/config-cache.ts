@@ -10,6 +10,8 @@ import { keyDigests } from './key-digests.ts';
  */
 export interface ConfigEntry {
   readonly digests: ReadonlyMap<string, string>;
+  /** `metadata.uid`: the key of the hashes written about this object (see configHash). */
+  readonly uid: string;
   /** Carries the opt-in label (`mini-reloader.pelabs/enabled: "true"`). */
   readonly enabled: boolean;
   /** Carries the ignore annotation: it never triggers anything. */
@@ -99,6 +101,7 @@ export class ConfigCache {
     const annotations = stringMap(obj.metadata.annotations);
     const entry: ConfigEntry = {
       digests,
+      uid: typeof obj.metadata.uid === 'string' ? obj.metadata.uid : '',
       enabled: labels[this.#options.enabledLabel] === 'true',
       ignored: annotations[this.#options.ignoreAnnotation] === 'true',
       match: annotations[this.#options.matchAnnotation] === 'true',
@@ -126,7 +129,7 @@ export class ConfigCache {
 }
 
 function sameEntry(a: ConfigEntry, b: ConfigEntry): boolean {
-  if (a.enabled !== b.enabled || a.ignored !== b.ignored || a.match !== b.match) return false;
+  if (a.uid !== b.uid || a.enabled !== b.enabled || a.ignored !== b.ignored || a.match !== b.match) return false;
   if (a.digests.size !== b.digests.size) return false;
   for (const [key, digest] of a.digests) if (b.digests.get(key) !== digest) return false;
   return true;
