@@ -34,11 +34,16 @@ export interface ConfigCacheOptions {
 
 type Slot = `${ConfigKind}/${string}`;
 
+/** Uids of objects deleted or replaced while watched, kept at most (the oldest go first). */
+const MAX_FORMER_UIDS = 4096;
+
 /** ConfigMaps and Secrets, by namespace, reduced to per-key digests. */
 export class ConfigCache {
   readonly #options: ConfigCacheOptions;
   readonly #byNamespace = new Map<string, Map<Slot, ConfigEntry>>();
   readonly #counts: Record<ConfigKind, number> = { ConfigMap: 0, Secret: 0 };
+  /** `namespace/Kind/name` -> the uid of the object that last held the name before the current one. */
+  readonly #formerUids = new Map<string, string>();
 
   constructor(options: ConfigCacheOptions) {
     this.#options = options;
@@ -54,6 +59,15 @@ export class ConfigCache {
     for (const slot of this.#byNamespace.get(namespace)?.keys() ?? []) {
       if (slot.startsWith(prefix)) yield slot.slice(prefix.length);
     }
+  }
+
+  /**
+   * The uid of the object that held this name before, when the controller
+   * saw it deleted or replaced: a record keyed with it may describe the same
+   * data under another key.
+   */
+  formerUid(kind: ConfigKind, namespace: string, name: string): string | undefined {
+    return this.#formerUids.get(`${namespace}/${kind}/${name}`);
   }
 
   size(kind: ConfigKind): number {
@@ -115,16 +129,31 @@ export class ConfigCache {
     const previous = slots.get(slot);
     if (previous === undefined) this.#counts[kind]++;
     else if (sameEntry(previous, entry)) return;
+    else if (previous.uid !== entry.uid) this.#rememberUid(kind, namespace, name, previous.uid);
     slots.set(slot, entry);
     this.#options.onChange(kind, namespace, name);
   }
 
   #remove(kind: ConfigKind, namespace: string, name: string): void {
     const slots = this.#byNamespace.get(namespace);
-    if (slots?.delete(`${kind}/${name}`) !== true) return;
+    const slot: Slot = `${kind}/${name}`;
+    const previous = slots?.get(slot);
+    if (slots === undefined || previous === undefined) return;
+    slots.delete(slot);
+    this.#rememberUid(kind, namespace, name, previous.uid);
     this.#counts[kind]--;
     if (slots.size === 0) this.#byNamespace.delete(namespace);
     this.#options.onChange(kind, namespace, name);
+  }
+
+  #rememberUid(kind: ConfigKind, namespace: string, name: string, uid: string): void {
+    const id = `${namespace}/${kind}/${name}`;
+    this.#formerUids.delete(id);
+    this.#formerUids.set(id, uid);
+    if (this.#formerUids.size > MAX_FORMER_UIDS) {
+      const oldest = this.#formerUids.keys().next().value;
+      if (oldest !== undefined) this.#formerUids.delete(oldest);
+    }
   }
 }
 

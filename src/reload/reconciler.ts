@@ -7,7 +7,7 @@ import { referenceKey } from '../workload/pod-references.ts';
 import { kindInfo } from '../workload/workload-kind.ts';
 import type { WorkloadCache, WorkloadRecord } from '../workload/workload-cache.ts';
 import { configHash, type CountedConfig } from './config-hash.ts';
-import { compareRecords, currentRecord, type ConfigRecord } from './config-record.ts';
+import { compareRecords, currentRecord, recordEntry, type ConfigRecord } from './config-record.ts';
 import { FirstSight } from './first-sight.ts';
 import { decideOptIn, hasExplicitOptIn, type InvalidPattern, type OptInResult, type OptInSettings } from './opt-in.ts';
 import { templateMark, type FollowedConfig, type ReloadStrategy, type RollPlan } from './reload-strategy.ts';
@@ -148,7 +148,7 @@ export class Reconciler {
     const before = workload.record ?? this.#holdFirstSight(key, workload, record);
     // A record of an earlier release is compared in its own, unkeyed terms: unchanged data writes nothing.
     const changes = compareRecords(before, before.version === record.version ? record : currentRecord(counted, before.version));
-    const rollFor = [...changes.changed, ...(settings.reloadOnCreate ? changes.created : []), ...(settings.reloadOnDelete ? changes.deleted : [])];
+    const rollFor = [...this.#dataChanged(workload, counted, before, changes.changed), ...(settings.reloadOnCreate ? changes.created : []), ...(settings.reloadOnDelete ? changes.deleted : [])];
     if (rollFor.length === 0) {
       if (workload.record === undefined) {
         if (!settings.dryRun) {
@@ -225,6 +225,20 @@ export class Reconciler {
     return counted.map((c) => {
       const uid = c.digests === undefined ? undefined : this.#deps.configs.get(c.ref.kind, workload.namespace, c.ref.name)?.uid;
       return uid === undefined ? c : { ...c, uid };
+    });
+  }
+
+  /**
+   * The changed entries whose data did change: not those of a config that
+   * was deleted and created again (a new uid, a new key) with the same data
+   * while the controller watched. Those are only recorded.
+   */
+  #dataChanged(workload: WorkloadRecord, counted: readonly CountedConfig[], before: ConfigRecord, changed: readonly string[]): string[] {
+    if (before.version !== 2) return [...changed];
+    return changed.filter((id) => {
+      const config = counted.find((c) => referenceKey(c.ref.kind, c.ref.name) === id);
+      const former = config === undefined ? undefined : this.#deps.configs.formerUid(config.ref.kind, workload.namespace, config.ref.name);
+      return config === undefined || former === undefined || recordEntry({ ...config, uid: former }) !== before.entries.get(id);
     });
   }
 

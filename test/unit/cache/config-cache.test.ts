@@ -90,3 +90,19 @@ test('objects in excluded namespaces are not kept, and leave when their namespac
   assert.equal(c.get('ConfigMap', 'apps', 'b'), undefined);
   assert.equal(c.size('ConfigMap'), 0);
 });
+
+test('the uid keys the entry: a new object under the same name is a change, and the uid it replaced is remembered', () => {
+  const { cache: c, changes } = cache();
+  const h = c.handlers('Secret');
+  const secret = (uid: string): KubeObject => ({ metadata: { name: 'db', namespace: 'ns', uid }, data: { p: 'MQ==' } });
+  h.upsert(secret('u1'));
+  assert.equal(c.get('Secret', 'ns', 'db')?.uid, 'u1');
+  assert.equal(c.formerUid('Secret', 'ns', 'db'), undefined);
+  h.upsert(secret('u2'));
+  assert.equal(c.formerUid('Secret', 'ns', 'db'), 'u1', 'replaced without a deletion seen');
+  h.remove(secret('u2'));
+  assert.equal(c.formerUid('Secret', 'ns', 'db'), 'u2', 'deleted');
+  h.upsert(secret('u3'));
+  assert.equal(c.formerUid('Secret', 'ns', 'db'), 'u2');
+  assert.equal(changes.length, 4);
+});

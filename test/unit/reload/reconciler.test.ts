@@ -387,14 +387,35 @@ test('two configs with the same data but different uids get different marks and 
   assert.notEqual(marks[0]?.env, marks[1]?.env);
 });
 
-test('a config deleted and created again with the same data has a new uid, so it reads as changed: one roll', async () => {
-  const s = setup();
+test('a config deleted and created again with the same data while watched is only recorded; then its next change rolls', async () => {
+  const s = setup({ reloadOnDelete: true });
   s.putConfig({ a: '1' });
   s.putWorkload();
   await outcome(s);
-  s.putConfig({ a: '1' }, 'cm', 'uid-recreated');
+  s.removeConfig('cm');
+  assert.equal(await outcome(s), 'skipped', 'a required config is missing: the roll its deletion asks for is held back, nothing recorded');
+  s.putConfig({ a: '1' }, 'cm', 'uid-second');
+  assert.equal(await outcome(s), 'recorded', 'same data under a new key');
+  s.putConfig({ a: '1' }, 'cm', 'uid-third');
+  assert.equal(await outcome(s), 'recorded', 'replaced without a deletion seen (a relist): the same');
+  s.putConfig({ a: '2' }, 'cm', 'uid-third');
   assert.equal(await outcome(s), 'rolled');
-  assert.equal(await outcome(s), 'unchanged');
+  assert.deepEqual(s.writes.map((w) => w.op), ['record', 'record', 'record', 'roll']);
+});
+
+test('a config deleted and created again with the same data while the controller was down reads as changed: one roll', async () => {
+  const before = setup();
+  before.putConfig({ a: '1' });
+  before.putWorkload();
+  await outcome(before);
+  const written = before.writes[0]?.record;
+  assert.ok(written);
+  const after = setup();
+  after.putConfig({ a: '1' }, 'cm', 'uid-recreated');
+  after.seedRecord(formatRecord(written));
+  after.putWorkload();
+  assert.equal(await outcome(after), 'rolled');
+  assert.equal(await outcome(after), 'unchanged');
 });
 
 test('a change after first sight rolls once, even though the adoption write failed before it', async () => {
