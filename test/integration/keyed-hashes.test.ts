@@ -55,3 +55,26 @@ test('an unkeyed record of an earlier release is kept while the data stands, and
   await again.decided(key, 'not rolled: config unchanged');
   assert.equal(again.count(key, 'rolled'), 0, 'the keyed record reads back the same after a restart');
 });
+
+test('a Secret deleted and created again with the same data while the controller runs rolls nothing, although its uid (the key) changed', async (t) => {
+  const c = clients();
+  const ns = await testNamespace(t, c);
+  await createSecret(c, ns, 'pin', { PIN: '1234' });
+  await c.apps.createNamespacedDeployment({
+    namespace: ns,
+    body: deployment('web', { containers: [{ name: 'app', image: 'x', envFrom: [{ secretRef: { name: 'pin' } }] }] }, AUTO),
+  });
+  const controller = await startController(t, ns);
+  const key = `Deployment/${ns}/web`;
+  await controller.decided(key, 'adopted');
+  const mark = controller.mark();
+  // Both within one debounce window: the controller never judges the Secret absent.
+  await c.core.deleteNamespacedSecret({ name: 'pin', namespace: ns });
+  await createSecret(c, ns, 'pin', { PIN: '1234' });
+  await controller.decided(key, 'recorded without rolling', mark);
+  await updateSecret(c, ns, 'pin', { PIN: '4711' });
+  await controller.decided(key, 'rolled', mark);
+  const { replicaSets } = await rolloutComplete(c, ns, 'web');
+  assert.equal(replicaSets, 2, 'the re-creation rolled nothing; the change after it rolled once');
+  assert.equal(controller.count(key, 'rolled'), 1);
+});
