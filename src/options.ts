@@ -74,6 +74,7 @@ export interface RunOptions {
   readonly workers: number;
   readonly maxRollsPerSecond: number;
   readonly maxRollsBurst: number;
+  readonly adoptionWritesPerSecond: number;
   /** host:port, already checked to be bindable syntax. */
   readonly metricsAddress: string;
   readonly logFormat: LogFormat;
@@ -495,6 +496,10 @@ const FLAGS = {
     flag: 'max-rolls-burst', value: 'n', default: '50', group: 'Rolling',
     description: 'Rollouts that may start at once before --max-rolls-per-second applies (1 or more).',
   }, integer(1)),
+  adoptionWritesPerSecond: flag({
+    flag: 'adoption-writes-per-second', value: 'rate', default: '20', group: 'Rolling',
+    description: 'Adoption writes (the record on a workload seen for the first time: at a first start, every workload followed) per second at most (above 0), with bursts of one second\'s worth. Rolls have their own limit.',
+  }, positiveNumber),
   enabledLabel: flag({
     flag: 'enabled-label', value: 'label', default: 'mini-reloader.pelabs/enabled', group: 'Rolling',
     description: 'Label that opts a ConfigMap or Secret in (value "true"): the workloads that reference it roll when it changes.',
@@ -770,6 +775,7 @@ export function parseRunOptions(argv: readonly string[], env: Readonly<Record<st
     workers: v.workers,
     maxRollsPerSecond: v.maxRollsPerSecond,
     maxRollsBurst: v.maxRollsBurst,
+    adoptionWritesPerSecond: v.adoptionWritesPerSecond,
     metricsAddress: v.metricsAddress,
     logFormat: v.logFormat,
     logLevel: v.logLevel,

@@ -13,6 +13,7 @@ export function controllerSettings(o: RunOptions): ControllerSettings {
     workers: o.workers,
     rollsPerSecond: o.maxRollsPerSecond,
     rollsBurst: o.maxRollsBurst,
+    adoptionWritesPerSecond: o.adoptionWritesPerSecond,
     enabledLabel: o.enabledLabel,
     ignoreAnnotation: o.annotations.ignore,
     matchAnnotation: o.annotations.match,

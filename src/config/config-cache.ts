@@ -11,6 +11,8 @@ import { keyDigests } from './key-digests.ts';
  */
 export interface ConfigEntry {
   readonly digests: ReadonlyMap<string, string>;
+  /** `metadata.uid`: the key of the hashes written about this object (see configHash). */
+  readonly uid: string;
   /** Carries the opt-in label (`mini-reloader.pelabs/enabled: "true"`, or another true of strconv.ParseBool). */
   readonly enabled: boolean;
   /** Carries the ignore annotation: it never triggers anything. */
@@ -35,11 +37,16 @@ export interface ConfigCacheOptions {
 
 type Slot = `${ConfigKind}/${string}`;
 
+/** Uids of objects deleted or replaced while watched, kept at most (the oldest go first). */
+const MAX_FORMER_UIDS = 4096;
+
 /** ConfigMaps and Secrets, by namespace, reduced to per-key digests. */
 export class ConfigCache {
   readonly #options: ConfigCacheOptions;
   readonly #byNamespace = new Map<string, Map<Slot, ConfigEntry>>();
   readonly #counts: Record<ConfigKind, number> = { ConfigMap: 0, Secret: 0 };
+  /** `namespace/Kind/name` -> the uid of the object that last held the name before the current one. */
+  readonly #formerUids = new Map<string, string>();
 
   constructor(options: ConfigCacheOptions) {
     this.#options = options;
@@ -55,6 +62,15 @@ export class ConfigCache {
     for (const slot of this.#byNamespace.get(namespace)?.keys() ?? []) {
       if (slot.startsWith(prefix)) yield slot.slice(prefix.length);
     }
+  }
+
+  /**
+   * The uid of the object that held this name before, when the controller
+   * saw it deleted or replaced: a record keyed with it may describe the same
+   * data under another key.
+   */
+  formerUid(kind: ConfigKind, namespace: string, name: string): string | undefined {
+    return this.#formerUids.get(`${namespace}/${kind}/${name}`);
   }
 
   size(kind: ConfigKind): number {
@@ -108,6 +124,7 @@ export class ConfigCache {
     };
     const entry: ConfigEntry = {
       digests,
+      uid: typeof obj.metadata.uid === 'string' ? obj.metadata.uid : '',
       enabled: flag(this.#options.enabledLabel, labels[this.#options.enabledLabel]),
       ignored: flag(this.#options.ignoreAnnotation, annotations[this.#options.ignoreAnnotation]),
       match: flag(this.#options.matchAnnotation, annotations[this.#options.matchAnnotation]),
@@ -121,21 +138,36 @@ export class ConfigCache {
     const previous = slots.get(slot);
     if (previous === undefined) this.#counts[kind]++;
     else if (sameEntry(previous, entry)) return;
+    else if (previous.uid !== entry.uid) this.#rememberUid(kind, namespace, name, previous.uid);
     slots.set(slot, entry);
     this.#options.onChange(kind, namespace, name);
   }
 
   #remove(kind: ConfigKind, namespace: string, name: string): void {
     const slots = this.#byNamespace.get(namespace);
-    if (slots?.delete(`${kind}/${name}`) !== true) return;
+    const slot: Slot = `${kind}/${name}`;
+    const previous = slots?.get(slot);
+    if (slots === undefined || previous === undefined) return;
+    slots.delete(slot);
+    this.#rememberUid(kind, namespace, name, previous.uid);
     this.#counts[kind]--;
     if (slots.size === 0) this.#byNamespace.delete(namespace);
     this.#options.onChange(kind, namespace, name);
   }
+
+  #rememberUid(kind: ConfigKind, namespace: string, name: string, uid: string): void {
+    const id = `${namespace}/${kind}/${name}`;
+    this.#formerUids.delete(id);
+    this.#formerUids.set(id, uid);
+    if (this.#formerUids.size > MAX_FORMER_UIDS) {
+      const oldest = this.#formerUids.keys().next().value;
+      if (oldest !== undefined) this.#formerUids.delete(oldest);
+    }
+  }
 }
 
 function sameEntry(a: ConfigEntry, b: ConfigEntry): boolean {
-  if (a.enabled !== b.enabled || a.ignored !== b.ignored || a.match !== b.match) return false;
+  if (a.uid !== b.uid || a.enabled !== b.enabled || a.ignored !== b.ignored || a.match !== b.match) return false;
   if (a.digests.size !== b.digests.size) return false;
   for (const [key, digest] of a.digests) if (b.digests.get(key) !== digest) return false;
   return true;

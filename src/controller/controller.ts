@@ -29,6 +29,8 @@ export interface ControllerSettings {
   readonly workers: number;
   readonly rollsPerSecond: number;
   readonly rollsBurst: number;
+  /** Adoption writes per second at most (a first start writes to every workload); the burst is one second's worth. */
+  readonly adoptionWritesPerSecond: number;
   readonly enabledLabel: string;
   readonly ignoreAnnotation: string;
   readonly matchAnnotation: string;
@@ -142,7 +144,7 @@ export class Controller {
       pausedAtAnnotation: settings.pausedAtAnnotation,
       namedListAnnotations: { ConfigMap: o.configMapReloadAnnotation, Secret: o.secretReloadAnnotation },
       ignoreNamespace: excludes,
-      onChange: (key) => { if (this.#synced) this.#enqueue(key); },
+      onChange: (key) => { if (this.#synced) this.#workloadChanged(key); },
     });
 
     this.#events = new EventRecorder(client, 'mini-reloader', logger);
@@ -158,6 +160,7 @@ export class Controller {
       }),
       events: this.#events,
       rollLimiter: new TokenBucket(settings.rollsPerSecond, settings.rollsBurst),
+      adoptionLimiter: new TokenBucket(settings.adoptionWritesPerSecond, settings.adoptionWritesPerSecond),
       settings: r,
       logger,
       ...hooks,
@@ -268,7 +271,10 @@ export class Controller {
   async #work(stop: AbortSignal, writes: AbortSignal): Promise<void> {
     this.#writes = writes;
     this.#logger.info({ workloads: this.#workloads.size }, 'checking every workload');
-    for (const key of this.#workloads.keys()) this.#queue.add(key);
+    for (const key of this.#workloads.keys()) {
+      this.#reconciler.sawWorkload(key);
+      this.#queue.add(key);
+    }
     const shutDown = (): void => { this.#queue.shutDown(); };
     if (stop.aborted) shutDown();
     else stop.addEventListener('abort', shutDown, { once: true });
@@ -327,6 +333,16 @@ export class Controller {
     }
   }
 
+  /** The moment a workload is first seen (or seen again) is the state its adoption compares with. */
+  #workloadChanged(key: string): void {
+    if (this.#relisting > 0) {
+      this.#held.add(key);
+      return;
+    }
+    this.#reconciler.sawWorkload(key);
+    this.#queue.add(key);
+  }
+
   /**
    * Queues a key, unless the caches are being relisted: a workload in a newly
    * selected namespace may then be listed before its configs are, and would
@@ -346,7 +362,10 @@ export class Controller {
       this.#relisting--;
     }
     if (this.#relisting > 0) return;
-    for (const key of this.#held) this.#queue.add(key);
+    for (const key of this.#held) {
+      this.#reconciler.sawWorkload(key);
+      this.#queue.add(key);
+    }
     this.#held.clear();
   }
 

@@ -1,40 +1,58 @@
 import { createHash } from 'node:crypto';
 import { referenceKey } from '../workload/pod-references.ts';
-import { configHash, type CountedConfig } from './config-hash.ts';
+import { configMac, unkeyedConfigHash, type CountedConfig } from './config-hash.ts';
 
 /**
  * What a workload's pods are known to see of each config it follows, kept in
- * one annotation on the workload's metadata (JSON, keys sorted):
- * `{"ConfigMap/app":"<view>.<data>"}`.
+ * one annotation on the workload's metadata (JSON, config ids sorted):
+ * `{"v":2,"ConfigMap/app":"<view>.<data>"}`.
  *
  * - `view` says which keys the pod spec makes visible (`*` for all). The
  *   view lives in the pod template, so when it differs the template changed
  *   and Kubernetes restarted the pods itself, with current data: recorded,
- *   never rolled again.
- * - `data` is a hash of the visible data, or `-` when the object is absent,
- *   so a config's creation and deletion can be told from a content change.
+ *   never rolled again. It hashes key names only, which the pod spec shows.
+ * - `data` is the first 22 hex digits of the config's keyed digest
+ *   (`configMac`), or `-` when the object is absent, so a config's creation
+ *   and deletion can be told from a content change.
+ *
+ * Version 1 records (earlier releases) have no `"v"` field and an unkeyed
+ * `data` (the version 1 `unkeyedConfigHash` of that config alone). They are
+ * read, compared with an unkeyed computation, and replaced by version 2 at
+ * the next write; the controller writes only version 2. Every version 2
+ * record has `"v":2` and no version 1 record has a `"v"` field (earlier
+ * releases refuse such a record and adopt the workload afresh), so one is
+ * never mistaken for the other.
  */
-export type ConfigRecord = ReadonlyMap<string, string>;
-
-const ABSENT = '-';
-
-export function recordEntry(config: CountedConfig): string {
-  const { keys } = config.ref;
-  const view = keys === 'all' ? '*' : shortHash([...new Set(keys)].sort().join('\n'), 8);
-  const data = config.digests === undefined ? ABSENT : configHash([config]).slice(0, 22);
-  return `${view}.${data}`;
+export interface ConfigRecord {
+  readonly version: RecordVersion;
+  /** By config id (`ConfigMap/app`), sorted. */
+  readonly entries: ReadonlyMap<string, string>;
 }
 
-export function currentRecord(counted: readonly CountedConfig[]): ConfigRecord {
-  const entries = counted.map((c): [string, string] => [referenceKey(c.ref.kind, c.ref.name), recordEntry(c)]);
-  return new Map(entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+export type RecordVersion = 1 | 2;
+
+const ABSENT = '-';
+const VERSION_FIELD = 'v';
+
+export function recordEntry(config: CountedConfig, version: RecordVersion = 2): string {
+  const { keys } = config.ref;
+  const view = keys === 'all' ? '*' : shortHash([...new Set(keys)].sort().join('\n'), 8);
+  if (config.digests === undefined) return `${view}.${ABSENT}`;
+  return `${view}.${(version === 2 ? configMac(config) : unkeyedConfigHash([config])).slice(0, 22)}`;
+}
+
+/** The record of what `counted` shows now; version 1 only to compare with a record of that version. */
+export function currentRecord(counted: readonly CountedConfig[], version: RecordVersion = 2): ConfigRecord {
+  const entries = counted.map((c): [string, string] => [referenceKey(c.ref.kind, c.ref.name), recordEntry(c, version)]);
+  return { version, entries: new Map(entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) };
 }
 
 export function formatRecord(record: ConfigRecord): string {
-  return JSON.stringify(Object.fromEntries(record));
+  const entries = Object.fromEntries(record.entries);
+  return JSON.stringify(record.version === 1 ? entries : { [VERSION_FIELD]: record.version, ...entries });
 }
 
-/** Undefined when absent or not a record this version wrote: such a workload is adopted afresh. */
+/** Undefined when absent or not a record of a known version: such a workload is adopted afresh. */
 export function parseRecord(text: string | undefined): ConfigRecord | undefined {
   if (text === undefined) return undefined;
   let parsed: unknown;
@@ -44,9 +62,19 @@ export function parseRecord(text: string | undefined): ConfigRecord | undefined 
     return undefined;
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
-  const entries = Object.entries(parsed);
-  if (!entries.every(([k, v]) => typeof v === 'string' && /^(ConfigMap|Secret)\//.test(k))) return undefined;
-  return new Map(entries as [string, string][]);
+  let version: RecordVersion = 1;
+  const entries = new Map<string, string>();
+  for (const [id, value] of Object.entries(parsed)) {
+    if (id === VERSION_FIELD) {
+      if (value !== 2) return undefined;
+      version = 2;
+    } else if (typeof value === 'string' && (id.startsWith('ConfigMap/') || id.startsWith('Secret/'))) {
+      entries.set(id, value);
+    } else {
+      return undefined;
+    }
+  }
+  return { version, entries };
 }
 
 /** How the data the pods see differs from what they were rolled or adopted with, by config id. */
@@ -61,12 +89,14 @@ export interface RecordChanges {
   readonly differs: boolean;
 }
 
+/** Compares entries of records of the same version. */
 export function compareRecords(before: ConfigRecord, now: ConfigRecord): RecordChanges {
+  if (before.version !== now.version) throw new Error(`cannot compare a version ${before.version} record with a version ${now.version} one`);
   const changed: string[] = [];
   const created: string[] = [];
   const deleted: string[] = [];
-  for (const [id, entry] of now) {
-    const old = before.get(id);
+  for (const [id, entry] of now.entries) {
+    const old = before.entries.get(id);
     if (old === undefined || old === entry) continue;
     const [oldView, oldData] = splitEntry(old);
     const [view, data] = splitEntry(entry);
@@ -75,7 +105,7 @@ export function compareRecords(before: ConfigRecord, now: ConfigRecord): RecordC
     else if (data === ABSENT) deleted.push(id);
     else changed.push(id);
   }
-  const differs = before.size !== now.size || [...now].some(([id, entry]) => before.get(id) !== entry);
+  const differs = before.entries.size !== now.entries.size || [...now.entries].some(([id, entry]) => before.entries.get(id) !== entry);
   return { changed, created, deleted, differs };
 }
 

@@ -42,6 +42,11 @@ export class NameListCompiler {
   #loading: Promise<void> | undefined;
   readonly #cache = new Map<string, NameList>();
 
+  /** Whether `load()` has completed, so that `compile()` may be called synchronously. */
+  get loaded(): boolean {
+    return this.#engine !== undefined;
+  }
+
   /** Loads the regex engine once; later calls resolve at once. */
   async load(): Promise<void> {
     this.#loading ??= import('re2js').then((m) => { this.#engine = m.RE2JS; });

@@ -7,9 +7,10 @@ import { referenceKey } from '../workload/pod-references.ts';
 import { kindInfo } from '../workload/workload-kind.ts';
 import type { WorkloadCache, WorkloadRecord } from '../workload/workload-cache.ts';
 import { configHash, type CountedConfig } from './config-hash.ts';
-import { compareRecords, currentRecord, type ConfigRecord } from './config-record.ts';
+import { compareRecords, currentRecord, recordEntry, type ConfigRecord } from './config-record.ts';
+import { FirstSight } from './first-sight.ts';
 import { NameListCompiler, type InvalidPattern } from './name-list.ts';
-import { decideOptIn, hasExplicitOptIn, hasNamedList, type OptInSettings } from './opt-in.ts';
+import { decideOptIn, hasExplicitOptIn, hasNamedList, type OptInResult, type OptInSettings } from './opt-in.ts';
 import { templateMark, type FollowedConfig, type ReloadStrategy, type RollPlan } from './reload-strategy.ts';
 import type { RollEffects, WorkloadWriter } from './workload-writer.ts';
 
@@ -50,6 +51,8 @@ export interface ReconcilerDeps {
   readonly writer: Pick<WorkloadWriter, 'record' | 'roll' | 'resume' | 'finishPending'>;
   readonly events: Pick<EventRecorder, 'record'>;
   readonly rollLimiter: Pick<TokenBucket, 'take'>;
+  /** Paces adoption writes: a first start writes to every workload it follows. */
+  readonly adoptionLimiter: Pick<TokenBucket, 'take'>;
   readonly settings: ReconcilerSettings;
   readonly logger: Logger;
   /** --webhook-url: told instead of rolling; rejects when the receiver did not take it. */
@@ -57,6 +60,8 @@ export interface ReconcilerDeps {
   /** Alerts: told after each roll; never blocks. */
   readonly rolled?: (notice: RollNotice) => void;
   readonly now?: () => number;
+  /** Un-adopted workloads whose first-sight record is kept (default 10,000). */
+  readonly maxFirstSights?: number;
 }
 
 /**
@@ -70,8 +75,11 @@ export interface ReconcilerDeps {
  * enrich the Event text; the decision never depends on them.
  *
  * - No record: the workload is adopted. Its pods are taken to match the
- *   current data, which is recorded on its metadata: no rollout. Installing
- *   the controller therefore rolls nothing.
+ *   data as it was when the controller first saw the workload (see
+ *   `sawWorkload`), which is recorded on its metadata: no rollout.
+ *   Installing the controller therefore rolls nothing. A change that
+ *   landed after first sight rolls it once, however earlier attempts to
+ *   write the record fared.
  * - Same record: nothing to do. A restart or a resync rolls nothing.
  * - A followed config's visible data changed: roll once, with the strategy's
  *   mark, and record the new state in the same write. A config created, or
@@ -86,16 +94,41 @@ export class Reconciler {
   readonly #now: () => number;
   readonly #reported = new Set<string>();
   readonly #nameLists = new NameListCompiler();
+  readonly #firstSight: FirstSight;
 
   constructor(deps: ReconcilerDeps) {
     this.#deps = deps;
     this.#now = deps.now ?? Date.now;
+    this.#firstSight = new FirstSight(deps.maxFirstSights ?? 10_000);
+  }
+
+  /**
+   * Notes the moment the controller sees `key`: call it synchronously when
+   * the workload cache reports a change of it once the caches are synced,
+   * and for each workload at the start-up pass. A workload not adopted yet
+   * keeps what it follows as of its first sight, until its record is
+   * written or it is gone.
+   */
+  sawWorkload(key: string): void {
+    const workload = this.#deps.workloads.get(key);
+    if (workload === undefined || workload.record !== undefined) {
+      this.#firstSight.drop(key);
+      return;
+    }
+    if (this.#firstSight.has(key, workload.uid) || this.#refusal(workload) !== undefined) return;
+    // Named lists need the regex engine, which loads on first use: until then
+    // such a workload's first sight is taken by its first reconcile instead.
+    if (hasNamedList(workload, this.#deps.settings.optIn) && !this.#nameLists.loaded) return;
+    const decision = this.#decide(workload);
+    if (decision.optedOut || decision.counted.length === 0) return;
+    this.#holdFirstSight(key, workload, currentRecord(this.#keyed(workload, decision.counted)));
   }
 
   async reconcile(key: string, causes: readonly string[] = []): Promise<ReconcileResult> {
-    const { workloads, configs, settings, logger, writer } = this.#deps;
+    const { workloads, settings, logger, writer } = this.#deps;
     const workload = workloads.get(key);
     if (workload === undefined) {
+      this.#firstSight.drop(key);
       if (!settings.dryRun && await writer.finishPending(key)) logger.info({ workload: key }, 'recreated the Job');
       return { outcome: 'gone' };
     }
@@ -107,10 +140,7 @@ export class Reconciler {
       return { outcome: 'skipped' };
     }
     if (hasNamedList(workload, settings.optIn)) await this.#nameLists.load();
-    const decision = decideOptIn(workload, {
-      get: (kind, name) => configs.get(kind, workload.namespace, name),
-      names: (kind) => configs.names(kind, workload.namespace),
-    }, settings.optIn, this.#nameLists);
+    const decision = this.#decide(workload);
     if (decision.optedOut) {
       log.debug({ reason: decision.reason }, 'not rolled: workload opted out');
       return this.#afterPause(workload, { outcome: 'skipped' }, log);
@@ -123,15 +153,22 @@ export class Reconciler {
       return this.#afterPause(workload, { outcome: 'skipped' }, log);
     }
 
-    const record = currentRecord(decision.counted);
-    if (workload.record === undefined) {
-      if (!settings.dryRun) await writer.record(workload, record);
-      log.info({ dryRun: settings.dryRun }, 'adopted: recorded what the pods see, without rolling');
-      return { outcome: 'adopted' };
-    }
-    const changes = compareRecords(workload.record, record);
-    const rollFor = [...changes.changed, ...(settings.reloadOnCreate ? changes.created : []), ...(settings.reloadOnDelete ? changes.deleted : [])];
+    const counted = this.#keyed(workload, decision.counted);
+    const record = currentRecord(counted);
+    const before = workload.record ?? this.#holdFirstSight(key, workload, record);
+    // A record of an earlier release is compared in its own, unkeyed terms: unchanged data writes nothing.
+    const changes = compareRecords(before, before.version === record.version ? record : currentRecord(counted, before.version));
+    const rollFor = [...this.#dataChanged(workload, counted, before, changes.changed), ...(settings.reloadOnCreate ? changes.created : []), ...(settings.reloadOnDelete ? changes.deleted : [])];
     if (rollFor.length === 0) {
+      if (workload.record === undefined) {
+        if (!settings.dryRun) {
+          await this.#deps.adoptionLimiter.take();
+          await writer.record(workload, record);
+          this.#firstSight.drop(key);
+        }
+        log.info({ dryRun: settings.dryRun }, 'adopted: recorded what the pods see, without rolling');
+        return { outcome: 'adopted' };
+      }
       if (!changes.differs) {
         log.debug('not rolled: config unchanged');
         return this.#afterPause(workload, { outcome: 'unchanged' }, log);
@@ -146,7 +183,7 @@ export class Reconciler {
       return { outcome: 'skipped' };
     }
 
-    const notice = rollNotice(workload, decision.counted, rollFor, configHash(decision.counted));
+    const notice = rollNotice(workload, counted, rollFor, configHash(counted));
     const message = rollMessage(rollFor, causes);
     if (settings.dryRun) {
       log.info({ changed: rollFor, causes }, 'dry run: would roll');
@@ -156,6 +193,7 @@ export class Reconciler {
     if (this.#deps.webhook !== undefined) {
       await this.#deps.webhook(notice);
       await writer.record(workload, record);
+      this.#firstSight.drop(key);
       log.info({ changed: rollFor }, 'told the webhook instead of rolling');
       return { outcome: 'notified' };
     }
@@ -166,10 +204,11 @@ export class Reconciler {
     await this.#deps.rollLimiter.take();
     const effects = await writer.roll(workload, {
       record,
-      mark: templateMark(settings.strategy, this.#plan(workload, decision.counted, record, rollFor, causes, notice.hash, now), settings.hashAnnotation),
+      mark: templateMark(settings.strategy, this.#plan(workload, counted, record, rollFor, causes, notice.hash, now), settings.hashAnnotation),
       ...(pausedAt === undefined ? {} : { pausedAt }),
       restart: workload.kind === 'Rollout' && (workload.annotations[settings.rolloutStrategyAnnotation] ?? workload.templateAnnotations[settings.rolloutStrategyAnnotation]) === 'restart',
     });
+    this.#firstSight.drop(key);
     log.info({ changed: rollFor, causes, strategy: settings.strategy, ...effects, ...(pausedAt === undefined ? {} : { pausedUntil: new Date(Date.parse(pausedAt) + (pausePeriod ?? 0)).toISOString() }) }, 'rolled');
     this.#deps.events.record(subject(workload), 'Normal', 'Reloaded', message + effectsText(effects) + (pausedAt === undefined ? '' : '; paused while changes gather'));
     this.#deps.rolled?.(notice);
@@ -181,6 +220,42 @@ export class Reconciler {
     const workload = this.#deps.workloads.get(key);
     if (workload === undefined) return;
     this.#deps.events.record(subject(workload), 'Warning', 'ReloadFail', `could not roll: ${err instanceof Error ? err.message : String(err)}`);
+  }
+
+  #decide(workload: WorkloadRecord): OptInResult {
+    const { configs, settings } = this.#deps;
+    return decideOptIn(workload, {
+      get: (kind, name) => configs.get(kind, workload.namespace, name),
+      names: (kind) => configs.names(kind, workload.namespace),
+    }, settings.optIn, this.#nameLists);
+  }
+
+  /** The configs with the uids that key their hashes, read from the same cache state as their digests. */
+  #keyed(workload: WorkloadRecord, counted: readonly CountedConfig[]): CountedConfig[] {
+    return counted.map((c) => {
+      const uid = c.digests === undefined ? undefined : this.#deps.configs.get(c.ref.kind, workload.namespace, c.ref.name)?.uid;
+      return uid === undefined ? c : { ...c, uid };
+    });
+  }
+
+  /**
+   * The changed entries whose data did change: not those of a config that
+   * was deleted and created again (a new uid, a new key) with the same data
+   * while the controller watched. Those are only recorded.
+   */
+  #dataChanged(workload: WorkloadRecord, counted: readonly CountedConfig[], before: ConfigRecord, changed: readonly string[]): string[] {
+    if (before.version !== 2) return [...changed];
+    return changed.filter((id) => {
+      const config = counted.find((c) => referenceKey(c.ref.kind, c.ref.name) === id);
+      const former = config === undefined ? undefined : this.#deps.configs.formerUid(config.ref.kind, workload.namespace, config.ref.name);
+      return config === undefined || former === undefined || recordEntry({ ...config, uid: former }) !== before.entries.get(id);
+    });
+  }
+
+  #holdFirstSight(key: string, workload: WorkloadRecord, record: ConfigRecord): ConfigRecord {
+    const held = this.#firstSight.hold(key, workload.uid, record);
+    if (held.dropped !== undefined) this.#deps.logger.debug({ workload: held.dropped, held: this.#firstSight.size }, 'too many workloads await adoption: dropped the oldest first-sight record');
+    return held.record;
   }
 
   /** Kinds that follow configs only under conditions of their own. */
@@ -218,7 +293,7 @@ export class Reconciler {
 
   #plan(workload: WorkloadRecord, counted: readonly CountedConfig[], record: ConfigRecord, rollFor: readonly string[], causes: readonly string[], combined: string, now: number): RollPlan {
     const configs: FollowedConfig[] = counted.map((c) => {
-      const entry = record.get(referenceKey(c.ref.kind, c.ref.name)) ?? '';
+      const entry = record.entries.get(referenceKey(c.ref.kind, c.ref.name)) ?? '';
       return { kind: c.ref.kind, name: c.ref.name, hash: c.digests === undefined ? undefined : entry.slice(entry.indexOf('.') + 1), containers: c.ref.containers };
     });
     const triggerId = causes.find((c) => rollFor.includes(c)) ?? rollFor[0];

@@ -151,7 +151,7 @@ export class WorkloadCache {
       return;
     }
     const { resourceVersion, record: configRecord, ...meaningful } = record;
-    const fingerprint = JSON.stringify({ ...meaningful, record: configRecord === undefined ? null : [...configRecord] });
+    const fingerprint = JSON.stringify({ ...meaningful, record: configRecord === undefined ? null : [configRecord.version, ...configRecord.entries] });
     const previous = this.#records.get(key);
     this.#records.set(key, { record, fingerprint });
     if (previous?.fingerprint === fingerprint) return;

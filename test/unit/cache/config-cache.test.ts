@@ -108,3 +108,19 @@ test('the enabled label, ignore and match read as Go\'s strconv.ParseBool', () =
   const fields = ['mini-reloader.pelabs/enabled', 'reloader.stakater.com/ignore', 'reloader.stakater.com/match'];
   assert.deepEqual(notBooleans, ['yes', 'tRUE'].flatMap((v) => fields.map((f) => `ConfigMap/ns/app ${f}=${v}`)), 'each value that is no boolean is told, by field');
 });
+
+test('the uid keys the entry: a new object under the same name is a change, and the uid it replaced is remembered', () => {
+  const { cache: c, changes } = cache();
+  const h = c.handlers('Secret');
+  const secret = (uid: string): KubeObject => ({ metadata: { name: 'db', namespace: 'ns', uid }, data: { p: 'MQ==' } });
+  h.upsert(secret('u1'));
+  assert.equal(c.get('Secret', 'ns', 'db')?.uid, 'u1');
+  assert.equal(c.formerUid('Secret', 'ns', 'db'), undefined);
+  h.upsert(secret('u2'));
+  assert.equal(c.formerUid('Secret', 'ns', 'db'), 'u1', 'replaced without a deletion seen');
+  h.remove(secret('u2'));
+  assert.equal(c.formerUid('Secret', 'ns', 'db'), 'u2', 'deleted');
+  h.upsert(secret('u3'));
+  assert.equal(c.formerUid('Secret', 'ns', 'db'), 'u2');
+  assert.equal(changes.length, 4);
+});

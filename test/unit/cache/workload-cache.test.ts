@@ -49,11 +49,11 @@ test('status and resourceVersion churn is not a change, but the new resourceVers
 
 test('only steering annotations and the config record are kept, not the whole object', () => {
   const { cache: c } = cache();
-  c.handlers('Deployment').upsert(deployment('a', ['cm'], { annotations: { 'reloader.stakater.com/auto': 'true', 'mini-reloader.pelabs/config-hash-record': '{"ConfigMap/cm":"*.abc"}' } }));
+  c.handlers('Deployment').upsert(deployment('a', ['cm'], { annotations: { 'reloader.stakater.com/auto': 'true', 'mini-reloader.pelabs/config-hash-record': '{"v":2,"ConfigMap/cm":"*.abc"}' } }));
   const record = c.get('Deployment/ns/a');
   assert.ok(record);
   assert.deepEqual(record.annotations, { 'reloader.stakater.com/auto': 'true' });
-  assert.deepEqual(record.record, new Map([['ConfigMap/cm', '*.abc']]));
+  assert.deepEqual(record.record, { version: 2, entries: new Map([['ConfigMap/cm', '*.abc']]) });
   assert.deepEqual(record.containers, ['app']);
   assert.equal(JSON.stringify(record).includes('last-applied'), false);
 });

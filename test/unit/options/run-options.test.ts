@@ -34,6 +34,7 @@ test('defaults: the documented values, cluster-wide, Stakater annotation names',
   assert.equal(o.workers, 4);
   assert.equal(o.maxRollsPerSecond, 10);
   assert.equal(o.maxRollsBurst, 50);
+  assert.equal(o.adoptionWritesPerSecond, 20);
   assert.equal(o.metricsAddress, ':9090');
   assert.equal(o.logFormat, 'json');
   assert.equal(o.logLevel, 'info');
@@ -112,6 +113,7 @@ test('values in both forms, including values that start with a dash or contain "
   assert.equal(parse(['--workers', '64']).workers, 64);
   assert.equal(parse(['--max-rolls-per-second=0.5']).maxRollsPerSecond, 0.5);
   assert.equal(parse(['--max-rolls-burst=1']).maxRollsBurst, 1);
+  assert.equal(parse(['--adoption-writes-per-second=0.5']).adoptionWritesPerSecond, 0.5);
   assert.equal(parse(['--metrics-address=127.0.0.1:0']).metricsAddress, '127.0.0.1:0');
   assert.equal(parse(['--metrics-address=[::1]:9090']).metricsAddress, '[::1]:9090');
   assert.equal(parse(['--enabled-label=example.com/reload-me']).enabledLabel, 'example.com/reload-me');
@@ -184,6 +186,7 @@ test('each bad value is rejected with the flag, the value and what is allowed', 
     { argv: ['--max-rolls-per-second=-3'], mentions: ['--max-rolls-per-second', '"-3"', 'above 0'] },
     { argv: ['--max-rolls-per-second=fast'], mentions: ['--max-rolls-per-second', '"fast"', 'above 0'] },
     { argv: ['--max-rolls-burst=0'], mentions: ['--max-rolls-burst', '"0"', 'at least 1'] },
+    { argv: ['--adoption-writes-per-second=0'], mentions: ['--adoption-writes-per-second', '"0"', 'above 0'] },
     { argv: ['--namespaces=ok,Not_OK'], mentions: ['--namespaces', '"Not_OK"', 'namespace name', 'lower-case'] },
     { argv: ['--namespaces', 'a'.repeat(64)], mentions: ['--namespaces', 'a'.repeat(64), '63'] },
     { argv: ['--namespaces-to-ignore=-x'], mentions: ['--namespaces-to-ignore', '"-x"', 'namespace name'] },

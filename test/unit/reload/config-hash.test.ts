@@ -1,7 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { configHash, type CountedConfig } from '../../../src/reload/config-hash.ts';
+import { createHash, createHmac } from 'node:crypto';
+import { configHash, configMac, unkeyedConfigHash, type CountedConfig } from '../../../src/reload/config-hash.ts';
 import type { ConfigKind, ConfigReference } from '../../../src/workload/config-reference.ts';
 
 function counted(kind: ConfigKind, name: string, keys: 'all' | string[], digests: Record<string, string> | undefined): CountedConfig {
@@ -201,5 +202,29 @@ describe('configHash', () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  test('property: it is keyed by each present config\'s uid: another uid, another hash and digest', () => {
+    fc.assert(
+      fc.property(config, fc.uuid(), fc.uuid(), (c, one, two) => {
+        fc.pre(one !== two && c.digests !== undefined);
+        assert.notEqual(configHash([{ ...c, uid: one }]), configHash([{ ...c, uid: two }]));
+        assert.notEqual(configMac({ ...c, uid: one }), configMac({ ...c, uid: two }));
+      }),
+    );
+  });
+
+  test('an absent config has no key: its part of the hash does not depend on a uid', () => {
+    const absent = counted('Secret', 'db', 'all', undefined);
+    assert.equal(configHash([{ ...absent, uid: 'one' }]), configHash([{ ...absent, uid: 'two' }]));
+  });
+
+  test('the keyed digest is the HMAC-SHA-256 of the documented bytes under the uid', () => {
+    const c = { ...counted('ConfigMap', 'app', ['b', 'a'], { a: 'x', b: 'y' }), uid: 'u-1' };
+    const seen = 'C9:ConfigMap3:appP2:1:aD1:x1:bD1:y';
+    const mac = configMac(c);
+    assert.equal(mac, createHmac('sha256', 'u-1').update(`mini-reloader/config-mac/v2${seen}`).digest('hex'));
+    assert.equal(configHash([c]), createHash('sha256').update(`mini-reloader/config-hash/v2C9:ConfigMap3:appK64:${mac}`).digest('hex'));
+    assert.equal(unkeyedConfigHash([c]), createHash('sha256').update(`mini-reloader/config-hash/v1${seen}`).digest('hex'), 'version 1, for records of earlier releases');
   });
 });

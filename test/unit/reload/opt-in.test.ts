@@ -15,7 +15,7 @@ const nameLists = new NameListCompiler();
 await nameLists.load();
 
 const ref = (kind: ConfigKind, name: string): ConfigReference => ({ kind, name, keys: 'all', optional: false, containers: ['app'] });
-const entry = (flags: Partial<Omit<ConfigEntry, 'digests'>> = {}): ConfigEntry => ({ digests: new Map([['k', 'd']]), enabled: false, ignored: false, match: false, ...flags });
+const entry = (flags: Partial<Omit<ConfigEntry, 'digests'>> = {}): ConfigEntry => ({ digests: new Map([['k', 'd']]), uid: 'cm-uid', enabled: false, ignored: false, match: false, ...flags });
 
 function workload(annotations: Record<string, string>, templateAnnotations: Record<string, string> = {}): WorkloadRecord {
   return {

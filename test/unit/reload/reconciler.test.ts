@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import { ConfigCache } from '../../../src/config/config-cache.ts';
 import { recordAnnotation } from '../../../src/controller/controller.ts';
 import { createLogger } from '../../../src/logger.ts';
 import { parseRunOptions } from '../../../src/options.ts';
-import { formatRecord, type ConfigRecord } from '../../../src/reload/config-record.ts';
+import { formatRecord, parseRecord, type ConfigRecord } from '../../../src/reload/config-record.ts';
 import { Reconciler, type ReconcilerSettings, type RollNotice } from '../../../src/reload/reconciler.ts';
 import type { Roll } from '../../../src/reload/workload-writer.ts';
 import { controllerSettings } from '../../../src/run-settings.ts';
@@ -24,12 +25,17 @@ interface Setup {
   readonly notices: RollNotice[];
   /** The reconciler's log lines, debug level and up. */
   readonly logs: { readonly msg: string; readonly [field: string]: unknown }[];
-  putConfig(data: Record<string, string>, name?: string): void;
+  /** Tokens taken from each limiter. */
+  readonly takes: { roll: number; adoption: number };
+  /** The config as the API would return it; its uid defaults to one per name (`uid-<name>`). */
+  putConfig(data: Record<string, string>, name?: string, uid?: string): void;
   removeConfig(name: string): void;
   /** Puts the workload as the API would return it after `writes` so far (its record annotation included). */
   putWorkload(options?: { envFrom?: unknown[]; env?: unknown[]; annotations?: Record<string, string>; kind?: WorkloadKind; ownedBy?: string }): void;
   failWrites(err: Error | undefined): void;
   advance(ms: number): void;
+  /** The record annotation the next putWorkload carries, as an earlier release may have left it. */
+  seedRecord(text: string): void;
 }
 
 function setup(overrides: Partial<ReconcilerSettings> = {}, hooks: { webhook?: boolean } = {}): Setup {
@@ -38,6 +44,7 @@ function setup(overrides: Partial<ReconcilerSettings> = {}, hooks: { webhook?: b
   const events: string[] = [];
   const notices: RollNotice[] = [];
   const logs: Setup['logs'] = [];
+  const takes = { roll: 0, adoption: 0 };
   let now = Date.parse('2026-11-23T10:00:00Z');
   let failure: Error | undefined;
   let stored: ConfigRecord | undefined;
@@ -57,7 +64,8 @@ function setup(overrides: Partial<ReconcilerSettings> = {}, hooks: { webhook?: b
   const reconciler = new Reconciler({
     workloads, configs, settings, now: () => now,
     logger: createLogger('json', 'debug', { write: (line: string) => { logs.push(JSON.parse(line) as Setup['logs'][number]); } }),
-    rollLimiter: { take: () => Promise.resolve() },
+    rollLimiter: { take: () => { takes.roll++; return Promise.resolve(); } },
+    adoptionLimiter: { take: () => { takes.adoption++; return Promise.resolve(); } },
     events: { record: (s, type, reason, message) => { events.push(`${type} ${reason} ${s.kind}/${s.name}: ${message}`); } },
     writer: {
       record: async (w, record) => { await write('record', w.name, { record }); stored = record; },
@@ -69,8 +77,8 @@ function setup(overrides: Partial<ReconcilerSettings> = {}, hooks: { webhook?: b
   });
   let last: Parameters<Setup['putWorkload']>[0] = {};
   return {
-    reconciler, writes, events, notices, logs,
-    putConfig: (data, name = 'cm') => { configs.handlers('ConfigMap').upsert({ metadata: { name, namespace: 'ns' }, data }); },
+    reconciler, writes, events, notices, logs, takes,
+    putConfig: (data, name = 'cm', uid = `uid-${name}`) => { configs.handlers('ConfigMap').upsert({ metadata: { name, namespace: 'ns', uid }, data }); },
     removeConfig: (name) => { configs.handlers('ConfigMap').remove({ metadata: { name, namespace: 'ns' } }); },
     putWorkload: (given) => {
       const options = given ?? last ?? {};
@@ -88,6 +96,7 @@ function setup(overrides: Partial<ReconcilerSettings> = {}, hooks: { webhook?: b
     },
     failWrites: (err) => { failure = err; },
     advance: (ms) => { now += ms; },
+    seedRecord: (text) => { stored = parseRecord(text); },
   };
 }
 
@@ -105,7 +114,7 @@ test('a workload seen for the first time is adopted: its record is written, noth
   s.putWorkload();
   assert.equal(await outcome(s), 'adopted');
   assert.deepEqual(s.writes.map((w) => w.op), ['record']);
-  assert.deepEqual([...(s.writes[0]?.record?.keys() ?? [])], ['ConfigMap/cm']);
+  assert.deepEqual([...(s.writes[0]?.record?.entries.keys() ?? [])], ['ConfigMap/cm']);
   assert.deepEqual(s.events, []);
   assert.equal(await outcome(s), 'unchanged', 'a second look (or a restart) writes nothing');
   assert.equal(s.writes.length, 1);
@@ -340,4 +349,154 @@ test('a failed write propagates to the caller, which retries', async () => {
 
 test('a workload that is gone is nothing to do', async () => {
   assert.equal((await setup().reconciler.reconcile('Deployment/ns/nope')).outcome, 'gone');
+});
+
+/** The record entry an earlier release wrote for a ConfigMap seen whole: the version 1 grammar, unkeyed. */
+function version1Entry(data: Record<string, string>, name = 'cm'): string {
+  const str = (v: string): string => `${Buffer.byteLength(v)}:${v}`;
+  const keys = Object.keys(data).sort();
+  const entries = keys.map((k) => `${str(k)}D${str(createHash('sha256').update(data[k] ?? '').digest('base64url').slice(0, 22))}`);
+  const bytes = `mini-reloader/config-hash/v1C${str('ConfigMap')}${str(name)}P${keys.length}:${entries.join('')}`;
+  return `*.${createHash('sha256').update(bytes).digest('hex').slice(0, 22)}`;
+}
+
+test('a version 1 record (an earlier release\'s) with unchanged data rolls nothing and writes nothing', async () => {
+  const s = setup();
+  s.putConfig({ a: '1' });
+  s.seedRecord(JSON.stringify({ 'ConfigMap/cm': version1Entry({ a: '1' }) }));
+  s.putWorkload();
+  assert.equal(await outcome(s), 'unchanged');
+  assert.equal(await outcome(s), 'unchanged', 'and stays so: nothing is rewritten to migrate it');
+  assert.deepEqual(s.writes, []);
+});
+
+test('a version 1 record with changed data rolls once and is replaced by the keyed version 2', async () => {
+  const s = setup();
+  s.putConfig({ a: '2' });
+  s.seedRecord(JSON.stringify({ 'ConfigMap/cm': version1Entry({ a: '1' }) }));
+  s.putWorkload();
+  assert.equal(await outcome(s, ['ConfigMap/cm']), 'rolled');
+  const written = s.writes[0]?.record;
+  assert.ok(written);
+  assert.equal(written.version, 2);
+  assert.match(formatRecord(written), /^\{"v":2,"ConfigMap\/cm":"\*\.[0-9a-f]{22}"\}$/);
+  assert.equal(await outcome(s), 'unchanged');
+  assert.equal(s.writes.length, 1);
+});
+
+test('nothing written lets a reader of the workload test a guess of a value: no unkeyed SHA-256 of it, under any strategy', async () => {
+  const value = '4711';
+  const sha = createHash('sha256').update(value).digest();
+  const unkeyed = [sha.toString('hex'), sha.toString('base64'), sha.toString('base64url'), version1Entry({ pin: value }).slice(2)];
+  for (const strategy of ['hash', 'env-vars', 'annotations'] as const) {
+    const s = setup({ strategy });
+    s.putConfig({ pin: '0000' });
+    s.putWorkload();
+    await outcome(s);
+    s.putConfig({ pin: value });
+    assert.equal(await outcome(s, ['ConfigMap/cm']), 'rolled');
+    const roll = s.writes[1]?.roll;
+    assert.ok(roll);
+    const written = [
+      ...[...roll.record.entries.values()].map((e) => e.slice(e.indexOf('.') + 1)),
+      ...Object.values(roll.mark.annotations),
+      ...[...roll.mark.env.values()].flatMap((vars) => vars.map((v) => v.value)),
+    ];
+    assert.ok(written.length >= 2, `${strategy}: a record entry and a mark were written`);
+    for (const text of written) {
+      for (const guess of unkeyed) assert.ok(!text.includes(guess.slice(0, 16)) && !guess.includes(text), `${strategy}: ${text} derives from the value alone`);
+    }
+  }
+});
+
+test('two configs with the same data but different uids get different marks and record entries', async () => {
+  const marks = [];
+  for (const uid of ['uid-one', 'uid-two']) {
+    const s = setup({ strategy: 'env-vars' });
+    s.putConfig({ a: '1' }, 'cm', uid);
+    s.putWorkload();
+    await outcome(s);
+    s.putConfig({ a: '2' }, 'cm', uid);
+    await outcome(s);
+    const roll = s.writes[1]?.roll;
+    marks.push({ entry: roll?.record.entries.get('ConfigMap/cm'), env: roll?.mark.env.get('app')?.[0]?.value });
+  }
+  assert.notEqual(marks[0]?.entry, marks[1]?.entry);
+  assert.notEqual(marks[0]?.env, marks[1]?.env);
+});
+
+test('a config deleted and created again with the same data while watched is only recorded; then its next change rolls', async () => {
+  const s = setup({ reloadOnDelete: true });
+  s.putConfig({ a: '1' });
+  s.putWorkload();
+  await outcome(s);
+  s.removeConfig('cm');
+  assert.equal(await outcome(s), 'skipped', 'a required config is missing: the roll its deletion asks for is held back, nothing recorded');
+  s.putConfig({ a: '1' }, 'cm', 'uid-second');
+  assert.equal(await outcome(s), 'recorded', 'same data under a new key');
+  s.putConfig({ a: '1' }, 'cm', 'uid-third');
+  assert.equal(await outcome(s), 'recorded', 'replaced without a deletion seen (a relist): the same');
+  s.putConfig({ a: '2' }, 'cm', 'uid-third');
+  assert.equal(await outcome(s), 'rolled');
+  assert.deepEqual(s.writes.map((w) => w.op), ['record', 'record', 'record', 'roll']);
+});
+
+test('a config deleted and created again with the same data while the controller was down reads as changed: one roll', async () => {
+  const before = setup();
+  before.putConfig({ a: '1' });
+  before.putWorkload();
+  await outcome(before);
+  const written = before.writes[0]?.record;
+  assert.ok(written);
+  const after = setup();
+  after.putConfig({ a: '1' }, 'cm', 'uid-recreated');
+  after.seedRecord(formatRecord(written));
+  after.putWorkload();
+  assert.equal(await outcome(after), 'rolled');
+  assert.equal(await outcome(after), 'unchanged');
+});
+
+test('a change after first sight rolls once, even though the adoption write failed before it', async () => {
+  const s = setup();
+  s.putConfig({ a: '1' });
+  s.putWorkload();
+  s.reconciler.sawWorkload(KEY);
+  s.failWrites(Object.assign(new Error('conflict'), { status: 409 }));
+  await assert.rejects(s.reconciler.reconcile(KEY), /conflict/);
+  s.putConfig({ a: '2' });
+  await assert.rejects(s.reconciler.reconcile(KEY), /conflict/, 'a second failure keeps the first-sight state too');
+  s.failWrites(undefined);
+  assert.equal(await outcome(s, ['ConfigMap/cm']), 'rolled');
+  assert.deepEqual(s.writes.map((w) => w.op), ['roll']);
+  assert.equal(await outcome(s), 'unchanged');
+  assert.deepEqual(s.takes, { roll: 2, adoption: 1 }, 'the adoption attempt is paced by the adoption limiter, each roll attempt by its own');
+});
+
+test('a workload first seen while running is adopted with the data of that moment; one never seen before its write adopts the data then', async () => {
+  const seen = setup();
+  seen.putConfig({ a: '1' });
+  seen.putWorkload();
+  seen.reconciler.sawWorkload(KEY);
+  seen.putConfig({ a: '2' });
+  assert.equal(await outcome(seen, ['ConfigMap/cm']), 'rolled', 'its pods were created with a: 1');
+
+  const unseen = setup();
+  unseen.putConfig({ a: '1' });
+  unseen.putWorkload();
+  unseen.putConfig({ a: '2' });
+  assert.equal(await outcome(unseen), 'adopted', 'a change before first sight cannot be told from the data it started with');
+  assert.equal(await outcome(unseen), 'unchanged');
+});
+
+test('first sight is dropped once the record is written: later reconciles compare with the record', async () => {
+  const s = setup();
+  s.putConfig({ a: '1' });
+  s.putWorkload();
+  s.reconciler.sawWorkload(KEY);
+  assert.equal(await outcome(s), 'adopted');
+  s.reconciler.sawWorkload(KEY);
+  s.putConfig({ a: '2' });
+  assert.equal(await outcome(s), 'rolled');
+  s.putConfig({ a: '1' });
+  assert.equal(await outcome(s), 'rolled', 'back to the first-sight data is a change from the record');
 });

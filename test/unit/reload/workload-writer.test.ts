@@ -16,7 +16,7 @@ function workload(kind: WorkloadKind): WorkloadRecord {
 }
 
 const roll: Roll = {
-  record: new Map([['ConfigMap/cm', '*.abc']]),
+  record: { version: 2, entries: new Map([['ConfigMap/cm', '*.abc']]) },
   mark: { annotations: { 'mini-reloader.pelabs/config-hash': 'h2' }, env: new Map() },
 };
 
@@ -41,7 +41,7 @@ test('a Deployment roll is one server-side apply of the record and the mark, wit
   assert.equal(req.query.get('force'), 'true');
   assert.deepEqual(body(req), {
     apiVersion: 'apps/v1', kind: 'Deployment',
-    metadata: { name: 'web', namespace: 'ns', resourceVersion: '42', annotations: { [RECORD]: '{"ConfigMap/cm":"*.abc"}', [PAUSED_AT]: '2026-11-23T10:00:00.000Z' } },
+    metadata: { name: 'web', namespace: 'ns', resourceVersion: '42', annotations: { [RECORD]: '{"v":2,"ConfigMap/cm":"*.abc"}', [PAUSED_AT]: '2026-11-23T10:00:00.000Z' } },
     spec: { template: { metadata: { annotations: { 'mini-reloader.pelabs/config-hash': 'h2' } } }, paused: true },
   });
 });
@@ -51,7 +51,7 @@ test('recording without a roll is a merge patch of the record alone, so it never
   await writer.record(workload('StatefulSet'), roll.record);
   const [req] = api.requests;
   assert.equal(req?.headers['content-type'], 'application/merge-patch+json');
-  assert.deepEqual(body(req), { metadata: { resourceVersion: '42', annotations: { [RECORD]: '{"ConfigMap/cm":"*.abc"}' } } });
+  assert.deepEqual(body(req), { metadata: { resourceVersion: '42', annotations: { [RECORD]: '{"v":2,"ConfigMap/cm":"*.abc"}' } } });
 });
 
 test('env-vars marks go on the named containers under apply, and a CronJob\'s under its job template', async (t) => {
@@ -100,7 +100,7 @@ test('a Job is deleted with uid and resourceVersion preconditions and created ag
   assert.deepEqual(api.requests.map((r) => r.method), ['GET', 'DELETE', 'POST', 'POST']);
   assert.deepEqual(body(api.requests[1]), { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background', preconditions: { uid: 'uid-1', resourceVersion: '42' } });
   const job = body(api.requests[3]);
-  assert.deepEqual(job.metadata, { name: 'web', namespace: 'ns', labels: { app: 'web' }, annotations: { keep: 'me', [RECORD]: '{"ConfigMap/cm":"*.abc"}' } });
+  assert.deepEqual(job.metadata, { name: 'web', namespace: 'ns', labels: { app: 'web' }, annotations: { keep: 'me', [RECORD]: '{"v":2,"ConfigMap/cm":"*.abc"}' } });
   assert.deepEqual(job.spec, { template: { metadata: { labels: { app: 'web' }, annotations: { 'mini-reloader.pelabs/config-hash': 'h2' } }, spec: { containers: [{ name: 'app' }] } } });
   assert.equal(await writer.finishPending('Job/ns/web'), false, 'nothing left pending');
 });
