@@ -156,7 +156,9 @@ describe('ApiClient', () => {
     };
     const client = server.client();
     const body = await client.stream({ method: 'GET', path: '/api/v1/configmaps', query: { watch: 1 } });
-    assert.equal(await new Response(body).text(), '{"type":"ADDED"}\n');
+    let text = '';
+    for await (const chunk of body) text += Buffer.from(chunk).toString('utf8');
+    assert.equal(text, '{"type":"ADDED"}\n');
     await assert.rejects(
       client.stream({ method: 'GET', path: '/api/v1/configmaps', query: { watch: 1, resourceVersion: 'old' } }),
       (err: unknown) => isGone(err) && err instanceof ApiError && err.reason === 'Gone',
