@@ -53,10 +53,11 @@ export async function accessFromKubeconfig(documents: readonly KubeconfigDocumen
   if (currentContext === undefined) throw new Error(`kubeconfig ${files} has no current-context`);
   const context = contexts.get(currentContext);
   if (context === undefined) throw new Error(`kubeconfig ${files}: current-context "${currentContext}" is not among its contexts`);
-  const clusterName = requiredString(context.fields, 'cluster', `${context.file} context "${currentContext}"`);
+  const contextWhere = `${context.file} context "${currentContext}"`;
+  const clusterName = requiredString(context.fields, 'cluster', contextWhere);
   const cluster = clusters.get(clusterName);
   if (cluster === undefined) throw new Error(`kubeconfig ${files}: context "${currentContext}" names cluster "${clusterName}", which is not there`);
-  const userName = optionalString(context.fields, 'user', context.file);
+  const userName = optionalString(context.fields, 'user', contextWhere);
   const user = userName === undefined || userName === '' ? undefined : users.get(userName);
   if (userName !== undefined && userName !== '' && user === undefined) {
     throw new Error(`kubeconfig ${files}: context "${currentContext}" names user "${userName}", which is not there`);
@@ -64,14 +65,15 @@ export async function accessFromKubeconfig(documents: readonly KubeconfigDocumen
 
   const where = `${cluster.file} cluster "${clusterName}"`;
   const server = serverUrl(requiredString(cluster.fields, 'server', where), where);
-  const tls = tlsSettings(cluster, user, where, user === undefined ? '' : `${user.file} user "${userName ?? ''}"`);
-  const namespace = optionalString(context.fields, 'namespace', context.file);
+  const userWhere = user === undefined ? '' : `${user.file} user "${userName ?? ''}"`;
+  const tls = tlsSettings(cluster, user, where, userWhere);
+  const namespace = optionalString(context.fields, 'namespace', contextWhere);
   return {
     server,
     tls,
-    proxyUrl: proxyUrl(optionalString(cluster.fields, 'proxy-url', cluster.file), where),
+    proxyUrl: proxyUrl(optionalString(cluster.fields, 'proxy-url', where), where),
     namespace: namespace === '' ? undefined : namespace,
-    credentials: user === undefined ? noCredentials : await userCredentials(user, `${user.file} user "${userName ?? ''}"`, server),
+    credentials: user === undefined ? noCredentials : await userCredentials(user, userWhere, server),
   };
 }
 
