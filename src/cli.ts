@@ -49,8 +49,7 @@ async function run(argv: readonly string[]): Promise<number> {
     throw err;
   }
   const logger = createLogger(options.logFormat, options.logLevel);
-  const kubeConfig = loadKubeConfig(options.kubeconfig);
-  const client = ApiClient.fromKubeConfig(kubeConfig);
+  const client = new ApiClient(await loadKubeConfig(options.kubeconfig));
   const metrics = createMetrics({ countByNamespace: options.metricsByNamespace });
   const webhook = options.webhookUrl === undefined ? undefined : new HttpPoster({ url: options.webhookUrl, timeoutMs: POST_TIMEOUT_MS });
   const alerts = options.alerts === undefined ? undefined : new AlertSender({
@@ -80,7 +79,7 @@ async function run(argv: readonly string[]): Promise<number> {
     isLive: () => controller.isLive(),
     logger,
   });
-  logger.info({ port: probes.port, server: client.server, dryRun: options.dryRun }, 'mini-reloader started');
+  logger.info({ port: probes.port, server: new URL(client.server).origin, dryRun: options.dryRun }, 'mini-reloader started');
   try {
     await controller.run(stop.signal, leaseElector(options, client, logger));
   } catch (err) {
@@ -88,6 +87,7 @@ async function run(argv: readonly string[]): Promise<number> {
     return 1;
   } finally {
     await Promise.all([probes.close(), webhook?.close(), alerts?.close(ALERT_DRAIN_MS)]);
+    client.close();
   }
   logger.info('stopped');
   return 0;

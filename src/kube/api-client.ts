@@ -1,7 +1,7 @@
-import { RequestContext, type KubeConfig } from '@kubernetes/client-node';
-import { fetch, type Dispatcher, type Response } from 'undici';
-import { describeFetchError } from '../fetch-error.ts';
+import type { Agent, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import { describeRequestError, keepAliveAgent, readText, sendRequest } from '../http/outgoing-request.ts';
 import { ApiError, apiErrorFromResponse } from './api-error.ts';
+import type { ClusterAccess, Credentials } from './cluster-access.ts';
 
 export interface ApiRequest {
   readonly method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -22,46 +22,56 @@ export interface ApiRequest {
 const maxErrorBodyBytes = 64 * 1024;
 
 /**
- * A minimal Kubernetes API client: the kubeconfig's credentials and TLS
- * settings (applied by client-node's KubeConfig), requests made with undici's
- * fetch.
+ * A request (or a watch) with no bytes either way for this long fails, as
+ * undici's default header and body timeouts did. Watches also have the
+ * reflector's own, shorter watchdog.
+ */
+const idleTimeoutMs = 300_000;
+
+/**
+ * A minimal Kubernetes API client on Node's own `node:https` / `node:http`:
+ * the cluster access's TLS settings and proxy in one keep-alive connection
+ * pool, and its credentials asked for on every request, so rotating tokens
+ * (service-account token files, exec plugins) are picked up.
  *
- * Credentials are applied on every request, so rotating tokens (service
- * account token files, exec plugins) are picked up. The TLS settings
- * (CA, client certificate, skip-verify, proxy) are taken once, from the first
- * request, so that every request shares one connection pool.
- *
- * Errors: a non-2xx response rejects with an ApiError carrying the status. A
- * failure to connect or to read the response, or a 2xx body that is not JSON,
- * rejects with an ApiError whose `statusCode` is 0 (the cause attached, never
- * a body). A request whose own `signal` aborted rejects with the signal's
- * reason unchanged, so callers can tell their own cancellation from a failure.
+ * Errors: a non-2xx response rejects with an ApiError carrying the status
+ * (its body read up to 64 KiB). A failure to get credentials, to connect or to
+ * read the response, or a 2xx body that is not JSON, rejects with an ApiError
+ * whose `statusCode` is 0 (the cause attached, never a body); so does a
+ * watch stream that breaks while it is read. A request whose own `signal`
+ * aborted rejects with the signal's reason unchanged, so callers can tell
+ * their own cancellation from a failure. Messages name the method and path,
+ * never the server's URL beyond its origin, nor a query.
  */
 export class ApiClient {
-  /** The API server's base URL. */
+  /** The API server's base URL (origin and path prefix, never credentials). */
   readonly server: string;
-  readonly #kubeConfig: KubeConfig;
-  #dispatcher: Dispatcher | undefined;
-  #dispatcherChosen = false;
+  readonly #credentials: Credentials;
+  readonly #agent: Agent;
 
-  constructor(kubeConfig: KubeConfig, server: string) {
-    this.#kubeConfig = kubeConfig;
-    this.server = server.replace(/\/+$/, '');
-  }
-
-  static fromKubeConfig(kc: KubeConfig): ApiClient {
-    const cluster = kc.getCurrentCluster();
-    if (cluster === null) throw new Error('kubeconfig has no current cluster');
-    return new ApiClient(kc, cluster.server);
+  constructor(access: ClusterAccess) {
+    this.server = access.server.replace(/\/+$/, '');
+    this.#credentials = access.credentials;
+    const { tls } = access;
+    this.#agent = keepAliveAgent(new URL(this.server).protocol, {
+      tls: {
+        ca: tls.ca,
+        cert: tls.clientCertificate,
+        key: tls.clientKey,
+        rejectUnauthorized: !tls.insecureSkipTlsVerify,
+        servername: tls.serverName,
+      },
+      proxyUrl: access.proxyUrl,
+    });
   }
 
   /** Throws ApiError for non-2xx. Returns parsed JSON (undefined for an empty body). */
   async json<T = unknown>(req: ApiRequest): Promise<T> {
     const res = await this.#send(req);
-    if (!res.ok) throw await errorFromResponse(req, res);
+    if (!isSuccess(res)) throw await errorFromResponse(req, res);
     let text: string;
     try {
-      text = await res.text();
+      text = await readText(res);
     } catch (err) {
       throw failure(req, 'reading the response failed', err);
     }
@@ -70,94 +80,86 @@ export class ApiClient {
       return JSON.parse(text) as T;
     } catch {
       // The SyntaxError quotes the text, which may be a Secret: leave it out.
-      throw new ApiError({ method: req.method, path: req.path, statusCode: 0, detail: `response (HTTP ${res.status}) is not valid JSON` });
+      throw new ApiError({ method: req.method, path: req.path, statusCode: 0, detail: `response (HTTP ${res.statusCode ?? 0}) is not valid JSON` });
     }
   }
 
-  /** Raw streaming response for watches (status checked: non-2xx throws ApiError). */
-  async stream(req: ApiRequest): Promise<ReadableStream<Uint8Array>> {
+  /**
+   * The raw body of a 2xx response, for watches (non-2xx throws ApiError).
+   * Leaving the iteration early, or aborting the request's signal, closes
+   * the connection.
+   */
+  async stream(req: ApiRequest): Promise<AsyncIterable<Uint8Array>> {
     const res = await this.#send(req);
-    if (!res.ok) throw await errorFromResponse(req, res);
-    if (res.body === null) throw new ApiError({ method: req.method, path: req.path, statusCode: 0, detail: `response (HTTP ${res.status}) has no body` });
-    return res.body as ReadableStream<Uint8Array>;
+    if (!isSuccess(res)) throw await errorFromResponse(req, res);
+    return chunksOf(req, res);
   }
 
-  async #send(req: ApiRequest): Promise<Response> {
+  /** Drops the pooled connections; requests still in flight are not waited for. */
+  close(): void {
+    this.#agent.destroy();
+  }
+
+  async #send(req: ApiRequest): Promise<IncomingMessage> {
     const url = this.#url(req);
-    const context = new RequestContext(url, req.method);
+    let credentials: Readonly<Record<string, string>>;
     try {
-      await this.#kubeConfig.applySecurityAuthentication(context);
+      credentials = await this.#credentials.headers();
     } catch (err) {
-      throw failure(req, 'could not apply kubeconfig credentials', err);
+      throw failure(req, 'could not get credentials', err);
     }
-    if (!this.#dispatcherChosen) {
-      this.#dispatcherChosen = true;
-      this.#dispatcher = context.getDispatcher();
-    }
-    // Later contexts carry a fresh dispatcher each; it holds no connection
-    // until used, so dropping it costs nothing.
-    const headers: Record<string, string> = { ...context.getHeaders(), Accept: 'application/json', 'User-Agent': 'mini-reloader' };
+    const headers: OutgoingHttpHeaders = { ...credentials, Accept: 'application/json', 'User-Agent': 'mini-reloader' };
     let body: string | undefined;
     if (req.body !== undefined) {
-      headers['Content-Type'] = req.contentType ?? 'application/json';
       body = JSON.stringify(req.body);
+      headers['Content-Type'] = req.contentType ?? 'application/json';
+      headers['Content-Length'] = Buffer.byteLength(body);
     }
     try {
-      return await fetch(url, {
-        method: req.method,
-        headers,
-        body,
-        signal: req.signal,
-        dispatcher: this.#dispatcher,
-      });
+      return await sendRequest(url, { agent: this.#agent, method: req.method, headers, body, signal: req.signal, idleTimeoutMs });
     } catch (err) {
       throw failure(req, 'request failed', err);
     }
   }
 
-  #url(req: ApiRequest): string {
+  #url(req: ApiRequest): URL {
     if (!req.path.startsWith('/')) throw new Error(`API path must start with "/": ${req.path}`);
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(req.query ?? {})) {
       if (value !== undefined) params.set(key, String(value));
     }
     const query = params.toString();
-    return `${this.server}${req.path}${query === '' ? '' : `?${query}`}`;
+    return new URL(`${this.server}${req.path}${query === '' ? '' : `?${query}`}`);
+  }
+}
+
+function isSuccess(res: IncomingMessage): boolean {
+  const status = res.statusCode ?? 0;
+  return status >= 200 && status <= 299;
+}
+
+async function* chunksOf(req: ApiRequest, res: IncomingMessage): AsyncIterable<Uint8Array> {
+  try {
+    for await (const chunk of res) yield chunk as Buffer;
+  } catch (err) {
+    throw failure(req, 'reading the response failed', err);
+  } finally {
+    res.destroy();
   }
 }
 
 /** The error for a request that got no usable response; the caller's own abort passes through. */
 function failure(req: ApiRequest, what: string, err: unknown): unknown {
-  if (req.signal?.aborted === true) return err;
-  return new ApiError({ method: req.method, path: req.path, statusCode: 0, detail: `${what}: ${describeFetchError(err)}`, cause: err });
+  if (req.signal?.aborted === true) return req.signal.reason;
+  return new ApiError({ method: req.method, path: req.path, statusCode: 0, detail: `${what}: ${describeRequestError(err)}`, cause: err });
 }
 
-async function errorFromResponse(req: ApiRequest, res: Response): Promise<ApiError> {
+async function errorFromResponse(req: ApiRequest, res: IncomingMessage): Promise<ApiError> {
   let text = '';
   try {
-    text = await readCapped(res, maxErrorBodyBytes);
+    text = await readText(res, maxErrorBodyBytes);
   } catch {
     // The status alone still makes a useful error.
   }
-  return apiErrorFromResponse(req.method, req.path, res.status, text, req.sensitive === true);
-}
-
-async function readCapped(res: Response, maxBytes: number): Promise<string> {
-  if (res.body === null) return '';
-  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
-  const decoder = new TextDecoder();
-  let text = '';
-  let bytes = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      bytes += value.byteLength;
-      text += decoder.decode(value, { stream: true });
-      if (bytes >= maxBytes) break;
-    }
-    return text + decoder.decode();
-  } finally {
-    await reader.cancel();
-  }
+  return apiErrorFromResponse(req.method, req.path, res.statusCode ?? 0, text, req.sensitive === true);
 }

@@ -1,27 +1,59 @@
-import { KubeConfig } from '@kubernetes/client-node';
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { ClusterAccess } from './cluster-access.ts';
+import { inClusterAccess, runsInCluster } from './in-cluster.ts';
+import { accessFromKubeconfig, type KubeconfigDocument } from './kubeconfig-file.ts';
+
+/** Where to look; the defaults are the process's own. */
+export interface KubeconfigSources {
+  readonly env?: NodeJS.ProcessEnv;
+  readonly homeDir?: string;
+  /** The in-cluster service-account directory. */
+  readonly serviceAccountDir?: string;
+}
 
 /**
  * Loads credentials in kubectl's order: an explicit path (`--kubeconfig` or
- * KUBECONFIG), then ~/.kube/config, then the in-cluster service account.
+ * KUBECONFIG, which may list several files joined by the path delimiter, as
+ * kubectl merges them; missing ones are skipped unless none exists), then
+ * ~/.kube/config, then the in-cluster service account.
+ *
+ * The YAML parser is imported only when a file is read, so the in-cluster
+ * path never loads it.
  */
-export function loadKubeConfig(explicitPath: string | undefined): KubeConfig {
-  const kc = new KubeConfig();
-  if (explicitPath !== undefined) {
-    if (!existsSync(explicitPath)) throw new Error(`kubeconfig ${explicitPath} does not exist`);
-    kc.loadFromFile(explicitPath);
-    return kc;
+export async function loadKubeConfig(explicitPath: string | undefined, sources: KubeconfigSources = {}): Promise<ClusterAccess> {
+  const env = sources.env ?? process.env;
+  if (explicitPath !== undefined && explicitPath !== '') {
+    const files = explicitPath.split(path.delimiter).filter((f) => f !== '');
+    const present = files.filter((f) => existsSync(f));
+    if (present.length === 0) throw new Error(`kubeconfig ${files.join(path.delimiter)} does not exist`);
+    return accessFromKubeconfig(await readDocuments(present));
   }
-  const home = path.join(os.homedir(), '.kube', 'config');
-  if (existsSync(home)) {
-    kc.loadFromFile(home);
-    return kc;
-  }
-  if (process.env.KUBERNETES_SERVICE_HOST === undefined) {
+  const home = path.join(sources.homeDir ?? os.homedir(), '.kube', 'config');
+  if (existsSync(home)) return accessFromKubeconfig(await readDocuments([home]));
+  if (!runsInCluster(env)) {
     throw new Error('no kubeconfig: pass --kubeconfig, set KUBECONFIG, create ~/.kube/config, or run in a cluster');
   }
-  kc.loadFromCluster();
-  return kc;
+  return inClusterAccess(env, sources.serviceAccountDir);
+}
+
+async function readDocuments(files: readonly string[]): Promise<KubeconfigDocument[]> {
+  const { parse, YAMLParseError } = await import('yaml');
+  const documents: KubeconfigDocument[] = [];
+  for (const file of files) {
+    const text = await readFile(file, 'utf8');
+    let value: unknown;
+    try {
+      value = parse(text);
+    } catch (err) {
+      // The parser's message quotes the text, which holds credentials: only the position is kept.
+      const at = err instanceof YAMLParseError ? err.linePos?.[0] : undefined;
+      // eslint-disable-next-line preserve-caught-error -- the cause would quote the text
+      throw new Error(`kubeconfig ${file} is not valid YAML${at === undefined ? '' : ` (line ${at.line}, column ${at.col})`}`);
+    }
+    documents.push({ path: file, value });
+  }
+  return documents;
 }

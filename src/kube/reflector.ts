@@ -1,4 +1,3 @@
-import type { ReadableStreamReadResult } from 'node:stream/web';
 import type { ApiClient } from './api-client.ts';
 import { apiErrorFromStatusObject, isForbidden, isGone, isNotFound } from './api-error.ts';
 import { JsonLineSplitter, type JsonLine } from './json-lines.ts';
@@ -304,7 +303,7 @@ export class Reflector {
     try {
       if (signal.aborted) return finish('aborted');
       feedWatchdog();
-      let body: ReadableStream<Uint8Array>;
+      let body: AsyncIterable<Uint8Array>;
       try {
         body = await this.#client.stream({
           method: 'GET',
@@ -323,32 +322,30 @@ export class Reflector {
       } catch (err) {
         return failed(err, 'error');
       }
-      const reader = body.getReader();
       const splitter = new JsonLineSplitter();
-      for (;;) {
-        let chunk: ReadableStreamReadResult<Uint8Array>;
-        try {
-          chunk = await reader.read();
-        } catch (err) {
-          return failed(err, 'closed');
-        }
-        let lines: JsonLine[];
-        if (chunk.done) {
-          lines = splitter.end();
-        } else {
+      const onLine = (line: JsonLine): EventOutcome => this.#onWatchLine(line, (rv) => { resourceVersion = rv; events++; });
+      try {
+        for await (const chunk of body) {
           feedWatchdog();
+          let lines: JsonLine[];
           try {
-            lines = splitter.push(chunk.value);
+            lines = splitter.push(chunk);
           } catch (err) {
             return finish('error', err);
           }
+          for (const line of lines) {
+            const outcome = onLine(line);
+            if (outcome.stop) return finish(outcome.end, outcome.end === 'gone' ? undefined : outcome.error);
+          }
         }
-        for (const line of lines) {
-          const outcome = this.#onWatchLine(line, (rv) => { resourceVersion = rv; events++; });
-          if (outcome.stop) return finish(outcome.end, outcome.end === 'gone' ? undefined : outcome.error);
-        }
-        if (chunk.done) return finish('timeout');
+      } catch (err) {
+        return failed(err, 'closed');
       }
+      for (const line of splitter.end()) {
+        const outcome = onLine(line);
+        if (outcome.stop) return finish(outcome.end, outcome.end === 'gone' ? undefined : outcome.error);
+      }
+      return finish('timeout');
     } finally {
       clearTimeout(watchdog);
       signal.removeEventListener('abort', onAbort);

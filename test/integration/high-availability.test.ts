@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ApiClient } from '../../src/kube/api-client.ts';
-import { clients, eventually, testNamespace } from './support/cluster.ts';
+import { apiClient, clients, eventually, testNamespace } from './support/cluster.ts';
 import { AUTO, createConfigMap, updateConfigMap } from './support/config.ts';
 import { startController, type ControllerProcess } from './support/controller.ts';
 import { deployment, replicaSetsOf } from './support/workloads.ts';
@@ -48,7 +47,7 @@ test('HA: SIGKILL the leader while changes flow; the warm follower takes over an
   for (let i = 0; i < count; i++) {
     assert.equal((await replicaSetsOf(c, ns, `web-${i}`)).length, 2, `web-${i} rolled exactly once`);
   }
-  const lease = await ApiClient.fromKubeConfig(c.kubeConfig).json<{ spec?: { holderIdentity?: string } }>({ method: 'GET', path: `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases/mini-reloader` });
+  const lease = await (await apiClient(c)).json<{ spec?: { holderIdentity?: string } }>({ method: 'GET', path: `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases/mini-reloader` });
   assert.equal(lease.spec?.holderIdentity, 'replica-b');
 });
 
@@ -61,7 +60,7 @@ test('HA: a leader whose Lease is taken stops writing at once and exits, so Kube
   await leading(a);
   await a.decided(`Deployment/${ns}/web`, 'adopted');
 
-  const api = ApiClient.fromKubeConfig(c.kubeConfig);
+  const api = await apiClient(c);
   const path = `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases/mini-reloader`;
   const lease = await api.json<{ metadata: Record<string, unknown>; spec: Record<string, unknown> }>({ method: 'GET', path });
   const microNow = new Date().toISOString().replace('Z', '000Z');

@@ -2,9 +2,8 @@ import type { V1Container } from '@kubernetes/client-node';
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ApiClient } from '../../src/kube/api-client.ts';
 import { receiver } from '../support/http-receivers.ts';
-import { clients, eventually, testCluster, testNamespace, type Clients } from './support/cluster.ts';
+import { apiClient, clients, eventually, testCluster, testNamespace, type Clients } from './support/cluster.ts';
 import { AUTO, createConfigMap, createSecret, HASH_ANNOTATION, updateConfigMap, updateSecret } from './support/config.ts';
 import { ControllerProcess, startController } from './support/controller.ts';
 import { deployment, replicaSetsOf, rolloutComplete } from './support/workloads.ts';
@@ -22,16 +21,12 @@ const LAST_RELOADED_FROM = 'reloader.stakater.com/last-reloaded-from';
 
 type Json = Record<string, unknown>;
 
-function api(c: Clients): ApiClient {
-  return ApiClient.fromKubeConfig(c.kubeConfig);
-}
-
 async function getJson(c: Clients, path: string): Promise<Json> {
-  return api(c).json<Json>({ method: 'GET', path });
+  return (await apiClient(c)).json<Json>({ method: 'GET', path });
 }
 
 async function post(c: Clients, path: string, body: unknown): Promise<void> {
-  await api(c).json({ method: 'POST', path, body });
+  await (await apiClient(c)).json({ method: 'POST', path, body });
 }
 
 function at(obj: unknown, ...path: (string | number)[]): unknown {
@@ -191,7 +186,7 @@ async function jsonReceiver(t: TestContext): Promise<{ url: string; bodies: () =
 
 async function installRolloutCrd(t: TestContext, c: Clients): Promise<void> {
   await post(c, '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', ROLLOUT_CRD);
-  t.after(async () => { await api(c).json({ method: 'DELETE', path: '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/rollouts.argoproj.io' }).catch(() => undefined); });
+  t.after(async () => { await (await apiClient(c)).json({ method: 'DELETE', path: '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/rollouts.argoproj.io' }).catch(() => undefined); });
   await eventually('the Rollout CRD to be served', async () => (await getJson(c, '/apis/argoproj.io/v1alpha1').catch(() => undefined)) === undefined ? undefined : true);
 }
 

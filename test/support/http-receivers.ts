@@ -4,6 +4,7 @@ import { connect, type AddressInfo } from 'node:net';
 export interface Received {
   readonly path: string;
   readonly contentType: string | undefined;
+  readonly authorization: string | undefined;
   readonly body: string;
 }
 
@@ -14,7 +15,7 @@ export async function receiver(respond: (req: IncomingMessage, res: ServerRespon
     let body = '';
     req.on('data', (chunk: Buffer) => { body += chunk.toString('utf8'); });
     req.on('end', () => {
-      received.push({ path: req.url ?? '', contentType: req.headers['content-type'], body });
+      received.push({ path: req.url ?? '', contentType: req.headers['content-type'], authorization: req.headers.authorization, body });
       respond(req, res);
     });
   });
@@ -22,11 +23,14 @@ export async function receiver(respond: (req: IncomingMessage, res: ServerRespon
   return { url: `http://127.0.0.1:${port}`, received, close: () => closeServer(server) };
 }
 
-/** A forward proxy that counts what went through it: CONNECT tunnels and absolute-URI requests. */
-export async function forwardProxy(): Promise<{ url: string; used: () => number; close(): Promise<void> }> {
-  let used = 0;
+/**
+ * A forward proxy that records what went through it: CONNECT tunnels
+ * (`CONNECT host:port`) and absolute-URI requests (`POST http://host/path`).
+ */
+export async function forwardProxy(): Promise<{ url: string; used: () => number; requests: string[]; close(): Promise<void> }> {
+  const requests: string[] = [];
   const server = createServer((req, res) => {
-    used++;
+    requests.push(`${req.method ?? ''} ${req.url ?? ''}`);
     const target = new URL(req.url ?? '');
     const upstream = httpRequest({ host: target.hostname, port: target.port, path: target.pathname + target.search, method: req.method, headers: req.headers }, (up) => {
       res.writeHead(up.statusCode ?? 502, up.headers);
@@ -35,7 +39,7 @@ export async function forwardProxy(): Promise<{ url: string; used: () => number;
     req.pipe(upstream);
   });
   server.on('connect', (req: IncomingMessage, client: import('node:stream').Duplex, head: Buffer) => {
-    used++;
+    requests.push(`CONNECT ${req.url ?? ''}`);
     const [host, port] = (req.url ?? '').split(':');
     const upstream = connect(Number(port), host ?? '127.0.0.1', () => {
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
@@ -47,7 +51,7 @@ export async function forwardProxy(): Promise<{ url: string; used: () => number;
     client.on('error', () => { upstream.destroy(); });
   });
   const port = await listen(server);
-  return { url: `http://127.0.0.1:${port}`, used: () => used, close: () => closeServer(server) };
+  return { url: `http://127.0.0.1:${port}`, used: () => requests.length, requests, close: () => closeServer(server) };
 }
 
 async function listen(server: Server): Promise<number> {

@@ -5,6 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ApiClient } from '../../../src/kube/api-client.ts';
+import { loadKubeConfig } from '../../../src/kube/kubeconfig.ts';
 import { LocalCluster } from '../../../tools/cluster/local-cluster.ts';
 
 /** MINI_RELOADER_TEST_CLUSTER lets two runs on one machine keep their own control planes. */
@@ -20,6 +22,7 @@ export function testCluster(): LocalCluster {
 }
 
 export interface Clients {
+  readonly kubeconfigPath: string;
   readonly kubeConfig: KubeConfig;
   readonly core: CoreV1Api;
   readonly apps: AppsV1Api;
@@ -28,7 +31,12 @@ export interface Clients {
 export function clients(cluster: LocalCluster = testCluster()): Clients {
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromFile(cluster.kubeconfigPath);
-  return { kubeConfig, core: kubeConfig.makeApiClient(CoreV1Api), apps: kubeConfig.makeApiClient(AppsV1Api) };
+  return { kubeconfigPath: cluster.kubeconfigPath, kubeConfig, core: kubeConfig.makeApiClient(CoreV1Api), apps: kubeConfig.makeApiClient(AppsV1Api) };
+}
+
+/** The project's own API client, with the same kubeconfig read by the project's own loader. */
+export async function apiClient(c: Clients): Promise<ApiClient> {
+  return new ApiClient(await loadKubeConfig(c.kubeconfigPath));
 }
 
 /** A fresh namespace for one test, deleted when the test ends. */

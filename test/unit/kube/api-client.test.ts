@@ -156,10 +156,39 @@ describe('ApiClient', () => {
     };
     const client = server.client();
     const body = await client.stream({ method: 'GET', path: '/api/v1/configmaps', query: { watch: 1 } });
-    assert.equal(await new Response(body).text(), '{"type":"ADDED"}\n');
+    let text = '';
+    for await (const chunk of body) text += Buffer.from(chunk).toString('utf8');
+    assert.equal(text, '{"type":"ADDED"}\n');
     await assert.rejects(
       client.stream({ method: 'GET', path: '/api/v1/configmaps', query: { watch: 1, resourceVersion: 'old' } }),
       (err: unknown) => isGone(err) && err instanceof ApiError && err.reason === 'Gone',
     );
+  });
+
+  test('a watch stream cut mid-read is an ApiError with status 0; leaving the iteration early closes the connection', async () => {
+    server.route = (req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
+      res.write('{"type":"ADDED"}\n');
+      if (req.query.get('cut') === '1') setImmediate(() => { res.destroy(); });
+    };
+    const client = server.client();
+    const cut = await client.stream({ method: 'GET', path: '/api/v1/configmaps', query: { watch: 1, cut: 1 } });
+    let chunks = 0;
+    const err = await (async () => { for await (const chunk of cut) chunks += chunk.byteLength > 0 ? 1 : 0; })().then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof ApiError, String(err));
+    assert.equal(err.statusCode, 0);
+    assert.equal(chunks, 1, 'what came before the cut was delivered');
+
+    let closed: () => void = () => undefined;
+    const connectionClosed = new Promise<void>((resolve) => { closed = resolve; });
+    server.route = (_req, res) => {
+      res.on('close', closed);
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
+      res.write('{"type":"ADDED"}\n');
+    };
+    const open = await client.stream({ method: 'GET', path: '/api/v1/configmaps', query: { watch: 1 } });
+    for await (const chunk of open) if (chunk.byteLength > 0) break;
+    // The server's response never ends on its own: only the client closing the connection settles this.
+    await connectionClosed;
   });
 });

@@ -1,7 +1,7 @@
-import { KubeConfig } from '@kubernetes/client-node';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApiClient } from '../../../src/kube/api-client.ts';
+import { fixedCredentials, type ClusterAccess } from '../../../src/kube/cluster-access.ts';
 import type { KubeObject, ReflectorHandlers, ReflectorObserver } from '../../../src/kube/reflector.ts';
 
 export interface RecordedRequest {
@@ -62,19 +62,18 @@ export class FakeApiServer {
     return `http://127.0.0.1:${port}`;
   }
 
-  kubeConfig(pathPrefix = ''): KubeConfig {
-    const kc = new KubeConfig();
-    kc.loadFromOptions({
-      clusters: [{ name: 'fake', server: `${this.url}${pathPrefix}`, skipTLSVerify: true }],
-      users: [{ name: 'tester', token }],
-      contexts: [{ name: 'fake', cluster: 'fake', user: 'tester' }],
-      currentContext: 'fake',
-    });
-    return kc;
+  access(pathPrefix = ''): ClusterAccess {
+    return {
+      server: `${this.url}${pathPrefix}`,
+      tls: { ca: undefined, clientCertificate: undefined, clientKey: undefined, insecureSkipTlsVerify: false, serverName: undefined },
+      proxyUrl: undefined,
+      namespace: undefined,
+      credentials: fixedCredentials({ Authorization: `Bearer ${token}` }),
+    };
   }
 
   client(pathPrefix = ''): ApiClient {
-    return ApiClient.fromKubeConfig(this.kubeConfig(pathPrefix));
+    return new ApiClient(this.access(pathPrefix));
   }
 
   /** Resolves once `predicate` holds over the requests received so far. */

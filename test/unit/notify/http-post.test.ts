@@ -9,7 +9,7 @@ test('a 2xx answer is success; the body and content type arrive as sent', async 
   const poster = new HttpPoster({ url: `${r.url}/hooks/T0KEN`, timeoutMs: 5000 });
   await poster.post({ contentType: 'application/json', text: '{"a":1}' });
   await poster.close();
-  assert.deepEqual(r.received, [{ path: '/hooks/T0KEN', contentType: 'application/json', body: '{"a":1}' }]);
+  assert.deepEqual(r.received, [{ path: '/hooks/T0KEN', contentType: 'application/json', authorization: undefined, body: '{"a":1}' }]);
 });
 
 test('a non-2xx answer rejects with its status, naming the receiver by origin only (the path may be a token)', async (t) => {
@@ -56,6 +56,37 @@ test('with a proxy, the POST goes through it', async (t) => {
   const poster = new HttpPoster({ url: `${r.url}/hook`, proxy: proxy.url, timeoutMs: 5000 });
   await poster.post({ contentType: 'text/plain', text: 'via proxy' });
   await poster.close();
-  assert.equal(proxy.used(), 1);
+  assert.deepEqual(proxy.requests, [`POST ${r.url}/hook`], 'an http target is asked for in absolute form');
   assert.equal(r.received[0]?.body, 'via proxy');
+});
+
+test('credentials in the URL are sent as basic auth and never in the request line', async (t) => {
+  const r = await receiver();
+  t.after(() => r.close());
+  const origin = new URL(r.url);
+  const poster = new HttpPoster({ url: `http://hook%40user:p%C3%A4ss%3Aword@${origin.host}/hooks/T0KEN?token=abc`, timeoutMs: 5000 });
+  await poster.post({ contentType: 'text/plain', text: 'x' });
+  await poster.close();
+  assert.equal(r.received[0]?.authorization, `Basic ${Buffer.from('hook@user:päss:word').toString('base64')}`);
+  assert.equal(r.received[0].path, '/hooks/T0KEN?token=abc');
+});
+
+test('an https target goes through the proxy as a CONNECT tunnel; failures name neither credentials, path nor query', async (t) => {
+  const proxy = await forwardProxy();
+  const plain = await receiver();
+  t.after(async () => { await proxy.close(); await plain.close(); });
+  const host = new URL(plain.url).host;
+  // A plain HTTP server behind the tunnel fails the TLS handshake: enough to see the tunnel and the error.
+  const poster = new HttpPoster({ url: `https://user:hunter2@${host}/hooks/T0KEN?token=s3cr3t`, proxy: proxy.url, timeoutMs: 5000 });
+  const err = await poster.post({ contentType: 'text/plain', text: 'x' }).then(() => undefined, (e: unknown) => e);
+  await poster.close();
+  assert.deepEqual(proxy.requests, [`CONNECT ${host}`]);
+  assert.ok(err instanceof PostError);
+  assert.equal(err.status, 0);
+  assert.ok(err.message.startsWith(`POST to https://${host} failed`), err.message);
+  for (const secret of ['hunter2', 'user', 'T0KEN', 's3cr3t']) {
+    assert.ok(!err.message.includes(secret), err.message);
+    assert.ok(!String(err.stack).includes(secret));
+    assert.ok(!(err.cause instanceof Error && `${err.cause.message} ${String(err.cause.stack)}`.includes(secret)));
+  }
 });

@@ -1,0 +1,86 @@
+import http, { type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import https from 'node:https';
+
+export interface AgentOptions {
+  /** TLS settings for https targets (CA, client certificate, verification, server name). */
+  readonly tls?: https.AgentOptions;
+  /** An http:// proxy: CONNECT tunnels for https targets, absolute-form requests for http ones. */
+  readonly proxyUrl?: string | undefined;
+}
+
+/**
+ * One keep-alive connection pool for a target of the given scheme. A proxy
+ * is Node's own proxy support (credentials in the proxy URL become
+ * Proxy-Authorization), told to use that proxy for every host.
+ */
+export function keepAliveAgent(protocol: string, options: AgentOptions = {}): http.Agent {
+  if (protocol === 'https:') {
+    return new https.Agent({
+      ...options.tls,
+      keepAlive: true,
+      ...(options.proxyUrl === undefined ? {} : { proxyEnv: { HTTPS_PROXY: options.proxyUrl } }),
+    });
+  }
+  return new http.Agent({ keepAlive: true, ...(options.proxyUrl === undefined ? {} : { proxyEnv: { HTTP_PROXY: options.proxyUrl } }) });
+}
+
+export interface OutgoingRequest {
+  readonly agent: http.Agent;
+  readonly method: string;
+  readonly headers: OutgoingHttpHeaders;
+  readonly body?: string | undefined;
+  readonly signal?: AbortSignal | undefined;
+  /** With no bytes either way for this long, the request fails with a RequestTimeoutError. */
+  readonly idleTimeoutMs: number;
+}
+
+/** A request whose connection was idle for its `idleTimeoutMs`. */
+export class RequestTimeoutError extends Error {
+  override readonly name = 'RequestTimeoutError';
+
+  constructor(ms: number) {
+    super(`no bytes for ${ms} ms`);
+  }
+}
+
+/**
+ * Sends one request and resolves with the response once its headers arrive;
+ * redirects are never followed. `url` must not hold credentials (Node would
+ * turn them into an Authorization header): callers put them in `headers`.
+ * Rejects with the socket's error, a RequestTimeoutError, or, when `signal`
+ * aborts, an AbortError.
+ */
+export function sendRequest(url: URL, init: OutgoingRequest): Promise<IncomingMessage> {
+  if (url.username !== '' || url.password !== '') throw new Error('sendRequest: the URL holds credentials');
+  const request = url.protocol === 'https:' ? https.request : http.request;
+  return new Promise((resolve, reject) => {
+    const req = request(url, { agent: init.agent, method: init.method, headers: init.headers, signal: init.signal }, resolve);
+    req.once('error', reject);
+    req.setTimeout(init.idleTimeoutMs, () => { req.destroy(new RequestTimeoutError(init.idleTimeoutMs)); });
+    req.end(init.body);
+  });
+}
+
+/**
+ * The response body as text. With `maxBytes`, reading stops (and the
+ * connection is dropped) once that many bytes have arrived, so the text may
+ * be cut.
+ */
+export async function readText(res: IncomingMessage, maxBytes = Number.POSITIVE_INFINITY): Promise<string> {
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  for await (const chunk of res) {
+    const buffer = chunk as Buffer;
+    chunks.push(buffer);
+    bytes += buffer.byteLength;
+    if (bytes >= maxBytes) break;
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** What went wrong in a request, in one line, for an error message (names no URL). */
+export function describeRequestError(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  if (err.name === 'TimeoutError' || (err.name === 'AbortError' && err.cause instanceof Error && err.cause.name === 'TimeoutError')) return 'timed out';
+  return err.message;
+}
