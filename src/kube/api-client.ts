@@ -74,8 +74,8 @@ export class ApiClient {
     }
   }
 
-  /** Raw streaming response for watches (status checked: non-2xx throws ApiError). */
-  async stream(req: ApiRequest): Promise<ReadableStream<Uint8Array>> {
+  /** Raw streaming response for watches and streamed lists (status checked: non-2xx throws ApiError). */
+  async stream(req: ApiRequest): Promise<AsyncIterable<Uint8Array>> {
     const res = await this.#send(req);
     if (!res.ok) throw await errorFromResponse(req, res);
     if (res.body === null) throw new ApiError({ method: req.method, path: req.path, statusCode: 0, detail: `response (HTTP ${res.status}) has no body` });
