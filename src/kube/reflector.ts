@@ -138,7 +138,7 @@ const keepWatching: EventOutcome = { stop: false };
  *    `resourceVersion=""` (the newest state), bookmarks on. listStarted, then
  *    each ADDED event is an upsert, and the BOOKMARK annotated
  *    `k8s.io/initial-events-end: "true"` finishes the list (listFinished,
- *    synced); the same stream then simply goes on as the watch of 2. A 410, an
+ *    synced); the same stream then simply goes on as the watch of 4. A 410, an
  *    error, or a stream that ends before that bookmark is never finished: the
  *    stream starts over (listStarted again) after a backoff.
  * 2. Where the server does not serve it (it rejects the request with 400 or
@@ -154,12 +154,14 @@ const keepWatching: EventOutcome = { stop: false };
  *    on its own (ListItemScanner), so no page is ever one string or one
  *    object. For a sensitive target each chunk of a response is zeroed once
  *    parsed, and no event, line or item outlives the handler call: they live
- *    only in synchronous calls, never across an await.
+ *    only in synchronous calls, never across an await (a suspended async
+ *    function keeps its registers, and so the last event it handled).
  * 4. Then WATCH from the list's resourceVersion with bookmarks and a
  *    timeoutSeconds. ADDED/MODIFIED → upsert, DELETED → remove, BOOKMARK →
  *    only the resourceVersion is recorded, ERROR with code 410 (or an HTTP 410)
- *    → relist. A watch that ends normally is resumed from the last
- *    resourceVersion without relisting. Other errors back off (full-jitter
+ *    → relist (1, or 2 once the server showed it does not stream). A watch
+ *    that ends normally is resumed from the last resourceVersion without
+ *    relisting. Other errors back off (full-jitter
  *    exponential, reset after a healthy watch) and watch again from the last
  *    resourceVersion; if that gives 410, relist. A restart after an unhealthy
  *    watch (no events and shorter than maxBackoffMs) also backs off, so a
