@@ -70,35 +70,54 @@ export class ListItemScanner {
     // Where the value being captured starts in this chunk (0 when it began in an earlier one).
     let from = 0;
     const n = chunk.byteLength;
+    // Hot state in locals, written back after the loop (a scanner that threw is not used again).
+    let inString = this.#inString;
+    let escaped = this.#escaped;
+    let depth = this.#depth;
     for (let i = 0; i < n; i++) {
-      const c = chunk[i] ?? 0;
-      if (this.#inString) {
-        if (this.#escaped) this.#escaped = false;
-        else if (c === BACKSLASH) {
-          this.#escaped = true;
+      if (inString) {
+        if (escaped) {
+          escaped = false;
+          continue;
+        }
+        if (this.#key === undefined) {
+          i = stringEnd(chunk, i);
+          if (i === n) break;
+        }
+        const s = chunk[i] ?? 0;
+        if (s === BACKSLASH) {
+          escaped = true;
           this.#keyEscaped = true;
-        } else if (c === QUOTE) this.#inString = false;
+        } else if (s === QUOTE) inString = false;
         else if (this.#key !== undefined) {
-          if (this.#key.length < MAX_KEY_BYTES) this.#key.push(c);
+          if (this.#key.length < MAX_KEY_BYTES) this.#key.push(s);
           else this.#key = undefined;
         }
+        continue;
+      }
+      const c = chunk[i] ?? 0;
+      if (depth > 2) {
+        // Inside an item or a skipped value: only strings and brackets matter.
+        if (c === QUOTE) inString = true;
+        else if (c === OPEN_OBJECT || c === OPEN_ARRAY) depth++;
+        else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) depth--;
         continue;
       }
       if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) continue;
       if (!this.#started) {
         if (c !== OPEN_OBJECT) throw new Error('list response is not a JSON object');
         this.#started = true;
-        this.#depth = 1;
+        depth = 1;
         this.#expectKey = true;
         continue;
       }
       const capture = this.#capture;
-      if (capture !== undefined && this.#depth === capture.depth && (c === COMMA || c === CLOSE_OBJECT || c === CLOSE_ARRAY)) {
+      if (capture !== undefined && depth === capture.depth && (c === COMMA || c === CLOSE_OBJECT || c === CLOSE_ARRAY)) {
         this.#finishCapture(chunk.subarray(from, i), onItem);
-      } else if (capture === undefined && this.#depth === 2 && this.#inItems && c !== COMMA && c !== CLOSE_ARRAY) {
+      } else if (capture === undefined && depth === 2 && this.#inItems && c !== COMMA && c !== CLOSE_ARRAY) {
         this.#capture = { what: 'item', depth: 2 };
         from = i;
-      } else if (capture === undefined && this.#depth === 1 && !this.#expectKey && c !== COMMA && c !== CLOSE_OBJECT && c !== COLON) {
+      } else if (capture === undefined && depth === 1 && !this.#expectKey && c !== COMMA && c !== CLOSE_OBJECT && c !== COLON) {
         if (this.#valueOf === 'items' && c === OPEN_ARRAY) this.#inItems = true;
         else if (this.#valueOf === 'metadata') {
           this.#capture = { what: 'metadata', depth: 1 };
@@ -106,26 +125,29 @@ export class ListItemScanner {
         }
       }
       if (c === QUOTE) {
-        this.#inString = true;
-        if (this.#depth === 1 && this.#expectKey) {
+        inString = true;
+        if (depth === 1 && this.#expectKey) {
           this.#expectKey = false;
           this.#key = [];
           this.#keyEscaped = false;
         }
       } else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
-        this.#depth++;
+        depth++;
       } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
-        if (this.#depth === 0) throw new Error('list response closes a bracket it never opened');
-        this.#depth--;
-        if (this.#depth === 1) this.#inItems = false;
-      } else if (this.#depth === 1 && c === COLON) {
+        if (depth === 0) throw new Error('list response closes a bracket it never opened');
+        depth--;
+        if (depth === 1) this.#inItems = false;
+      } else if (depth === 1 && c === COLON) {
         this.#valueOf = this.#key === undefined || this.#keyEscaped ? '' : String.fromCharCode(...this.#key);
         this.#key = undefined;
-      } else if (this.#depth === 1 && c === COMMA) {
+      } else if (depth === 1 && c === COMMA) {
         this.#expectKey = true;
         this.#valueOf = '';
       }
     }
+    this.#inString = inString;
+    this.#escaped = escaped;
+    this.#depth = depth;
     if (this.#capture !== undefined) {
       this.#value.add(chunk.subarray(from));
       if (this.#value.bytes > this.#maxValueBytes) {
@@ -154,4 +176,16 @@ export class ListItemScanner {
     if (what === 'metadata') this.#metadata = parsed;
     else onItem(parsed);
   }
+}
+
+/** The first quote or backslash at or after `from`, or the chunk's length: string contents skipped in one tight pass. */
+function stringEnd(chunk: Uint8Array, from: number): number {
+  const n = chunk.byteLength;
+  let i = from;
+  while (i < n) {
+    const b = chunk[i];
+    if (b === QUOTE || b === BACKSLASH) return i;
+    i++;
+  }
+  return n;
 }
