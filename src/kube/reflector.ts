@@ -78,7 +78,9 @@ export interface ReflectorOptions {
   /**
    * An initial-events stream that, once answered, goes this long without a
    * byte before its end bookmark is taken for a server that does not stream
-   * lists (it ignored sendInitialEvents); default 10_000.
+   * lists (it ignored sendInitialEvents); default 30_000, well beyond what a
+   * loaded API server takes to start sending, since a wrong guess costs LISTs
+   * for the Reflector's lifetime.
    */
   readonly initialEventsTimeoutMs?: number;
   /** Default 1000; full jitter exponential. */
@@ -211,7 +213,7 @@ export class Reflector {
     this.#pageSize = options.pageSize ?? 100;
     this.#watchTimeoutSeconds = options.watchTimeoutSeconds;
     this.#watchdogMs = options.watchdogMs ?? 90_000;
-    this.#initialEventsTimeoutMs = options.initialEventsTimeoutMs ?? 10_000;
+    this.#initialEventsTimeoutMs = options.initialEventsTimeoutMs ?? 30_000;
     this.#minBackoffMs = options.minBackoffMs ?? 1000;
     this.#maxBackoffMs = options.maxBackoffMs ?? 30_000;
     let resolveSynced = (): void => undefined;
