@@ -431,6 +431,7 @@ export class Controller {
         else this.#logger.debug(fields, text);
       },
       watchRestarted: (reason) => { this.#metrics.countWatchRestart(resource, reason); },
+      streamsUnserved: (why) => { this.#logger.info({ resource, why }, 'the API server does not stream lists; listing page by page'); },
       error: (err, phase) => {
         this.#metrics.countError(`${phase}_${resource}`);
         this.#logger.warn({ resource, phase, err: err instanceof Error ? err.message : String(err) }, 'list/watch error; retrying');

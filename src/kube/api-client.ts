@@ -85,9 +85,9 @@ export class ApiClient {
   }
 
   /**
-   * The raw body of a 2xx response, for watches (non-2xx throws ApiError).
-   * Leaving the iteration early, or aborting the request's signal, closes
-   * the connection.
+   * The raw body of a 2xx response, for watches and streamed lists (non-2xx
+   * throws ApiError). Leaving the iteration early, or aborting the request's
+   * signal, closes the connection.
    */
   async stream(req: ApiRequest): Promise<AsyncIterable<Uint8Array>> {
     const res = await this.#send(req);

@@ -1,6 +1,8 @@
 import type { ApiClient } from './api-client.ts';
-import { apiErrorFromStatusObject, isForbidden, isGone, isNotFound } from './api-error.ts';
+import { ApiError, apiErrorFromStatusObject, isForbidden, isGone, isNotFound, statusCodeOf } from './api-error.ts';
+import type { ParsedJson } from './json-bytes.ts';
 import { JsonLineSplitter, type JsonLine } from './json-lines.ts';
+import { ListItemScanner, type ListEnvelope } from './list-items.ts';
 
 export type KubeObject = { metadata: { name: string; namespace?: string; resourceVersion?: string; [k: string]: unknown }; [k: string]: unknown };
 
@@ -13,7 +15,7 @@ export interface ReflectorTarget {
   readonly namespace?: string;
   readonly labelSelector?: string;
   readonly fieldSelector?: string;
-  /** Secret lists/watches: errors must never carry bodies. */
+  /** Secret lists/watches: errors must never carry bodies, and response bytes are zeroed once parsed. */
   readonly sensitive?: boolean;
   /**
    * The resource may not be served (its CRD is not installed). A 404 then
@@ -41,10 +43,12 @@ export interface ReflectorHandlers {
 /** All optional; used for metrics and logs. */
 export interface ReflectorObserver {
   /**
-   * A list starts: the first one ('initial'), after a 410 from a watch or an
-   * expired continue token ('gone'), a retry after a failed list ('error'),
-   * another look for a resource that was not served ('absent'), or another
-   * try at a list that was refused ('forbidden').
+   * A list starts (an initial-events stream, or a paginated LIST where the
+   * server does not stream): the first one ('initial'), after a 410 from a
+   * watch, a stream or an expired continue token ('gone'), a retry after a
+   * failed list or a stream cut before its end ('error'), another look for
+   * a resource that was not served ('absent'), or another try at a list that
+   * was refused ('forbidden').
    */
   relisted?(reason: RelistReason): void;
   /**
@@ -61,17 +65,31 @@ export interface ReflectorObserver {
    * 410), or it went silent for watchdogMs ('watchdog').
    */
   watchRestarted?(reason: 'timeout' | 'closed' | 'error' | 'watchdog'): void;
+  /**
+   * The server does not serve initial-events streams (`why`: 'HTTP 422',
+   * 'HTTP 400' or 'no end bookmark'); this Reflector lists page by page from
+   * now on.
+   */
+  streamsUnserved?(why: string): void;
   /** A failure the loop recovers from; never carries a response body of a sensitive target. */
   error?(err: unknown, phase: 'list' | 'watch' | 'handler'): void;
 }
 
 export interface ReflectorOptions {
-  /** Default 500. */
+  /** Items per LIST page, where the server does not stream lists; default 100. */
   readonly pageSize?: number;
   /** Default random in [300, 600) per watch, to spread reconnects. */
   readonly watchTimeoutSeconds?: number;
   /** Abort a watch that received no bytes for this long; default 90_000 (bookmarks arrive about once a minute). */
   readonly watchdogMs?: number;
+  /**
+   * An initial-events stream that, once answered, goes this long without a
+   * byte before its end bookmark is taken for a server that does not stream
+   * lists (it ignored sendInitialEvents); default 30_000, well beyond what a
+   * loaded API server takes to start sending, since a wrong guess costs LISTs
+   * for the Reflector's lifetime.
+   */
+  readonly initialEventsTimeoutMs?: number;
   /** Default 1000; full jitter exponential. */
   readonly minBackoffMs?: number;
   /** Default 30_000. */
@@ -82,17 +100,42 @@ export type RelistReason = 'initial' | 'gone' | 'error' | 'absent' | 'forbidden'
 
 /** Permissions change rarely, and each refused try is a log line; retries are at most this far apart. */
 export const FORBIDDEN_MAX_BACKOFF_MS = 300_000;
-type Step = { readonly kind: 'list'; readonly reason: RelistReason } | { readonly kind: 'watch'; readonly resourceVersion: string };
-type WatchEnd = 'timeout' | 'closed' | 'error' | 'watchdog' | 'gone' | 'aborted';
+type Step =
+  | { readonly kind: 'stream'; readonly reason: RelistReason }
+  /** `announced`: relisted was already reported, by the stream this list stands in for. */
+  | { readonly kind: 'list'; readonly reason: RelistReason; readonly announced?: true }
+  | { readonly kind: 'watch'; readonly resourceVersion: string };
+/** 'unserved': an initial-events stream the server does not serve. */
+type WatchEnd = 'timeout' | 'closed' | 'error' | 'watchdog' | 'gone' | 'aborted' | 'unserved';
+
+/** What a watch has done so far; its event handling moves it on. */
+interface WatchProgress {
+  /** The newest resourceVersion seen: where the next watch resumes. */
+  resourceVersion: string;
+  /** Events and bookmarks delivered. */
+  events: number;
+  /** The watch's list is complete: a plain watch, or an initial-events stream past its end bookmark. */
+  listed: boolean;
+}
 
 interface WatchResult {
   readonly end: WatchEnd;
   /** The newest resourceVersion seen: where the next watch resumes. */
   readonly resourceVersion: string;
+  /** Whether the list was complete when it ended (see WatchProgress). */
+  readonly listed: boolean;
   /** It delivered events or bookmarks, or ran at least maxBackoffMs: the backoff starts over. */
   readonly healthy: boolean;
   readonly error?: unknown;
 }
+
+interface ListPage {
+  readonly resourceVersion: string;
+  readonly continueToken: string | undefined;
+}
+
+/** The annotation on the BOOKMARK that ends an initial-events stream. */
+const INITIAL_EVENTS_END = 'k8s.io/initial-events-end';
 
 /** What one watch event asks of the loop. */
 type EventOutcome = { readonly stop: false } | { readonly stop: true; readonly end: 'gone' | 'error'; readonly error: unknown };
@@ -102,30 +145,51 @@ const keepWatching: EventOutcome = { stop: false };
 /**
  * Keeps handlers in step with one resource collection by list-then-watch.
  *
- * 1. LIST is paginated with `limit` and `continue`; items are upserted page by
- *    page, so a huge list is never held whole. If a continue token expires
- *    (410 during pagination) the list restarts from scratch (listStarted
- *    again) after a backoff. A list that fails part-way is never finished: the retry calls
- *    listStarted again. A list refused with 403 goes to observer.forbidden,
- *    not observer.error, and is retried with a longer backoff.
- * 2. Then WATCH from the list's resourceVersion with bookmarks and a
+ * 1. The list is a streaming WATCH where the server serves it:
+ *    `sendInitialEvents=true`, `resourceVersionMatch=NotOlderThan`,
+ *    `resourceVersion=""` (the newest state), bookmarks on. listStarted, then
+ *    each ADDED event is an upsert, and the BOOKMARK annotated
+ *    `k8s.io/initial-events-end: "true"` finishes the list (listFinished,
+ *    synced); the same stream then simply goes on as the watch of 4. A 410, an
+ *    error, or a stream that ends before that bookmark is never finished: the
+ *    stream starts over (listStarted again) after a backoff.
+ * 2. Where the server does not serve it (it rejects the request with 400 or
+ *    422, as kube-apiserver does with the WatchList feature off, or, once
+ *    answered, sends no byte for initialEventsTimeoutMs before the bookmark,
+ *    as a server that ignores sendInitialEvents does), the list is a LIST from
+ *    then on for this Reflector. It is paginated with `limit` and `continue`.
+ *    If a continue token expires (410 during pagination) the list restarts
+ *    from scratch (listStarted again) after a backoff. A list that fails
+ *    part-way is never finished: the retry calls listStarted again. A stream
+ *    or list refused with 403 goes to observer.forbidden, not
+ *    observer.error, and is retried with a longer backoff.
+ * 3. Either way one object is parsed at a time: a watch line is one event,
+ *    and a LIST page is read as it streams in, each item cut out and parsed
+ *    on its own (ListItemScanner), so no page is ever one string or one
+ *    object. For a sensitive target each chunk of a response is zeroed once
+ *    parsed, and no event, line or item outlives the handler call: they live
+ *    only in synchronous calls, never across an await (a suspended async
+ *    function keeps its registers, and so the last event it handled).
+ * 4. Then WATCH from the list's resourceVersion with bookmarks and a
  *    timeoutSeconds. ADDED/MODIFIED → upsert, DELETED → remove, BOOKMARK →
  *    only the resourceVersion is recorded, ERROR with code 410 (or an HTTP 410)
- *    → relist. A watch that ends normally is resumed from the last
- *    resourceVersion without relisting. Other errors back off (full-jitter
+ *    → relist (1, or 2 once the server showed it does not stream). A watch
+ *    that ends normally is resumed from the last resourceVersion without
+ *    relisting. Other errors back off (full-jitter
  *    exponential, reset after a healthy watch) and watch again from the last
  *    resourceVersion; if that gives 410, relist. A restart after an unhealthy
  *    watch (no events and shorter than maxBackoffMs) also backs off, so a
  *    server that ends watches at once is not hammered.
- * 3. A watchdog aborts a watch that received no bytes for watchdogMs and
+ * 5. A watchdog aborts a watch that received no bytes for watchdogMs and
  *    resumes it.
- * 4. The stream is split into lines whatever the chunk boundaries. A line that
+ * 6. The stream is split into lines whatever the chunk boundaries. A line that
  *    is not JSON, or an event of the wrong shape, is reported through
  *    observer.error (phase 'watch') and skipped.
- * 5. Aborting run's signal stops everything promptly: the in-flight request is
+ * 7. Aborting run's signal stops everything promptly: the in-flight request is
  *    aborted and timers cleared.
- * 6. Objects passed to handlers are plain parsed JSON. A list item or event
- *    object without a string metadata.name is reported and skipped.
+ * 8. Objects passed to handlers are plain parsed JSON. A list item or event
+ *    object without a string metadata.name (or not JSON) is reported and
+ *    skipped.
  *
  * A Reflector runs once; to start over, make a new one.
  */
@@ -136,6 +200,8 @@ export class Reflector {
   #hasSynced = false;
   #started = false;
   #attempt = 0;
+  /** Cleared for good once the server showed it does not serve initial-events streams. */
+  #streams = true;
 
   readonly #client: ApiClient;
   readonly #target: ReflectorTarget;
@@ -145,6 +211,7 @@ export class Reflector {
   readonly #pageSize: number;
   readonly #watchTimeoutSeconds: number | undefined;
   readonly #watchdogMs: number;
+  readonly #initialEventsTimeoutMs: number;
   readonly #minBackoffMs: number;
   readonly #maxBackoffMs: number;
 
@@ -155,9 +222,10 @@ export class Reflector {
     this.#observer = observer;
     const namespace = target.namespace === undefined ? '' : `/namespaces/${encodeURIComponent(target.namespace)}`;
     this.#path = `${target.apiPrefix}${namespace}/${target.resource}`;
-    this.#pageSize = options.pageSize ?? 500;
+    this.#pageSize = options.pageSize ?? 100;
     this.#watchTimeoutSeconds = options.watchTimeoutSeconds;
     this.#watchdogMs = options.watchdogMs ?? 90_000;
+    this.#initialEventsTimeoutMs = options.initialEventsTimeoutMs ?? 30_000;
     this.#minBackoffMs = options.minBackoffMs ?? 1000;
     this.#maxBackoffMs = options.maxBackoffMs ?? 30_000;
     let resolveSynced = (): void => undefined;
@@ -173,14 +241,50 @@ export class Reflector {
   async run(signal: AbortSignal): Promise<void> {
     if (this.#started) throw new Error('a Reflector runs once');
     this.#started = true;
-    let step: Step = { kind: 'list', reason: 'initial' };
+    let step: Step = this.#relist('initial');
     while (!signal.aborted) {
-      step = step.kind === 'list' ? await this.#listStep(step.reason, signal) : await this.#watchStep(step.resourceVersion, signal);
+      if (step.kind === 'stream') step = await this.#streamStep(step.reason, signal);
+      else if (step.kind === 'list') step = await this.#listStep(step.reason, signal, step.announced === true);
+      else step = await this.#watchStep(step.resourceVersion, signal);
     }
   }
 
-  async #listStep(reason: RelistReason, signal: AbortSignal): Promise<Step> {
+  /** The step that lists again: a stream while the server serves them. */
+  #relist(reason: RelistReason): Step {
+    return this.#streams ? { kind: 'stream', reason } : { kind: 'list', reason };
+  }
+
+  async #streamStep(reason: RelistReason, signal: AbortSignal): Promise<Step> {
     this.#call(() => { this.#observer.relisted?.(reason); });
+    const result = await this.#watch('', true, signal);
+    if (result.listed || result.end === 'aborted') return this.#afterWatch(result, signal);
+    if (result.end === 'unserved') {
+      this.#streams = false;
+      const why = describeUnserved(result.error);
+      this.#call(() => { this.#observer.streamsUnserved?.(why); });
+      return { kind: 'list', reason, announced: true };
+    }
+    if (this.#target.absentRetryMs !== undefined && isNotFound(result.error)) {
+      // Not served: an empty list.
+      this.#call(() => { this.#handlers.listStarted(); });
+      this.#call(() => { this.#handlers.listFinished(); });
+      this.#markSynced();
+      await sleep(this.#target.absentRetryMs, signal);
+      return { kind: 'stream', reason: 'absent' };
+    }
+    if (isForbidden(result.error)) {
+      this.#call(() => { this.#observer.forbidden?.(result.error); });
+      await this.#backoff(signal, FORBIDDEN_MAX_BACKOFF_MS);
+      return { kind: 'stream', reason: 'forbidden' };
+    }
+    if (result.error !== undefined) this.#report(result.error, 'list');
+    else if (result.end !== 'gone') this.#report(new Error(`WATCH ${this.#path}: the initial events ended before their end bookmark (${result.end})`), 'list');
+    await this.#backoff(signal);
+    return { kind: 'stream', reason: result.end === 'gone' ? 'gone' : 'error' };
+  }
+
+  async #listStep(reason: RelistReason, signal: AbortSignal, announced = false): Promise<Step> {
+    if (!announced) this.#call(() => { this.#observer.relisted?.(reason); });
     let listed: { readonly resourceVersion: string } | 'expired';
     try {
       listed = await this.#list(signal);
@@ -214,9 +318,9 @@ export class Reflector {
     this.#call(() => { this.#handlers.listStarted(); });
     let continueToken: string | undefined;
     for (;;) {
-      let body: unknown;
+      let body: AsyncIterable<Uint8Array>;
       try {
-        body = await this.#client.json({
+        body = await this.#client.stream({
           method: 'GET',
           path: this.#path,
           query: {
@@ -232,11 +336,7 @@ export class Reflector {
         if (continueToken !== undefined && isGone(err)) return 'expired';
         throw err;
       }
-      const page = parseListPage(body, this.#path);
-      for (const item of page.items) {
-        if (isKubeObject(item)) this.#call(() => { this.#handlers.upsert(item); });
-        else this.#report(new Error(`LIST ${this.#path}: skipped an item without metadata.name`), 'list');
-      }
+      const page = await this.#readPage(body);
       if (page.continueToken === undefined) {
         this.#call(() => { this.#handlers.listFinished(); });
         this.#markSynced();
@@ -246,6 +346,34 @@ export class Reflector {
     }
   }
 
+  /** Upserts a page's items as they stream in. */
+  async #readPage(body: AsyncIterable<Uint8Array>): Promise<ListPage> {
+    const scanner = new ListItemScanner();
+    try {
+      for await (const chunk of body) this.#onListChunk(scanner, chunk);
+    } catch (err) {
+      // Our own scanner's and the transport's messages never quote the body.
+      throw new ApiError({ method: 'GET', path: this.#path, statusCode: 0, detail: `reading the list failed: ${err instanceof Error ? err.message : String(err)}`, cause: err });
+    }
+    return listPageOf(scanner.end(), this.#path);
+  }
+
+  #onListChunk(scanner: ListItemScanner, chunk: Uint8Array): void {
+    try {
+      scanner.push(chunk, (item) => { this.#onListItem(item); });
+    } finally {
+      if (this.#target.sensitive === true) chunk.fill(0);
+    }
+  }
+
+  #onListItem(item: ParsedJson): void {
+    if (!item.ok) this.#report(new Error(`LIST ${this.#path}: skipped an item that is not JSON (${item.length} characters)`), 'list');
+    else if (isKubeObject(item.value)) {
+      const object = item.value;
+      this.#call(() => { this.#handlers.upsert(object); });
+    } else this.#report(new Error(`LIST ${this.#path}: skipped an item without metadata.name`), 'list');
+  }
+
   #markSynced(): void {
     if (this.#hasSynced) return;
     this.#hasSynced = true;
@@ -253,50 +381,65 @@ export class Reflector {
   }
 
   async #watchStep(resourceVersion: string, signal: AbortSignal): Promise<Step> {
-    const result = await this.#watch(resourceVersion, signal);
+    return this.#afterWatch(await this.#watch(resourceVersion, false, signal), signal);
+  }
+
+  /** What follows a watch whose list was complete. */
+  async #afterWatch(result: WatchResult, signal: AbortSignal): Promise<Step> {
     if (result.end === 'aborted') return { kind: 'watch', resourceVersion: result.resourceVersion };
     // The resource stopped being served (its CRD was removed): the list sees it as empty.
-    if (this.#target.absentRetryMs !== undefined && isNotFound(result.error)) return { kind: 'list', reason: 'absent' };
+    if (this.#target.absentRetryMs !== undefined && isNotFound(result.error)) return this.#relist('absent');
     if (result.healthy) this.#attempt = 0;
     if (result.error !== undefined) this.#report(result.error, 'watch');
     if (result.end === 'gone') {
       if (!result.healthy) await this.#backoff(signal);
-      return { kind: 'list', reason: 'gone' };
+      return this.#relist('gone');
     }
-    const end = result.end;
+    const end = result.end === 'unserved' ? 'error' : result.end;
     this.#call(() => { this.#observer.watchRestarted?.(end); });
     if (end === 'error' || !result.healthy) await this.#backoff(signal);
     return { kind: 'watch', resourceVersion: result.resourceVersion };
   }
 
-  async #watch(fromResourceVersion: string, signal: AbortSignal): Promise<WatchResult> {
+  /**
+   * One watch request, from `fromResourceVersion`, or an initial-events
+   * stream when `initial` (which calls listStarted once answered, and
+   * listFinished at its end bookmark).
+   */
+  async #watch(fromResourceVersion: string, initial: boolean, signal: AbortSignal): Promise<WatchResult> {
     const started = performance.now();
-    let resourceVersion = fromResourceVersion;
-    let events = 0;
+    const progress: WatchProgress = { resourceVersion: fromResourceVersion, events: 0, listed: !initial };
     const finish = (end: WatchEnd, error?: unknown): WatchResult => ({
       end,
-      resourceVersion,
-      healthy: events > 0 || performance.now() - started >= this.#maxBackoffMs,
+      resourceVersion: progress.resourceVersion,
+      listed: progress.listed,
+      healthy: progress.events > 0 || performance.now() - started >= this.#maxBackoffMs,
       ...(error === undefined ? {} : { error }),
     });
 
     const abort = new AbortController();
     const onAbort = (): void => { abort.abort(signal.reason); };
     signal.addEventListener('abort', onAbort, { once: true });
-    let watchdogFired = false;
+    // Which timer aborted the request, if one did.
+    let timedOut: 'watchdog' | 'unserved' | undefined;
     let watchdog: NodeJS.Timeout | undefined;
+    // Before its end bookmark an answered stream gets the short initialEventsTimeoutMs.
+    let answered = false;
     const feedWatchdog = (): void => {
       clearTimeout(watchdog);
+      const awaitingEnd = answered && !progress.listed;
+      const ms = awaitingEnd ? this.#initialEventsTimeoutMs : this.#watchdogMs;
       watchdog = setTimeout(() => {
-        watchdogFired = true;
-        abort.abort(new Error(`WATCH ${this.#path}: no bytes for ${this.#watchdogMs} ms`));
-      }, this.#watchdogMs);
+        timedOut = awaitingEnd ? 'unserved' : 'watchdog';
+        abort.abort(new Error(`WATCH ${this.#path}: no bytes for ${ms} ms`));
+      }, ms);
     };
     // Where the request or a read failed, why decides what comes next.
     const failed = (err: unknown, otherwise: 'closed' | 'error'): WatchResult => {
       if (signal.aborted) return finish('aborted');
-      if (watchdogFired) return finish('watchdog');
+      if (timedOut !== undefined) return finish(timedOut);
       if (isGone(err)) return finish('gone');
+      if (initial && !answered && servesNoStreams(err)) return finish('unserved', err);
       return finish(otherwise, err);
     };
 
@@ -310,9 +453,10 @@ export class Reflector {
           path: this.#path,
           query: {
             watch: 1,
+            ...(initial ? { sendInitialEvents: true, resourceVersionMatch: 'NotOlderThan' } : {}),
             allowWatchBookmarks: true,
             timeoutSeconds: this.#watchTimeoutSeconds ?? 300 + Math.floor(Math.random() * 300),
-            resourceVersion,
+            resourceVersion: progress.resourceVersion,
             labelSelector: this.#target.labelSelector,
             fieldSelector: this.#target.fieldSelector,
           },
@@ -322,29 +466,22 @@ export class Reflector {
       } catch (err) {
         return failed(err, 'error');
       }
+      answered = true;
+      feedWatchdog();
+      if (initial) this.#call(() => { this.#handlers.listStarted(); });
       const splitter = new JsonLineSplitter();
-      const onLine = (line: JsonLine): EventOutcome => this.#onWatchLine(line, (rv) => { resourceVersion = rv; events++; });
       try {
         for await (const chunk of body) {
+          const outcome = this.#onWatchChunk(splitter, chunk, progress);
+          if (outcome.stop) return finish(outcome.end, outcome.end === 'gone' ? undefined : outcome.error);
+          // After the chunk, which may have held the end bookmark.
           feedWatchdog();
-          let lines: JsonLine[];
-          try {
-            lines = splitter.push(chunk);
-          } catch (err) {
-            return finish('error', err);
-          }
-          for (const line of lines) {
-            const outcome = onLine(line);
-            if (outcome.stop) return finish(outcome.end, outcome.end === 'gone' ? undefined : outcome.error);
-          }
         }
       } catch (err) {
         return failed(err, 'closed');
       }
-      for (const line of splitter.end()) {
-        const outcome = onLine(line);
-        if (outcome.stop) return finish(outcome.end, outcome.end === 'gone' ? undefined : outcome.error);
-      }
+      const outcome = this.#onWatchLines(splitter.end(), progress);
+      if (outcome.stop) return finish(outcome.end, outcome.end === 'gone' ? undefined : outcome.error);
       return finish('timeout');
     } finally {
       clearTimeout(watchdog);
@@ -354,7 +491,31 @@ export class Reflector {
     }
   }
 
-  #onWatchLine(line: JsonLine, delivered: (resourceVersion: string) => void): EventOutcome {
+  /**
+   * Handles the events a chunk completes. Synchronous on purpose: the parsed
+   * events live only in this call, never in the suspended watch loop.
+   */
+  #onWatchChunk(splitter: JsonLineSplitter, chunk: Uint8Array, progress: WatchProgress): EventOutcome {
+    let lines: JsonLine[];
+    try {
+      lines = splitter.push(chunk);
+    } catch (err) {
+      return { stop: true, end: 'error', error: err };
+    } finally {
+      if (this.#target.sensitive === true) chunk.fill(0);
+    }
+    return this.#onWatchLines(lines, progress);
+  }
+
+  #onWatchLines(lines: readonly JsonLine[], progress: WatchProgress): EventOutcome {
+    for (const line of lines) {
+      const outcome = this.#onWatchLine(line, progress);
+      if (outcome.stop) return outcome;
+    }
+    return keepWatching;
+  }
+
+  #onWatchLine(line: JsonLine, progress: WatchProgress): EventOutcome {
     if (!line.ok) {
       this.#report(new Error(`WATCH ${this.#path}: skipped a line that is not JSON (${line.length} characters)`), 'watch');
       return keepWatching;
@@ -372,14 +533,19 @@ export class Reflector {
     const rv = resourceVersionOf(object);
     if (type === 'BOOKMARK') {
       if (rv === undefined) return this.#malformed('a BOOKMARK without metadata.resourceVersion');
-      delivered(rv);
+      delivered(progress, rv);
+      if (!progress.listed && endsInitialEvents(object)) {
+        progress.listed = true;
+        this.#call(() => { this.#handlers.listFinished(); });
+        this.#markSynced();
+      }
       return keepWatching;
     }
     if (!isKubeObject(object)) return this.#malformed(`a ${type} event without metadata.name`);
     if (type === 'DELETED') this.#call(() => { this.#handlers.remove(object); });
     else this.#call(() => { this.#handlers.upsert(object); });
     // An object without a resourceVersion cannot move the resume point; the next one will.
-    if (rv !== undefined) delivered(rv);
+    if (rv !== undefined) delivered(progress, rv);
     return keepWatching;
   }
 
@@ -412,24 +578,36 @@ export class Reflector {
   }
 }
 
-interface ListPage {
-  readonly items: readonly unknown[];
-  readonly resourceVersion: string;
-  readonly continueToken: string | undefined;
-}
-
-function parseListPage(body: unknown, path: string): ListPage {
-  if (typeof body !== 'object' || body === null) throw new Error(`LIST ${path}: response is not an object`);
-  const { items, metadata } = body as { items?: unknown; metadata?: unknown };
-  // Go encodes an empty slice as null for some APIs.
-  if (items !== null && !Array.isArray(items)) throw new Error(`LIST ${path}: response has no items array`);
-  const meta = (typeof metadata === 'object' && metadata !== null ? metadata : {}) as { resourceVersion?: unknown; continue?: unknown };
+function listPageOf(envelope: ListEnvelope, path: string): ListPage {
+  const { metadata } = envelope;
+  const meta = (metadata?.ok === true && typeof metadata.value === 'object' && metadata.value !== null ? metadata.value : {}) as { resourceVersion?: unknown; continue?: unknown };
   if (typeof meta.resourceVersion !== 'string' || meta.resourceVersion === '') throw new Error(`LIST ${path}: response has no metadata.resourceVersion`);
   return {
-    items: items ?? [],
     resourceVersion: meta.resourceVersion,
     continueToken: typeof meta.continue === 'string' && meta.continue !== '' ? meta.continue : undefined,
   };
+}
+
+function delivered(progress: WatchProgress, resourceVersion: string): void {
+  progress.resourceVersion = resourceVersion;
+  progress.events++;
+}
+
+function endsInitialEvents(bookmark: unknown): boolean {
+  const metadata = (bookmark as { metadata?: { annotations?: unknown } }).metadata;
+  const annotations = metadata?.annotations;
+  return typeof annotations === 'object' && annotations !== null && (annotations as Record<string, unknown>)[INITIAL_EVENTS_END] === 'true';
+}
+
+/** 400 or 422 to an initial-events stream: the server rejects sendInitialEvents (kube-apiserver without WatchList, or before it). */
+function servesNoStreams(err: unknown): boolean {
+  const code = statusCodeOf(err);
+  return code === 400 || code === 422;
+}
+
+function describeUnserved(err: unknown): string {
+  const code = statusCodeOf(err);
+  return code === undefined ? 'no end bookmark' : `HTTP ${code}`;
 }
 
 function isKubeObject(value: unknown): value is KubeObject {

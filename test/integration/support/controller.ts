@@ -12,8 +12,18 @@ export interface LogLine {
   readonly [field: string]: unknown;
 }
 
-/** How the source CLI is started: `mini-reloader run` from src/, on this Node. */
-const SOURCE_CLI: readonly string[] = [process.execPath, cli, 'run'];
+/** How the source CLI is started: `mini-reloader run` from src/, on this Node, with `nodeArgs` for Node itself. */
+export function sourceCli(nodeArgs: readonly string[] = []): readonly string[] {
+  return [process.execPath, ...nodeArgs, cli, 'run'];
+}
+
+/** How a controller process is launched, beyond its flags. */
+export interface Launch {
+  /** What runs it; default: the source CLI. */
+  readonly command?: readonly string[];
+  /** Its working directory (where e.g. Node writes heap snapshots); default: this process's. */
+  readonly cwd?: string;
+}
 
 /**
  * The real `mini-reloader run` in a child process, with its JSON log kept so
@@ -23,21 +33,23 @@ const SOURCE_CLI: readonly string[] = [process.execPath, cli, 'run'];
 export class ControllerProcess {
   readonly lines: LogLine[] = [];
   readonly #command: readonly string[];
+  readonly #cwd: string | undefined;
   readonly #args: readonly string[];
   readonly #env: Readonly<Record<string, string>>;
   #child: ChildProcess | undefined;
   #exit: Promise<number | null> = Promise.resolve(null);
   readonly #waiters = new Set<() => void>();
 
-  constructor(args: readonly string[], env: Readonly<Record<string, string>> = {}, command: readonly string[] = SOURCE_CLI) {
+  constructor(args: readonly string[], env: Readonly<Record<string, string>> = {}, command: readonly string[] = sourceCli(), cwd?: string) {
     this.#command = command;
+    this.#cwd = cwd;
     this.#args = args;
     this.#env = env;
   }
 
   start(): void {
     const [program = '', ...leading] = this.#command;
-    const child = spawn(program, [...leading, ...this.#args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...this.#env } });
+    const child = spawn(program, [...leading, ...this.#args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...this.#env }, cwd: this.#cwd });
     this.#child = child;
     this.#exit = new Promise((resolve) => { child.once('exit', (code) => { resolve(code); }); });
     createInterface({ input: child.stdout }).on('line', (line) => {
@@ -60,6 +72,11 @@ export class ControllerProcess {
   /** The exit code, once the process ended on its own. */
   async exited(): Promise<number | null> {
     return this.#exit;
+  }
+
+  /** Sends `signal` (e.g. the one given to --heapsnapshot-signal). */
+  signal(signal: NodeJS.Signals): void {
+    this.#child?.kill(signal);
   }
 
   /** SIGKILL: no chance to clean up. */
@@ -110,11 +127,12 @@ export class ControllerProcess {
  */
 export async function startController(
   t: TestContext, namespace: string | undefined, extraArgs: readonly string[] = [], kubeconfig = testCluster().kubeconfigPath, env: Readonly<Record<string, string>> = {},
+  launch: Launch = {},
 ): Promise<ControllerProcess> {
   const controller = new ControllerProcess([
     `--kubeconfig=${kubeconfig}`, ...(namespace === undefined ? [] : [`--namespaces=${namespace}`]), '--metrics-address=127.0.0.1:0',
     '--log-level=debug', '--debounce=1s', ...extraArgs,
-  ], env);
+  ], env, launch.command, launch.cwd);
   controller.start();
   t.after(async () => { await controller.stop(); });
   await controller.synced();

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
 import { ReflectorSet } from '../../../src/controller/reflector-set.ts';
 import type { ReflectorHandlers } from '../../../src/kube/reflector.ts';
-import { FakeApiServer, WatchStream, obj, sendJson, servePages, status } from '../kube/fake-api-server.ts';
+import { FakeApiServer, WatchStream, obj, rejectStreamingList, sendJson, servePages, status } from '../kube/fake-api-server.ts';
 
 let server: FakeApiServer;
 beforeEach(async () => { server = await FakeApiServer.start(); });
@@ -13,6 +13,7 @@ const noop: ReflectorHandlers = { listStarted: () => undefined, upsert: () => un
 test('a member refused its list (403) does not hold up the set; the permitted one syncs and serves', { timeout: 15_000 }, async () => {
   server.route = (req, res) => {
     if (req.path.includes('/namespaces/denied/')) sendJson(res, 403, status(403, 'Forbidden', 'configmaps is forbidden: User "u" cannot list resource "configmaps" in the namespace "denied"'));
+    else if (req.query.get('sendInitialEvents') !== null) rejectStreamingList(res);
     else if (req.query.get('watch') === null) servePages(res, req, [[obj('a', '1')]], '100');
     else new WatchStream(res);
   };

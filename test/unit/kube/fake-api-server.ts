@@ -81,8 +81,14 @@ export class FakeApiServer {
     await until(this.#waiters, () => predicate(this.requests));
   }
 
+  /** Plain watches: not initial-events streams. */
   watches(): RecordedRequest[] {
-    return this.requests.filter((r) => r.query.get('watch') !== null);
+    return this.requests.filter((r) => r.query.get('watch') !== null && r.query.get('sendInitialEvents') === null);
+  }
+
+  /** Initial-events streams: watches with sendInitialEvents. */
+  streams(): RecordedRequest[] {
+    return this.requests.filter((r) => r.query.get('watch') !== null && r.query.get('sendInitialEvents') !== null);
   }
 
   lists(): RecordedRequest[] {
@@ -150,6 +156,16 @@ export class WatchStream {
   }
 }
 
+/** The BOOKMARK that ends an initial-events stream. */
+export function initialEventsEnd(resourceVersion: string): unknown {
+  return { kind: 'ConfigMap', apiVersion: 'v1', metadata: { resourceVersion, annotations: { 'k8s.io/initial-events-end': 'true' } } };
+}
+
+/** kube-apiserver's answer to sendInitialEvents with the WatchList feature off. */
+export function rejectStreamingList(res: ServerResponse): void {
+  sendJson(res, 422, status(422, 'Invalid', 'ListOptions.meta.k8s.io "" is invalid: sendInitialEvents: Forbidden: sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled'));
+}
+
 export function line(type: string, object: unknown): string {
   return `${JSON.stringify({ type, object })}\n`;
 }
@@ -184,6 +200,7 @@ export class Recorder implements ReflectorHandlers, ReflectorObserver {
   readonly calls: string[] = [];
   readonly relists: string[] = [];
   readonly restarts: string[] = [];
+  readonly unserved: string[] = [];
   readonly errors: { readonly err: unknown; readonly phase: string }[] = [];
   throwOn: string | undefined;
   readonly #waiters = new Set<() => void>();
@@ -196,6 +213,7 @@ export class Recorder implements ReflectorHandlers, ReflectorObserver {
   remove(o: KubeObject): void { this.#push(`remove ${o.metadata.name}`); }
   listFinished(): void { this.#push('listFinished'); }
   relisted(reason: string): void { this.relists.push(reason); this.#wake(); }
+  streamsUnserved(why: string): void { this.unserved.push(why); this.#wake(); }
   watchRestarted(reason: string): void { this.restarts.push(reason); this.#wake(); }
   error(err: unknown, phase: string): void { this.errors.push({ err, phase }); this.#wake(); }
 

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import type { ServerResponse } from 'node:http';
 import { afterEach, beforeEach, describe, test } from 'node:test';
+import type { ApiClient } from '../../../src/kube/api-client.ts';
 import { ApiError } from '../../../src/kube/api-error.ts';
 import { Reflector, type ReflectorOptions, type ReflectorTarget } from '../../../src/kube/reflector.ts';
 import {
-  FakeApiServer, Recorder, WatchStream, line, obj, pause, sendJson, servePages, status, token,
+  FakeApiServer, Recorder, WatchStream, initialEventsEnd, line, obj, pause, rejectStreamingList, sendJson, servePages, status, token,
   type RecordedRequest, type Route,
 } from './fake-api-server.ts';
 
@@ -16,11 +17,19 @@ const safety = { timeout: 15_000 };
 type ListScript = (req: RecordedRequest, res: ServerResponse, index: number) => void;
 type WatchScript = (req: RecordedRequest, res: ServerResponse) => void | Promise<void>;
 
-/** Routes lists to `list` and the n-th watch to `watches[n]`; watches beyond the script stay open and silent. */
+/**
+ * Routes lists to `list` and the n-th watch to `watches[n]`; watches beyond
+ * the script stay open and silent. Initial-events streams are rejected as by
+ * a server without WatchList, so these tests run on paginated lists.
+ */
 function api(list: ListScript, watches: readonly WatchScript[]): Route {
   let lists = 0;
   let watchCount = 0;
   return async (req, res) => {
+    if (req.query.get('sendInitialEvents') !== null) {
+      rejectStreamingList(res);
+      return;
+    }
     if (req.query.get('watch') === null) {
       list(req, res, lists++);
       return;
@@ -33,6 +42,27 @@ function api(list: ListScript, watches: readonly WatchScript[]): Route {
 
 function bookmark(resourceVersion: string): unknown {
   return { kind: 'ConfigMap', apiVersion: 'v1', metadata: { resourceVersion } };
+}
+
+/**
+ * Routes the n-th initial-events stream to `streams[n]`, the n-th plain watch
+ * to `watches[n]` (beyond the scripts: open and silent), and lists to `list`
+ * (none by default: a list is answered 500, which the tests see as an error).
+ */
+function streamingApi(streams: readonly WatchScript[], watches: readonly WatchScript[] = [], list?: ListScript): Route {
+  let streamCount = 0;
+  let watchCount = 0;
+  let lists = 0;
+  return async (req, res) => {
+    if (req.query.get('watch') === null) {
+      if (list === undefined) sendJson(res, 500, status(500, 'InternalError', 'this test expects no LIST'));
+      else list(req, res, lists++);
+      return;
+    }
+    const script = req.query.get('sendInitialEvents') === null ? watches[watchCount++] : streams[streamCount++];
+    if (script === undefined) new WatchStream(res);
+    else await script(req, res);
+  };
 }
 
 describe('Reflector', () => {
@@ -49,8 +79,8 @@ describe('Reflector', () => {
     await server.close();
   });
 
-  function start(target: ReflectorTarget = configMaps, options: ReflectorOptions = {}): Reflector {
-    const reflector = new Reflector(server.client(), target, recorder, recorder, { ...quick, ...options });
+  function start(target: ReflectorTarget = configMaps, options: ReflectorOptions = {}, client: ApiClient = server.client()): Reflector {
+    const reflector = new Reflector(client, target, recorder, recorder, { ...quick, ...options });
     const controller = new AbortController();
     const running = reflector.run(controller.signal);
     stop = async () => {
@@ -361,5 +391,193 @@ describe('Reflector', () => {
     const reflector = start();
     await reflector.synced;
     await assert.rejects(reflector.run(new AbortController().signal), /runs once/);
+  });
+
+  test('streams the initial state with no LIST, finishes it at the end bookmark, and goes on watching on the same stream', safety, async () => {
+    server.route = streamingApi([
+      (_req, res) => {
+        const w = new WatchStream(res);
+        w.event('ADDED', obj('a', '1'));
+        w.event('ADDED', obj('b', '2'));
+        w.event('BOOKMARK', initialEventsEnd('50'));
+        w.event('MODIFIED', obj('a', '51'));
+        w.event('BOOKMARK', bookmark('60'));
+        w.end();
+      },
+    ]);
+    const target = { ...configMaps, labelSelector: 'app=web', fieldSelector: 'metadata.name!=skip' };
+    const reflector = start(target);
+    await reflector.synced;
+    await server.untilRequests(() => server.watches().length === 1);
+
+    assert.deepEqual(recorder.calls, ['listStarted', 'upsert a', 'upsert b', 'listFinished', 'upsert a']);
+    assert.deepEqual(recorder.relists, ['initial']);
+    assert.deepEqual(recorder.restarts, ['timeout']);
+    assert.deepEqual(recorder.errors, []);
+    assert.deepEqual(recorder.unserved, []);
+    assert.equal(server.lists().length, 0);
+    const [stream] = server.streams();
+    assert.ok(stream);
+    assert.equal(stream.query.get('watch'), '1');
+    assert.equal(stream.query.get('sendInitialEvents'), 'true');
+    assert.equal(stream.query.get('resourceVersionMatch'), 'NotOlderThan');
+    assert.equal(stream.query.get('allowWatchBookmarks'), 'true');
+    assert.equal(stream.query.get('resourceVersion'), '');
+    assert.equal(stream.query.get('labelSelector'), 'app=web');
+    assert.equal(stream.query.get('fieldSelector'), 'metadata.name!=skip');
+    const [watch] = server.watches();
+    assert.equal(watch?.query.get('resourceVersion'), '60');
+    assert.equal(watch.query.get('resourceVersionMatch'), null);
+  });
+
+  test('an empty collection is synced by the end bookmark alone', safety, async () => {
+    server.route = streamingApi([(_req, res) => { new WatchStream(res).event('BOOKMARK', initialEventsEnd('7')); }]);
+    const reflector = start();
+    await reflector.synced;
+    assert.deepEqual(recorder.calls, ['listStarted', 'listFinished']);
+  });
+
+  test('a stream cut before the end bookmark finishes nothing and streams again from scratch', safety, async () => {
+    server.route = streamingApi([
+      (_req, res) => {
+        const w = new WatchStream(res);
+        w.event('ADDED', obj('a', '1'));
+        w.raw('{"type":"ADDED","object":{"metadata":{"na');
+        w.end();
+      },
+      (_req, res) => {
+        const w = new WatchStream(res);
+        w.event('ADDED', obj('b', '2'));
+        w.event('BOOKMARK', initialEventsEnd('9'));
+      },
+    ]);
+    const reflector = start();
+    await reflector.synced;
+
+    assert.deepEqual(recorder.calls, ['listStarted', 'upsert a', 'listStarted', 'upsert b', 'listFinished']);
+    assert.deepEqual(recorder.relists, ['initial', 'error']);
+    assert.deepEqual(server.streams().map((r) => r.query.get('resourceVersion')), ['', '']);
+    assert.equal(server.lists().length, 0);
+    assert.equal(recorder.errors.length, 2, 'the unfinished last line, and the early end');
+    assert.ok(recorder.errors.every((e) => e.phase === 'list' || e.phase === 'watch'));
+  });
+
+  test('a 410 before the end bookmark streams again; a 410 after it streams again too, never a LIST', safety, async () => {
+    server.route = streamingApi([
+      (_req, res) => {
+        const w = new WatchStream(res);
+        w.event('ADDED', obj('a', '1'));
+        w.event('ERROR', status(410, 'Expired', 'too old resource version'));
+      },
+      (_req, res) => {
+        const w = new WatchStream(res);
+        w.event('ADDED', obj('a', '3'));
+        w.event('BOOKMARK', initialEventsEnd('10'));
+        w.event('ERROR', status(410, 'Expired', 'too old resource version'));
+      },
+      (_req, res) => { new WatchStream(res).event('BOOKMARK', initialEventsEnd('20')); },
+    ]);
+    start();
+    await server.untilRequests(() => server.streams().length === 3);
+    await recorder.until((r) => r.calls.filter((c) => c === 'listFinished').length === 2);
+
+    assert.deepEqual(recorder.calls, ['listStarted', 'upsert a', 'listStarted', 'upsert a', 'listFinished', 'listStarted', 'listFinished']);
+    assert.deepEqual(recorder.relists, ['initial', 'gone', 'gone']);
+    assert.equal(server.lists().length, 0);
+    assert.equal(server.watches().length, 0);
+  });
+
+  test('a server that rejects sendInitialEvents (422) is listed page by page, and stays so for this reflector', safety, async () => {
+    const pages = [[obj('a', '1'), obj('b', '2')], [obj('c', '3')]];
+    server.route = streamingApi(
+      [(_req, res) => { rejectStreamingList(res); }],
+      [(_req, res) => { sendJson(res, 410, status(410, 'Gone', 'too old resource version')); }],
+      (req, res) => { servePages(res, req, pages, '100'); },
+    );
+    start();
+    await server.untilRequests(() => server.lists().length === 4);
+    await recorder.until((r) => r.calls.filter((c) => c === 'listFinished').length === 2);
+
+    assert.deepEqual(recorder.unserved, ['HTTP 422']);
+    assert.deepEqual(recorder.relists, ['initial', 'gone']);
+    assert.equal(server.streams().length, 1);
+    assert.deepEqual(recorder.calls, [
+      'listStarted', 'upsert a', 'upsert b', 'upsert c', 'listFinished',
+      'listStarted', 'upsert a', 'upsert b', 'upsert c', 'listFinished',
+    ]);
+    assert.deepEqual(recorder.errors, []);
+  });
+
+  test('a server that ignores sendInitialEvents (events, but no end bookmark) is listed page by page after a quiet spell', safety, async () => {
+    server.route = streamingApi(
+      [(_req, res) => {
+        const w = new WatchStream(res);
+        w.event('ADDED', obj('a', '1'));
+        w.event('ADDED', obj('gone-since', '2'));
+      }],
+      [],
+      (req, res) => { servePages(res, req, [[obj('a', '1')]], '100'); },
+    );
+    const reflector = start(configMaps, { initialEventsTimeoutMs: 100 });
+    await reflector.synced;
+
+    assert.deepEqual(recorder.unserved, ['no end bookmark']);
+    assert.deepEqual(recorder.calls, ['listStarted', 'upsert a', 'upsert gone-since', 'listStarted', 'upsert a', 'listFinished']);
+    assert.deepEqual(recorder.relists, ['initial']);
+    await server.untilRequests(() => server.watches().length === 1);
+    assert.equal(server.watches()[0]?.query.get('resourceVersion'), '100');
+  });
+
+  test('a quiet watch after the end bookmark is not taken for a server that does not stream', safety, async () => {
+    server.route = streamingApi([(_req, res) => { new WatchStream(res).event('BOOKMARK', initialEventsEnd('5')); }]);
+    const reflector = start(configMaps, { initialEventsTimeoutMs: 20 });
+    await reflector.synced;
+    await pause(200);
+    assert.deepEqual(recorder.unserved, []);
+    assert.deepEqual(recorder.restarts, []);
+    assert.equal(server.streams().length, 1);
+  });
+
+  test('a resource that is not served (404) counts as an empty list and is streamed again later', safety, async () => {
+    server.route = streamingApi([(_req, res) => { sendJson(res, 404, status(404, 'NotFound', 'the server could not find the requested resource')); }]);
+    const reflector = start({ ...configMaps, absentRetryMs: 5 });
+    await reflector.synced;
+    await server.untilRequests(() => server.streams().length >= 2);
+    assert.deepEqual(recorder.calls.slice(0, 2), ['listStarted', 'listFinished']);
+    assert.deepEqual(recorder.relists.slice(0, 2), ['initial', 'absent']);
+  });
+
+  test('a sensitive target zeroes every response chunk once parsed, on any async iterable body', safety, async () => {
+    const received: Uint8Array[] = [];
+    const encoder = new TextEncoder();
+    const body = [
+      line('ADDED', { kind: 'Secret', metadata: { name: 's', namespace: 'ns', resourceVersion: '1' }, data: { password: 'aHVudGVyMg==' } }).slice(0, 30),
+      line('ADDED', { kind: 'Secret', metadata: { name: 's', namespace: 'ns', resourceVersion: '1' }, data: { password: 'aHVudGVyMg==' } }).slice(30),
+      line('BOOKMARK', initialEventsEnd('5')),
+    ];
+    const client = {
+      server: 'https://unused',
+      stream: async (req: { readonly signal?: AbortSignal; readonly query?: Readonly<Record<string, unknown>> }) => {
+        await Promise.resolve();
+        return (async function* chunks() {
+          if (req.query?.sendInitialEvents === undefined) {
+            await new Promise((resolve) => { req.signal?.addEventListener('abort', resolve); });
+            return;
+          }
+          for (const text of body) {
+            const chunk = encoder.encode(text);
+            received.push(chunk);
+            yield chunk;
+          }
+          await new Promise((resolve) => { req.signal?.addEventListener('abort', resolve); });
+        })();
+      },
+    } as unknown as ApiClient;
+    const reflector = start({ apiPrefix: '/api/v1', resource: 'secrets', namespace: 'ns', sensitive: true }, {}, client);
+    await reflector.synced;
+
+    assert.deepEqual(recorder.calls, ['listStarted', 'upsert s', 'listFinished']);
+    assert.equal(received.length, 3);
+    for (const chunk of received) assert.ok(chunk.every((b) => b === 0), 'a chunk still holds response bytes');
   });
 });
