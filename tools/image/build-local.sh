@@ -11,7 +11,10 @@
 #                  links, the CA bundle and a nonroot user 65532, no shell:
 #                  what gcr.io/distroless/nodejs24-debian12:nonroot provides.
 #
-# The base images are cached in buildah's storage, keyed by the Node version.
+# The base images are cached in buildah's storage, keyed by the Node version,
+# and the image itself is rebuilt only when what it is built from changed
+# (the files the Dockerfile copies, the Dockerfile, the base images): a label
+# records their digest.
 # Prints the image name on stdout; progress goes to stderr.
 #
 # Containers here run rootful with runc (crun rejects this machine's hybrid
@@ -81,10 +84,25 @@ if ! exists "$build_base"; then
   buildah rm "$ctr" >/dev/null
 fi
 
+# The files the Dockerfile copies: keep this list in step with its COPY lines.
+context_label=mini-reloader.pelabs/build-context
+context=$(
+  cd "$root"
+  { sha256sum Dockerfile package.json package-lock.json tsconfig.json tsconfig.build.json
+    find src -type f -print0 | sort -z | xargs -0 sha256sum
+    for base in "$build_base" "$runtime_base"; do buildah inspect --type image --format '{{.FromImageID}}{{"\n"}}' "$base"; done
+  } | sha256sum | cut -d' ' -f1
+)
+if exists "$image" && [ "$(buildah inspect --type image --format "{{index .OCIv1.Config.Labels \"$context_label\"}}" "$image")" = "$context" ]; then
+  log "$image is up to date"
+  echo "$image"
+  exit 0
+fi
+
 log "building $image from the Dockerfile"
 buildah bud --pull=false --network host "${limits[@]}" \
   --build-arg NODE_IMAGE="$build_base" --build-arg RUNTIME_IMAGE="$runtime_base" \
-  -t "$image" "$root" >&2
+  --label "$context_label=$context" -t "$image" "$root" >&2
 # The image this replaced, and the build stages, would otherwise pile up run after run.
 buildah rmi --prune >/dev/null 2>&1 || true
 echo "$image"

@@ -389,7 +389,13 @@ describe('pod, probes and optional objects', () => {
     assert.equal(sc.allowPrivilegeEscalation, false);
     assert.deepEqual(sc.capabilities, { drop: ['ALL'] });
     assert.deepEqual(sc.seccompProfile, { type: 'RuntimeDefault' });
-    assert.deepEqual(container(manifests).resources, { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } });
+  });
+
+  test('the pod requests and is limited to what the kustomize base ships', async () => {
+    const base = parseDocument(readFileSync(path.join(CHART_DIR, '..', '..', 'kustomize', 'base', 'deployment.yaml'), 'utf8')).toJS() as DeploymentManifest;
+    const shipped = base.spec.template.spec.containers[0]?.resources;
+    assert.ok(shipped?.limits !== undefined, 'the kustomize base sets limits');
+    assert.deepEqual(container(await render()).resources, shipped);
   });
 
   test('probes hit /live and /readyz on the metrics port, which the Service exposes', async () => {
