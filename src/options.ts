@@ -1,5 +1,5 @@
 import { parseDuration } from './duration.ts';
-import { parseListenAddress } from './http/probe-server.ts';
+import { parseListenAddress } from './http/listen.ts';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './logger.ts';
 import { ALERT_SINKS, type AlertSink } from './notify/alert-message.ts';
 import { RELOAD_STRATEGIES, type ReloadStrategy } from './reload/reload-strategy.ts';
