@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { Controller, LeadershipLost } from './controller/controller.ts';
 import { startProbeServer } from './http/probe-server.ts';
+import { startProfilingServer } from './http/profiling-server.ts';
+import type { Listening } from './http/listen.ts';
 import { ApiClient } from './kube/api-client.ts';
 import { loadKubeConfig } from './kube/kubeconfig.ts';
 import { LeaseElector } from './leader/lease-elector.ts';
@@ -49,6 +51,7 @@ async function run(argv: readonly string[]): Promise<number> {
     throw err;
   }
   const logger = createLogger(options.logFormat, options.logLevel);
+  for (const warning of options.warnings) logger.warn(warning);
   const client = new ApiClient(await loadKubeConfig(options.kubeconfig));
   const metrics = createMetrics({ countByNamespace: options.metricsByNamespace });
   const webhook = options.webhookUrl === undefined ? undefined : new HttpPoster({ url: options.webhookUrl, timeoutMs: POST_TIMEOUT_MS });
@@ -56,6 +59,7 @@ async function run(argv: readonly string[]): Promise<number> {
     poster: new HttpPoster({ url: options.alerts.url, proxy: options.alerts.proxy, timeoutMs: POST_TIMEOUT_MS }),
     sink: options.alerts.sink,
     additionalInfo: options.alerts.additionalInfo,
+    structured: options.alerts.structured,
     logger,
     metrics,
   });
@@ -80,13 +84,15 @@ async function run(argv: readonly string[]): Promise<number> {
     logger,
   });
   logger.info({ port: probes.port, server: new URL(client.server).origin, dryRun: options.dryRun }, 'mini-reloader started');
+  let profiling: Listening | undefined;
   try {
+    if (options.profilingAddress !== undefined) profiling = await startProfilingServer({ address: options.profilingAddress, logger });
     await controller.run(stop.signal, leaseElector(options, client, logger));
   } catch (err) {
     if (!(err instanceof LeadershipLost)) throw err;
     return 1;
   } finally {
-    await Promise.all([probes.close(), webhook?.close(), alerts?.close(ALERT_DRAIN_MS)]);
+    await Promise.all([probes.close(), profiling?.close(), webhook?.close(), alerts?.close(ALERT_DRAIN_MS)]);
     client.close();
   }
   logger.info('stopped');

@@ -1,5 +1,5 @@
 import { parseDuration } from './duration.ts';
-import { parseListenAddress } from './http/probe-server.ts';
+import { parseListenAddress } from './http/listen.ts';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './logger.ts';
 import { ALERT_SINKS, type AlertSink } from './notify/alert-message.ts';
 import { RELOAD_STRATEGIES, type ReloadStrategy } from './reload/reload-strategy.ts';
@@ -53,6 +53,8 @@ export interface AlertOptions {
   readonly url: string;
   readonly additionalInfo: string | undefined;
   readonly proxy: string | undefined;
+  /** The raw sink gets a JSON body (Stakater v2's --alert-structured) instead of text. */
+  readonly structured: boolean;
 }
 
 /** Everything `mini-reloader run` was asked to do, validated. */
@@ -98,9 +100,17 @@ export interface RunOptions {
   /** Set: alert after each roll. */
   readonly alerts: AlertOptions | undefined;
   readonly annotations: AnnotationNames;
+  /** Set: serve heap snapshots and CPU profiles on this host:port. */
+  readonly profilingAddress: string | undefined;
+  /**
+   * Settings that were given but are ignored, each saying what and why
+   * (where Stakater Reloader warns and carries on, so does mini-reloader).
+   * The caller logs them once its logger exists.
+   */
+  readonly warnings: readonly string[];
 }
 
-export type FlagGroup = 'Cluster access' | 'Scope' | 'Rolling' | 'High availability' | 'Alerts' | 'Observability' | 'Annotation names (Stakater Reloader compatible)';
+export type FlagGroup = 'Stakater Reloader compatibility' | 'Cluster access' | 'Scope' | 'Rolling' | 'High availability' | 'Alerts' | 'Observability' | 'Annotation names (Stakater Reloader compatible)';
 
 /** One flag, as `--help` and the README show it. */
 export interface FlagSpec {
@@ -112,10 +122,18 @@ export interface FlagSpec {
   readonly env: string | undefined;
   /** A switch: `--flag`, `--flag=true`, `--flag=false`. */
   readonly boolean: boolean;
+  /**
+   * A switch that Stakater declares as a string flag holding "true" or
+   * "false": it also takes its value as the next argument
+   * (`--reload-on-create true`).
+   */
+  readonly stringSwitch: boolean;
   /** Placeholder for the value in help, e.g. `duration`; empty for booleans. */
   readonly value: string;
   /** The default as it would be typed; undefined when there is none; '' for an empty list. */
   readonly default: string | undefined;
+  /** The default under --stakater-defaults, where Stakater Reloader's differs from ours. */
+  readonly stakaterDefault: string | undefined;
   readonly description: string;
   readonly group: FlagGroup;
 }
@@ -140,28 +158,36 @@ interface FlagDef<T> {
   readonly parse: ValueParser<T>;
   /** The value when neither the flag nor its env var is given: the parsed default. */
   readonly fallback: T;
+  /** The fallback under --stakater-defaults. */
+  readonly stakaterFallback: T;
   /** How the values of a repeated flag add up; without it the last one wins. */
   readonly combine: ((earlier: T, later: T) => T) | undefined;
 }
 
-type SpecInput = Omit<FlagSpec, 'aliases' | 'env' | 'boolean' | 'default'> & {
+type SpecInput = Omit<FlagSpec, 'aliases' | 'env' | 'boolean' | 'stringSwitch' | 'default' | 'stakaterDefault'> & {
   readonly aliases?: readonly string[];
   readonly env?: string;
   readonly boolean?: boolean;
+  readonly stringSwitch?: boolean;
+  readonly stakaterDefault?: string;
 };
 
 function flag<T>(spec: SpecInput & { readonly default: string }, parse: ValueParser<T>, combine?: (a: T, b: T) => T): FlagDef<T> {
-  let fallback: T;
+  const fallback = parseDefault(spec, parse, spec.default);
+  const stakaterFallback = spec.stakaterDefault === undefined ? fallback : parseDefault(spec, parse, spec.stakaterDefault);
+  return { spec: toSpec(spec, spec.default), parse, fallback, stakaterFallback, combine };
+}
+
+function parseDefault<T>(spec: SpecInput, parse: ValueParser<T>, raw: string): T {
   try {
-    fallback = parse(spec.default);
+    return parse(raw);
   } catch (err) {
-    throw new Error(`default of --${spec.flag} does not parse: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new Error(`default ${q(raw)} of --${spec.flag} does not parse: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
-  return { spec: toSpec(spec, spec.default), parse, fallback, combine };
 }
 
 function optionalFlag<T>(spec: SpecInput, parse: ValueParser<T | undefined>, combine?: (a: T | undefined, b: T | undefined) => T | undefined): FlagDef<T | undefined> {
-  return { spec: toSpec(spec, undefined), parse, fallback: undefined, combine };
+  return { spec: toSpec(spec, undefined), parse, fallback: undefined, stakaterFallback: undefined, combine };
 }
 
 function toSpec(spec: SpecInput, fallback: string | undefined): FlagSpec {
@@ -170,8 +196,10 @@ function toSpec(spec: SpecInput, fallback: string | undefined): FlagSpec {
     aliases: Object.freeze([...(spec.aliases ?? [])]),
     env: spec.env,
     boolean: spec.boolean ?? false,
+    stringSwitch: spec.stringSwitch ?? false,
     value: spec.value,
     default: fallback,
+    stakaterDefault: spec.stakaterDefault,
     description: spec.description,
     group: spec.group,
   });
@@ -188,9 +216,50 @@ const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const NAMESPACE_ALLOWED = "lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters";
 const SELECTOR_ALLOWED = 'comma-joined k=v, k!=v, k, !k, k in (a,b), k notin (a,b)';
 
-/** A comma list: entries trimmed, empty ones dropped, each checked by `item`. */
+const CSV_ALLOWED = 'comma-separated items; an item in double quotes may hold commas, and "" in it is one quote';
+
+/**
+ * The items of a value as Stakater's list flags (pflag StringSlice) read it:
+ * one CSV record, as Go's encoding/csv reads it, so an item in double quotes
+ * may hold commas. Unlike Go, blanks around a quoted item are allowed.
+ * Linear in the length of `raw`.
+ */
+function csvItems(raw: string): string[] {
+  const items: string[] = [];
+  let start = 0;
+  for (;;) {
+    let at = start;
+    while (raw[at] === ' ' || raw[at] === '\t') at++;
+    if (raw[at] === '"') {
+      let item = '';
+      at++;
+      for (;;) {
+        const close = raw.indexOf('"', at);
+        if (close === -1) return invalid(`${q(raw)} has a '"' without its closing '"' (allowed: ${CSV_ALLOWED})`);
+        item += raw.slice(at, close);
+        at = close + 1;
+        if (raw[at] !== '"') break;
+        item += '"';
+        at++;
+      }
+      while (raw[at] === ' ' || raw[at] === '\t') at++;
+      if (at < raw.length && raw[at] !== ',') invalid(`${q(raw)} has text after a closing '"' (allowed: ${CSV_ALLOWED})`);
+      items.push(item);
+    } else {
+      const comma = raw.indexOf(',', at);
+      at = comma === -1 ? raw.length : comma;
+      const item = raw.slice(start, at);
+      if (item.includes('"')) invalid(`${q(raw)} has a '"' inside an item that does not start with one (allowed: ${CSV_ALLOWED})`);
+      items.push(item);
+    }
+    if (at >= raw.length) return items;
+    start = at + 1;
+  }
+}
+
+/** A comma list as Stakater's list flags take it (CSV): entries trimmed, empty ones dropped, each checked by `item`. */
 function commaList<T>(item: ValueParser<T>): ValueParser<T[]> {
-  return (raw) => raw.split(',').map((p) => p.trim()).filter((p) => p !== '').map(item);
+  return (raw) => csvItems(raw).map((p) => p.trim()).filter((p) => p !== '').map(item);
 }
 
 /** `list` without repeats, first occurrence first. */
@@ -421,9 +490,10 @@ export function normalizeLabelSelector(selector: string): string | undefined {
   return requirements.length === 0 ? undefined : requirements.join(',');
 }
 
+/** A selector given as Stakater's list flags take it: its CSV items joined with commas again, so quotes around it go. */
 const labelSelector: ValueParser<string | undefined> = (raw) => {
   try {
-    return normalizeLabelSelector(raw);
+    return normalizeLabelSelector(csvItems(raw).join(','));
   } catch (err) {
     if (!(err instanceof SelectorProblem)) throw err;
     return invalid(`${q(err.term.trim())} is not a valid label selector: ${err.message} (allowed: ${SELECTOR_ALLOWED})`);
@@ -442,6 +512,11 @@ const optionalText: ValueParser<string | undefined> = (s) => (s === '' ? undefin
 const ANNOTATIONS = 'Annotation names (Stakater Reloader compatible)' as const;
 
 const FLAGS = {
+  stakaterDefaults: flag({
+    flag: 'stakater-defaults', boolean: true, value: '', default: 'false', group: 'Stakater Reloader compatibility',
+    description: "Use Stakater Reloader's defaults where ours differ: --log-format text (logfmt), --reload-strategy env-vars, and Argo Rollouts only with --is-Argo-Rollouts. "
+      + 'A flag given explicitly still wins.',
+  }, booleanValue),
   kubeconfig: optionalFlag({
     flag: 'kubeconfig', env: 'KUBECONFIG', value: 'path', group: 'Cluster access',
     description: 'Kubeconfig file to use. Without it or KUBECONFIG: ~/.kube/config, then the in-cluster service account.',
@@ -509,16 +584,16 @@ const FLAGS = {
     description: 'Pod-template annotation that holds the hash of the config a workload sees; "<annotation>-baseline" on the workload marks adoption.',
   }, qualifiedName('annotation name', 54, ', and "-baseline" must still fit in 63')),
   reloadStrategy: flag({
-    flag: 'reload-strategy', value: 'hash|env-vars|annotations', default: 'hash', group: 'Rolling',
+    flag: 'reload-strategy', value: 'hash|env-vars|annotations', default: 'hash', stakaterDefault: 'env-vars', group: 'Rolling',
     description: 'How a roll changes the pod template. hash: one annotation with the hash of every config followed. env-vars: Stakater\'s STAKATER_<NAME>_<CONFIGMAP|SECRET> variable on the container that uses the config. '
       + 'annotations: Stakater\'s reloader.stakater.com/last-reloaded-from, written only when data changed. Switching rolls nothing by itself; the next roll swaps the marks.',
   }, reloadStrategy),
   reloadOnCreate: flag({
-    flag: 'reload-on-create', boolean: true, value: '', default: 'false', group: 'Rolling',
+    flag: 'reload-on-create', boolean: true, stringSwitch: true, value: '', default: 'false', group: 'Rolling',
     description: 'Roll when a config a workload follows is created (it was referenced while absent). Off: its appearance is only recorded.',
   }, booleanValue),
   reloadOnDelete: flag({
-    flag: 'reload-on-delete', boolean: true, value: '', default: 'false', group: 'Rolling',
+    flag: 'reload-on-delete', boolean: true, stringSwitch: true, value: '', default: 'false', group: 'Rolling',
     description: 'Roll when a config a workload follows is deleted: hash changes the hash, env-vars removes the config\'s variable, annotations names the config with an empty hash. '
       + 'Never for a reference that is not optional (new pods could not start). Off: the deletion is only recorded.',
   }, booleanValue),
@@ -531,7 +606,7 @@ const FLAGS = {
     description: `Workload types never watched or rolled (${WORKLOAD_KINDS.map((k) => k.typeName).join(', ')}); their RBAC rules can be dropped.`,
   }, workloadTypes, (a, b) => [...new Set([...a, ...b])]),
   argoRollouts: flag({
-    flag: 'argo-rollouts', aliases: ['is-Argo-Rollouts'], boolean: true, value: '', default: 'true', group: 'Scope',
+    flag: 'argo-rollouts', aliases: ['is-Argo-Rollouts'], boolean: true, stringSwitch: true, value: '', default: 'true', stakaterDefault: 'false', group: 'Scope',
     description: 'Follow Argo Rollouts (argoproj.io/v1alpha1) when the cluster serves them, also when their CRD is installed later. Same as leaving rollouts out of --ignored-workload-types.',
   }, booleanValue),
   startCronJobRuns: flag({
@@ -594,6 +669,11 @@ const FLAGS = {
     flag: 'alert-proxy', env: 'ALERT_WEBHOOK_PROXY', value: 'url', group: 'Alerts',
     description: 'HTTP proxy for the alert receiver only (Stakater\'s ALERT_WEBHOOK_PROXY).',
   }, httpUrl),
+  alertStructured: flag({
+    flag: 'alert-structured', env: 'ALERT_STRUCTURED', boolean: true, value: '', default: 'false', group: 'Alerts',
+    description: 'Raw sink only (Stakater v2\'s flag): POST a JSON object instead of text: event "reload", workloadKind, workloadName, workloadNamespace, '
+      + 'resourceKind, resourceName, resourceNamespace (the first config that changed), timestamp (RFC 3339), additional (when set), and resources (every config that changed).',
+  }, booleanValue),
   metricsCountByNamespace: flag({
     flag: 'metrics-count-by-namespace', env: 'METRICS_COUNT_BY_NAMESPACE', value: 'enabled|disabled', default: 'disabled', group: 'Observability',
     description: 'Also count rolls per namespace in reloader_reload_executed_total_by_namespace{success,namespace} (Stakater\'s opt-in).',
@@ -603,13 +683,24 @@ const FLAGS = {
     description: 'Serves /metrics, /healthz, /live and /readyz; :9090 listens on every interface. Stakater v2 spells it --metrics-addr, also accepted.',
   }, listenAddress),
   logFormat: flag({
-    flag: 'log-format', value: 'json|text', default: 'json', group: 'Observability',
-    description: 'json: one JSON object per line. text: logfmt, like Stakater\'s default; an empty value also means text, as in Stakater.',
+    flag: 'log-format', value: 'json|text', default: 'json', stakaterDefault: 'text', group: 'Observability',
+    description: 'json: one JSON object per line. text: logfmt, like Stakater\'s default; an empty value also means text, as in Stakater. '
+      + 'Another value is logged as ignored and the default applies, as in Stakater.',
   }, logFormat),
   logLevel: flag({
     flag: 'log-level', value: 'level', default: 'info', group: 'Observability',
-    description: 'trace, debug, info, warn or error (Stakater\'s warning, fatal and panic also work). debug says why each workload was not rolled.',
+    description: 'trace, debug, info, warn or error (Stakater\'s warning, fatal and panic also work). debug says why each workload was not rolled. '
+      + 'Another value is logged as ignored and the default applies, as in Stakater.',
   }, logLevel),
+  enablePprof: flag({
+    flag: 'enable-pprof', boolean: true, value: '', default: 'false', group: 'Observability',
+    description: 'Serve a V8 heap snapshot (/debug/pprof/heap) and a CPU profile (/debug/pprof/profile?seconds=N, 1 to 300, default 30) on --pprof-addr, '
+      + 'in formats Chrome DevTools opens; one at a time. A heap snapshot holds whatever is in memory, Secret values in flight included: never expose the port.',
+  }, booleanValue),
+  pprofAddr: flag({
+    flag: 'pprof-addr', value: 'host:port', default: ':6060', group: 'Observability',
+    description: 'Where --enable-pprof serves; 127.0.0.1:6060 keeps it to kubectl port-forward.',
+  }, listenAddress),
   autoAnnotation: flag({
     flag: 'auto-annotation', value: 'annotation', default: 'reloader.stakater.com/auto', group: ANNOTATIONS,
     description: 'On a workload: "true" follows every config it references, "false" opts it out.',
@@ -684,9 +775,11 @@ const STAKATER_ONLY: Readonly<Record<string, string>> = {
   'health-addr': 'the probes are served on --metrics-address',
 };
 const STAKATER_UNSUPPORTED = new Set([
-  'enable-csi-integration', 'enable-pprof', 'pprof-addr', 'secretproviderclass-auto-annotation', 'secretproviderclass-annotation',
-  'secretproviderclass-exclude-annotation',
+  'enable-csi-integration', 'secretproviderclass-auto-annotation', 'secretproviderclass-annotation', 'secretproviderclass-exclude-annotation',
 ]);
+
+/** Flags whose bad value Stakater logs and runs on with its default: so do we. */
+const WARN_ON_INVALID: ReadonlySet<FlagKey> = new Set(['logFormat', 'logLevel']);
 
 const BY_NAME: ReadonlyMap<string, FlagKey> = new Map(FLAG_KEYS.flatMap((k) => [FLAGS[k].spec.flag, ...FLAGS[k].spec.aliases].map((n): [string, FlagKey] => [n, k])));
 
@@ -699,40 +792,56 @@ interface Given {
 /**
  * Parses the arguments after `mini-reloader run`, falling back to `env` for
  * flags that have an environment variable (an empty variable counts as
- * unset). Throws OptionsError on the first problem.
+ * unset), then to the defaults (Stakater's under --stakater-defaults).
+ * Throws OptionsError on the first problem, except where Stakater Reloader
+ * warns and carries on: those settings are ignored and named in `warnings`.
  */
 export function parseRunOptions(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): RunOptions {
   const given = scanArgv(argv);
   const values: Partial<Record<FlagKey, unknown>> = {};
   const sources: Partial<Record<FlagKey, string>> = {};
+  const warnings: string[] = [];
+  const stakaterDefaults = given.get('stakaterDefaults')?.raws.map((raw) => parseValue(FLAGS.stakaterDefaults, raw, '--stakater-defaults')).at(-1) ?? false;
   for (const key of FLAG_KEYS) {
     // Each def only ever combines values its own parser produced, so erasing T here is sound.
     const def = FLAGS[key] as FlagDef<unknown>;
+    const fallback = stakaterDefaults ? def.stakaterFallback : def.fallback;
     const fromArgv = given.get(key);
     const envName = def.spec.env;
     const envValue = envName === undefined ? undefined : env[envName];
-    if (fromArgv !== undefined) {
-      const parsed = fromArgv.raws.map((raw) => parseValue(def, raw, fromArgv.source));
-      values[key] = parsed.reduce((a, b) => (def.combine === undefined ? b : def.combine(a, b)));
-      sources[key] = fromArgv.source;
-    } else if (envName !== undefined && envValue !== undefined && envValue !== '') {
-      values[key] = parseValue(def, envValue, envName);
-      sources[key] = envName;
-    } else {
-      values[key] = def.fallback;
+    try {
+      if (fromArgv !== undefined) {
+        const parsed = fromArgv.raws.map((raw) => parseValue(def, raw, fromArgv.source));
+        values[key] = parsed.reduce((a, b) => (def.combine === undefined ? b : def.combine(a, b)));
+        sources[key] = fromArgv.source;
+      } else if (envName !== undefined && envValue !== undefined && envValue !== '') {
+        values[key] = parseValue(def, envValue, envName);
+        sources[key] = envName;
+      } else {
+        values[key] = fallback;
+      }
+    } catch (err) {
+      if (!(err instanceof OptionsError) || !WARN_ON_INVALID.has(key)) throw err;
+      warnings.push(`${err.message}; ignored, using the default ${q(stakaterDefaults ? def.spec.stakaterDefault ?? def.spec.default : def.spec.default)}, as Stakater Reloader does`);
+      values[key] = fallback;
     }
   }
   const v = values as FlagValues;
 
+  let namespacesToIgnore = v.namespacesToIgnore;
+  let namespaceSelector = v.namespaceSelector;
   if (v.namespaces.length > 0) {
-    const mode = sources.namespaces === 'KUBERNETES_NAMESPACE' ? 'KUBERNETES_NAMESPACE (single-namespace mode)' : (sources.namespaces ?? '--namespaces');
-    if (v.namespaceSelector !== undefined) {
-      throw new OptionsError(`${mode} cannot be combined with ${sources.namespaceSelector ?? '--namespace-selector'}: in namespaced mode mini-reloader runs with Roles in the listed `
-        + 'namespaces only and has no permission to read Namespace objects, which the selector needs; list the namespaces you want, or drop the namespace list');
+    // Stakater logs these and runs on in the namespaces it was given.
+    const mode = sources.namespaces === 'KUBERNETES_NAMESPACE' ? 'KUBERNETES_NAMESPACE (single-namespace mode)' : `${sources.namespaces ?? '--namespaces'} (namespaced mode)`;
+    if (namespaceSelector !== undefined) {
+      warnings.push(`${sources.namespaceSelector ?? '--namespace-selector'} ${q(namespaceSelector)} is ignored: it is for cluster-wide mode, and ${mode} watches only `
+        + `${v.namespaces.join(', ')}, with no permission to read Namespace objects, which the selector needs`);
+      namespaceSelector = undefined;
     }
-    if (v.namespacesToIgnore.length > 0) {
-      throw new OptionsError(`${mode} cannot be combined with ${sources.namespacesToIgnore ?? '--namespaces-to-ignore'}: namespaced mode watches only the listed namespaces `
-        + 'and has no permission to list cluster-wide, so there is nothing to ignore; leave those namespaces out of the list instead');
+    if (namespacesToIgnore.length > 0) {
+      warnings.push(`${sources.namespacesToIgnore ?? '--namespaces-to-ignore'} ${q(namespacesToIgnore.join(','))} is ignored: it is for cluster-wide mode, and ${mode} `
+        + `watches only ${v.namespaces.join(', ')}`);
+      namespacesToIgnore = [];
     }
   }
 
@@ -755,7 +864,10 @@ export function parseRunOptions(argv: readonly string[], env: Readonly<Record<st
   let alerts: AlertOptions | undefined;
   if (v.alertOnReload) {
     if (v.alertWebhookUrl === undefined) throw new OptionsError(`${sources.alertOnReload ?? '--alert-on-reload'} needs ALERT_WEBHOOK_URL (or --alert-webhook-url): where to send the alerts`);
-    alerts = { sink: v.alertSink, url: v.alertWebhookUrl, additionalInfo: v.alertAdditionalInfo?.trim(), proxy: v.alertProxy };
+    if (v.alertStructured && v.alertSink !== 'raw') {
+      warnings.push(`${sources.alertStructured ?? '--alert-structured'} is ignored: it is for the raw sink, and ${sources.alertSink ?? '--alert-sink'} is ${q(v.alertSink)}`);
+    }
+    alerts = { sink: v.alertSink, url: v.alertWebhookUrl, additionalInfo: v.alertAdditionalInfo?.trim(), proxy: v.alertProxy, structured: v.alertStructured && v.alertSink === 'raw' };
   }
   const ignoredWorkloadTypes: WorkloadKind[] = [...v.ignoredWorkloadTypes];
   if (!v.argoRollouts && !ignoredWorkloadTypes.includes('Rollout')) ignoredWorkloadTypes.push('Rollout');
@@ -766,8 +878,8 @@ export function parseRunOptions(argv: readonly string[], env: Readonly<Record<st
   return Object.freeze({
     kubeconfig: v.kubeconfig,
     namespaces: Object.freeze(v.namespaces),
-    namespacesToIgnore: Object.freeze(v.namespacesToIgnore),
-    namespaceSelector: v.namespaceSelector,
+    namespacesToIgnore: Object.freeze(namespacesToIgnore),
+    namespaceSelector,
     resourceLabelSelector: v.resourceLabelSelector,
     debounceMs: v.debounce,
     dryRun: v.dryRun,
@@ -807,6 +919,8 @@ export function parseRunOptions(argv: readonly string[], env: Readonly<Record<st
       pausedAt: v.pauseDeploymentTimeAnnotation,
       rolloutStrategy: v.rolloutStrategyAnnotation,
     }),
+    profilingAddress: v.enablePprof ? v.pprofAddr : undefined,
+    warnings: Object.freeze(warnings),
   });
 }
 
@@ -839,11 +953,14 @@ function scanArgv(argv: readonly string[]): Map<FlagKey, Given> {
     let raw = match[2];
     previousBoolean = undefined;
     if (raw === undefined) {
-      if (spec.boolean) {
+      const next = argv[i + 1];
+      if (spec.stringSwitch && next !== undefined && !next.startsWith('-')) {
+        raw = next;
+        i++;
+      } else if (spec.boolean) {
         raw = 'true';
         previousBoolean = source;
       } else {
-        const next = argv[i + 1];
         if (next === undefined || next.startsWith('--')) {
           throw new OptionsError(`${source} needs a value (${source}=<${spec.value}> or ${source} <${spec.value}>${spec.default === undefined || spec.default === '' ? '' : `; default ${spec.default}`})`);
         }
@@ -885,8 +1002,10 @@ export function formatHelp(): string {
   const lines = [
     'Usage: mini-reloader run [flags]',
     '',
-    'Flags take --name=value or --name value; switches take --name or --name=true|false.',
-    'Lists are comma-separated. Durations are Go-style: 500ms, 2s, 1m30s, 0.',
+    'Flags take --name=value or --name value; switches take --name or --name=true|false,',
+    'and those Stakater declares as strings also --name true|false.',
+    'Lists are comma-separated; an item in double quotes may hold commas; a repeated list flag adds up.',
+    'Durations are Go-style: 500ms, 2s, 1m30s, 0.',
   ];
   let group: FlagGroup | undefined;
   for (const f of RUN_FLAGS) {
@@ -894,10 +1013,11 @@ export function formatHelp(): string {
       group = f.group;
       lines.push('', `${group}:`);
     }
-    const names = [f.flag, ...f.aliases].map((n) => `--${n}${f.boolean ? '' : ` <${f.value}>`}`).join(', ');
+    const names = [f.flag, ...f.aliases].map((n) => `--${n}${f.stringSwitch ? ' [true|false]' : f.boolean ? '' : ` <${f.value}>`}`).join(', ');
     lines.push(`  ${names}`);
     const notes = [
       ...(f.default === undefined || f.default === '' ? [] : [`default ${f.default}`]),
+      ...(f.stakaterDefault === undefined ? [] : [`--stakater-defaults: ${f.stakaterDefault}`]),
       ...(f.env === undefined ? [] : [`env ${f.env}`]),
     ];
     for (const line of wrap(f.description, 76)) lines.push(`      ${line}`);

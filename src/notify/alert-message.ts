@@ -4,14 +4,18 @@ import type { RollNotice } from '../reload/reconciler.ts';
 export const ALERT_SINKS = ['slack', 'teams', 'gchat', 'raw', 'webhook'] as const;
 export type AlertSink = (typeof ALERT_SINKS)[number];
 
+/** The configs an alert names: those that changed, or every one followed when the roll names none. */
+function alertConfigs(notice: RollNotice): RollNotice['changed'] {
+  return notice.changed.length === 0 ? notice.follows : notice.changed;
+}
+
 /**
  * The alert's text, in Stakater's shape (receivers may match on it), but
  * naming every config that changed: `*` marks what chat sinks show bold.
  */
 export function alertText(notice: RollNotice, additionalInfo: string | undefined): string {
   const { kind, namespace, name } = notice.workload;
-  const changed = notice.changed.length === 0 ? notice.follows : notice.changed;
-  const configs = changed.map((c) => `*${c.name}* of type *${c.kind}*`).join(', ');
+  const configs = alertConfigs(notice).map((c) => `*${c.name}* of type *${c.kind}*`).join(', ');
   const text = `mini-reloader detected changes in ${configs} in namespace *${namespace}*. Hence rolled *${name}* of type *${kind}*`;
   return additionalInfo === undefined ? text : `${additionalInfo} : ${text}`;
 }
@@ -28,6 +32,31 @@ export function alertBody(sink: AlertSink, text: string): { contentType: string;
     case 'webhook':
       return { contentType: 'text/plain; charset=utf-8', text: text.replaceAll('*', '') };
   }
+}
+
+/**
+ * The raw sink's body under --alert-structured: Stakater v2's JSON object
+ * (`event`, the workload, the config as `resource*`, an RFC 3339 `timestamp`,
+ * `additional` when set), whose `resource*` fields name the first config
+ * that changed, since Stakater alerts once per config; `resources` lists
+ * every one, as one roll here may answer several changes.
+ */
+export function structuredAlertBody(notice: RollNotice, additionalInfo: string | undefined, at: Date): { contentType: string; text: string } {
+  const { kind, namespace, name } = notice.workload;
+  const configs = alertConfigs(notice);
+  return json({
+    event: 'reload',
+    workloadKind: kind,
+    workloadName: name,
+    workloadNamespace: namespace,
+    resourceKind: configs[0]?.kind ?? '',
+    resourceName: configs[0]?.name ?? '',
+    resourceNamespace: namespace,
+    // Go's RFC 3339 layout, as Stakater writes it: whole seconds.
+    timestamp: `${at.toISOString().slice(0, 19)}Z`,
+    ...(additionalInfo === undefined || additionalInfo === '' ? {} : { additional: additionalInfo }),
+    resources: configs.map((c) => ({ kind: c.kind, name: c.name, namespace })),
+  });
 }
 
 function json(body: unknown): { contentType: string; text: string } {

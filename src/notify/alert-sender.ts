@@ -1,17 +1,26 @@
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { RollNotice } from '../reload/reconciler.ts';
-import { alertBody, alertText, type AlertSink } from './alert-message.ts';
+import { alertBody, alertText, structuredAlertBody, type AlertSink } from './alert-message.ts';
 import type { HttpPoster } from './http-post.ts';
 
 export interface AlertSenderOptions {
   readonly poster: Pick<HttpPoster, 'post' | 'close'>;
   readonly sink: AlertSink;
   readonly additionalInfo: string | undefined;
+  /** The raw sink gets structuredAlertBody's JSON instead of text; other sinks ignore it. */
+  readonly structured: boolean;
   readonly logger: Logger;
   readonly metrics: Pick<Metrics, 'countAlert'>;
   /** Alerts waiting beyond this many are dropped (and counted): a dead receiver must not grow memory. */
   readonly capacity?: number;
+  /** The clock that dates each alert when its roll is reported. */
+  readonly now?: () => Date;
+}
+
+interface Waiting {
+  readonly notice: RollNotice;
+  readonly at: Date;
 }
 
 const DEFAULT_CAPACITY = 256;
@@ -25,12 +34,14 @@ const DEFAULT_CAPACITY = 256;
 export class AlertSender {
   readonly #options: AlertSenderOptions;
   readonly #capacity: number;
-  readonly #waiting: RollNotice[] = [];
+  readonly #now: () => Date;
+  readonly #waiting: Waiting[] = [];
   #sending: Promise<void> | undefined;
 
   constructor(options: AlertSenderOptions) {
     this.#options = options;
     this.#capacity = options.capacity ?? DEFAULT_CAPACITY;
+    this.#now = options.now ?? (() => new Date());
   }
 
   notify(notice: RollNotice): void {
@@ -39,7 +50,7 @@ export class AlertSender {
       this.#options.logger.warn({ workload: workloadId(notice) }, 'alert dropped: too many alerts waiting for the receiver');
       return;
     }
-    this.#waiting.push(notice);
+    this.#waiting.push({ notice, at: this.#now() });
     this.#sending ??= this.#sendAll().finally(() => { this.#sending = undefined; });
   }
 
@@ -59,10 +70,12 @@ export class AlertSender {
   }
 
   async #sendAll(): Promise<void> {
-    for (let notice = this.#waiting.shift(); notice !== undefined; notice = this.#waiting.shift()) {
-      const { poster, sink, additionalInfo, logger, metrics } = this.#options;
+    for (let next = this.#waiting.shift(); next !== undefined; next = this.#waiting.shift()) {
+      const { notice, at } = next;
+      const { poster, sink, additionalInfo, structured, logger, metrics } = this.#options;
       try {
-        await poster.post(alertBody(sink, alertText(notice, additionalInfo)));
+        const raw = sink === 'raw' || sink === 'webhook';
+        await poster.post(raw && structured ? structuredAlertBody(notice, additionalInfo, at) : alertBody(sink, alertText(notice, additionalInfo)));
         metrics.countAlert('sent');
       } catch (err) {
         metrics.countAlert('failed');

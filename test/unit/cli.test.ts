@@ -31,3 +31,11 @@ test('run --help lists the flags', () => {
   assert.match(result.stdout, /--namespaces/);
   assert.match(result.stdout, /--dry-run/);
 });
+
+test('what is ignored with a warning, as in Stakater, is logged before anything else happens', () => {
+  const result = run('run', '--namespaces=a', '--namespace-selector="team=x"');
+  const first = JSON.parse(result.stdout.split('\n')[0] ?? '') as { level: number; msg: string };
+  assert.equal(first.level, 40);
+  assert.match(first.msg, /--namespace-selector "team=x" is ignored/);
+  assert.match(result.stderr, /kubeconfig/, 'and then it carries on, here to the missing kubeconfig');
+});

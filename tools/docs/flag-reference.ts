@@ -10,7 +10,7 @@ const END = '<!-- flags:end -->';
 export function flagReference(): string {
   const rows = RUN_FLAGS.map((f) => {
     const names = [f.flag, ...f.aliases].map((n) => `\`--${n}\``).join(', ');
-    const def = f.default === undefined || f.default === '' ? '' : `\`${f.default}\``;
+    const def = `${f.default === undefined || f.default === '' ? '' : `\`${f.default}\``}${f.stakaterDefault === undefined ? '' : ` (\`${f.stakaterDefault}\` with \`--stakater-defaults\`)`}`;
     return `| ${names} | ${f.env === undefined ? '' : `\`${f.env}\``} | ${def} | ${f.description.replaceAll('|', '\\|')} |`;
   });
   return [START, '| Flag | Environment | Default | Meaning |', '|---|---|---|---|', ...rows, END].join('\n');

@@ -296,6 +296,18 @@ describe('RBAC', () => {
     assert.deepEqual(await clusterGrants({ config: { argoRollouts: 'true' } }), DEFAULT_GRANTS);
   });
 
+  test('stakaterDefaults drops rollouts unless argoRollouts is true, as the controller then follows them only when asked', async () => {
+    const noRollouts = DEFAULT_GRANTS.filter((g) => !g.startsWith('argoproj.io/'));
+    assert.deepEqual(await clusterGrants({ config: { stakaterDefaults: true } }), noRollouts);
+    assert.deepEqual(await clusterGrants({ config: { stakaterDefaults: true, argoRollouts: true } }), DEFAULT_GRANTS);
+    assert.deepEqual(await clusterGrants({ config: { stakaterDefaults: false } }), DEFAULT_GRANTS);
+    for (const config of [{ stakaterDefaults: true }, { stakaterDefaults: true, argoRollouts: true }, { stakaterDefaults: 'false' }]) {
+      const args = argsOf(await render({ config }));
+      const watchesRollouts = !parseRunOptions(args.slice(1), POD_ENV).ignoredWorkloadTypes.includes('Rollout');
+      assert.equal((await clusterGrants({ config })).some((g) => g.startsWith('argoproj.io/')), watchesRollouts, `RBAC matches what the controller watches: ${JSON.stringify(config)}`);
+    }
+  });
+
   test('CronJob rolls keep create on Jobs unless startCronJobRuns is false', async () => {
     const noJobs = DEFAULT_GRANTS.filter((g) => !g.startsWith('batch/jobs:'));
     assert.deepEqual(await clusterGrants({ config: { ignoredWorkloadTypes: 'jobs' } }), [...noJobs, 'batch/jobs:create'].sort());

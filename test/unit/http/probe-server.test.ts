@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import { createLogger } from '../../../src/logger.ts';
 import { createMetrics } from '../../../src/metrics.ts';
-import { parseListenAddress, startProbeServer, type ProbeServer } from '../../../src/http/probe-server.ts';
+import { parseListenAddress } from '../../../src/http/listen.ts';
+import { startProbeServer, type ProbeServer } from '../../../src/http/probe-server.ts';
 
 interface Harness {
   readonly server: ProbeServer;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createLogger } from '../../../src/logger.ts';
 import { Metrics } from '../../../src/metrics.ts';
-import { alertBody, alertText } from '../../../src/notify/alert-message.ts';
+import { alertBody, alertText, structuredAlertBody } from '../../../src/notify/alert-message.ts';
 import { AlertSender } from '../../../src/notify/alert-sender.ts';
 import { HttpPoster } from '../../../src/notify/http-post.ts';
 import type { RollNotice } from '../../../src/reload/reconciler.ts';
@@ -39,11 +39,51 @@ test('each sink gets the body it expects', () => {
   assert.deepEqual(alertBody('webhook', text), alertBody('raw', text));
 });
 
+test("--alert-structured: Stakater v2's JSON object, naming the first config that changed, and every one in resources", () => {
+  const at = new Date('2026-03-04T05:06:07.890Z');
+  const body = structuredAlertBody(NOTICE, 'Cluster: prod-eu', at);
+  assert.equal(body.contentType, 'application/json');
+  assert.deepEqual(JSON.parse(body.text), {
+    event: 'reload',
+    workloadKind: 'Deployment',
+    workloadName: 'web',
+    workloadNamespace: 'shop',
+    resourceKind: 'ConfigMap',
+    resourceName: 'settings',
+    resourceNamespace: 'shop',
+    timestamp: '2026-03-04T05:06:07Z',
+    additional: 'Cluster: prod-eu',
+    resources: [{ kind: 'ConfigMap', name: 'settings', namespace: 'shop' }, { kind: 'Secret', name: 'db', namespace: 'shop' }],
+  });
+  const bare = JSON.parse(structuredAlertBody({ ...NOTICE, changed: [] }, undefined, at).text) as Record<string, unknown>;
+  assert.equal('additional' in bare, false, 'additional is left out when not set, as Stakater omits it');
+  assert.equal(bare.resourceName, 'settings', 'a roll that names no change names the configs followed');
+  assert.equal((bare.resources as unknown[]).length, 3);
+});
+
+test('structured alerts reach the raw receiver as JSON dated when the roll was reported; other sinks keep their body', async (t) => {
+  const r = await receiver();
+  t.after(() => r.close());
+  const metrics = new Metrics();
+  const at = new Date('2026-01-02T03:04:05Z');
+  for (const sink of ['raw', 'webhook', 'gchat'] as const) {
+    const sender = new AlertSender({ poster: new HttpPoster({ url: `${r.url}/${sink}`, timeoutMs: 5000 }), sink, additionalInfo: undefined, structured: true, logger, metrics, now: () => at });
+    sender.notify(NOTICE);
+    await sender.drain(5000);
+  }
+  assert.equal(r.received.length, 3);
+  for (const raw of r.received.slice(0, 2)) {
+    assert.match(raw.contentType ?? '', /^application\/json/);
+    assert.deepEqual(JSON.parse(raw.body), JSON.parse(structuredAlertBody(NOTICE, undefined, at).text));
+  }
+  assert.deepEqual(JSON.parse(r.received[2]?.body ?? ''), { text: alertText(NOTICE, undefined) });
+});
+
 test('alerts reach a local receiver in order, and are counted as sent', async (t) => {
   const r = await receiver();
   t.after(() => r.close());
   const metrics = new Metrics();
-  const sender = new AlertSender({ poster: new HttpPoster({ url: `${r.url}/slack`, timeoutMs: 5000 }), sink: 'slack', additionalInfo: undefined, logger, metrics });
+  const sender = new AlertSender({ poster: new HttpPoster({ url: `${r.url}/slack`, timeoutMs: 5000 }), sink: 'slack', additionalInfo: undefined, structured: false, logger, metrics });
   sender.notify(NOTICE);
   sender.notify({ ...NOTICE, workload: { ...NOTICE.workload, name: 'api' } });
   await sender.drain(5000);
@@ -64,7 +104,7 @@ test('notify returns at once while the receiver hangs; failures are logged and c
   const metrics = new Metrics();
   const lines: string[] = [];
   const capture = createLogger('json', 'info', { write: (line: string) => { lines.push(line); } });
-  const sender = new AlertSender({ poster: new HttpPoster({ url: `${r.url}/hook/T0KEN`, timeoutMs: 5000 }), sink: 'raw', additionalInfo: undefined, logger: capture, metrics });
+  const sender = new AlertSender({ poster: new HttpPoster({ url: `${r.url}/hook/T0KEN`, timeoutMs: 5000 }), sink: 'raw', additionalInfo: undefined, structured: false, logger: capture, metrics });
   sender.notify(NOTICE);
   // Nothing has been answered yet, and notify already returned: the caller was never held up.
   while (pending.length === 0) await new Promise((resolve) => setImmediate(resolve));
@@ -84,7 +124,7 @@ test('when the receiver falls behind, alerts beyond the bound are dropped and co
   const r = await receiver((_req, res) => { pending.push(() => res.end('ok')); });
   t.after(() => r.close());
   const metrics = new Metrics();
-  const sender = new AlertSender({ poster: new HttpPoster({ url: `${r.url}/hook`, timeoutMs: 5000 }), sink: 'raw', additionalInfo: undefined, logger, metrics, capacity: 2 });
+  const sender = new AlertSender({ poster: new HttpPoster({ url: `${r.url}/hook`, timeoutMs: 5000 }), sink: 'raw', additionalInfo: undefined, structured: false, logger, metrics, capacity: 2 });
   for (let i = 0; i < 6; i++) sender.notify(NOTICE);
   // One is in flight, two wait, three are dropped.
   assert.deepEqual(alertsCounted(metrics), { dropped: 3 });

@@ -87,6 +87,8 @@ test('boolean flags: bare, =true, =false, and Go-style spellings', () => {
   const env = { POD_NAME: 'p', POD_NAMESPACE: 'ns', ALERT_WEBHOOK_URL: 'http://alerts.example/hook' };
   for (const f of RUN_FLAGS.filter((s) => s.boolean)) {
     const name = `--${f.flag}`;
+    // --alert-structured shapes alerts, so it shows only with alerts on.
+    const parseRunOptions = (argv: string[], e: Record<string, string>): RunOptions => parse(f.flag === 'alert-structured' ? ['--alert-on-reload', ...argv] : argv, e);
     const on = parseRunOptions([name], env);
     const off = parseRunOptions([`${name}=false`], env);
     // --sync-after-restart is accepted for Stakater and changes nothing: start-up is always level-based.
@@ -166,7 +168,7 @@ test('env: KUBECONFIG and KUBERNETES_NAMESPACE stand in for absent flags; flags 
 
 test('every environment variable is listed in RUN_ENV_VARS with its flag', () => {
   assert.deepEqual(RUN_ENV_VARS.map((e) => e.env).sort(), [
-    'ALERT_ADDITIONAL_INFO', 'ALERT_ON_RELOAD', 'ALERT_SINK', 'ALERT_WEBHOOK_PROXY', 'ALERT_WEBHOOK_URL',
+    'ALERT_ADDITIONAL_INFO', 'ALERT_ON_RELOAD', 'ALERT_SINK', 'ALERT_STRUCTURED', 'ALERT_WEBHOOK_PROXY', 'ALERT_WEBHOOK_URL',
     'KUBECONFIG', 'KUBERNETES_NAMESPACE', 'METRICS_COUNT_BY_NAMESPACE', 'POD_NAME', 'POD_NAMESPACE',
   ]);
   for (const e of RUN_ENV_VARS) assert.equal(RUN_FLAGS.find((f) => f.flag === e.flag)?.env, e.env);
@@ -197,8 +199,11 @@ test('each bad value is rejected with the flag, the value and what is allowed', 
     { argv: ['--resource-label-selector=app=-bad'], mentions: ['--resource-label-selector', '"-bad"'] },
     { argv: ['--resources-to-ignore=pods'], mentions: ['--resources-to-ignore', '"pods"', 'configMaps', 'secrets'] },
     { argv: ['--resources-to-ignore=configMaps,secrets'], mentions: ['--resources-to-ignore', 'not both'] },
-    { argv: ['--log-format=xml'], mentions: ['--log-format', '"xml"', 'json', 'text'] },
-    { argv: ['--log-level=verbose'], mentions: ['--log-level', '"verbose"', 'trace', 'debug', 'info', 'warn', 'error'] },
+    { argv: ['--namespaces="a'], mentions: ['--namespaces', 'without its closing'] },
+    { argv: ['--ignored-workload-types="jobs,cronjobs"'], mentions: ['--ignored-workload-types', '"jobs,cronjobs" is not a workload type'] },
+    { argv: ['--namespaces-to-ignore="a"b'], mentions: ['--namespaces-to-ignore', 'text after a closing'] },
+    { argv: ['--namespace-selector=env="prod"'], mentions: ['--namespace-selector', 'inside an item that does not start with one'] },
+    { argv: ['--reload-on-create', 'yes'], mentions: ['--reload-on-create', '"yes"', 'true, false'] },
     { argv: ['--metrics-address=9090'], mentions: ['--metrics-address', '"9090"', 'host:port', ':9090'] },
     { argv: ['--metrics-address=:70000'], mentions: ['--metrics-address', '":70000"', '65535'] },
     { argv: ['--metrics-address=[nope]:1'], mentions: ['--metrics-address', '"[nope]:1"', 'IPv6'] },
@@ -233,6 +238,7 @@ test('Stakater-only flags are refused with what to do instead', () => {
   assertMentions(errorOf(['--watch-namespace=a']), '--watch-namespace', '--namespaces');
   assertMentions(errorOf(['--leader-election-release-on-cancel']), '--leader-election-release-on-cancel', 'always releases');
   assertMentions(errorOf(['--enable-csi-integration']), '--enable-csi-integration', 'does not support');
+  assert.equal(parse(['--enable-pprof']).profilingAddress, ':6060', 'Stakater\'s profiling flags are taken');
 });
 
 test('Stakater\'s reload flags: strategies, create/delete, ignored workload types, Argo Rollouts', () => {
@@ -255,7 +261,7 @@ test("alerts: Stakater's ALERT_* variables, its sink names, and a URL that is ne
   assert.equal(parse([], { ALERT_WEBHOOK_URL: 'https://hooks.slack.com/services/T0' }).alerts, undefined, 'as in Stakater v1.4, ALERT_ON_RELOAD turns alerts on');
   assert.deepEqual(parse([], {
     ALERT_ON_RELOAD: 'true', ALERT_SINK: 'Slack', ALERT_WEBHOOK_URL: ' https://hooks.slack.com/services/T0 ', ALERT_ADDITIONAL_INFO: ' Cluster: prod ', ALERT_WEBHOOK_PROXY: 'http://proxy:3128',
-  }).alerts, { sink: 'slack', url: 'https://hooks.slack.com/services/T0', additionalInfo: 'Cluster: prod', proxy: 'http://proxy:3128' });
+  }).alerts, { sink: 'slack', url: 'https://hooks.slack.com/services/T0', additionalInfo: 'Cluster: prod', proxy: 'http://proxy:3128', structured: false });
   assert.equal(parse([], { ALERT_ON_RELOAD: 'true', ALERT_WEBHOOK_URL: 'http://h/x' }).alerts?.sink, 'raw');
   assert.equal(parse([], { ALERT_ON_RELOAD: 'true', ALERT_SINK: 'webhook', ALERT_WEBHOOK_URL: 'http://h/x' }).alerts?.sink, 'raw');
   assert.equal(parse(['--alert-on-reload', '--alert-sink=gchat', '--alert-webhook-url=http://h/x']).alerts?.sink, 'gchat');
@@ -276,13 +282,116 @@ test('--enable-ha needs POD_NAME and a namespace, and the Lease timings in order
   assertMentions(errorOf(['--enable-ha', '--leader-election-renew-deadline=20s'], { POD_NAME: 'p', POD_NAMESPACE: 'ns' }), '--leader-election-renew-deadline', 'below --leader-election-lease-duration');
 });
 
-test('--namespaces (or KUBERNETES_NAMESPACE) with a namespace selector or ignore list is refused, saying why', () => {
-  assertMentions(errorOf(['--namespaces=a', '--namespace-selector=team=x']), '--namespaces', '--namespace-selector', 'no permission to read Namespace');
-  assertMentions(errorOf(['--namespaces=a', '--namespaces-to-ignore=b']), '--namespaces', '--namespaces-to-ignore', 'no permission to list cluster-wide');
-  assertMentions(errorOf(['--namespace-selector=team=x'], { KUBERNETES_NAMESPACE: 'a' }), 'KUBERNETES_NAMESPACE', '--namespace-selector');
-  assertMentions(errorOf(['--namespaces-to-ignore=b'], { KUBERNETES_NAMESPACE: 'a' }), 'KUBERNETES_NAMESPACE', '--namespaces-to-ignore');
-  // Each alone is fine, and the selector with the ignore list too.
-  assert.equal(parse(['--namespace-selector=team=x', '--namespaces-to-ignore=b']).namespaceSelector, 'team=x');
+test('--namespaces (or KUBERNETES_NAMESPACE) with a namespace selector or ignore list: as Stakater, a warning says what is ignored, and the rest runs', () => {
+  const cases: { argv: string[]; env?: Record<string, string>; namespaces: string[]; mentions: string[][] }[] = [
+    { argv: ['--namespaces=a', '--namespace-selector=team=x'], namespaces: ['a'], mentions: [['--namespace-selector', '"team=x"', 'is ignored', '--namespaces (namespaced mode)', 'a']] },
+    { argv: ['--namespaces=a,b', '--namespaces-to-ignore=c'], namespaces: ['a', 'b'], mentions: [['--namespaces-to-ignore', '"c"', 'is ignored', '--namespaces (namespaced mode)', 'a, b']] },
+    { argv: ['--namespace-selector', 'team=x'], env: { KUBERNETES_NAMESPACE: 'a' }, namespaces: ['a'], mentions: [['--namespace-selector', '"team=x"', 'KUBERNETES_NAMESPACE (single-namespace mode)']] },
+    { argv: ['--namespaces-to-ignore=b', '--namespace-selector=team=x'], env: { KUBERNETES_NAMESPACE: 'a' }, namespaces: ['a'],
+      mentions: [['--namespace-selector', 'KUBERNETES_NAMESPACE'], ['--namespaces-to-ignore', '"b"', 'KUBERNETES_NAMESPACE']] },
+  ];
+  for (const c of cases) {
+    const o = parse(c.argv, c.env);
+    assert.deepEqual(o.namespaces, c.namespaces);
+    assert.equal(o.namespaceSelector, undefined, 'the selector is ignored');
+    assert.deepEqual(o.namespacesToIgnore, [], 'the ignore list is ignored');
+    assert.equal(o.warnings.length, c.mentions.length, JSON.stringify(o.warnings));
+    c.mentions.forEach((parts, i) => { assertMentions(o.warnings[i] ?? '', ...parts); });
+  }
+  // Each alone is fine, and the selector with the ignore list too: no warning.
+  const both = parse(['--namespace-selector=team=x', '--namespaces-to-ignore=b']);
+  assert.equal(both.namespaceSelector, 'team=x');
+  assert.deepEqual(both.namespacesToIgnore, ['b']);
+  assert.deepEqual(both.warnings, []);
+});
+
+test("a bad --log-format or --log-level is, as in Stakater, a warning naming it, and the default applies", () => {
+  const o = parse(['--log-format=xml', '--log-level', 'verbose']);
+  assert.equal(o.logFormat, 'json');
+  assert.equal(o.logLevel, 'info');
+  assert.equal(o.warnings.length, 2);
+  assertMentions(o.warnings[0] ?? '', '--log-format', '"xml"', 'json, text', 'ignored', 'the default "json"');
+  assertMentions(o.warnings[1] ?? '', '--log-level', '"verbose"', 'trace', 'debug', 'info', 'warn', 'error', 'the default "info"');
+  const stakater = parse(['--stakater-defaults', '--log-format=logfmt']);
+  assert.equal(stakater.logFormat, 'text');
+  assertMentions(stakater.warnings[0] ?? '', 'the default "text"');
+  assert.deepEqual(parse(['--log-format=text']).warnings, []);
+});
+
+test("Stakater's spellings, as its cobra/pflag flags take them", () => {
+  const cases: { argv: string[]; expect: Partial<RunOptions> }[] = [
+    // String flags holding true/false: the value may be the next argument.
+    { argv: ['--reload-on-create', 'true'], expect: { reloadOnCreate: true } },
+    { argv: ['--reload-on-create', 'false'], expect: { reloadOnCreate: false } },
+    { argv: ['--reload-on-delete', 'true', '--reload-on-create', 'True'], expect: { reloadOnDelete: true, reloadOnCreate: true } },
+    { argv: ['--reload-on-delete=true'], expect: { reloadOnDelete: true } },
+    { argv: ['--reload-on-create', '--reload-on-delete'], expect: { reloadOnCreate: true, reloadOnDelete: true } },
+    { argv: ['--is-Argo-Rollouts', 'false'], expect: { ignoredWorkloadTypes: ['Rollout'] } },
+    { argv: ['--is-Argo-Rollouts', 'true', '--ignored-workload-types', 'jobs'], expect: { ignoredWorkloadTypes: ['Job'] } },
+    // List flags are CSV: quotes, commas inside quotes, repeats that add up.
+    { argv: ['--namespaces-to-ignore', 'kube-system,kube-public'], expect: { namespacesToIgnore: ['kube-system', 'kube-public'] } },
+    { argv: ['--namespaces-to-ignore="kube-system","kube-public"'], expect: { namespacesToIgnore: ['kube-system', 'kube-public'] } },
+    { argv: ['--namespaces-to-ignore=a', '--namespaces-to-ignore', '"b", c'], expect: { namespacesToIgnore: ['a', 'b', 'c'] } },
+    { argv: ['--namespaces', '"a"', '--namespaces=b'], expect: { namespaces: ['a', 'b'] } },
+    { argv: ['--ignored-workload-types="jobs","cronjobs"'], expect: { ignoredWorkloadTypes: ['Job', 'CronJob'] } },
+    { argv: ['--ignored-workload-types=jobs', '--ignored-workload-types=cronjobs'], expect: { ignoredWorkloadTypes: ['Job', 'CronJob'] } },
+    { argv: ['--resources-to-ignore="configMaps"'], expect: { resourcesToIgnore: ['ConfigMap'] } },
+    // Stakater's chart renders the selectors with literal quotes inside the argument.
+    { argv: ['--namespace-selector="env=test"'], expect: { namespaceSelector: 'env=test' } },
+    { argv: ['--resource-label-selector="reloader=enabled"'], expect: { resourceLabelSelector: 'reloader=enabled' } },
+    { argv: ['--namespace-selector', '"team in (a,b)",tier:*'], expect: { namespaceSelector: 'team in (a,b),tier' } },
+    { argv: ['--namespace-selector=team in (a,b)'], expect: { namespaceSelector: 'team in (a,b)' } },
+    { argv: ['--namespace-selector="a=b,c=d"', '--namespace-selector', 'e!=f'], expect: { namespaceSelector: 'a=b,c=d,e!=f' } },
+  ];
+  for (const c of cases) {
+    const o = parse(c.argv);
+    for (const [key, value] of Object.entries(c.expect)) assert.deepEqual(o[key as keyof RunOptions], value, `${c.argv.join(' ')}: ${key}`);
+    assert.deepEqual(o.warnings, [], c.argv.join(' '));
+  }
+  // "" in a quoted item is one quote, as in CSV; the selector parser then refuses the quote.
+  assertMentions(errorOf(['--resource-label-selector="say ""hi""=x"']), '--resource-label-selector', String.raw`"say \"hi\"=x"`, 'label selector');
+  // Our own switches keep Go's bool-flag rule: a value only after "=".
+  assertMentions(errorOf(['--auto-reload-all', 'true']), 'unexpected argument "true"', '--auto-reload-all=true');
+});
+
+test('--stakater-defaults: text logs, the env-vars strategy, Argo Rollouts only when asked for; explicit flags win', () => {
+  const o = parse(['--stakater-defaults']);
+  assert.equal(o.logFormat, 'text');
+  assert.equal(o.reloadStrategy, 'env-vars');
+  assert.deepEqual(o.ignoredWorkloadTypes, ['Rollout']);
+  const { logFormat, reloadStrategy, ignoredWorkloadTypes, ...rest } = o;
+  const { logFormat: _f, reloadStrategy: _s, ignoredWorkloadTypes: _i, ...ours } = parse([]);
+  assert.deepEqual(rest, ours, 'nothing else changes');
+  assert.deepEqual(parse(['--stakater-defaults=false']), parse([]));
+  const explicit = parse(['--stakater-defaults', '--log-format=json', '--reload-strategy', 'hash', '--is-Argo-Rollouts', 'true']);
+  assert.equal(explicit.logFormat, 'json');
+  assert.equal(explicit.reloadStrategy, 'hash');
+  assert.deepEqual(explicit.ignoredWorkloadTypes, []);
+  assert.deepEqual(parse(['--is-Argo-Rollouts=true', '--stakater-defaults']).ignoredWorkloadTypes, [], 'the order does not matter');
+  const changed = RUN_FLAGS.filter((f) => f.stakaterDefault !== undefined).map((f) => f.flag);
+  assert.deepEqual(changed.sort(), ['argo-rollouts', 'log-format', 'reload-strategy']);
+  const description = RUN_FLAGS.find((f) => f.flag === 'stakater-defaults')?.description ?? '';
+  for (const f of RUN_FLAGS.filter((s) => s.stakaterDefault !== undefined && s.flag !== 'argo-rollouts')) assertMentions(description, `--${f.flag} ${f.stakaterDefault ?? ''}`);
+  assertMentions(description, '--is-Argo-Rollouts');
+});
+
+test('profiling: off by default; --enable-pprof serves on --pprof-addr, default :6060', () => {
+  assert.equal(parse([]).profilingAddress, undefined);
+  assert.equal(parse(['--pprof-addr=127.0.0.1:7070']).profilingAddress, undefined, 'the address alone turns nothing on');
+  assert.equal(parse(['--enable-pprof']).profilingAddress, ':6060');
+  assert.equal(parse(['--enable-pprof', '--pprof-addr', '127.0.0.1:7070']).profilingAddress, '127.0.0.1:7070');
+  assertMentions(errorOf(['--enable-pprof', '--pprof-addr=6060']), '--pprof-addr', '"6060"', 'host:port');
+});
+
+test('--alert-structured (ALERT_STRUCTURED): the raw sink only; with another sink, a warning says it is ignored', () => {
+  const env = { ALERT_ON_RELOAD: 'true', ALERT_WEBHOOK_URL: 'http://h/x' };
+  assert.equal(parse([], env).alerts?.structured, false);
+  assert.equal(parse(['--alert-structured'], env).alerts?.structured, true);
+  assert.equal(parse([], { ...env, ALERT_STRUCTURED: 'true', ALERT_SINK: 'webhook' }).alerts?.structured, true);
+  const slack = parse(['--alert-structured', '--alert-sink=slack'], env);
+  assert.equal(slack.alerts?.structured, false);
+  assert.equal(slack.warnings.length, 1);
+  assertMentions(slack.warnings[0] ?? '', '--alert-structured', 'is ignored', 'raw sink', '--alert-sink', '"slack"');
 });
 
 test('label selectors: Kubernetes syntax, normalized; Stakater legacy k:v, k:* and k=* translated', () => {
@@ -388,5 +497,7 @@ test('--help lists every flag and alias in RUN_FLAGS with its default and enviro
     for (const name of [f.flag, ...f.aliases]) assert.match(help, new RegExp(`--${name}(\\s|$|,)`), `--${name}`);
     if (f.env !== undefined) assert.ok(help.includes(`env ${f.env}`), f.env);
     if (f.default !== undefined && f.default !== '') assert.ok(help.replace(/\s+/g, ' ').includes(`default ${f.default}`), `default of --${f.flag}`);
+    if (f.stakaterDefault !== undefined) assert.ok(help.includes(`--stakater-defaults: ${f.stakaterDefault}`), `Stakater's default of --${f.flag}`);
+    if (f.stringSwitch) assert.ok(help.includes(`--${f.flag} [true|false]`), `--${f.flag} takes its value apart`);
   }
 });

@@ -139,7 +139,8 @@ controller writes. Never a write verb on ConfigMaps or Secrets.
 {{- $config := .Values.config }}
 {{- $ignoredConfigs := include "mini-reloader.lowerList" $config.resourcesToIgnore | fromJsonArray }}
 {{- $ignoredKinds := include "mini-reloader.lowerList" $config.ignoredWorkloadTypes | fromJsonArray }}
-{{- if include "mini-reloader.isFalse" $config.argoRollouts }}{{ $ignoredKinds = append $ignoredKinds "rollouts" }}{{ end }}
+{{- $stakaterNoRollouts := and (include "mini-reloader.isTrue" $config.stakaterDefaults) (not (include "mini-reloader.isSet" $config.argoRollouts)) }}
+{{- if or (include "mini-reloader.isFalse" $config.argoRollouts) $stakaterNoRollouts }}{{ $ignoredKinds = append $ignoredKinds "rollouts" }}{{ end }}
 {{- $writes := not (include "mini-reloader.isTrue" $config.dryRun) }}
 {{- $rolls := and $writes (not (include "mini-reloader.isSet" $config.webhookUrl)) }}
 {{- $read := list "get" "list" "watch" }}
