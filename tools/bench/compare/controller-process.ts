@@ -61,9 +61,13 @@ export class ControllerProcess {
     if (this.#exitCode !== undefined) throw new Error(`${what}: the controller exited with code ${String(this.#exitCode)}`);
   }
 
-  /** Polls `check` every pollMs until it returns a value; throws after timeoutMs or when the process exits. */
-  async poll<T>(what: string, check: () => Promise<T | undefined>, timeoutMs: number, pollMs: number): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
+  /**
+   * Polls `check` until it returns a value, waiting pollMs(time since the
+   * first check) in between; throws after timeoutMs or when the process exits.
+   */
+  async poll<T>(what: string, check: () => Promise<T | undefined>, timeoutMs: number, pollMs: (elapsedMs: number) => number): Promise<T> {
+    const begun = Date.now();
+    const deadline = begun + timeoutMs;
     for (;;) {
       this.assertRunning(what);
       try {
@@ -73,7 +77,7 @@ export class ControllerProcess {
         // Not serving yet.
       }
       if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-      await sleep(pollMs);
+      await sleep(pollMs(Date.now() - begun));
     }
   }
 
