@@ -23,6 +23,7 @@ export class ControllerProcess {
   readonly #log: WriteStream;
   readonly #exit: Promise<void>;
   #exitCode: number | null | undefined;
+  #firstOutputAt: number | undefined;
 
   constructor(command: string, args: readonly string[], env: NodeJS.ProcessEnv, logFile: string, onLine: (line: string) => void = () => undefined) {
     this.#log = createWriteStream(logFile);
@@ -39,7 +40,10 @@ export class ControllerProcess {
     const stderr = this.#child.stderr;
     if (stdout === null || stderr === null) throw new Error(`${command}: no output pipes`);
     stderr.pipe(this.#log, { end: false });
+    const firstOutput = (): void => { this.#firstOutputAt ??= Date.now(); };
+    stderr.once('data', firstOutput);
     createInterface({ input: stdout }).on('line', (line) => {
+      firstOutput();
       this.#log.write(`${line}\n`);
       onLine(line);
     });
@@ -49,6 +53,11 @@ export class ControllerProcess {
     const pid = this.#child.pid;
     if (pid === undefined) throw new Error('the controller did not start');
     return pid;
+  }
+
+  /** When it first wrote a line: the runtime and its code are loaded. */
+  get firstOutputAt(): number | undefined {
+    return this.#firstOutputAt;
   }
 
   /** Undefined while it runs; its exit code (null when a signal ended it) after. */

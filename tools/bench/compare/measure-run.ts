@@ -18,6 +18,8 @@ export interface RunResult {
   /** Set when the run could not finish; the figures measured before it are kept. */
   error?: string;
   syncSeconds?: number;
+  /** From the start to its first log line: loading the runtime and the code, before any API call. */
+  firstOutputSeconds?: number;
   /** 30 s after sync. */
   steady?: { rssMiB: number; heapMiB: number | undefined; cpuSeconds: number };
   /** VmHWM at the end of the run: the initial sync, the edits and the fan-out included. */
@@ -103,6 +105,7 @@ export async function measureRun(ctx: RunContext, contestant: Contestant, probeN
     const proc = running.process;
     const syncedAt = await running.synced(ctx.scale.syncTimeoutMs);
     result.syncSeconds = (syncedAt - proc.startedAt) / 1000;
+    if (proc.firstOutputAt !== undefined) result.firstOutputSeconds = (proc.firstOutputAt - proc.startedAt) / 1000;
     log(`${contestant.label}: synced after ${result.syncSeconds.toFixed(2)} s`);
 
     await sleep(Math.max(0, syncedAt + STEADY_AFTER_MS - Date.now()));

@@ -43,6 +43,7 @@ function requestRow(name: string, phase: 'start' | 'edits', verb: 'list' | 'watc
 
 const ROWS: readonly Row[] = [
   { name: 'time to synced (s)', value: (r) => r.syncSeconds, digits: 2, ratio: true },
+  { name: 'of which until its first log line (s)', value: (r) => r.firstOutputSeconds, digits: 2, ratio: true },
   { name: `CPU (s), start to ${STEADY_AFTER_MS / 1000} s after sync`, value: (r) => r.steady?.cpuSeconds, digits: 2, ratio: true },
   { name: `RSS steady (MiB), ${STEADY_AFTER_MS / 1000} s after sync`, value: (r) => r.steady?.rssMiB, digits: 1, ratio: true },
   { name: 'RSS peak, VmHWM (MiB)', value: (r) => r.peakRssMiB, digits: 1, ratio: true },
@@ -112,7 +113,7 @@ export function renderMarkdown(report: Report): string {
     'Both use the env-vars strategy (Stakater\'s default; mini-reloader `--reload-strategy=env-vars`) and their default client and roll rate limits; every Deployment opts in with `reloader.stakater.com/auto: "true"`. ' +
     'The controllers run one at a time on the same objects, in the order of the columns. ' +
     `Edits: ${ROLLING_EDITS} that must each roll one Deployment (latency: config write to the pod-template change seen by a watch), ${NON_ROLLING_EDITS} to a key the pods do not read and ${NON_ROLLING_EDITS} to labels only, which must roll nothing. ` +
-    'API requests are the API server\'s `apiserver_request_total` over the window (kube-controller-manager\'s follow-up writes included, the benchmark\'s own requests excluded); "at start" runs from launch to 30 s after sync. ' +
+    'API requests are the API server\'s `apiserver_request_total` over the window (kube-controller-manager\'s follow-up writes included, the benchmark\'s own requests excluded); "at start" runs from launch to 30 s after sync; a WATCH is counted when it ends, so WATCH counts are mostly other clients\' reconnects. ' +
     'CPU figures are noisy when other work shares the machine (see the load average); memory figures much less.',
   ];
   for (const s of report.scales) {
