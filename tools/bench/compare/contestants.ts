@@ -1,5 +1,6 @@
 import { connect } from 'node:net';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ControllerProcess } from './controller-process.ts';
 import { optionalSum, sum } from './prometheus-text.ts';
 
@@ -43,6 +44,7 @@ const root = path.join(import.meta.dirname, '..', '..', '..');
 const RECORD_ANNOTATION = 'mini-reloader.pelabs/config-hash-record';
 /** Stakater serves /metrics here, with no flag to move it. */
 const STAKATER_PORT = 9090;
+const PORT_WAIT_MS = 120_000;
 
 /** The environment minus what would narrow either controller to one namespace or make Stakater write its meta-info ConfigMap. */
 function controllerEnv(kubeconfig: string): NodeJS.ProcessEnv {
@@ -117,7 +119,12 @@ export function stakater(binary: string): Contestant {
     controller: 'stakater',
     debounceMs: 0,
     async start(kubeconfig, configs, logFile) {
-      if (await portInUse(STAKATER_PORT)) throw new Error(`port ${STAKATER_PORT} is in use: Stakater cannot serve its metrics there, and the benchmark would read another process's`);
+      // On a shared machine another process may hold the port for a while.
+      const deadline = Date.now() + PORT_WAIT_MS;
+      while (await portInUse(STAKATER_PORT)) {
+        if (Date.now() > deadline) throw new Error(`port ${STAKATER_PORT} is still in use after ${PORT_WAIT_MS} ms: Stakater cannot serve its metrics there, and the benchmark would read another process's`);
+        await sleep(1000);
+      }
       const process_ = new ControllerProcess(binary, [], controllerEnv(kubeconfig), logFile);
       const metrics = async (): Promise<string> => {
         const text = await (await fetch(`http://127.0.0.1:${STAKATER_PORT}/metrics`)).text();
