@@ -48,6 +48,7 @@ const ROWS: readonly Row[] = [
   { name: `RSS steady (MiB), ${STEADY_AFTER_MS / 1000} s after sync`, value: (r) => r.steady?.rssMiB, digits: 1, ratio: true },
   { name: 'RSS peak, VmHWM (MiB)', value: (r) => r.peakRssMiB, digits: 1, ratio: true },
   { name: 'heap (MiB): V8 used / Go allocated', value: (r) => r.steady?.heapMiB, digits: 1, ratio: true },
+  { name: 'start window for API counts (s)', value: (r) => r.startWindowSeconds, digits: 0, ratio: false },
   requestRow('API at start: LIST', 'start', 'list'),
   requestRow('API at start: WATCH', 'start', 'watch'),
   requestRow('API at start: GET', 'start', 'get'),
@@ -113,14 +114,14 @@ export function renderMarkdown(report: Report): string {
     'Both use the env-vars strategy (Stakater\'s default; mini-reloader `--reload-strategy=env-vars`) and their default client and roll rate limits; every Deployment opts in with `reloader.stakater.com/auto: "true"`. ' +
     'The controllers run one at a time on the same objects, in the order of the columns. ' +
     `Edits: ${ROLLING_EDITS} that must each roll one Deployment (latency: config write to the pod-template change seen by a watch), ${NON_ROLLING_EDITS} to a key the pods do not read and ${NON_ROLLING_EDITS} to labels only, which must roll nothing. ` +
-    'API requests are the API server\'s `apiserver_request_total` over the window (kube-controller-manager\'s follow-up writes included, the benchmark\'s own requests excluded); "at start" runs from launch to 30 s after sync; a WATCH is counted when it ends, so WATCH counts are mostly other clients\' reconnects. ' +
+    'API requests are the API server\'s `apiserver_request_total` over the window (kube-controller-manager\'s follow-up writes included, the benchmark\'s own requests excluded); "at start" runs from launch until 30 s after sync, every Deployment adopted (mini-reloader\'s first start) and the cluster quiet again; a WATCH is counted when it ends, so WATCH counts are mostly other clients\' reconnects. ' +
     'CPU figures are noisy when other work shares the machine (see the load average); memory figures much less.',
   ];
   for (const s of report.scales) {
     parts.push('', `### ${s.scale.name}: ${describeScale(s.scale)}`, '', scaleTable(s), '');
     for (const r of s.runs) if (r.error !== undefined) parts.push(`- **${r.label} did not finish:** ${r.error}`);
     const notAdopted = s.runs.filter((r) => r.adoptedBeforeEdits === false);
-    for (const r of notAdopted) parts.push(`- ${r.label} had not adopted every probe Deployment when the edits began.`);
+    for (const r of notAdopted) parts.push(`- ${r.label} had not adopted every Deployment when the edits began.`);
     parts.push('', `<details><summary>API requests by verb and resource (${s.scale.name})</summary>`, '', requestTable(s), '', '</details>', '',
       `Objects created in ${s.populateSeconds.toFixed(0)} s; the whole scale took ${s.totalSeconds.toFixed(0)} s.`);
   }
