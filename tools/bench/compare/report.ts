@@ -115,6 +115,7 @@ export function renderMarkdown(report: Report): string {
     'The controllers run one at a time on the same objects, in the order of the columns. ' +
     `Edits: ${ROLLING_EDITS} that must each roll one Deployment (latency: config write to the pod-template change seen by a watch), ${NON_ROLLING_EDITS} to a key the pods do not read and ${NON_ROLLING_EDITS} to labels only, which must roll nothing. ` +
     'API requests are the API server\'s `apiserver_request_total` over the window (kube-controller-manager\'s follow-up writes included, the benchmark\'s own requests excluded); "at start" runs from launch until 30 s after sync, every Deployment adopted (mini-reloader\'s first start) and the cluster quiet again; a WATCH is counted when it ends, so WATCH counts are mostly other clients\' reconnects. ' +
+    'Times count from the process start; Stakater\'s first log line comes after two discovery GETs (OpenShift, CSI driver). ' +
     'CPU figures are noisy when other work shares the machine (see the load average); memory figures much less.',
   ];
   for (const s of report.scales) {
