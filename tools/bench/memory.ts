@@ -4,6 +4,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LocalCluster } from '../cluster/local-cluster.ts';
+import { inParallel } from './compare/population.ts';
 
 /**
  * Memory and speed on the real control plane, at the scale users of the
@@ -26,16 +27,6 @@ const VALUE_BYTES = arg('value-bytes', 4096);
 const SHARED_BY = arg('shared-by', 100);
 const CLUSTER = 'mini-reloader-bench';
 const root = path.join(import.meta.dirname, '..', '..');
-
-async function inParallel<T>(items: readonly T[], limit: number, work: (item: T) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: limit }, async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await work(item);
-    }
-  }));
-}
 
 function metric(text: string, name: string): number {
   const total = text.split('\n').filter((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`)).reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);

@@ -33,6 +33,8 @@ export interface StartOptions {
   readonly nodes?: number;
   /** Progress lines, for the CLI and the demo. */
   readonly log?: (line: string) => void;
+  /** Flags appended to a component's command line, e.g. higher client limits for kube-controller-manager in benchmarks. */
+  readonly extraArgs?: Partial<Record<ComponentName, readonly string[]>>;
 }
 
 const ADMIN_TOKEN_USER = 'local-admin';
@@ -112,7 +114,8 @@ export class LocalCluster {
     try {
       for (const component of COMPONENTS) {
         log(`starting ${component}`);
-        const { command, args } = commands[component];
+        const { command } = commands[component];
+        const args = [...commands[component].args, ...(options.extraArgs?.[component] ?? [])];
         const logPath = path.join(dir, 'logs', `${component}.log`);
         state.components[component] = { command, args, log: logPath, process: spawnTracked(command, args, logPath) };
         cluster.#save();
