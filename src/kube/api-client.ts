@@ -102,23 +102,38 @@ export class ApiClient {
 
   async #send(req: ApiRequest): Promise<IncomingMessage> {
     const url = this.#url(req);
-    let credentials: Readonly<Record<string, string>>;
-    try {
-      credentials = await this.#credentials.headers();
-    } catch (err) {
-      throw failure(req, 'could not get credentials', err);
-    }
-    const headers: OutgoingHttpHeaders = { ...credentials, Accept: 'application/json', 'User-Agent': 'mini-reloader' };
     let body: string | undefined;
+    const contentHeaders: OutgoingHttpHeaders = {};
     if (req.body !== undefined) {
       body = JSON.stringify(req.body);
-      headers['Content-Type'] = req.contentType ?? 'application/json';
-      headers['Content-Length'] = Buffer.byteLength(body);
+      contentHeaders['Content-Type'] = req.contentType ?? 'application/json';
+      contentHeaders['Content-Length'] = Buffer.byteLength(body);
     }
+    const send = async (credentials: Readonly<Record<string, string>>): Promise<IncomingMessage> => {
+      const headers: OutgoingHttpHeaders = { ...credentials, ...contentHeaders, Accept: 'application/json', 'User-Agent': 'mini-reloader' };
+      try {
+        return await sendRequest(url, { agent: this.#agent, method: req.method, headers, body, signal: req.signal, idleTimeoutMs });
+      } catch (err) {
+        throw failure(req, 'request failed', err);
+      }
+    };
+    const sent = await this.#credentialHeaders(req);
+    const res = await send(sent);
+    // A rotated token file may hold a new token before the re-read period is
+    // over: on a 401, read it again and retry once if it changed (as client-go).
+    if (res.statusCode !== 401 || this.#credentials.refresh === undefined) return res;
+    this.#credentials.refresh();
+    const fresh = await this.#credentialHeaders(req);
+    if (fresh.Authorization === sent.Authorization) return res;
+    res.destroy();
+    return send(fresh);
+  }
+
+  async #credentialHeaders(req: ApiRequest): Promise<Readonly<Record<string, string>>> {
     try {
-      return await sendRequest(url, { agent: this.#agent, method: req.method, headers, body, signal: req.signal, idleTimeoutMs });
+      return await this.#credentials.headers();
     } catch (err) {
-      throw failure(req, 'request failed', err);
+      throw failure(req, 'could not get credentials', err);
     }
   }
 

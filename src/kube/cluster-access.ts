@@ -33,6 +33,8 @@ export interface TlsSettings {
  */
 export interface Credentials {
   headers(): Promise<Readonly<Record<string, string>>>;
+  /** The server refused the last headers (401): the next `headers()` reads its source again. */
+  refresh?(): void;
 }
 
 /** Credentials that send nothing: client certificates alone, or an open server. */

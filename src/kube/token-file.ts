@@ -13,6 +13,7 @@ export const TOKEN_REREAD_MS = 60_000;
  * than `rereadMs`, as client-go does. When a re-read fails or finds the file
  * empty, the last good token is kept (it is normally still valid, and the
  * next request tries again); with no good token yet, `headers()` rejects.
+ * After a 401, `refresh()` makes the next request read the file again.
  */
 export class TokenFileCredentials implements Credentials {
   readonly #path: string;
@@ -36,6 +37,10 @@ export class TokenFileCredentials implements Credentials {
     }
     if (this.#token === undefined) throw new Error(`token file ${this.#path} holds no token`);
     return { Authorization: `Bearer ${this.#token}` };
+  }
+
+  refresh(): void {
+    this.#readAt = Number.NEGATIVE_INFINITY;
   }
 
   async #read(): Promise<void> {

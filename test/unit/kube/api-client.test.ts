@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ApiClient } from '../../../src/kube/api-client.ts';
 import { ApiError, isConflict, isGone, isNotFound } from '../../../src/kube/api-error.ts';
+import { TokenFileCredentials } from '../../../src/kube/token-file.ts';
 import { FakeApiServer, sendJson, status, token } from './fake-api-server.ts';
 
 describe('ApiClient', () => {
@@ -28,6 +33,25 @@ describe('ApiClient', () => {
     assert.equal(req.query.get('labelSelector'), 'a=b,c in (d)');
     assert.equal(req.query.get('watch'), 'false');
     assert.equal(req.query.has('continue'), false);
+  });
+
+  test('a 401 re-reads a rotated token file and retries once with the new token; an unchanged token gives the 401', async (t) => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'api-client-token-'));
+    t.after(() => { rmSync(dir, { recursive: true, force: true }); });
+    const file = path.join(dir, 'token');
+    writeFileSync(file, 'old');
+    server.route = (req, res) => {
+      if (req.headers.authorization === 'Bearer new') sendJson(res, 200, {});
+      else sendJson(res, 401, status(401, 'Unauthorized', 'Unauthorized'));
+    };
+    const client = new ApiClient({ ...server.access(), credentials: new TokenFileCredentials(file) });
+    const before = server.requests.length;
+    await assert.rejects(client.json({ method: 'GET', path: '/api/v1/namespaces' }), (err) => err instanceof ApiError && err.statusCode === 401);
+    assert.equal(server.requests.length - before, 1, 'the same token is not sent twice');
+    writeFileSync(file, 'new');
+    assert.deepEqual(await client.json({ method: 'GET', path: '/api/v1/namespaces' }), {}, 'taken within the re-read period');
+    assert.deepEqual(server.requests.slice(before + 1).map((r) => r.headers.authorization), ['Bearer old', 'Bearer new']);
+    client.close();
   });
 
   test('keeps a path prefix of the server URL', async () => {
