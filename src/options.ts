@@ -292,7 +292,7 @@ function integer(min: number, max = Number.MAX_SAFE_INTEGER): ValueParser<number
 }
 
 const positiveNumber: ValueParser<number> = (raw) => {
-  if (!/^\s*\+?(\d+\.?\d*|\.\d+)\s*$/.test(raw)) invalid(`${q(raw)} is not a number (allowed: a number above 0, e.g. 10 or 0.5)`);
+  if (!/^\s*\+?(?:\d+(?:\.\d*)?|\.\d+)\s*$/.test(raw)) invalid(`${q(raw)} is not a number (allowed: a number above 0, e.g. 10 or 0.5)`);
   const n = Number(raw);
   if (!Number.isFinite(n)) invalid(`${q(n)} is too large (allowed: a finite number above 0)`);
   if (n <= 0) invalid(`${q(n)} is not above 0 (allowed: a number above 0, e.g. 10 or 0.5)`);

@@ -1,7 +1,7 @@
 import type { Agent, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { describeRequestError, keepAliveAgent, readText, sendRequest } from '../http/outgoing-request.ts';
 import { ApiError, apiErrorFromResponse } from './api-error.ts';
-import type { ClusterAccess, Credentials } from './cluster-access.ts';
+import { withoutTrailingSlashes, type ClusterAccess, type Credentials } from './cluster-access.ts';
 
 export interface ApiRequest {
   readonly method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -50,7 +50,7 @@ export class ApiClient {
   readonly #agent: Agent;
 
   constructor(access: ClusterAccess) {
-    this.server = access.server.replace(/\/+$/, '');
+    this.server = withoutTrailingSlashes(access.server);
     this.#credentials = access.credentials;
     const { tls } = access;
     this.#agent = keepAliveAgent(new URL(this.server).protocol, {

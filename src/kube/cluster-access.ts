@@ -44,3 +44,10 @@ export const noCredentials: Credentials = { headers: () => Promise.resolve({}) }
 export function fixedCredentials(headers: Readonly<Record<string, string>>): Credentials {
   return { headers: () => Promise.resolve(headers) };
 }
+
+/** `text` without the slashes it ends with; a loop, since `/\/+$/` is quadratic on a run of slashes. */
+export function withoutTrailingSlashes(text: string): string {
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === 0x2f) end--;
+  return text.slice(0, end);
+}

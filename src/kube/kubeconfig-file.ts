@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { basicAuthorization } from '../http/basic-authorization.ts';
-import { fixedCredentials, noCredentials, type ClusterAccess, type Credentials, type TlsSettings } from './cluster-access.ts';
+import { fixedCredentials, noCredentials, withoutTrailingSlashes, type ClusterAccess, type Credentials, type TlsSettings } from './cluster-access.ts';
 import { clientNodeCredentials } from './client-node-credentials.ts';
 import { TokenFileCredentials } from './token-file.ts';
 
@@ -100,7 +100,7 @@ function serverUrl(raw: string, where: string): string {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`${where}: server has scheme ${url.protocol} (allowed: https, http)`);
   if (url.username !== '' || url.password !== '') throw new Error(`${where}: server must not hold credentials; put them in the user`);
   if (url.search !== '' || url.hash !== '') throw new Error(`${where}: server must not have a query or fragment`);
-  return url.href.replace(/\/+$/, '');
+  return withoutTrailingSlashes(url.href);
 }
 
 function proxyUrl(raw: string | undefined, where: string): string | undefined {

@@ -429,6 +429,11 @@ test('label selectors: 10,000-character terms that almost match are rejected qui
   assert.throws(() => normalizeLabelSelector(`${long}=b`), /label key/, 'a key longer than 63 characters');
 });
 
+test('a number flag with 200,000 digits that almost match is rejected within the test timeout (a backtracking pattern takes minutes)', { timeout: 10_000 }, () => {
+  assert.throws(() => parse([`--max-rolls-per-second=${'1'.repeat(200_000)}x`]), /is not a number/);
+  assert.equal(parse(['--max-rolls-per-second=2.']).maxRollsPerSecond, 2);
+});
+
 test('durations: Go syntax in milliseconds', () => {
   const cases: [string, number | undefined][] = [
     ['0', 0], ['2s', 2000], ['500ms', 500], ['1m30s', 90_000], ['1h30m', 5_400_000], ['1.5s', 1500], ['.5s', 500],
