@@ -11,6 +11,13 @@ const ADOPTED = 'adopted';
 const ROLLED = 'rolled';
 const UNCHANGED = 'not rolled: config unchanged';
 
+/**
+ * One adoption write a second, so a workload adopted right after another one
+ * waits about a second for its write: the label writers below move its
+ * resourceVersion meanwhile, and that write conflicts.
+ */
+const ADOPTION_RATE = ['--adoption-writes-per-second=1'];
+
 /** Rounds in which the first write did conflict; the others prove nothing and are tried again. */
 const CONFLICTED_ROUNDS = 6;
 const MAX_ROUNDS = 30;
@@ -31,12 +38,20 @@ async function relabel(c: Clients, namespace: string, name: string, signal: Abor
 test('a workload whose first write gets a 409, with a config change right after, rolls exactly once', async (t) => {
   const c = clients();
   const ns = await testNamespace(t, c);
-  const controller = await startController(t, ns);
+  const controller = await startController(t, ns, ADOPTION_RATE);
   let conflicted = 0;
   for (let round = 0; round < MAX_ROUNDS && conflicted < CONFLICTED_ROUNDS; round++) {
     const name = `web-${round}`;
     const key = `Deployment/${ns}/${name}`;
     await createConfigMap(c, ns, `cm-${round}`, { GREETING: 'hello' });
+    // A decoy takes the adoption token, so the workload under test waits for its own.
+    const decoy = `decoy-${round}`;
+    const beforeDecoy = controller.mark();
+    await c.apps.createNamespacedDeployment({
+      namespace: ns,
+      body: deployment(decoy, { containers: [{ name: 'app', image: 'x', envFrom: [{ configMapRef: { name: `cm-${round}` } }] }] }, AUTO),
+    });
+    await controller.decided(`Deployment/${ns}/${decoy}`, ADOPTED, beforeDecoy);
     const from = controller.mark();
     await c.apps.createNamespacedDeployment({
       namespace: ns,
