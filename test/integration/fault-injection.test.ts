@@ -11,7 +11,6 @@ import {
   createFleetConfig, createFleetWorkload, fleetConfigs, fleetWorkload, followsAnything, rolloutsByWorkload, seededRandom, sees, workloadKey,
   type ConfigWrite, type FleetConfig, type FleetWorkload, type FleetWorkloadKind, type OptIn, type Random,
 } from './support/fault-fleet.ts';
-import { rolloutComplete } from './support/workloads.ts';
 
 /**
  * Exactly-once under faults, on the real control plane. A fleet of workloads
@@ -35,9 +34,17 @@ import { rolloutComplete } from './support/workloads.ts';
  * within a burst is left to chance.
  */
 
+/** A whole number from the environment, or the default; anything else stops the run before it starts. */
+function wholeNumber(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined) return fallback;
+  if (!/^[0-9]{1,9}$/.test(raw)) throw new Error(`${name}="${raw}" is not a whole number`);
+  return Number(raw);
+}
+
 const LONG = process.env.MINI_RELOADER_FAULTS === 'long';
-const SEED = Number(process.env.MINI_RELOADER_FAULT_SEED ?? Math.floor(Math.random() * 1_000_000));
-const CHANGES = Number(process.env.MINI_RELOADER_FAULT_CHANGES ?? (LONG ? 320 : 60));
+const SEED = wholeNumber('MINI_RELOADER_FAULT_SEED', Math.floor(Math.random() * 1_000_000));
+const CHANGES = wholeNumber('MINI_RELOADER_FAULT_CHANGES', LONG ? 320 : 60);
 /** How often each fault is injected. */
 const ROUNDS = LONG ? 4 : 1;
 const WORKLOADS = LONG ? 36 : 24;
@@ -123,6 +130,8 @@ class FaultRun {
   conflicts = 0;
   exits = 0;
   stuckOnStop = 0;
+  /** Workloads created during the run whose first write got a 409. */
+  adoptionConflicts = 0;
 
   constructor(t: TestContext, cluster: LocalCluster, c: Clients, ns: string, random: Random) {
     this.#t = t;
@@ -195,8 +204,8 @@ class FaultRun {
     const replicas = this.#requireReplicas();
     const leader = await replicas.leader();
     const mark = leader.mark();
-    const writes = [...burst.writes];
-    if (burst.fault === 'adoption-race') writes.push(...await this.#adoptionRace(leader, mark));
+    const early = burst.fault === 'adoption-race' ? await this.#adoptionRace(leader, mark) : [];
+    const writes = burst.writes;
 
     if (burst.fault === 'controller-kill-while-writing') {
       const half = Math.ceil(writes.length / 2);
@@ -208,7 +217,7 @@ class FaultRun {
     } else {
       await this.#write(writes);
     }
-    const seeing = this.#tracked.filter((w) => writes.some((write) => sees(w.workload, write)));
+    const seeing = this.#tracked.filter((w) => [...early, ...writes].some((write) => sees(w.workload, write)));
     // Around the end of the debounce, when the controller writes.
     const racing = this.#race([...seeing, ...shuffled(this.#random, this.#tracked).slice(0, 3)].map((w) => w.workload), DEBOUNCE_MS - 300, 5, 120);
 
@@ -240,7 +249,7 @@ class FaultRun {
     await racing;
     const label = `#${this.#burst}${burst.fault === undefined ? '' : `(${burst.fault})`}`;
     await this.#converge(label, new Set(seeing));
-    this.#t.diagnostic(`burst ${label}: ${writes.length} writes, seen by ${seeing.length} workloads, settled after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    this.#t.diagnostic(`burst ${label}: ${early.length + writes.length} writes, seen by ${seeing.length} workloads, settled after ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
 
   /** Waits until every workload shows its expected rollouts, so the next burst starts after the controller finished this one. */
@@ -274,14 +283,14 @@ class FaultRun {
   }
 
   /**
-   * Item 9's window: workloads created while the controller runs, their
-   * first write racing concurrent label writes (409s), and their ConfigMap
-   * changed as soon as they are Ready and the controller has shown it saw
-   * them. Each must roll once for that change.
+   * Item 9's window: workloads created while the controller runs, with label
+   * writes racing their first write so that it gets a 409. Each one's
+   * ConfigMap changes as soon as the controller has logged its first
+   * decision about it (that 409, or its adoption): after first sight, so it
+   * must roll once. Returns the writes made.
    */
   async #adoptionRace(leader: ControllerProcess, mark: number): Promise<ConfigWrite[]> {
     const writes: ConfigWrite[] = [];
-    const created: FleetWorkload[] = [];
     const racing: Promise<void>[] = [];
     for (let i = 0; i < LATE_WORKLOADS; i++) {
       const name = `late-${this.#burst}-${i}`;
@@ -289,14 +298,13 @@ class FaultRun {
       await createConfigMap(this.#c, this.#ns, name, { a: this.#nextValue() });
       const workload: FleetWorkload = { kind: 'Deployment', name, optIn: 'auto', uses: [{ config, keys: 'all' }], named: new Set(), shape: `auto envFrom:ConfigMap/${name}, created during the run` };
       await createFleetWorkload(this.#c, this.#ns, workload, { containers: [{ name: 'app', image: 'registry.invalid/app:1', envFrom: [{ configMapRef: { name } }] }] });
-      racing.push(this.#race([workload], 0, 25, 40));
-      created.push(workload);
-      writes.push({ config, keys: ['a'] });
-    }
-    for (const w of created) {
-      await rolloutComplete(this.#c, this.#ns, w.name);
-      await leader.waitFor(`a first look at ${w.name}`, (l) => l.workload === this.#qualified(w), mark);
-      this.#tracked.push({ workload: w, expected: 0, missing: 0, history: this.#tracked[0]?.history.map(() => '(not yet created)') ?? [] });
+      racing.push(this.#race([workload], 0, 60, 15));
+      const first = await leader.waitFor(`a first look at ${name}`, (l) => l.workload === this.#qualified(workload), mark);
+      if (first.msg.startsWith('write conflicted')) this.adoptionConflicts++;
+      const write = { config, keys: ['a'] };
+      await this.#write([write]);
+      writes.push(write);
+      this.#tracked.push({ workload, expected: 0, missing: 0, history: this.#tracked[0]?.history.map(() => '(not yet created)') ?? [] });
     }
     await Promise.all(racing);
     return writes;
@@ -309,7 +317,8 @@ class FaultRun {
    */
   async #race(workloads: readonly FleetWorkload[], startMs: number, count: number, intervalMs: number): Promise<void> {
     await Promise.all(workloads.map(async (w) => {
-      await sleep(startMs + Math.random() * intervalMs);
+      // From 0, the first write follows the creation at once, ahead of the controller's first write.
+      if (startMs > 0) await sleep(startMs + Math.random() * intervalMs);
       for (let n = 0; n < count; n++) {
         const stamp = String(++this.#pokes);
         const metadata = n % 2 === 0 ? { annotations: { 'faults.test/poke': stamp } } : { labels: { 'faults.test/poke': stamp } };
@@ -377,7 +386,7 @@ test(`fault injection: every workload rolls exactly once per burst it sees, unde
   const { before, after, rolledAfterRestart } = await run.finalRestart();
 
   const faults = [...run.faults].map(([k, v]) => `${k}×${v}`).join(', ');
-  t.diagnostic(`seed ${SEED}: ${run.changes} config writes in ${single.length + ha.length} bursts over ${run.tracked.length} workloads; faults: ${faults}; 409s the controller retried: ${run.conflicts}; controller exits: ${run.exits}; ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  t.diagnostic(`seed ${SEED}: ${run.changes} config writes in ${single.length + ha.length} bursts over ${run.tracked.length} workloads; faults: ${faults}; 409s the controller retried: ${run.conflicts}, of them on the first write of a workload created during the run: ${run.adoptionConflicts}; controller exits: ${run.exits}; ${((Date.now() - started) / 1000).toFixed(0)} s`);
 
   const wrong = run.tracked.filter((w) => (after.get(workloadKey(w.workload)) ?? 0) !== w.expected || before.get(workloadKey(w.workload)) !== after.get(workloadKey(w.workload)));
   const report = wrong.map((w) => {
