@@ -49,6 +49,8 @@ const CHANGES = wholeNumber('MINI_RELOADER_FAULT_CHANGES', LONG ? 320 : 60);
 const ROUNDS = LONG ? 4 : 1;
 const WORKLOADS = LONG ? 36 : 24;
 const DEBOUNCE_MS = 2000;
+/** How long after its last write a burst's watch events have surely reached the controller, before the API server is stopped. */
+const WATCH_SETTLE_MS = 500;
 /** New workloads per adoption race, each with its own ConfigMap. */
 const LATE_WORKLOADS = 3;
 /** How long one burst may take to roll everything it should, faults included. */
@@ -230,14 +232,16 @@ class FaultRun {
       case 'leader-kill-in-debounce':
         await leader.kill();
         break;
+      // Not before the watch had time to bring the controller every write of the
+      // burst: one held back by the fault would split the burst into two rolls.
       case 'apiserver-sigstop':
-        await sleep(Math.random() * DEBOUNCE_MS);
+        await sleep(WATCH_SETTLE_MS + Math.random() * (DEBOUNCE_MS - WATCH_SETTLE_MS));
         this.#cluster.pauseComponent('kube-apiserver');
         await sleep(3000 + Math.random() * 3000);
         this.#cluster.resumeComponent('kube-apiserver');
         break;
       case 'apiserver-restart':
-        await sleep(Math.random() * DEBOUNCE_MS);
+        await sleep(WATCH_SETTLE_MS + Math.random() * (DEBOUNCE_MS - WATCH_SETTLE_MS));
         await this.#cluster.stopComponent('kube-apiserver');
         await sleep(1000);
         await this.#cluster.startComponent('kube-apiserver');
