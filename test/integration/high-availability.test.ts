@@ -4,14 +4,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { apiClient, clients, eventually, testNamespace } from './support/cluster.ts';
 import { AUTO, createConfigMap, updateConfigMap } from './support/config.ts';
 import { startController, type ControllerProcess } from './support/controller.ts';
+import { haReplica } from './support/controller-replicas.ts';
 import { deployment, replicaSetsOf } from './support/workloads.ts';
-
-/** Short Lease timings, so a failover fits in a test; the defaults are 15 s / 10 s / 2 s. */
-const HA = ['--enable-ha', '--leader-election-lease-duration=4s', '--leader-election-renew-deadline=3s', '--leader-election-retry-period=500ms'];
-
-function replica(ns: string, name: string): string[] {
-  return [...HA, `--pod-name=${name}`, `--pod-namespace=${ns}`];
-}
 
 async function leading(controller: ControllerProcess, from = 0): Promise<void> {
   await controller.waitFor('leadership', (l) => l.msg.startsWith('leading'), from);
@@ -25,10 +19,10 @@ test('HA: SIGKILL the leader while changes flow; the warm follower takes over an
     await createConfigMap(c, ns, `cm-${i}`, { V: '1' });
     await c.apps.createNamespacedDeployment({ namespace: ns, body: deployment(`web-${i}`, { containers: [{ name: 'app', image: 'x', envFrom: [{ configMapRef: { name: `cm-${i}` } }] }] }, AUTO) });
   }
-  const a = await startController(t, ns, replica(ns, 'replica-a'));
+  const a = await startController(t, ns, haReplica(ns, 'replica-a'));
   await leading(a);
   for (let i = 0; i < count; i++) await a.decided(`Deployment/${ns}/web-${i}`, 'adopted');
-  const b = await startController(t, ns, replica(ns, 'replica-b'));
+  const b = await startController(t, ns, haReplica(ns, 'replica-b'));
   assert.equal(b.lines.some((l) => l.msg.startsWith('leading')), false, 'the follower synced its caches but does not lead');
 
   for (let i = 0; i < count; i++) {
@@ -56,7 +50,7 @@ test('HA: a leader whose Lease is taken stops writing at once and exits, so Kube
   const ns = await testNamespace(t, c);
   await createConfigMap(c, ns, 'settings', { V: '1' });
   await c.apps.createNamespacedDeployment({ namespace: ns, body: deployment('web', { containers: [{ name: 'app', image: 'x', envFrom: [{ configMapRef: { name: 'settings' } }] }] }, AUTO) });
-  const a = await startController(t, ns, replica(ns, 'replica-a'));
+  const a = await startController(t, ns, haReplica(ns, 'replica-a'));
   await leading(a);
   await a.decided(`Deployment/${ns}/web`, 'adopted');
 

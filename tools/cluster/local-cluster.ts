@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { resolveBinaries, type ControlPlaneBinaries } from './binaries.ts';
-import { isRunning, spawnTracked, stopTracked, type TrackedProcess } from './tracked-process.ts';
+import { isRunning, signalGroup, spawnTracked, stopTracked, type TrackedProcess } from './tracked-process.ts';
 
 export type ComponentName = 'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'kwok';
 
@@ -165,6 +165,16 @@ export class LocalCluster {
     c.process = spawnTracked(c.command, c.args, c.log);
     this.#save();
     if (component === 'kube-apiserver') await this.#waitForApiserver();
+  }
+
+  /** SIGSTOP: the component freezes with its connections open, as a process stalled by its node would. */
+  pauseComponent(component: ComponentName): void {
+    signalGroup(this.#component(component).process, 'SIGSTOP');
+  }
+
+  /** SIGCONT after pauseComponent. */
+  resumeComponent(component: ComponentName): void {
+    signalGroup(this.#component(component).process, 'SIGCONT');
   }
 
   isRunning(component: ComponentName): boolean {

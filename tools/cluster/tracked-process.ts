@@ -49,7 +49,8 @@ export function isRunning(proc: TrackedProcess): boolean {
   return proc.startTime === '' || now === proc.startTime;
 }
 
-function signalGroup(proc: TrackedProcess, signal: NodeJS.Signals): void {
+/** Sends a signal to the process group, if it still runs. */
+export function signalGroup(proc: TrackedProcess, signal: NodeJS.Signals): void {
   if (!isRunning(proc)) return;
   try {
     process.kill(-proc.pid, signal);

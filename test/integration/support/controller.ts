@@ -120,6 +120,14 @@ export class ControllerProcess {
   }
 }
 
+/** The flags tests run the controller with: debug logs, a 1 s debounce, metrics on a free port; `extraArgs` come last and win. */
+export function controllerArgs(namespace: string | undefined, extraArgs: readonly string[] = [], kubeconfig = testCluster().kubeconfigPath): string[] {
+  return [
+    `--kubeconfig=${kubeconfig}`, ...(namespace === undefined ? [] : [`--namespaces=${namespace}`]), '--metrics-address=127.0.0.1:0',
+    '--log-level=debug', '--debounce=1s', ...extraArgs,
+  ];
+}
+
 /**
  * Starts a controller, stopped when the test ends. It is scoped to one
  * namespace, or cluster-wide when `namespace` is undefined (then give it a
@@ -129,10 +137,7 @@ export async function startController(
   t: TestContext, namespace: string | undefined, extraArgs: readonly string[] = [], kubeconfig = testCluster().kubeconfigPath, env: Readonly<Record<string, string>> = {},
   launch: Launch = {},
 ): Promise<ControllerProcess> {
-  const controller = new ControllerProcess([
-    `--kubeconfig=${kubeconfig}`, ...(namespace === undefined ? [] : [`--namespaces=${namespace}`]), '--metrics-address=127.0.0.1:0',
-    '--log-level=debug', '--debounce=1s', ...extraArgs,
-  ], env, launch.command, launch.cwd);
+  const controller = new ControllerProcess(controllerArgs(namespace, extraArgs, kubeconfig), env, launch.command, launch.cwd);
   controller.start();
   t.after(async () => { await controller.stop(); });
   await controller.synced();
