@@ -186,9 +186,7 @@ export class LocalCluster {
   logTail(lines = 15): string {
     const parts: string[] = [];
     for (const [component, c] of Object.entries(this.#state.components)) {
-      if (!existsSync(c.log)) continue;
-      const text = readFileSync(c.log, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-      parts.push(`--- ${component} (${c.log}) ---\n${text}`);
+      if (existsSync(c.log)) parts.push(`--- ${component} (${c.log}) ---\n${tail(c.log, lines)}`);
     }
     return parts.join('\n');
   }
@@ -211,7 +209,7 @@ export class LocalCluster {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       for (const [component, c] of Object.entries(this.#state.components)) {
-        if (!isRunning(c.process)) throw new Error(`${component} exited while waiting for ${what}`);
+        if (!isRunning(c.process)) throw new Error(`${component} exited while waiting for ${what}; its log ends:\n${tail(c.log, 20)}`);
       }
       try {
         if (await check()) return;
@@ -357,4 +355,10 @@ function apiCall(state: ClusterState, method: string, apiPath: string, body?: un
     req.on('error', reject);
     req.end(body === undefined ? undefined : JSON.stringify(body));
   });
+}
+
+/** The last `lines` lines of a log file; empty when it does not exist. */
+function tail(log: string, lines: number): string {
+  if (!existsSync(log)) return '';
+  return readFileSync(log, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
 }
