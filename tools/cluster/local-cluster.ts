@@ -12,6 +12,8 @@ export type ComponentName = 'etcd' | 'kube-apiserver' | 'kube-controller-manager
 
 /** Start order; stop order is the reverse. */
 const COMPONENTS: readonly ComponentName[] = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok'];
+/** The components that only talk to kube-apiserver. */
+const CLIENT_COMPONENTS: readonly ComponentName[] = ['kube-controller-manager', 'kube-scheduler', 'kwok'];
 
 interface ComponentState {
   readonly command: string;
@@ -158,13 +160,24 @@ export class LocalCluster {
     await stopTracked(c.process);
   }
 
-  /** Starts a stopped component again with the same arguments and waits until it serves. */
+  /**
+   * Starts a stopped component again with the same arguments and waits until
+   * it serves. Starting kube-apiserver also starts again, as a kubelet would,
+   * the components that exited while it was away: kube-scheduler exits on
+   * purpose when its cache sees a pod move nodes, which a restart can cause.
+   */
   async startComponent(component: ComponentName): Promise<void> {
     const c = this.#component(component);
     if (isRunning(c.process)) return;
     c.process = spawnTracked(c.command, c.args, c.log);
     this.#save();
-    if (component === 'kube-apiserver') await this.#waitForApiserver();
+    if (component !== 'kube-apiserver') return;
+    await this.#waitForApiserver(['etcd', 'kube-apiserver']);
+    for (const other of CLIENT_COMPONENTS) {
+      const o = this.#component(other);
+      if (!isRunning(o.process)) o.process = spawnTracked(o.command, o.args, o.log);
+    }
+    this.#save();
   }
 
   /** SIGSTOP: the component freezes with its connections open, as a process stalled by its node would. */
@@ -201,14 +214,16 @@ export class LocalCluster {
     writeFileSync(stateFile(this.#state.dir), JSON.stringify(this.#state, null, 2));
   }
 
-  async #waitForApiserver(): Promise<void> {
-    await this.#waitFor('kube-apiserver /readyz', async () => (await this.#requestStatus('GET', '/readyz')) === 200);
+  async #waitForApiserver(watched?: readonly ComponentName[]): Promise<void> {
+    await this.#waitFor('kube-apiserver /readyz', async () => (await this.#requestStatus('GET', '/readyz')) === 200, watched);
   }
 
-  async #waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 90_000): Promise<void> {
+  /** Polls `check`; fails when one of `watched` (default: every component) exits meanwhile. */
+  async #waitFor(what: string, check: () => Promise<boolean>, watched?: readonly ComponentName[], timeoutMs = 90_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       for (const [component, c] of Object.entries(this.#state.components)) {
+        if (watched?.includes(component as ComponentName) === false) continue;
         if (!isRunning(c.process)) throw new Error(`${component} exited while waiting for ${what}; its log ends:\n${tail(c.log, 20)}`);
       }
       try {
