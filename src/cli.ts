@@ -12,7 +12,7 @@ import { createMetrics } from './metrics.ts';
 import { AlertSender } from './notify/alert-sender.ts';
 import { HttpPoster } from './notify/http-post.ts';
 import { webhookNotifier } from './notify/webhook-notifier.ts';
-import { formatHelp, OptionsError, parseRunOptions, type RunOptions } from './options.ts';
+import { formatHelp, OptionsError, parseRunOptions, type RunOptions } from './options/parse-run-options.ts';
 import { controllerSettings } from './run-settings.ts';
 
 const USAGE = 'usage: mini-reloader run [flags]   (mini-reloader run --help lists the flags)';

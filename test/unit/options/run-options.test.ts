@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { parseDuration } from '../../../src/duration.ts';
-import { formatHelp, normalizeLabelSelector, OptionsError, parseRunOptions, RUN_ENV_VARS, RUN_FLAGS, type RunOptions } from '../../../src/options.ts';
+import { formatHelp, normalizeLabelSelector, OptionsError, parseRunOptions, RUN_ENV_VARS, RUN_FLAGS, type RunOptions } from '../../../src/options/parse-run-options.ts';
 
 const parse = (argv: readonly string[], env: Record<string, string | undefined> = {}): RunOptions => parseRunOptions(argv, env);
 

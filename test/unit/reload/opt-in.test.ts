@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseRunOptions } from '../../../src/options.ts';
+import { parseRunOptions } from '../../../src/options/parse-run-options.ts';
 import { controllerSettings } from '../../../src/run-settings.ts';
 import type { ConfigEntry } from '../../../src/config/config-cache.ts';
 import { MAX_ENTRY_LENGTH, MAX_LIST_ENTRIES, MAX_LIST_LENGTH, NameListCompiler } from '../../../src/reload/name-list.ts';

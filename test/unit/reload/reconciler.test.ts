@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { ConfigCache } from '../../../src/config/config-cache.ts';
 import { recordAnnotation } from '../../../src/controller/controller.ts';
 import { createLogger } from '../../../src/logger.ts';
-import { parseRunOptions } from '../../../src/options.ts';
+import { parseRunOptions } from '../../../src/options/parse-run-options.ts';
 import { formatRecord, parseRecord, type ConfigRecord } from '../../../src/reload/config-record.ts';
 import { Reconciler, type ReconcilerSettings, type RollNotice } from '../../../src/reload/reconciler.ts';
 import type { Roll } from '../../../src/reload/workload-writer.ts';
