@@ -1,5 +1,5 @@
 import type { ControllerSettings } from './controller/controller.ts';
-import type { RunOptions } from './options/parse-run-options.ts';
+import type { RunOptions } from './options/run-options.ts';
 
 /** What the controller needs from the validated run options. */
 export function controllerSettings(o: RunOptions): ControllerSettings {

@@ -5,110 +5,9 @@ import { ALERT_SINKS, type AlertSink } from '../notify/alert-message.ts';
 import { RELOAD_STRATEGIES, type ReloadStrategy } from '../reload/reload-strategy.ts';
 import type { ConfigKind } from '../workload/config-reference.ts';
 import { WORKLOAD_KINDS, type WorkloadKind } from '../workload/workload-kind.ts';
-
-/**
- * A bad flag or environment variable. The message starts with the flag or
- * variable, then the bad value and what is allowed, e.g.
- * `--debounce: "abc" is not a duration (examples: 2s, 500ms, 0)`.
- */
-export class OptionsError extends Error {
-  override readonly name = 'OptionsError';
-}
-
-/** Annotation names that steer the controller; each has a flag with Stakater Reloader's name and default. */
-export interface AnnotationNames {
-  readonly auto: string;
-  readonly configMapAuto: string;
-  readonly secretAuto: string;
-  /** Named mode: a comma list of ConfigMap names (anchored regexes). */
-  readonly configMapReload: string;
-  readonly secretReload: string;
-  readonly search: string;
-  readonly match: string;
-  readonly configMapExclude: string;
-  readonly secretExclude: string;
-  readonly ignore: string;
-  readonly pausePeriod: string;
-  /** When the controller paused a Deployment for its pause period. */
-  readonly pausedAt: string;
-  /** On an Argo Rollout: `restart` sets spec.restartAt instead of changing the template. */
-  readonly rolloutStrategy: string;
-}
-
-/** Leader election with a Lease: only the leader writes; the others keep their caches warm. */
-export interface HaOptions {
-  readonly leaseName: string;
-  readonly leaseNamespace: string;
-  /** This replica's name in the Lease. */
-  readonly identity: string;
-  readonly leaseDurationMs: number;
-  readonly renewDeadlineMs: number;
-  readonly retryPeriodMs: number;
-}
-
-/** ALERT_ON_RELOAD: a message to a chat or HTTP receiver after each roll. */
-export interface AlertOptions {
-  /** `webhook`, Stakater's default name, is read as `raw`. */
-  readonly sink: Exclude<AlertSink, 'webhook'>;
-  readonly url: string;
-  readonly additionalInfo: string | undefined;
-  readonly proxy: string | undefined;
-  /** The raw sink gets a JSON body (Stakater v2's --alert-structured) instead of text. */
-  readonly structured: boolean;
-}
-
-/** Everything `mini-reloader run` was asked to do, validated. */
-export interface RunOptions {
-  /** Undefined: the caller tries ~/.kube/config, then the in-cluster service account. */
-  readonly kubeconfig: string | undefined;
-  /** Namespaced mode when not empty: only these namespaces, each watched on its own. Empty: cluster-wide. */
-  readonly namespaces: readonly string[];
-  /** Cluster-wide mode only. */
-  readonly namespacesToIgnore: readonly string[];
-  /** A label selector for namespaces, normalized (Stakater's `k:v` becomes `k=v`). Cluster-wide mode only. */
-  readonly namespaceSelector: string | undefined;
-  /** A label selector for the ConfigMaps and Secrets watched, normalized. */
-  readonly resourceLabelSelector: string | undefined;
-  /** 0: no debounce. */
-  readonly debounceMs: number;
-  readonly dryRun: boolean;
-  readonly fieldManager: string;
-  readonly workers: number;
-  readonly maxRollsPerSecond: number;
-  readonly maxRollsBurst: number;
-  readonly adoptionWritesPerSecond: number;
-  /** host:port, already checked to be bindable syntax. */
-  readonly metricsAddress: string;
-  readonly logFormat: LogFormat;
-  readonly logLevel: LogLevel;
-  readonly enabledLabel: string;
-  readonly hashAnnotation: string;
-  readonly autoReloadAll: boolean;
-  /** At most one kind: ignoring both would leave nothing to do. */
-  readonly resourcesToIgnore: readonly ConfigKind[];
-  /** Workload kinds never watched or rolled, by their plural type names. */
-  readonly ignoredWorkloadTypes: readonly WorkloadKind[];
-  readonly reloadStrategy: ReloadStrategy;
-  readonly reloadOnCreate: boolean;
-  readonly reloadOnDelete: boolean;
-  readonly startCronJobRuns: boolean;
-  /** Set: POST each roll there instead of rolling. */
-  readonly webhookUrl: string | undefined;
-  /** Set: run with leader election. */
-  readonly ha: HaOptions | undefined;
-  readonly metricsByNamespace: boolean;
-  /** Set: alert after each roll. */
-  readonly alerts: AlertOptions | undefined;
-  readonly annotations: AnnotationNames;
-  /** Set: serve heap snapshots and CPU profiles on this host:port. */
-  readonly profilingAddress: string | undefined;
-  /**
-   * Settings that were given but are ignored, each saying what and why
-   * (where Stakater Reloader warns and carries on, so does mini-reloader).
-   * The caller logs them once its logger exists.
-   */
-  readonly warnings: readonly string[];
-}
+import { OptionsError } from './options-error.ts';
+import type { AlertOptions, HaOptions, RunOptions } from './run-options.ts';
+import { invalid, InvalidValue, q, type ValueParser } from './value-parser.ts';
 
 export type FlagGroup = 'Stakater Reloader compatibility' | 'Cluster access' | 'Scope' | 'Rolling' | 'High availability' | 'Alerts' | 'Observability' | 'Annotation names (Stakater Reloader compatible)';
 
@@ -136,21 +35,6 @@ export interface FlagSpec {
   readonly stakaterDefault: string | undefined;
   readonly description: string;
   readonly group: FlagGroup;
-}
-
-/**
- * Turns one raw string (from a flag or its env var) into a value, or throws
- * InvalidValue with a complete message: `"<value>" <problem> (<allowed>)`.
- */
-type ValueParser<T> = (raw: string) => T;
-
-/** A raw value a ValueParser refuses; the message is complete, without the flag's name. */
-class InvalidValue extends Error {
-  override readonly name = 'InvalidValue';
-}
-
-function invalid(message: string): never {
-  throw new InvalidValue(message);
 }
 
 interface FlagDef<T> {
@@ -207,8 +91,6 @@ function toSpec(spec: SpecInput, fallback: string | undefined): FlagSpec {
 
 // ---------------------------------------------------------------------------
 // Value parsers. Every message is complete: `"<value>" <problem> (<allowed>)`.
-
-const q = (value: unknown): string => JSON.stringify(String(value));
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
