@@ -5,6 +5,9 @@ import { ALERT_SINKS, type AlertSink } from '../notify/alert-message.ts';
 import { RELOAD_STRATEGIES, type ReloadStrategy } from '../reload/reload-strategy.ts';
 import type { ConfigKind } from '../workload/config-reference.ts';
 import { WORKLOAD_KINDS, type WorkloadKind } from '../workload/workload-kind.ts';
+import { commaList, concat, distinct } from './csv-list.ts';
+import { annotationName, namespaceList, namespaceName, objectName, qualifiedName } from './kubernetes-names.ts';
+import { joinSelectors, labelSelector, SELECTOR_ALLOWED } from './label-selector.ts';
 import { OptionsError } from './options-error.ts';
 import type { AlertOptions, HaOptions, RunOptions } from './run-options.ts';
 import { invalid, InvalidValue, q, type ValueParser } from './value-parser.ts';
@@ -92,67 +95,6 @@ function toSpec(spec: SpecInput, fallback: string | undefined): FlagSpec {
 // ---------------------------------------------------------------------------
 // Value parsers. Every message is complete: `"<value>" <problem> (<allowed>)`.
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const NAMESPACE_ALLOWED = "lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters";
-const SELECTOR_ALLOWED = 'comma-joined k=v, k!=v, k, !k, k in (a,b), k notin (a,b)';
-
-const CSV_ALLOWED = 'comma-separated items; an item in double quotes may hold commas, and "" in it is one quote';
-
-/**
- * The items of a value as Stakater's list flags (pflag StringSlice) read it:
- * one CSV record, as Go's encoding/csv reads it, so an item in double quotes
- * may hold commas. Unlike Go, blanks around a quoted item are allowed.
- * Linear in the length of `raw`.
- */
-function csvItems(raw: string): string[] {
-  const items: string[] = [];
-  let start = 0;
-  for (;;) {
-    let at = start;
-    while (raw[at] === ' ' || raw[at] === '\t') at++;
-    if (raw[at] === '"') {
-      let item = '';
-      at++;
-      for (;;) {
-        const close = raw.indexOf('"', at);
-        if (close === -1) return invalid(`${q(raw)} has a '"' without its closing '"' (allowed: ${CSV_ALLOWED})`);
-        item += raw.slice(at, close);
-        at = close + 1;
-        if (raw[at] !== '"') break;
-        item += '"';
-        at++;
-      }
-      while (raw[at] === ' ' || raw[at] === '\t') at++;
-      if (at < raw.length && raw[at] !== ',') invalid(`${q(raw)} has text after a closing '"' (allowed: ${CSV_ALLOWED})`);
-      items.push(item);
-    } else {
-      const comma = raw.indexOf(',', at);
-      at = comma === -1 ? raw.length : comma;
-      const item = raw.slice(start, at);
-      if (item.includes('"')) invalid(`${q(raw)} has a '"' inside an item that does not start with one (allowed: ${CSV_ALLOWED})`);
-      items.push(item);
-    }
-    if (at >= raw.length) return items;
-    start = at + 1;
-  }
-}
-
-/** A comma list as Stakater's list flags take it (CSV): entries trimmed, empty ones dropped, each checked by `item`. */
-function commaList<T>(item: ValueParser<T>): ValueParser<T[]> {
-  return (raw) => csvItems(raw).map((p) => p.trim()).filter((p) => p !== '').map(item);
-}
-
-/** `list` without repeats, first occurrence first. */
-function distinct<T>(list: ValueParser<T[]>): ValueParser<T[]> {
-  return (raw) => [...new Set(list(raw))];
-}
-
-const namespaceName: ValueParser<string> = (raw) => (DNS1123_LABEL.test(raw) ? raw : invalid(`${q(raw)} is not a valid namespace name (allowed: ${NAMESPACE_ALLOWED})`));
-
-const namespaceList = distinct(commaList(namespaceName));
-
 const booleanValue: ValueParser<boolean> = (raw) => {
   // Go's strconv.ParseBool, which Stakater's flags use.
   const s = raw.trim().toLowerCase();
@@ -190,28 +132,6 @@ function duration(maxMs: number, maxText: string): ValueParser<number> {
     return ms;
   };
 }
-
-/** Why `key` is not a valid label key or annotation name (`[prefix/]name`), or undefined when it is. */
-function qualifiedNameProblem(key: string, maxNameLength = 63): string | undefined {
-  const parts = key.split('/');
-  if (parts.length > 2) return "has more than one '/'";
-  const name = parts.length === 2 ? (parts[1] ?? '') : key;
-  const prefix = parts.length === 2 ? parts[0] : undefined;
-  if (prefix !== undefined && !DNS1123_SUBDOMAIN.test(prefix)) return `has a prefix "${prefix}" that is not a DNS subdomain (lower-case letters, digits, '-' and '.', at most 253 characters)`;
-  if (!LABEL_NAME.test(name)) return `has a name part "${name}" that is not 1-63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit`;
-  if (name.length > maxNameLength) return `has a name part longer than ${maxNameLength} characters`;
-  return undefined;
-}
-
-function qualifiedName(what: string, maxNameLength = 63, why = ''): ValueParser<string> {
-  return (raw) => {
-    const problem = qualifiedNameProblem(raw, maxNameLength);
-    if (problem !== undefined) return invalid(`${q(raw)} is not a valid ${what}: it ${problem}${why} (allowed: [prefix/]name, e.g. example.com/${what === 'label name' ? 'enabled' : 'reload'})`);
-    return raw;
-  };
-}
-
-const annotationName = qualifiedName('annotation name');
 
 const fieldManager: ValueParser<string> = (raw) => {
   if (raw === '' || raw.length > 128 || /\p{C}/u.test(raw)) return invalid(`${q(raw)} is not a field manager name (allowed: 1 to 128 printable characters)`);
@@ -282,108 +202,6 @@ const enabledValue: ValueParser<boolean> = (raw) => {
   if (s === 'disabled' || s === 'false' || s === '0' || s === '') return false;
   return invalid(`${q(raw)} is not enabled or disabled (allowed: enabled, disabled, true, false)`);
 };
-
-const objectName: ValueParser<string> = (raw) => (DNS1123_SUBDOMAIN.test(raw) ? raw : invalid(`${q(raw)} is not a valid object name (lower-case letters, digits, '-' and '.', at most 253 characters)`));
-
-// Label selectors -------------------------------------------------------------
-
-class SelectorProblem extends Error {
-  readonly term: string;
-  constructor(term: string, reason: string) {
-    super(reason);
-    this.term = term;
-  }
-}
-
-/** Splits at the commas outside parentheses. */
-function selectorTerms(selector: string): string[] {
-  const terms: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < selector.length; i++) {
-    const ch = selector[i];
-    if (ch === '(') depth++;
-    else if (ch === ')') depth--;
-    if (depth < 0 || depth > 1) throw new SelectorProblem(selector, depth < 0 ? "it has a ')' without its '('" : 'it nests parentheses');
-    if (ch === ',' && depth === 0) {
-      terms.push(selector.slice(start, i));
-      start = i + 1;
-    }
-  }
-  if (depth !== 0) throw new SelectorProblem(selector, "it has a '(' without its ')'");
-  terms.push(selector.slice(start));
-  return terms;
-}
-
-function checkKey(term: string, key: string): string {
-  const problem = qualifiedNameProblem(key);
-  if (problem !== undefined) throw new SelectorProblem(term, `its label key ${problem}`);
-  return key;
-}
-
-function checkValue(term: string, value: string): string {
-  if (value !== '' && !LABEL_NAME.test(value)) throw new SelectorProblem(term, `its value "${value}" is not a label value (at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit)`);
-  return value;
-}
-
-/**
- * One requirement in Kubernetes' canonical spelling; Stakater's legacy `k:v`, `k:*` and `k=*` are translated.
- * Linear in the term: each pattern is anchored and its neighbouring repeats
- * take disjoint characters (a key never holds space, `=`, `!`, `<`, `>`,
- * `:` or parentheses), so a failed match gives each character back at most once.
- */
-function normalizeRequirement(term: string): string {
-  let m = /^!\s*([^\s=!<>:(),]+)$/.exec(term);
-  if (m !== null) return `!${checkKey(term, m[1] ?? '')}`;
-  m = /^([^\s=!<>:(),]+)\s+(in|notin)\s*\(([^()]*)\)$/.exec(term);
-  if (m !== null) {
-    const values = (m[3] ?? '').split(',').map((v) => v.trim()).filter((v) => v !== '');
-    if (values.length === 0) throw new SelectorProblem(term, 'its set of values is empty');
-    return `${checkKey(term, m[1] ?? '')} ${m[2] ?? ''} (${values.map((v) => checkValue(term, v)).join(',')})`;
-  }
-  m = /^([^\s=!<>:(),]+)\s*(==|=|!=)\s*([^\s=!<>(),]*)$/.exec(term);
-  if (m !== null) {
-    const key = checkKey(term, m[1] ?? '');
-    const op = m[2] === '!=' ? '!=' : '=';
-    if (m[3] === '*' && op === '=') return key;
-    return `${key}${op}${checkValue(term, m[3] ?? '')}`;
-  }
-  m = /^([^\s=!<>:(),]+)\s*([<>])\s*([^\s=!<>(),]+)$/.exec(term);
-  if (m !== null) {
-    if (!/^-?\d+$/.test(m[3] ?? '')) throw new SelectorProblem(term, `'${m[2] ?? ''}' needs a whole number`);
-    return `${checkKey(term, m[1] ?? '')}${m[2] ?? ''}${m[3] ?? ''}`;
-  }
-  m = /^([^\s=!<>:(),]+):([^\s=!<>:(),]*)$/.exec(term);
-  if (m !== null) {
-    const key = checkKey(term, m[1] ?? '');
-    return m[2] === '*' ? key : `${key}=${checkValue(term, m[2] ?? '')}`;
-  }
-  m = /^([^\s=!<>:(),]+)$/.exec(term);
-  if (m !== null) return checkKey(term, m[1] ?? '');
-  throw new SelectorProblem(term, 'it is not a label selector requirement');
-}
-
-/**
- * Checks and normalizes a label selector; the empty selector (or one of
- * only commas) is undefined: select everything.
- */
-export function normalizeLabelSelector(selector: string): string | undefined {
-  const requirements = selectorTerms(selector).map((t) => t.trim()).filter((t) => t !== '').map(normalizeRequirement);
-  return requirements.length === 0 ? undefined : requirements.join(',');
-}
-
-/** A selector given as Stakater's list flags take it: its CSV items joined with commas again, so quotes around it go. */
-const labelSelector: ValueParser<string | undefined> = (raw) => {
-  try {
-    return normalizeLabelSelector(csvItems(raw).join(','));
-  } catch (err) {
-    if (!(err instanceof SelectorProblem)) throw err;
-    return invalid(`${q(err.term.trim())} is not a valid label selector: ${err.message} (allowed: ${SELECTOR_ALLOWED})`);
-  }
-};
-
-const joinSelectors = (a: string | undefined, b: string | undefined): string | undefined => (a === undefined ? b : b === undefined ? a : `${a},${b}`);
-const concat = <T>(a: T[], b: T[]): T[] => [...new Set([...a, ...b])];
 
 const optionalText: ValueParser<string | undefined> = (s) => (s === '' ? undefined : s);
 
