@@ -1,16 +1,14 @@
-import { parseDuration } from '../duration.ts';
-import { parseListenAddress } from '../http/listen.ts';
-import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../logger.ts';
-import { ALERT_SINKS, type AlertSink } from '../notify/alert-message.ts';
-import { RELOAD_STRATEGIES, type ReloadStrategy } from '../reload/reload-strategy.ts';
-import type { ConfigKind } from '../workload/config-reference.ts';
 import { WORKLOAD_KINDS, type WorkloadKind } from '../workload/workload-kind.ts';
-import { commaList, concat, distinct } from './csv-list.ts';
+import { concat } from './csv-list.ts';
 import { annotationName, namespaceList, namespaceName, objectName, qualifiedName } from './kubernetes-names.ts';
 import { joinSelectors, labelSelector, SELECTOR_ALLOWED } from './label-selector.ts';
 import { OptionsError } from './options-error.ts';
 import type { AlertOptions, HaOptions, RunOptions } from './run-options.ts';
-import { invalid, InvalidValue, q, type ValueParser } from './value-parser.ts';
+import { InvalidValue, q, type ValueParser } from './value-parser.ts';
+import {
+  alertSink, booleanValue, duration, enabledValue, fieldManager, httpUrl, integer, listenAddress, logFormat, logLevel, optionalText, positiveNumber, reloadStrategy,
+  resourcesToIgnore, workloadTypes,
+} from './values.ts';
 
 export type FlagGroup = 'Stakater Reloader compatibility' | 'Cluster access' | 'Scope' | 'Rolling' | 'High availability' | 'Alerts' | 'Observability' | 'Annotation names (Stakater Reloader compatible)';
 
@@ -91,119 +89,6 @@ function toSpec(spec: SpecInput, fallback: string | undefined): FlagSpec {
     group: spec.group,
   });
 }
-
-// ---------------------------------------------------------------------------
-// Value parsers. Every message is complete: `"<value>" <problem> (<allowed>)`.
-
-const booleanValue: ValueParser<boolean> = (raw) => {
-  // Go's strconv.ParseBool, which Stakater's flags use.
-  const s = raw.trim().toLowerCase();
-  if (s === 'true' || s === 't' || s === '1') return true;
-  if (s === 'false' || s === 'f' || s === '0') return false;
-  return invalid(`${q(raw)} is not a boolean (allowed: true, false)`);
-};
-
-function integer(min: number, max = Number.MAX_SAFE_INTEGER): ValueParser<number> {
-  const allowed = max === Number.MAX_SAFE_INTEGER ? `(allowed: a whole number, at least ${min})` : `(allowed: a whole number from ${min} to ${max})`;
-  return (raw) => {
-    if (!/^\s*\+?\d+\s*$/.test(raw)) invalid(`${q(raw)} is not a whole number ${allowed}`);
-    // Messages past this point quote the number read, not its spelling: "+07" is "7".
-    const n = Number(raw);
-    if (n < min) invalid(`${q(n)} is too small ${allowed}`);
-    if (n > max) invalid(`${q(n)} is too large ${allowed}`);
-    return n;
-  };
-}
-
-const positiveNumber: ValueParser<number> = (raw) => {
-  if (!/^\s*\+?(?:\d+(?:\.\d*)?|\.\d+)\s*$/.test(raw)) invalid(`${q(raw)} is not a number (allowed: a number above 0, e.g. 10 or 0.5)`);
-  const n = Number(raw);
-  if (!Number.isFinite(n)) invalid(`${q(n)} is too large (allowed: a finite number above 0)`);
-  if (n <= 0) invalid(`${q(n)} is not above 0 (allowed: a number above 0, e.g. 10 or 0.5)`);
-  return n;
-};
-
-function duration(maxMs: number, maxText: string): ValueParser<number> {
-  return (raw) => {
-    const ms = parseDuration(raw);
-    if (ms === undefined) return invalid(`${q(raw)} is not a duration (examples: 2s, 500ms, 1m30s, 0)`);
-    if (ms < 0) return invalid(`${q(raw)} is negative (allowed: 0 up to ${maxText}, e.g. 2s)`);
-    if (ms > maxMs) return invalid(`${q(raw)} is too long (allowed: 0 up to ${maxText})`);
-    return ms;
-  };
-}
-
-const fieldManager: ValueParser<string> = (raw) => {
-  if (raw === '' || raw.length > 128 || /\p{C}/u.test(raw)) return invalid(`${q(raw)} is not a field manager name (allowed: 1 to 128 printable characters)`);
-  return raw;
-};
-
-const listenAddress: ValueParser<string> = (raw) => {
-  try {
-    parseListenAddress(raw);
-  } catch (err) {
-    return invalid(`${q(raw)} ${err instanceof Error ? err.message : String(err)} (allowed: host:port or :port, e.g. :9090, 127.0.0.1:9090, [::1]:9090)`);
-  }
-  return raw;
-};
-
-/** One of `accepted`'s keys, in any letter case; `shown` is what the error message lists. */
-function choice<T extends string>(what: string, accepted: Readonly<Record<string, T>>, shown: string): ValueParser<T> {
-  return (raw) => accepted[raw.trim().toLowerCase()] ?? invalid(`${q(raw)} is not ${what} (allowed: ${shown})`);
-}
-
-const logFormat = choice<LogFormat>('a log format', { ...Object.fromEntries(LOG_FORMATS.map((f) => [f, f])), '': 'text' }, LOG_FORMATS.join(', '));
-const logLevel = choice<LogLevel>(
-  'a log level',
-  { ...Object.fromEntries(LOG_LEVELS.map((l) => [l, l])), warning: 'warn', fatal: 'error', panic: 'error' },
-  `${LOG_LEVELS.join(', ')}; Stakater's warning, fatal and panic also work`,
-);
-
-const configKinds = distinct(commaList(choice<ConfigKind>('a kind of resource', { configmaps: 'ConfigMap', secrets: 'Secret' }, 'configMaps, secrets')));
-
-const resourcesToIgnore: ValueParser<ConfigKind[]> = (raw) => {
-  const kinds = configKinds(raw);
-  if (kinds.length > 1) return invalid('"configMaps,secrets" ignores both kinds, which leaves nothing to watch (allowed: configMaps or secrets, not both)');
-  return kinds;
-};
-
-const workloadTypes = distinct(commaList(choice<WorkloadKind>(
-  'a workload type',
-  Object.fromEntries(WORKLOAD_KINDS.flatMap((k) => [[k.typeName, k.kind], [k.kind.toLowerCase(), k.kind]])),
-  WORKLOAD_KINDS.map((k) => k.typeName).join(', '),
-)));
-
-const reloadStrategy = choice<ReloadStrategy>('a reload strategy', Object.fromEntries(RELOAD_STRATEGIES.map((r) => [r, r])), RELOAD_STRATEGIES.join(', '));
-
-/** An http(s) URL; never quoted back in errors, as webhook URLs often hold a token. */
-const httpUrl: ValueParser<string | undefined> = (raw) => {
-  const s = raw.trim();
-  if (s === '') return undefined;
-  let url: URL;
-  try {
-    url = new URL(s);
-  } catch {
-    return invalid('the value is not an absolute URL (allowed: http://host/path or https://host/path; not repeated here, as such URLs often hold a token)');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return invalid(`the URL has scheme ${q(url.protocol)} (allowed: http, https)`);
-  return s;
-};
-
-const alertSink = choice<Exclude<AlertSink, 'webhook'>>(
-  'an alert sink',
-  Object.fromEntries(ALERT_SINKS.map((k) => [k, k === 'webhook' ? 'raw' : k])),
-  `${ALERT_SINKS.join(', ')} (webhook is raw)`,
-);
-
-/** Stakater's METRICS_COUNT_BY_NAMESPACE=enabled, and booleans. */
-const enabledValue: ValueParser<boolean> = (raw) => {
-  const s = raw.trim().toLowerCase();
-  if (s === 'enabled' || s === 'true' || s === '1') return true;
-  if (s === 'disabled' || s === 'false' || s === '0' || s === '') return false;
-  return invalid(`${q(raw)} is not enabled or disabled (allowed: enabled, disabled, true, false)`);
-};
-
-const optionalText: ValueParser<string | undefined> = (s) => (s === '' ? undefined : s);
 
 // ---------------------------------------------------------------------------
 // The flags. This table is the single source: the parser, RUN_FLAGS,
