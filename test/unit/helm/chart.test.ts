@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { isMap, isScalar, parseDocument } from 'yaml';
-import { parseRunOptions, RUN_FLAGS, type FlagSpec } from '../../../src/options/parse-run-options.ts';
+import type { FlagSpec } from '../../../src/options/flag-spec.ts';
+import { RUN_FLAGS } from '../../../src/options/flags.ts';
+import { parseRunOptions } from '../../../src/options/parse-run-options.ts';
 import { WORKLOAD_KINDS } from '../../../src/workload/workload-kind.ts';
 import { CHART_DIR, CHART_VALUE_COMBINATIONS, DEFAULT_NAMESPACE, renderChart } from '../../../tools/helm/render.ts';
 
