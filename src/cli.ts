@@ -12,8 +12,9 @@ import { createMetrics } from './metrics.ts';
 import { AlertSender } from './notify/alert-sender.ts';
 import { HttpPoster } from './notify/http-post.ts';
 import { webhookNotifier } from './notify/webhook-notifier.ts';
+import { formatHelp } from './options/help.ts';
 import { OptionsError } from './options/options-error.ts';
-import { formatHelp, parseRunOptions } from './options/parse-run-options.ts';
+import { parseRunOptions } from './options/parse-run-options.ts';
 import type { RunOptions } from './options/run-options.ts';
 import { controllerSettings } from './run-settings.ts';
 

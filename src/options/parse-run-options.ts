@@ -1,30 +1,13 @@
 import { WORKLOAD_KINDS, type WorkloadKind } from '../workload/workload-kind.ts';
-import type { FlagDef, FlagGroup } from './flag-spec.ts';
-import { FLAG_KEYS, FLAGS, RUN_FLAGS, type FlagKey, type FlagValues } from './flags.ts';
+import type { FlagDef } from './flag-spec.ts';
+import { FLAG_KEYS, FLAGS, type FlagKey, type FlagValues } from './flags.ts';
 import { OptionsError } from './options-error.ts';
 import type { AlertOptions, HaOptions, RunOptions } from './run-options.ts';
+import { scanArgv } from './scan-argv.ts';
 import { InvalidValue, q } from './value-parser.ts';
-
-/** Stakater Reloader flags that mini-reloader does not take, and what to do instead. */
-const STAKATER_ONLY: Readonly<Record<string, string>> = {
-  'leader-election-release-on-cancel': 'mini-reloader always releases its Lease when it stops; drop the flag',
-  'watch-namespace': 'use --namespaces',
-  'health-addr': 'the probes are served on --metrics-address',
-};
-const STAKATER_UNSUPPORTED = new Set([
-  'enable-csi-integration', 'secretproviderclass-auto-annotation', 'secretproviderclass-annotation', 'secretproviderclass-exclude-annotation',
-]);
 
 /** Flags whose bad value Stakater logs and runs on with its default: so do we. */
 const WARN_ON_INVALID: ReadonlySet<FlagKey> = new Set(['logFormat', 'logLevel']);
-
-const BY_NAME: ReadonlyMap<string, FlagKey> = new Map(FLAG_KEYS.flatMap((k) => [FLAGS[k].spec.flag, ...FLAGS[k].spec.aliases].map((n): [string, FlagKey] => [n, k])));
-
-interface Given {
-  /** The spelling used, e.g. `--metrics-addr`. */
-  readonly source: string;
-  readonly raws: string[];
-}
 
 /**
  * Parses the arguments after `mini-reloader run`, falling back to `env` for
@@ -170,110 +153,3 @@ function parseValue<T>(def: FlagDef<T>, raw: string, source: string): T {
   }
 }
 
-/** Sorts argv into raw values per flag; flags given more than once keep every value, in order. */
-function scanArgv(argv: readonly string[]): Map<FlagKey, Given> {
-  const given = new Map<FlagKey, Given>();
-  let previousBoolean: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    const match = /^--([^=]+)(?:=([\s\S]*))?$/.exec(arg);
-    if (match === null) {
-      if (arg.startsWith('-') && arg.length > 1 && arg !== '--') throw new OptionsError(unknownFlag(arg));
-      const hint = previousBoolean === undefined || !/^(true|false)$/i.test(arg) ? '' : ` (a boolean flag takes its value after "=": ${previousBoolean}=${arg.toLowerCase()})`;
-      throw new OptionsError(`unexpected argument ${q(arg)}: mini-reloader run takes only flags${hint}`);
-    }
-    const name = match[1] ?? '';
-    const key = BY_NAME.get(name);
-    if (key === undefined) throw new OptionsError(unknownFlag(`--${name}`));
-    const spec = FLAGS[key].spec;
-    const source = `--${name}`;
-    let raw = match[2];
-    previousBoolean = undefined;
-    if (raw === undefined) {
-      const next = argv[i + 1];
-      if (spec.stringSwitch && next !== undefined && !next.startsWith('-')) {
-        raw = next;
-        i++;
-      } else if (spec.boolean) {
-        raw = 'true';
-        previousBoolean = source;
-      } else {
-        if (next === undefined || next.startsWith('--')) {
-          throw new OptionsError(`${source} needs a value (${source}=<${spec.value}> or ${source} <${spec.value}>${spec.default === undefined || spec.default === '' ? '' : `; default ${spec.default}`})`);
-        }
-        raw = next;
-        i++;
-      }
-    }
-    const entry = given.get(key);
-    if (entry === undefined) given.set(key, { source, raws: [raw] });
-    else entry.raws.push(raw);
-  }
-  return given;
-}
-
-function unknownFlag(arg: string): string {
-  const name = arg.replace(/^-+/, '').split('=')[0] ?? '';
-  const stakater = STAKATER_ONLY[name];
-  if (stakater !== undefined) return `--${name} is a Stakater Reloader flag that mini-reloader does not take: ${stakater}`;
-  if (STAKATER_UNSUPPORTED.has(name)) return `--${name} is a Stakater Reloader flag that mini-reloader does not support; drop it`;
-  const close = [...BY_NAME.keys()].filter((n) => editDistance(n, name.toLowerCase()) <= 2 || (name.length >= 4 && n.startsWith(name)));
-  const suggestion = close.length === 0 ? '' : `; did you mean ${close.map((n) => `--${n}`).join(' or ')}?`;
-  return `unknown flag ${arg.split('=')[0] ?? arg}${suggestion} (mini-reloader run --help lists the flags)`;
-}
-
-function editDistance(a: string, b: string): number {
-  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const next = [i];
-    for (let j = 1; j <= b.length; j++) {
-      next.push(Math.min((row[j] ?? 0) + 1, (next[j - 1] ?? 0) + 1, (row[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1)));
-    }
-    row = next;
-  }
-  return row[b.length] ?? 0;
-}
-
-/** `mini-reloader run --help`: every flag in RUN_FLAGS, by group, with its default and environment variable. */
-export function formatHelp(): string {
-  const lines = [
-    'Usage: mini-reloader run [flags]',
-    '',
-    'Flags take --name=value or --name value; switches take --name or --name=true|false,',
-    'and those Stakater declares as strings also --name true|false.',
-    'Lists are comma-separated; an item in double quotes may hold commas; a repeated list flag adds up.',
-    'Durations are Go-style: 500ms, 2s, 1m30s, 0.',
-  ];
-  let group: FlagGroup | undefined;
-  for (const f of RUN_FLAGS) {
-    if (f.group !== group) {
-      group = f.group;
-      lines.push('', `${group}:`);
-    }
-    const names = [f.flag, ...f.aliases].map((n) => `--${n}${f.stringSwitch ? ' [true|false]' : f.boolean ? '' : ` <${f.value}>`}`).join(', ');
-    lines.push(`  ${names}`);
-    const notes = [
-      ...(f.default === undefined || f.default === '' ? [] : [`default ${f.default}`]),
-      ...(f.stakaterDefault === undefined ? [] : [`--stakater-defaults: ${f.stakaterDefault}`]),
-      ...(f.env === undefined ? [] : [`env ${f.env}`]),
-    ];
-    for (const line of wrap(f.description, 76)) lines.push(`      ${line}`);
-    if (notes.length > 0) lines.push(`      (${notes.join('; ')})`);
-  }
-  return `${lines.join('\n')}\n`;
-}
-
-function wrap(text: string, width: number): string[] {
-  const out: string[] = [];
-  let line = '';
-  for (const word of text.split(' ')) {
-    if (line !== '' && line.length + 1 + word.length > width) {
-      out.push(line);
-      line = word;
-    } else {
-      line = line === '' ? word : `${line} ${word}`;
-    }
-  }
-  if (line !== '') out.push(line);
-  return out;
-}

@@ -3,9 +3,10 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { parseDuration } from '../../../src/duration.ts';
 import { RUN_ENV_VARS, RUN_FLAGS } from '../../../src/options/flags.ts';
+import { formatHelp } from '../../../src/options/help.ts';
 import { normalizeLabelSelector } from '../../../src/options/label-selector.ts';
 import { OptionsError } from '../../../src/options/options-error.ts';
-import { formatHelp, parseRunOptions } from '../../../src/options/parse-run-options.ts';
+import { parseRunOptions } from '../../../src/options/parse-run-options.ts';
 import type { RunOptions } from '../../../src/options/run-options.ts';
 
 const parse = (argv: readonly string[], env: Record<string, string | undefined> = {}): RunOptions => parseRunOptions(argv, env);
