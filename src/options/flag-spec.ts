@@ -48,6 +48,7 @@ type SpecInput = Omit<FlagSpec, 'aliases' | 'env' | 'boolean' | 'stringSwitch' |
   readonly stakaterDefault?: string;
 };
 
+/** A flag with a default; the default is parsed here, so a bad one fails when the table loads. */
 export function flag<T>(spec: SpecInput & { readonly default: string }, parse: ValueParser<T>, combine?: (a: T, b: T) => T): FlagDef<T> {
   const fallback = parseDefault(spec, parse, spec.default);
   const stakaterFallback = spec.stakaterDefault === undefined ? fallback : parseDefault(spec, parse, spec.stakaterDefault);
@@ -62,6 +63,7 @@ function parseDefault<T>(spec: SpecInput, parse: ValueParser<T>, raw: string): T
   }
 }
 
+/** A flag without a default: undefined when neither it nor its env var is given. */
 export function optionalFlag<T>(spec: SpecInput, parse: ValueParser<T | undefined>, combine?: (a: T | undefined, b: T | undefined) => T | undefined): FlagDef<T | undefined> {
   return { spec: toSpec(spec, undefined), parse, fallback: undefined, stakaterFallback: undefined, combine };
 }
