@@ -83,8 +83,8 @@ export const FLAGS = {
   }, qualifiedName('label name')),
   hashAnnotation: flag({
     flag: 'hash-annotation', value: 'annotation', default: 'mini-reloader.pelabs/config-hash', group: 'Rolling',
-    description: 'Pod-template annotation that holds the hash of the config a workload sees; "<annotation>-baseline" on the workload marks adoption.',
-  }, qualifiedName('annotation name', 54, ', and "-baseline" must still fit in 63')),
+    description: 'Pod-template annotation that holds the hash of the configs a workload sees (--reload-strategy hash); "<annotation>-record" on the workload records, per config, what its pods see.',
+  }, qualifiedName('annotation name', 54, ', and "-record" must still fit in 63')),
   reloadStrategy: flag({
     flag: 'reload-strategy', value: 'hash|env-vars|annotations', default: 'hash', stakaterDefault: 'env-vars', group: 'Rolling',
     description: 'How a roll changes the pod template. hash: one annotation with the hash of every config followed. env-vars: Stakater\'s STAKATER_<NAME>_<CONFIGMAP|SECRET> variable on the container that uses the config. '
