@@ -1,4 +1,5 @@
 import { ConfigCache } from '../config/config-cache.ts';
+import { configListTarget } from '../config/config-lists.ts';
 import type { ApiClient } from '../kube/api-client.ts';
 import type { ReflectorHandlers, ReflectorObserver } from '../kube/reflector.ts';
 import { isConflict } from '../kube/api-error.ts';
@@ -11,6 +12,7 @@ import { Reconciler, type ReconcilerSettings, type RollNotice } from '../reload/
 import { WorkloadWriter } from '../reload/workload-writer.ts';
 import type { ConfigKind } from '../workload/config-reference.ts';
 import { WorkloadCache } from '../workload/workload-cache.ts';
+import { steeringAnnotations } from '../workload/steering-annotations.ts';
 import { parseWorkloadKey, WORKLOAD_KINDS, type WorkloadKind } from '../workload/workload-kind.ts';
 import { NamespaceScope } from './namespace-scope.ts';
 import { ReflectorSet } from './reflector-set.ts';
@@ -65,9 +67,6 @@ export class LeadershipLost extends Error {
 
 /** How long a Rollouts list waits before looking again when the CRD is not installed. */
 const ABSENT_CRD_RETRY_MS = 15_000;
-
-/** Helm keeps every release in a Secret of this type; they are never mounted, so never watched. */
-const HELM_RELEASE_SECRETS = 'type!=helm.sh/release.v1';
 
 /** The workload's metadata annotation that records what its pods see. */
 export function recordAnnotation(hashAnnotation: string): string {
@@ -136,10 +135,7 @@ export class Controller {
     const r = settings.reconcile;
     const o = r.optIn;
     this.#workloads = new WorkloadCache({
-      steeringAnnotations: new Set([
-        o.autoAnnotation, o.configMapAutoAnnotation, o.secretAutoAnnotation, o.searchAnnotation,
-        o.configMapExcludeAnnotation, o.secretExcludeAnnotation, r.pausePeriodAnnotation, r.rolloutStrategyAnnotation,
-      ]),
+      steeringAnnotations: steeringAnnotations(r),
       recordAnnotation: recordAnnotation(r.hashAnnotation),
       pausedAtAnnotation: settings.pausedAtAnnotation,
       namedListAnnotations: { ConfigMap: o.configMapReloadAnnotation, Secret: o.secretReloadAnnotation },
@@ -171,15 +167,11 @@ export class Controller {
     for (const namespace of scopes) {
       for (const kind of ['ConfigMap', 'Secret'] as const) {
         if (o.ignoredConfigKinds.has(kind)) continue;
-        const resource = kind === 'ConfigMap' ? 'configmaps' : 'secrets';
+        const target = configListTarget(kind, namespace, settings.resourceLabelSelector);
         this.#reflectors.add(
-          {
-            apiPrefix: '/api/v1', resource, namespace,
-            ...(settings.resourceLabelSelector === undefined ? {} : { labelSelector: settings.resourceLabelSelector }),
-            ...(kind === 'Secret' ? { fieldSelector: HELM_RELEASE_SECRETS, sensitive: true } : {}),
-          },
-          this.#permittedOnList(resource, namespace, this.#configs.handlers(kind, namespace)),
-          this.#observer(resource, namespace),
+          target,
+          this.#permittedOnList(target.resource, namespace, this.#configs.handlers(kind, namespace)),
+          this.#observer(target.resource, namespace),
         );
       }
       for (const info of WORKLOAD_KINDS) {
