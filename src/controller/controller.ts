@@ -12,7 +12,7 @@ import { Reconciler, type ReconcilerSettings, type RollNotice } from '../reload/
 import { WorkloadWriter } from '../reload/workload-writer.ts';
 import type { ConfigKind } from '../workload/config-reference.ts';
 import { WorkloadCache } from '../workload/workload-cache.ts';
-import { steeringAnnotations } from '../workload/steering-annotations.ts';
+import { steeringAnnotations } from '../reload/steering-annotations.ts';
 import { parseWorkloadKey, WORKLOAD_KINDS, type WorkloadKind } from '../workload/workload-kind.ts';
 import { NamespaceScope } from './namespace-scope.ts';
 import { ReflectorSet } from './reflector-set.ts';

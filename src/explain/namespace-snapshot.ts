@@ -3,7 +3,7 @@ import { configListTarget } from '../config/config-lists.ts';
 import { recordAnnotation, type ControllerSettings } from '../controller/controller.ts';
 import type { ApiClient } from '../kube/api-client.ts';
 import { isForbidden } from '../kube/api-error.ts';
-import { steeringAnnotations } from '../workload/steering-annotations.ts';
+import { steeringAnnotations } from '../reload/steering-annotations.ts';
 import { WorkloadCache } from '../workload/workload-cache.ts';
 import { WORKLOAD_KINDS } from '../workload/workload-kind.ts';
 import { listOnce } from './list-once.ts';

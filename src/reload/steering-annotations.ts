@@ -1,4 +1,4 @@
-import type { ReconcilerSettings } from '../reload/reconciler.ts';
+import type { ReconcilerSettings } from './reconciler.ts';
 
 /** The workload annotations the decision reads; the workload cache keeps these and drops the rest. */
 export function steeringAnnotations(settings: Pick<ReconcilerSettings, 'optIn' | 'pausePeriodAnnotation' | 'rolloutStrategyAnnotation'>): ReadonlySet<string> {
