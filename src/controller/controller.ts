@@ -123,6 +123,7 @@ export class Controller {
       ignoreAnnotation: settings.ignoreAnnotation,
       matchAnnotation: settings.matchAnnotation,
       ignoreNamespace: excludes,
+      gatherMs: settings.debounceMs,
       onChange: (kind, namespace, name) => { this.#configChanged(kind, namespace, name); },
       onInvalid: (kind, namespace, name, err) => {
         metrics.countError('invalid_config');
