@@ -15,6 +15,7 @@ import { WorkloadCache } from '../workload/workload-cache.ts';
 import { steeringAnnotations } from '../reload/steering-annotations.ts';
 import { parseWorkloadKey, WORKLOAD_KINDS, type WorkloadKind } from '../workload/workload-kind.ts';
 import { NamespaceScope } from './namespace-scope.ts';
+import { countingEvents } from './event-counts.ts';
 import { ReflectorSet } from './reflector-set.ts';
 import { untilAborted } from './until-aborted.ts';
 
@@ -114,7 +115,7 @@ export class Controller {
     this.#settings = settings;
     this.#logger = logger;
     this.#metrics = metrics;
-    this.#queue = new WorkQueue({ onDepthChange: (depth) => { metrics.setQueueDepth(depth); } });
+    this.#queue = new WorkQueue({ onDepthChange: (depth) => { metrics.setQueueDepth(depth); }, metrics: metrics.queue });
     this.#scope = new NamespaceScope(settings.namespacesToIgnore, settings.namespaceSelector !== undefined);
     const excludes = (ns: string): boolean => this.#scope.excludes(ns);
 
@@ -171,7 +172,8 @@ export class Controller {
         const target = configListTarget(kind, namespace, settings.resourceLabelSelector);
         this.#reflectors.add(
           target,
-          this.#permittedOnList(target.resource, namespace, this.#configs.handlers(kind, namespace)),
+          this.#permittedOnList(target.resource, namespace, countingEvents(target.resource, this.#configs.handlers(kind, namespace), metrics.handles.stakater,
+            (obj) => this.#configs.get(kind, obj.metadata.namespace ?? '', obj.metadata.name) !== undefined, (ns) => !excludes(ns))),
           this.#observer(target.resource, namespace),
         );
       }
@@ -295,13 +297,14 @@ export class Controller {
       this.#causes.delete(key);
       const { kind, namespace } = parseWorkloadKey(key);
       const started = performance.now();
+      const sinceQueued = (): number => (Date.now() - (this.#queue.queuedAt(key) ?? Date.now())) / 1000;
       try {
         if (this.#configsRefused(namespace)) {
           this.#holdForAccess(key, namespace);
           continue;
         }
         const result = await this.#reconciler.reconcile(key, causes === undefined ? [] : [...causes]);
-        this.#metrics.observeReconcile(kind, namespace, result.outcome, (performance.now() - started) / 1000);
+        this.#metrics.observeReconcile(kind, namespace, result.outcome, (performance.now() - started) / 1000, sinceQueued());
         this.#queue.forget(key);
         if (result.requeueAfterMs !== undefined) this.#queue.add(key, result.requeueAfterMs);
       } catch (err) {
@@ -309,13 +312,13 @@ export class Controller {
           // Leadership or the run ended mid-write: the next leader redoes it.
           return;
         }
-        this.#metrics.observeReconcile(kind, namespace, isConflict(err) ? 'conflict' : 'error', (performance.now() - started) / 1000);
+        this.#metrics.observeReconcile(kind, namespace, isConflict(err) ? 'conflict' : 'error', (performance.now() - started) / 1000, sinceQueued());
         if (causes !== undefined) for (const c of causes) this.#causesFor(key).add(c);
         if (isConflict(err)) {
           // Our cache was behind the object: retry once the watch has caught up.
           this.#logger.debug({ workload: key }, 'write conflicted with a newer version; retrying');
         } else {
-          this.#metrics.countError('reconcile');
+          this.#metrics.countError('handler_error');
           this.#logger.error({ workload: key, err: err instanceof Error ? err.message : String(err), failures: this.#queue.failures(key) + 1 }, 'reconcile failed; will retry with backoff');
           if (this.#queue.failures(key) === 0) this.#reconciler.recordFailure(key, err);
         }
@@ -443,7 +446,7 @@ export class Controller {
     };
     set.add(
       { apiPrefix: '/api/v1', resource: 'namespaces', labelSelector: selector },
-      this.#permittedOnList('namespaces', undefined, {
+      this.#permittedOnList('namespaces', undefined, countingEvents('namespaces', {
         listStarted: () => { seen = new Set(); },
         upsert: (obj) => {
           seen?.add(obj.metadata.name);
@@ -457,7 +460,7 @@ export class Controller {
           for (const ns of [...this.#scope.selected()]) if (listed?.has(ns) === false && this.#scope.setSelected(ns, false)) any = true;
           if (any) changed();
         },
-      }),
+      }, this.#metrics.handles.stakater, (obj) => !this.#scope.excludes(obj.metadata.name))),
       this.#observer('namespaces'),
     );
     return set;
