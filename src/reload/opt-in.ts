@@ -21,8 +21,20 @@ export interface OptInSettings {
   readonly ignoredConfigKinds: ReadonlySet<ConfigKind>;
 }
 
+/** The rule that makes a workload follow a config, in Stakater Reloader's decision order. */
+export type FollowRule = 'named-list' | 'search-match' | 'auto' | 'typed-auto' | 'auto-reload-all' | 'enabled-label';
+
+/** A config the workload follows, and the rule that makes it. */
+export interface FollowedRef extends CountedConfig {
+  readonly rule: FollowRule;
+}
+
+/** Why a referenced (or named) config is not followed. */
+export type SkipCause = 'kind-ignored' | 'config-ignored' | 'excluded' | 'no-match' | 'not-opted-in';
+
 export interface SkippedConfig {
   readonly ref: ConfigReference;
+  readonly cause: SkipCause;
   readonly reason: string;
 }
 
@@ -42,7 +54,7 @@ export type OptInResult =
   | { readonly optedOut: true; readonly reason: string }
   | {
       readonly optedOut: false;
-      readonly counted: readonly CountedConfig[];
+      readonly counted: readonly FollowedRef[];
       readonly skipped: readonly SkippedConfig[];
       readonly invalidPatterns: readonly InvalidPattern[];
       readonly notBooleans: readonly NotBoolean[];
@@ -94,9 +106,8 @@ export function decideOptIn(workload: WorkloadRecord, configs: ConfigLookup, set
     Secret: namedList(settings.secretReloadAnnotation),
   };
   const isNamed = (kind: ConfigKind, name: string): boolean => named[kind]?.matches(name) === true;
-  const followsAll = auto === true || settings.autoReloadAll;
 
-  const counted: CountedConfig[] = [];
+  const counted: FollowedRef[] = [];
   const skipped: SkippedConfig[] = [];
   const references = [...workload.references];
   for (const kind of ['ConfigMap', 'Secret'] as const) {
@@ -109,17 +120,20 @@ export function decideOptIn(workload: WorkloadRecord, configs: ConfigLookup, set
   }
   for (const ref of references) {
     const entry = configs.get(ref.kind, ref.name);
-    const skip = (reason: string): void => { skipped.push({ ref, reason }); };
-    if (settings.ignoredConfigKinds.has(ref.kind)) skip(`${ref.kind}s are ignored (--resources-to-ignore)`);
-    else if (entry?.ignored === true) skip('the object carries the ignore annotation');
-    else if (excluded[ref.kind].has(ref.name)) skip('excluded by the workload');
-    else if (entry !== undefined && isNamed(ref.kind, ref.name)) counted.push({ ref, digests: entry.digests });
+    const skip = (cause: SkipCause, reason: string): void => { skipped.push({ ref, cause, reason }); };
+    const follow = (rule: FollowRule): void => { counted.push({ ref, digests: entry?.digests, rule }); };
+    if (settings.ignoredConfigKinds.has(ref.kind)) skip('kind-ignored', `${ref.kind}s are ignored (--resources-to-ignore)`);
+    else if (entry?.ignored === true) skip('config-ignored', 'the object carries the ignore annotation');
+    else if (excluded[ref.kind].has(ref.name)) skip('excluded', 'excluded by the workload');
+    else if (entry !== undefined && isNamed(ref.kind, ref.name)) follow('named-list');
     else if (search) {
-      if (entry?.match === true) counted.push({ ref, digests: entry.digests });
-      else skip('search mode and the object lacks the match annotation');
-    } else if (followsAll || typedAuto[ref.kind]) counted.push({ ref, digests: entry?.digests });
-    else if (entry?.enabled === true) counted.push({ ref, digests: entry.digests });
-    else skip('not opted in (no auto annotation that reads true on the workload, no enabled label on the object)');
+      if (entry?.match === true) follow('search-match');
+      else skip('no-match', 'search mode and the object lacks the match annotation');
+    } else if (auto === true) follow('auto');
+    else if (typedAuto[ref.kind]) follow('typed-auto');
+    else if (settings.autoReloadAll) follow('auto-reload-all');
+    else if (entry?.enabled === true) follow('enabled-label');
+    else skip('not-opted-in', 'not opted in (no auto annotation that reads true on the workload, no enabled label on the object)');
   }
   return { optedOut: false, counted, skipped, invalidPatterns, notBooleans };
 }
