@@ -222,3 +222,46 @@ test('Jobs follow configs only by an annotation of their own, and never when a C
   assertKind(run, 'skip');
   assert.equal(run.why, 'cronjob-run');
 });
+
+const NAMED = defaults.optIn.configMapReloadAnnotation;
+
+test('How it decides: a config named in a reload list but referenced nowhere is created: recorded, no roll; rolls once with --reload-on-create, also when created while the controller was down', () => {
+  const shape = { annotations: { [NAMED]: 'extra' } };
+  const adoption = decide(workload(shape), view(config('cm', { a: '1' })), settings, NOW);
+  assertKind(adoption, 'adopt');
+  assert.equal(adoption.record.entries.get('ConfigMap/extra'), '*.-', 'followed while missing: the record says so');
+  const created = { ...config('cm', { a: '1' }), ...config('extra', { x: '1' }) };
+  const recordOnly = later(shape, config('cm', { a: '1' }), created);
+  assertKind(recordOnly, 'record');
+  assert.deepEqual([recordOnly.created, followed(recordOnly, 'ConfigMap/extra').rule], [['ConfigMap/extra'], 'named-list']);
+  const s = { ...settings, reloadOnCreate: true };
+  const roll = later(shape, config('cm', { a: '1' }), created, s);
+  assertKind(roll, 'roll');
+  assert.deepEqual(roll.changed, ['ConfigMap/extra']);
+  const once = decide(workload({ ...shape, record: roll.record }), view(created), s, NOW);
+  assertKind(once, 'skip', 'the decision reads the record and the caches only, so whether the controller watched the creation makes no difference');
+  assert.equal(once.why, 'unchanged');
+});
+
+test('How it decides: such a named config is deleted: recorded, no roll; rolls once with --reload-on-delete, also when deleted while the controller was down', () => {
+  const s = { ...settings, reloadOnDelete: true };
+  for (const list of ['extra', 'ext.*']) {
+    const shape = { annotations: { [NAMED]: list } };
+    const before = { ...config('cm', { a: '1' }), ...config('extra', { x: '1' }) };
+    const recordOnly = later(shape, before, config('cm', { a: '1' }));
+    assertKind(recordOnly, 'record', list);
+    assert.deepEqual(recordOnly.deleted, ['ConfigMap/extra'], list);
+    const roll = later(shape, before, config('cm', { a: '1' }), s);
+    assertKind(roll, 'roll', list);
+    assert.deepEqual([roll.changed, followed(roll, 'ConfigMap/extra').change], [['ConfigMap/extra'], 'deleted'], list);
+    const once = decide(workload({ ...shape, record: roll.record }), view(config('cm', { a: '1' })), s, NOW);
+    assert.notEqual(once.kind, 'roll', `${list}: once`);
+  }
+});
+
+test('a config a pattern of a reload list matches only once it exists is newly followed: recorded, even with --reload-on-create', () => {
+  const shape = { references: [ref('cm')], annotations: { [A]: 'true', [NAMED]: 'ext.*' } };
+  const decision = later(shape, config('cm', { a: '1' }), { ...config('cm', { a: '1' }), ...config('extra', { x: '1' }) }, { ...settings, reloadOnCreate: true });
+  assertKind(decision, 'record');
+  assert.equal(followed(decision, 'ConfigMap/extra').change, 'new');
+});
