@@ -53,7 +53,8 @@ export function decide(workload: WorkloadRecord, configs: ConfigView, settings: 
     ...counted.map((c) => {
       const id = referenceKey(c.ref.kind, c.ref.name);
       const change = configChange(id, before, compared, changes, dataChanged);
-      return { id, kind: c.ref.kind, name: c.ref.name, follows: true as const, rule: c.rule, present: c.digests !== undefined, optional: c.ref.optional, change, rolls: rollFor.includes(id) };
+      const { kind, name, keys, optional } = c.ref;
+      return { id, kind, name, visibleKeys: keys, follows: true as const, rule: c.rule, present: c.digests !== undefined, optional, change, rolls: rollFor.includes(id) };
     }),
     ...unfollowed,
   ];
@@ -91,7 +92,7 @@ export function jobRefusal(workload: WorkloadRecord, settings: OptInSettings): {
 }
 
 function unfollowedVerdict({ ref, cause, reason }: SkippedConfig): UnfollowedVerdict {
-  return { id: referenceKey(ref.kind, ref.name), kind: ref.kind, name: ref.name, follows: false, cause, reason };
+  return { id: referenceKey(ref.kind, ref.name), kind: ref.kind, name: ref.name, visibleKeys: ref.keys, follows: false, cause, reason };
 }
 
 /** The configs with the uids that key their hashes, read from the same cache state as their digests. */

@@ -64,6 +64,8 @@ interface ConfigIdentity {
   readonly id: string;
   readonly kind: ConfigKind;
   readonly name: string;
+  /** The keys its pods can see: 'all', or the key names a key-level reference lists. */
+  readonly visibleKeys: 'all' | readonly string[];
 }
 
 export interface FollowedVerdict extends ConfigIdentity {

@@ -128,6 +128,7 @@ test('How it decides: a key the pod cannot see changes: nothing rolls', () => {
   const decision = later(shape, config('cm', { seen: '1', unseen: '1' }), config('cm', { seen: '1', unseen: '2' }));
   assertKind(decision, 'skip');
   assert.equal(decision.why, 'unchanged');
+  assert.deepEqual(followed(decision, 'ConfigMap/cm').visibleKeys, ['seen']);
   assertKind(later(shape, config('cm', { seen: '1' }), config('cm', { seen: '2' })), 'roll');
 });
 
