@@ -1,6 +1,6 @@
 import type { ConfigEntry } from '../config/config-cache.ts';
 import { keyChangesText, noKeyChanges, type KeyChanges } from '../config/data-change.ts';
-import type { ConfigKind, ConfigReference } from '../workload/config-reference.ts';
+import type { ConfigKind } from '../workload/config-reference.ts';
 import { referenceKey } from '../workload/pod-references.ts';
 
 /**
@@ -18,12 +18,19 @@ export interface ChangedConfig {
   readonly owner?: string;
 }
 
+/** A config and the keys the workload's pods see of it ('all', or the keys a key-level reference lists). */
+export interface VisibleConfig {
+  readonly kind: ConfigKind;
+  readonly name: string;
+  readonly keys: 'all' | readonly string[];
+}
+
 /**
  * The configs `ids` names, described from their last change in the cache
  * when the controller saw it (`seen`): a change it did not watch has no
  * keys to tell. Keys a key-level reference does not list are left out.
  */
-export function changedConfigs(ids: readonly string[], refs: readonly ConfigReference[], entry: (kind: ConfigKind, name: string) => ConfigEntry | undefined, seen: readonly string[]): ChangedConfig[] {
+export function changedConfigs(ids: readonly string[], refs: readonly VisibleConfig[], entry: (kind: ConfigKind, name: string) => ConfigEntry | undefined, seen: readonly string[]): ChangedConfig[] {
   return refs.filter((ref) => ids.includes(referenceKey(ref.kind, ref.name))).map((ref) => {
     const base = { kind: ref.kind, name: ref.name };
     const change = seen.includes(referenceKey(ref.kind, ref.name)) ? entry(ref.kind, ref.name)?.change : undefined;
