@@ -2,7 +2,7 @@ import { stringMap } from '../kube/json-shape.ts';
 import type { KubeObject, ReflectorHandlers } from '../kube/reflector.ts';
 import { sweepingHandlers } from '../kube/relist-sweep.ts';
 import { parseBool } from '../parse-bool.ts';
-import type { ConfigKind } from '../workload/config-reference.ts';
+import type { ConfigKind } from '../model/config-kind.ts';
 import { keyDigests } from './key-digests.ts';
 
 /**

@@ -1,5 +1,6 @@
 import type { ConfigEntry } from '../config/config-cache.ts';
-import type { ConfigKind, ConfigReference } from '../workload/config-reference.ts';
+import type { ConfigKind } from '../model/config-kind.ts';
+import type { ConfigReference } from '../workload/config-reference.ts';
 import type { WorkloadRecord } from '../workload/workload-cache.ts';
 import { parseBool } from '../parse-bool.ts';
 import type { CountedConfig } from './config-hash.ts';

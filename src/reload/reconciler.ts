@@ -3,11 +3,13 @@ import type { EventRecorder } from '../kube/event-recorder.ts';
 import type { Logger } from '../logger.ts';
 import type { TokenBucket } from '../queue/token-bucket.ts';
 import { parseDuration } from '../duration.ts';
-import { referenceKey } from '../workload/pod-references.ts';
-import { kindInfo } from '../workload/workload-kind.ts';
+import { referenceKey, type ConfigId } from '../model/config-id.ts';
+import { compareRecords, parseEntry, type ConfigRecord } from '../model/config-record.ts';
+import type { WorkloadKey } from '../model/workload-key.ts';
+import { kindInfo } from '../model/workload-kind.ts';
 import type { WorkloadCache, WorkloadRecord } from '../workload/workload-cache.ts';
 import { configHash, type CountedConfig } from './config-hash.ts';
-import { compareRecords, currentRecord, recordEntry, type ConfigRecord } from './config-record.ts';
+import { currentRecord, recordEntry } from './current-record.ts';
 import { FirstSight } from './first-sight.ts';
 import { NameListCompiler, type InvalidPattern } from './name-list.ts';
 import { decideOptIn, hasExplicitOptIn, hasNamedList, type OptInResult, type OptInSettings } from './opt-in.ts';
@@ -109,7 +111,7 @@ export class Reconciler {
    * keeps what it follows as of its first sight, until its record is
    * written or it is gone.
    */
-  sawWorkload(key: string): void {
+  sawWorkload(key: WorkloadKey): void {
     const workload = this.#deps.workloads.get(key);
     if (workload === undefined || workload.record !== undefined) {
       this.#firstSight.drop(key);
@@ -124,7 +126,7 @@ export class Reconciler {
     this.#holdFirstSight(key, workload, currentRecord(this.#keyed(workload, decision.counted)));
   }
 
-  async reconcile(key: string, causes: readonly string[] = []): Promise<ReconcileResult> {
+  async reconcile(key: WorkloadKey, causes: readonly ConfigId[] = []): Promise<ReconcileResult> {
     const { workloads, settings, logger, writer } = this.#deps;
     const workload = workloads.get(key);
     if (workload === undefined) {
@@ -216,7 +218,7 @@ export class Reconciler {
   }
 
   /** The Event for a roll that failed for good or for now. */
-  recordFailure(key: string, err: unknown): void {
+  recordFailure(key: WorkloadKey, err: unknown): void {
     const workload = this.#deps.workloads.get(key);
     if (workload === undefined) return;
     this.#deps.events.record(subject(workload), 'Warning', 'ReloadFail', `could not roll: ${err instanceof Error ? err.message : String(err)}`);
@@ -243,7 +245,7 @@ export class Reconciler {
    * was deleted and created again (a new uid, a new key) with the same data
    * while the controller watched. Those are only recorded.
    */
-  #dataChanged(workload: WorkloadRecord, counted: readonly CountedConfig[], before: ConfigRecord, changed: readonly string[]): string[] {
+  #dataChanged(workload: WorkloadRecord, counted: readonly CountedConfig[], before: ConfigRecord, changed: readonly ConfigId[]): ConfigId[] {
     if (before.version !== 2) return [...changed];
     return changed.filter((id) => {
       const config = counted.find((c) => referenceKey(c.ref.kind, c.ref.name) === id);
@@ -252,7 +254,7 @@ export class Reconciler {
     });
   }
 
-  #holdFirstSight(key: string, workload: WorkloadRecord, record: ConfigRecord): ConfigRecord {
+  #holdFirstSight(key: WorkloadKey, workload: WorkloadRecord, record: ConfigRecord): ConfigRecord {
     const held = this.#firstSight.hold(key, workload.uid, record);
     if (held.dropped !== undefined) this.#deps.logger.debug({ workload: held.dropped, held: this.#firstSight.size }, 'too many workloads await adoption: dropped the oldest first-sight record');
     return held.record;
@@ -291,10 +293,10 @@ export class Reconciler {
     return ms;
   }
 
-  #plan(workload: WorkloadRecord, counted: readonly CountedConfig[], record: ConfigRecord, rollFor: readonly string[], causes: readonly string[], combined: string, now: number): RollPlan {
+  #plan(workload: WorkloadRecord, counted: readonly CountedConfig[], record: ConfigRecord, rollFor: readonly ConfigId[], causes: readonly ConfigId[], combined: string, now: number): RollPlan {
     const configs: FollowedConfig[] = counted.map((c) => {
       const entry = record.entries.get(referenceKey(c.ref.kind, c.ref.name)) ?? '';
-      return { kind: c.ref.kind, name: c.ref.name, hash: c.digests === undefined ? undefined : entry.slice(entry.indexOf('.') + 1), containers: c.ref.containers };
+      return { kind: c.ref.kind, name: c.ref.name, hash: c.digests === undefined ? undefined : parseEntry(entry).data, containers: c.ref.containers };
     });
     const triggerId = causes.find((c) => rollFor.includes(c)) ?? rollFor[0];
     const trigger = configs.find((c) => referenceKey(c.kind, c.name) === triggerId) ?? configs[0];
@@ -315,7 +317,7 @@ export class Reconciler {
   }
 }
 
-function rollNotice(workload: WorkloadRecord, counted: readonly CountedConfig[], rollFor: readonly string[], hash: string): RollNotice {
+function rollNotice(workload: WorkloadRecord, counted: readonly CountedConfig[], rollFor: readonly ConfigId[], hash: string): RollNotice {
   const follows = counted.map((c) => ({ kind: c.ref.kind, name: c.ref.name }));
   return {
     workload: { kind: workload.kind, namespace: workload.namespace, name: workload.name },
@@ -325,7 +327,7 @@ function rollNotice(workload: WorkloadRecord, counted: readonly CountedConfig[],
   };
 }
 
-function rollMessage(rollFor: readonly string[], causes: readonly string[]): string {
+function rollMessage(rollFor: readonly ConfigId[], causes: readonly ConfigId[]): string {
   const seen = rollFor.filter((id) => causes.includes(id));
   const unseen = rollFor.filter((id) => !causes.includes(id));
   return [

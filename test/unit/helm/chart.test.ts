@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { isMap, isScalar, parseDocument } from 'yaml';
 import { parseRunOptions, RUN_FLAGS, type FlagSpec } from '../../../src/options.ts';
-import { WORKLOAD_KINDS } from '../../../src/workload/workload-kind.ts';
+import { WORKLOAD_KINDS } from '../../../src/model/workload-kind.ts';
 import { CHART_DIR, CHART_VALUE_COMBINATIONS, DEFAULT_NAMESPACE, renderChart } from '../../../tools/helm/render.ts';
 
 // ---------------------------------------------------------------------------

@@ -5,7 +5,8 @@ import { controllerSettings } from '../../../src/run-settings.ts';
 import type { ConfigEntry } from '../../../src/config/config-cache.ts';
 import { MAX_ENTRY_LENGTH, MAX_LIST_ENTRIES, MAX_LIST_LENGTH, NameListCompiler } from '../../../src/reload/name-list.ts';
 import { decideOptIn, type OptInResult, type OptInSettings } from '../../../src/reload/opt-in.ts';
-import type { ConfigKind, ConfigReference } from '../../../src/workload/config-reference.ts';
+import type { ConfigKind } from '../../../src/model/config-kind.ts';
+import type { ConfigReference } from '../../../src/workload/config-reference.ts';
 import type { WorkloadRecord } from '../../../src/workload/workload-cache.ts';
 
 /** The shipped defaults, so these tests exercise the annotation names users get. */

@@ -5,12 +5,14 @@ import { ConfigCache } from '../../../src/config/config-cache.ts';
 import { recordAnnotation } from '../../../src/controller/controller.ts';
 import { createLogger } from '../../../src/logger.ts';
 import { parseRunOptions } from '../../../src/options.ts';
-import { formatRecord, parseRecord, type ConfigRecord } from '../../../src/reload/config-record.ts';
+import { referenceKey, type ConfigId } from '../../../src/model/config-id.ts';
+import { formatRecord, parseRecord, type ConfigRecord } from '../../../src/model/config-record.ts';
+import { workloadKey } from '../../../src/model/workload-key.ts';
 import { Reconciler, type ReconcilerSettings, type RollNotice } from '../../../src/reload/reconciler.ts';
 import type { Roll } from '../../../src/reload/workload-writer.ts';
 import { controllerSettings } from '../../../src/run-settings.ts';
 import { WorkloadCache } from '../../../src/workload/workload-cache.ts';
-import type { WorkloadKind } from '../../../src/workload/workload-kind.ts';
+import type { WorkloadKind } from '../../../src/model/workload-kind.ts';
 
 /** The shipped defaults, so these tests exercise the annotation names users get. */
 const defaults = controllerSettings(parseRunOptions([], {}));
@@ -100,9 +102,10 @@ function setup(overrides: Partial<ReconcilerSettings> = {}, hooks: { webhook?: b
   };
 }
 
-const KEY = 'Deployment/ns/web';
+const KEY = workloadKey('Deployment', 'ns', 'web');
+const CM = referenceKey('ConfigMap', 'cm');
 
-async function outcome(s: Setup, causes: string[] = []): Promise<string> {
+async function outcome(s: Setup, causes: ConfigId[] = []): Promise<string> {
   const result = await s.reconciler.reconcile(KEY, causes);
   s.putWorkload();
   return result.outcome;
@@ -126,7 +129,7 @@ test('a content change rolls once with the hash mark, an event naming the cause,
   s.putWorkload();
   await outcome(s);
   s.putConfig({ a: '2' });
-  assert.equal(await outcome(s, ['ConfigMap/cm']), 'rolled');
+  assert.equal(await outcome(s, [CM]), 'rolled');
   const roll = s.writes[1]?.roll;
   assert.match(roll?.mark.annotations[defaults.reconcile.hashAnnotation] ?? '', /^[0-9a-f]{64}$/);
   assert.match(s.events[0] ?? '', /^Normal Reloaded Deployment\/web: ConfigMap\/cm changed$/);
@@ -164,7 +167,7 @@ test('annotations strategy: last-reloaded-from names the changed config, and an 
   s.putWorkload({ envFrom: [{ configMapRef: { name: 'cm' } }, { configMapRef: { name: 'other' } }] });
   await outcome(s);
   s.putConfig({ b: '2' }, 'other');
-  assert.equal(await outcome(s, ['ConfigMap/other']), 'rolled');
+  assert.equal(await outcome(s, [referenceKey('ConfigMap', 'other')]), 'rolled');
   const value = JSON.parse(s.writes[1]?.roll?.mark.annotations['reloader.stakater.com/last-reloaded-from'] ?? '{}') as Record<string, unknown>;
   assert.deepEqual({ type: value.type, name: value.name, namespace: value.namespace, containerRefs: value.containerRefs }, { type: 'CONFIGMAP', name: 'other', namespace: 'ns', containerRefs: ['app'] });
   assert.equal(typeof value.hash, 'string');
@@ -178,7 +181,7 @@ test('a config created later is recorded without a roll, unless --reload-on-crea
     s.putWorkload({ envFrom: [{ configMapRef: { name: 'cm', optional: true } }] });
     await outcome(s);
     s.putConfig({ a: '1' });
-    assert.equal(await outcome(s, ['ConfigMap/cm']), reloadOnCreate ? 'rolled' : 'recorded');
+    assert.equal(await outcome(s, [CM]), reloadOnCreate ? 'rolled' : 'recorded');
   }
 });
 
@@ -189,7 +192,7 @@ test('a deleted optional config is recorded without a roll, unless --reload-on-d
     s.putWorkload({ envFrom: [{ configMapRef: { name: 'cm', optional: true } }] });
     await outcome(s);
     s.removeConfig('cm');
-    assert.equal(await outcome(s, ['ConfigMap/cm']), reloadOnDelete ? 'rolled' : 'recorded');
+    assert.equal(await outcome(s, [CM]), reloadOnDelete ? 'rolled' : 'recorded');
     if (reloadOnDelete) assert.equal(s.writes[1]?.roll?.mark.env.size, 0);
   }
 });
@@ -233,9 +236,9 @@ test('--webhook-url: the receiver is told instead of rolling, and the record the
   await outcome(s);
   s.putConfig({ a: '2' });
   s.failWrites(new Error('receiver down'));
-  await assert.rejects(s.reconciler.reconcile(KEY, ['ConfigMap/cm']), /receiver down/);
+  await assert.rejects(s.reconciler.reconcile(KEY, [CM]), /receiver down/);
   s.failWrites(undefined);
-  assert.equal(await outcome(s, ['ConfigMap/cm']), 'notified');
+  assert.equal(await outcome(s, [CM]), 'notified');
   assert.deepEqual(s.writes.map((w) => w.op), ['record', 'record']);
   assert.equal(s.notices.length, 2);
   assert.equal(await outcome(s), 'unchanged');
@@ -315,10 +318,10 @@ test('Argo Rollouts with rollout-strategy restart ask for spec.restartAt', async
   const s = setup();
   s.putConfig({ a: '1' });
   s.putWorkload({ kind: 'Rollout', annotations: { [defaults.reconcile.rolloutStrategyAnnotation]: 'restart' } });
-  await s.reconciler.reconcile('Rollout/ns/web');
+  await s.reconciler.reconcile(workloadKey('Rollout', 'ns', 'web'));
   s.putWorkload();
   s.putConfig({ a: '2' });
-  assert.equal((await s.reconciler.reconcile('Rollout/ns/web')).outcome, 'rolled');
+  assert.equal((await s.reconciler.reconcile(workloadKey('Rollout', 'ns', 'web'))).outcome, 'rolled');
   assert.equal(s.writes[1]?.roll?.restart, true);
 });
 
@@ -326,17 +329,17 @@ test('Jobs: only an annotation on the Job itself opts it in, and Jobs run by a C
   const auto = setup({ optIn: { ...defaults.reconcile.optIn, autoReloadAll: true } });
   auto.putConfig({ a: '1' });
   auto.putWorkload({ kind: 'Job', annotations: { [defaults.reconcile.optIn.autoAnnotation]: 'maybe' } });
-  assert.equal((await auto.reconciler.reconcile('Job/ns/web')).outcome, 'skipped', '--auto-reload-all does not recreate Jobs');
+  assert.equal((await auto.reconciler.reconcile(workloadKey('Job', 'ns', 'web'))).outcome, 'skipped', '--auto-reload-all does not recreate Jobs');
 
   const own = setup();
   own.putConfig({ a: '1' });
   own.putWorkload({ kind: 'Job' });
-  assert.equal((await own.reconciler.reconcile('Job/ns/web')).outcome, 'adopted', 'its own auto annotation opts it in');
+  assert.equal((await own.reconciler.reconcile(workloadKey('Job', 'ns', 'web'))).outcome, 'adopted', 'its own auto annotation opts it in');
 
   const owned = setup();
   owned.putConfig({ a: '1' });
   owned.putWorkload({ kind: 'Job', ownedBy: 'CronJob' });
-  assert.equal((await owned.reconciler.reconcile('Job/ns/web')).outcome, 'skipped');
+  assert.equal((await owned.reconciler.reconcile(workloadKey('Job', 'ns', 'web'))).outcome, 'skipped');
 });
 
 test('a failed write propagates to the caller, which retries', async () => {
@@ -348,7 +351,7 @@ test('a failed write propagates to the caller, which retries', async () => {
 });
 
 test('a workload that is gone is nothing to do', async () => {
-  assert.equal((await setup().reconciler.reconcile('Deployment/ns/nope')).outcome, 'gone');
+  assert.equal((await setup().reconciler.reconcile(workloadKey('Deployment', 'ns', 'nope'))).outcome, 'gone');
 });
 
 /** The record entry an earlier release wrote for a ConfigMap seen whole: the version 1 grammar, unkeyed. */
@@ -375,7 +378,7 @@ test('a version 1 record with changed data rolls once and is replaced by the key
   s.putConfig({ a: '2' });
   s.seedRecord(JSON.stringify({ 'ConfigMap/cm': version1Entry({ a: '1' }) }));
   s.putWorkload();
-  assert.equal(await outcome(s, ['ConfigMap/cm']), 'rolled');
+  assert.equal(await outcome(s, [CM]), 'rolled');
   const written = s.writes[0]?.record;
   assert.ok(written);
   assert.equal(written.version, 2);
@@ -394,7 +397,7 @@ test('nothing written lets a reader of the workload test a guess of a value: no 
     s.putWorkload();
     await outcome(s);
     s.putConfig({ pin: value });
-    assert.equal(await outcome(s, ['ConfigMap/cm']), 'rolled');
+    assert.equal(await outcome(s, [CM]), 'rolled');
     const roll = s.writes[1]?.roll;
     assert.ok(roll);
     const written = [
@@ -419,7 +422,7 @@ test('two configs with the same data but different uids get different marks and 
     s.putConfig({ a: '2' }, 'cm', uid);
     await outcome(s);
     const roll = s.writes[1]?.roll;
-    marks.push({ entry: roll?.record.entries.get('ConfigMap/cm'), env: roll?.mark.env.get('app')?.[0]?.value });
+    marks.push({ entry: roll?.record.entries.get(CM), env: roll?.mark.env.get('app')?.[0]?.value });
   }
   assert.notEqual(marks[0]?.entry, marks[1]?.entry);
   assert.notEqual(marks[0]?.env, marks[1]?.env);
@@ -466,7 +469,7 @@ test('a change after first sight rolls once, even though the adoption write fail
   s.putConfig({ a: '2' });
   await assert.rejects(s.reconciler.reconcile(KEY), /conflict/, 'a second failure keeps the first-sight state too');
   s.failWrites(undefined);
-  assert.equal(await outcome(s, ['ConfigMap/cm']), 'rolled');
+  assert.equal(await outcome(s, [CM]), 'rolled');
   assert.deepEqual(s.writes.map((w) => w.op), ['roll']);
   assert.equal(await outcome(s), 'unchanged');
   assert.deepEqual(s.takes, { roll: 2, adoption: 1 }, 'the adoption attempt is paced by the adoption limiter, each roll attempt by its own');
@@ -478,7 +481,7 @@ test('a workload first seen while running is adopted with the data of that momen
   seen.putWorkload();
   seen.reconciler.sawWorkload(KEY);
   seen.putConfig({ a: '2' });
-  assert.equal(await outcome(seen, ['ConfigMap/cm']), 'rolled', 'its pods were created with a: 1');
+  assert.equal(await outcome(seen, [CM]), 'rolled', 'its pods were created with a: 1');
 
   const unseen = setup();
   unseen.putConfig({ a: '1' });
