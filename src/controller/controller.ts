@@ -34,9 +34,6 @@ export interface ControllerSettings {
   /** Adoption writes per second at most (a first start writes to every workload); the burst is one second's worth. */
   readonly adoptionWritesPerSecond: number;
   readonly enabledLabel: string;
-  readonly ignoreAnnotation: string;
-  readonly matchAnnotation: string;
-  readonly pausedAtAnnotation: string;
   readonly ignoredWorkloadKinds: ReadonlySet<WorkloadKind>;
   readonly startCronJobRuns: boolean;
   readonly reconcile: ReconcilerSettings;
@@ -123,8 +120,8 @@ export class Controller {
 
     this.#configs = new ConfigCache({
       enabledLabel: settings.enabledLabel,
-      ignoreAnnotation: settings.ignoreAnnotation,
-      matchAnnotation: settings.matchAnnotation,
+      ignoreAnnotation: settings.reconcile.annotations.ignore,
+      matchAnnotation: settings.reconcile.annotations.match,
       ignoreNamespace: excludes,
       onChange: (kind, namespace, name) => { this.#configChanged(kind, namespace, name); },
       onInvalid: (kind, namespace, name, err) => {
@@ -138,13 +135,8 @@ export class Controller {
     const r = settings.reconcile;
     const o = r.optIn;
     this.#workloads = new WorkloadCache({
-      steeringAnnotations: new Set([
-        o.autoAnnotation, o.configMapAutoAnnotation, o.secretAutoAnnotation, o.searchAnnotation,
-        o.configMapExcludeAnnotation, o.secretExcludeAnnotation, r.pausePeriodAnnotation, r.rolloutStrategyAnnotation,
-      ]),
+      annotations: r.annotations,
       recordAnnotation: recordAnnotation(r.hashAnnotation),
-      pausedAtAnnotation: settings.pausedAtAnnotation,
-      namedListAnnotations: { ConfigMap: o.configMapReloadAnnotation, Secret: o.secretReloadAnnotation },
       ignoreNamespace: excludes,
       onChange: (key) => { if (this.#synced) this.#workloadChanged(key); },
     });
@@ -156,7 +148,7 @@ export class Controller {
       writer: new WorkloadWriter(client, {
         fieldManager: settings.fieldManager,
         recordAnnotation: recordAnnotation(r.hashAnnotation),
-        pausedAtAnnotation: settings.pausedAtAnnotation,
+        pausedAtAnnotation: r.annotations.pausedAt,
         runCronJobs: settings.startCronJobRuns,
         signal: () => this.#writes,
       }),

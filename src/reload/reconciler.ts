@@ -3,6 +3,7 @@ import type { EventRecorder } from '../kube/event-recorder.ts';
 import type { Logger } from '../logger.ts';
 import type { TokenBucket } from '../queue/token-bucket.ts';
 import { parseDuration } from '../duration.ts';
+import type { AnnotationNames } from '../model/annotations.ts';
 import { referenceKey, type ConfigId } from '../model/config-id.ts';
 import { compareRecords, parseEntry, type ConfigRecord } from '../model/config-record.ts';
 import type { WorkloadKey } from '../model/workload-key.ts';
@@ -40,8 +41,8 @@ export interface ReconcilerSettings {
   readonly optIn: OptInSettings;
   readonly strategy: ReloadStrategy;
   readonly hashAnnotation: string;
-  readonly pausePeriodAnnotation: string;
-  readonly rolloutStrategyAnnotation: string;
+  /** Read here: pausePeriod and rolloutStrategy. */
+  readonly annotations: AnnotationNames;
   readonly reloadOnCreate: boolean;
   readonly reloadOnDelete: boolean;
   readonly dryRun: boolean;
@@ -208,7 +209,7 @@ export class Reconciler {
       record,
       mark: templateMark(settings.strategy, this.#plan(workload, counted, record, rollFor, causes, notice.hash, now), settings.hashAnnotation),
       ...(pausedAt === undefined ? {} : { pausedAt }),
-      restart: workload.kind === 'Rollout' && (workload.annotations[settings.rolloutStrategyAnnotation] ?? workload.templateAnnotations[settings.rolloutStrategyAnnotation]) === 'restart',
+      restart: workload.kind === 'Rollout' && (workload.annotations[settings.annotations.rolloutStrategy] ?? workload.templateAnnotations[settings.annotations.rolloutStrategy]) === 'restart',
     });
     this.#firstSight.drop(key);
     log.info({ changed: rollFor, causes, strategy: settings.strategy, ...effects, ...(pausedAt === undefined ? {} : { pausedUntil: new Date(Date.parse(pausedAt) + (pausePeriod ?? 0)).toISOString() }) }, 'rolled');
@@ -281,7 +282,7 @@ export class Reconciler {
 
   #pausePeriod(workload: WorkloadRecord, log: Logger): number | undefined {
     if (workload.kind !== 'Deployment') return undefined;
-    const annotation = this.#deps.settings.pausePeriodAnnotation;
+    const annotation = this.#deps.settings.annotations.pausePeriod;
     const text = workload.annotations[annotation] ?? workload.templateAnnotations[annotation];
     if (text === undefined) return undefined;
     const ms = parseDuration(text);

@@ -1,7 +1,8 @@
 import { asRecord, stringMap } from '../kube/json-shape.ts';
 import type { KubeObject, ReflectorHandlers } from '../kube/reflector.ts';
 import { sweepingHandlers } from '../kube/relist-sweep.ts';
-import type { ConfigKind } from '../model/config-kind.ts';
+import { namedListAnnotations, workloadAnnotations, type AnnotationNames } from '../model/annotations.ts';
+import { CONFIG_KINDS, type ConfigKind } from '../model/config-kind.ts';
 import { parseRecord, type ConfigRecord } from '../model/config-record.ts';
 import { workloadKey, type WorkloadKey } from '../model/workload-key.ts';
 import { kindInfo, type WorkloadKind } from '../model/workload-kind.ts';
@@ -35,14 +36,15 @@ export interface WorkloadRecord {
 }
 
 export interface WorkloadCacheOptions {
-  /** Annotation names worth keeping: everything else on a workload is dropped on ingest. */
-  readonly steeringAnnotations: ReadonlySet<string>;
+  /**
+   * The names in use. Those the table places on workloads ('opt-in',
+   * 'workload') are kept, everything else on a workload is dropped on
+   * ingest; pausedAt is read from the metadata; the named lists are indexed,
+   * as such workloads may follow configs they never reference.
+   */
+  readonly annotations: AnnotationNames;
   /** Metadata annotation holding the config record. */
   readonly recordAnnotation: string;
-  /** Metadata annotation saying when the controller paused a Deployment. */
-  readonly pausedAtAnnotation: string;
-  /** Stakater's named-list annotation per config kind: such workloads may follow configs they never reference. */
-  readonly namedListAnnotations: Readonly<Record<ConfigKind, string>>;
   /** A change that may alter the reconcile result (not status or resourceVersion churn). */
   readonly onChange: (key: WorkloadKey) => void;
   readonly ignoreNamespace?: (namespace: string) => boolean;
@@ -54,8 +56,9 @@ export interface WorkloadCacheOptions {
  */
 export class WorkloadCache {
   readonly #options: WorkloadCacheOptions;
-  /** The steering annotations, plus the named lists this cache indexes. */
+  /** The annotations kept of a workload's metadata and pod template. */
   readonly #kept: ReadonlySet<string>;
+  readonly #namedLists: Readonly<Record<ConfigKind, string>>;
   readonly #records = new Map<WorkloadKey, { record: WorkloadRecord; fingerprint: string }>();
   readonly #byConfig = new Map<string, Set<WorkloadKey>>();
   readonly #byNamespace = new Map<string, Set<WorkloadKey>>();
@@ -64,7 +67,8 @@ export class WorkloadCache {
 
   constructor(options: WorkloadCacheOptions) {
     this.#options = options;
-    this.#kept = new Set([...options.steeringAnnotations, ...Object.values(options.namedListAnnotations)]);
+    this.#kept = workloadAnnotations(options.annotations);
+    this.#namedLists = namedListAnnotations(options.annotations);
   }
 
   get(key: WorkloadKey): WorkloadRecord | undefined {
@@ -132,7 +136,7 @@ export class WorkloadCache {
       containers,
       record: parseRecord(annotations[this.#options.recordAnnotation]),
       paused: spec?.paused === true,
-      pausedAt: annotations[this.#options.pausedAtAnnotation],
+      pausedAt: annotations[this.#options.annotations.pausedAt],
       suspended: spec?.suspend === true,
       controllerKind: typeof controller?.kind === 'string' ? controller.kind : undefined,
     };
@@ -184,8 +188,8 @@ export class WorkloadCache {
 
   /** Loose on purpose (metadata or template): queuing a workload too often costs one cheap reconcile. */
   #namedKinds(record: WorkloadRecord): ConfigKind[] {
-    return (['ConfigMap', 'Secret'] as const).filter((kind) => {
-      const annotation = this.#options.namedListAnnotations[kind];
+    return CONFIG_KINDS.map((k) => k.kind).filter((kind) => {
+      const annotation = this.#namedLists[kind];
       return (record.annotations[annotation] ?? record.templateAnnotations[annotation]) !== undefined;
     });
   }

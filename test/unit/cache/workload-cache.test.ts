@@ -1,16 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { KubeObject } from '../../../src/kube/reflector.ts';
+import { mapAnnotations } from '../../../src/model/annotations.ts';
 import { workloadKey } from '../../../src/model/workload-key.ts';
 import { WorkloadCache } from '../../../src/workload/workload-cache.ts';
 
 function cache(): { cache: WorkloadCache; changes: string[] } {
   const changes: string[] = [];
   const c = new WorkloadCache({
-    steeringAnnotations: new Set(['reloader.stakater.com/auto']),
+    annotations: mapAnnotations((_, a) => a.default),
     recordAnnotation: 'mini-reloader.pelabs/config-hash-record',
-    pausedAtAnnotation: 'deployment.reloader.stakater.com/paused-at',
-    namedListAnnotations: { ConfigMap: 'configmap.reloader.stakater.com/reload', Secret: 'secret.reloader.stakater.com/reload' },
     onChange: (key) => { changes.push(key); },
   });
   return { cache: c, changes };

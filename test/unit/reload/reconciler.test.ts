@@ -17,7 +17,7 @@ import type { WorkloadKind } from '../../../src/model/workload-kind.ts';
 /** The shipped defaults, so these tests exercise the annotation names users get. */
 const defaults = controllerSettings(parseRunOptions([], {}));
 const RECORD = recordAnnotation(defaults.reconcile.hashAnnotation);
-const PAUSED_AT = defaults.pausedAtAnnotation;
+const PAUSED_AT = defaults.reconcile.annotations.pausedAt;
 
 interface Setup {
   readonly reconciler: Reconciler;
@@ -51,13 +51,8 @@ function setup(overrides: Partial<ReconcilerSettings> = {}, hooks: { webhook?: b
   let failure: Error | undefined;
   let stored: ConfigRecord | undefined;
   let pausedAt: string | undefined;
-  const configs = new ConfigCache({ enabledLabel: defaults.enabledLabel, ignoreAnnotation: defaults.ignoreAnnotation, matchAnnotation: defaults.matchAnnotation, onChange: () => undefined, onInvalid: () => undefined });
-  const o = settings.optIn;
-  const workloads = new WorkloadCache({
-    steeringAnnotations: new Set([o.autoAnnotation, settings.pausePeriodAnnotation, settings.rolloutStrategyAnnotation]),
-    recordAnnotation: RECORD, pausedAtAnnotation: PAUSED_AT,
-    namedListAnnotations: { ConfigMap: o.configMapReloadAnnotation, Secret: o.secretReloadAnnotation }, onChange: () => undefined,
-  });
+  const configs = new ConfigCache({ enabledLabel: defaults.enabledLabel, ignoreAnnotation: defaults.reconcile.annotations.ignore, matchAnnotation: defaults.reconcile.annotations.match, onChange: () => undefined, onInvalid: () => undefined });
+  const workloads = new WorkloadCache({ annotations: settings.annotations, recordAnnotation: RECORD, onChange: () => undefined });
   const write = (op: string, name: string, extra: { record?: ConfigRecord; roll?: Roll } = {}): Promise<void> => {
     if (failure !== undefined) return Promise.reject(failure);
     writes.push({ op, name, ...extra });
@@ -85,7 +80,7 @@ function setup(overrides: Partial<ReconcilerSettings> = {}, hooks: { webhook?: b
     putWorkload: (given) => {
       const options = given ?? last ?? {};
       last = options;
-      const annotations: Record<string, string> = { [o.autoAnnotation]: 'true', ...options.annotations };
+      const annotations: Record<string, string> = { [settings.annotations.auto]: 'true', ...options.annotations };
       if (stored !== undefined) annotations[RECORD] = formatRecord(stored);
       if (pausedAt !== undefined) annotations[PAUSED_AT] = pausedAt;
       workloads.handlers(options.kind ?? 'Deployment').upsert({
@@ -247,7 +242,7 @@ test('--webhook-url: the receiver is told instead of rolling, and the record the
 test('pause period: the roll pauses the Deployment, a later look before the end waits, after it resumes', async () => {
   const s = setup();
   s.putConfig({ a: '1' });
-  s.putWorkload({ annotations: { [defaults.reconcile.pausePeriodAnnotation]: '5m' } });
+  s.putWorkload({ annotations: { [defaults.reconcile.annotations.pausePeriod]: '5m' } });
   await outcome(s);
   s.putConfig({ a: '2' });
   const rolled = await s.reconciler.reconcile(KEY);
@@ -268,7 +263,7 @@ test('pause period: the roll pauses the Deployment, a later look before the end 
 test('an invalid pause period is reported once and the roll goes ahead unpaused', async () => {
   const s = setup();
   s.putConfig({ a: '1' });
-  s.putWorkload({ annotations: { [defaults.reconcile.pausePeriodAnnotation]: 'soon' } });
+  s.putWorkload({ annotations: { [defaults.reconcile.annotations.pausePeriod]: 'soon' } });
   await outcome(s);
   s.putConfig({ a: '2' });
   assert.equal(await outcome(s), 'rolled');
@@ -283,7 +278,7 @@ test('a pause period beyond 24h is ignored with an Event naming the annotation; 
   for (const [period, paused] of [['999999h', false], ['24h0m1s', false], ['24h', true]] as const) {
     const s = setup();
     s.putConfig({ a: '1' });
-    s.putWorkload({ annotations: { [defaults.reconcile.pausePeriodAnnotation]: period } });
+    s.putWorkload({ annotations: { [defaults.reconcile.annotations.pausePeriod]: period } });
     await outcome(s);
     s.putConfig({ a: '2' });
     assert.equal(await outcome(s), 'rolled');
@@ -297,7 +292,7 @@ test('a pause period beyond 24h is ignored with an Event naming the annotation; 
 test('an auto value that is no Go boolean is treated as absent, and the debug line names it', async () => {
   const s = setup();
   s.putConfig({ a: '1' });
-  s.putWorkload({ annotations: { [defaults.reconcile.optIn.autoAnnotation]: 'yes' } });
+  s.putWorkload({ annotations: { [defaults.reconcile.annotations.auto]: 'yes' } });
   assert.equal(await outcome(s), 'skipped');
   assert.ok(s.logs.some((l) => l.msg === 'reloader.stakater.com/auto: "yes" is not a boolean, treated as absent' && l.value === 'yes'), JSON.stringify(s.logs));
 });
@@ -306,7 +301,7 @@ test('a named list beyond its caps gets one InvalidAnnotation Event on the workl
   const s = setup();
   s.putConfig({ a: '1' });
   const list = Array.from({ length: 65 }, (_, i) => `config-${i}`).join(',');
-  s.putWorkload({ annotations: { [defaults.reconcile.optIn.configMapReloadAnnotation]: list } });
+  s.putWorkload({ annotations: { [defaults.reconcile.annotations.configMapReload]: list } });
   await outcome(s);
   await outcome(s);
   assert.equal(s.events.length, 1);
@@ -317,7 +312,7 @@ test('a named list beyond its caps gets one InvalidAnnotation Event on the workl
 test('Argo Rollouts with rollout-strategy restart ask for spec.restartAt', async () => {
   const s = setup();
   s.putConfig({ a: '1' });
-  s.putWorkload({ kind: 'Rollout', annotations: { [defaults.reconcile.rolloutStrategyAnnotation]: 'restart' } });
+  s.putWorkload({ kind: 'Rollout', annotations: { [defaults.reconcile.annotations.rolloutStrategy]: 'restart' } });
   await s.reconciler.reconcile(workloadKey('Rollout', 'ns', 'web'));
   s.putWorkload();
   s.putConfig({ a: '2' });
@@ -328,7 +323,7 @@ test('Argo Rollouts with rollout-strategy restart ask for spec.restartAt', async
 test('Jobs: only an annotation on the Job itself opts it in, and Jobs run by a CronJob are left to the CronJob', async () => {
   const auto = setup({ optIn: { ...defaults.reconcile.optIn, autoReloadAll: true } });
   auto.putConfig({ a: '1' });
-  auto.putWorkload({ kind: 'Job', annotations: { [defaults.reconcile.optIn.autoAnnotation]: 'maybe' } });
+  auto.putWorkload({ kind: 'Job', annotations: { [defaults.reconcile.annotations.auto]: 'maybe' } });
   assert.equal((await auto.reconciler.reconcile(workloadKey('Job', 'ns', 'web'))).outcome, 'skipped', '--auto-reload-all does not recreate Jobs');
 
   const own = setup();
