@@ -8,7 +8,7 @@ import { loadKubeConfig } from './kube/kubeconfig.ts';
 import { LeaseElector } from './leader/lease-elector.ts';
 import { apiLeaseStore } from './leader/lease-store.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { createMetrics } from './metrics.ts';
+import { createMetrics } from './metrics/metrics.ts';
 import { AlertSender } from './notify/alert-sender.ts';
 import { HttpPoster } from './notify/http-post.ts';
 import { webhookNotifier } from './notify/webhook-notifier.ts';
