@@ -116,7 +116,9 @@ this chart's keys.
 {{- if hasKey $d "revisionHistoryLimit" }}{{ $_ := set .Values "revisionHistoryLimit" $d.revisionHistoryLimit }}{{ end }}
 {{- if kindIs "bool" $d.hostUsers }}{{ $_ := set .Values "hostUsers" $d.hostUsers }}{{ end }}
 {{- range $from, $to := dict "dnsConfig" "dnsConfig" "nodeSelector" "nodeSelector" "affinity" "affinity" "tolerations" "tolerations" "topologySpreadConstraints" "topologySpreadConstraints" "volumes" "volumes" "volumeMounts" "volumeMounts" "resources" "resources" "annotations" "deploymentAnnotations" "priorityClassName" "priorityClassName" "runtimeClassName" "runtimeClassName" "schedulerName" "schedulerName" }}
-{{- with get $d $from }}{{ $_ := set $.Values $to . }}{{ end }}
+{{- with get $d $from }}
+{{- if kindIs "map" . }}{{ $_ := set $.Values $to (mergeOverwrite (deepCopy (get $.Values $to | default dict)) .) }}{{ else }}{{ $_ := set $.Values $to . }}{{ end }}
+{{- end }}
 {{- end }}
 {{- if and $ha (not $d.affinity) }}
 {{- $_ := set .Values "affinity" (dict "podAntiAffinity" (dict "preferredDuringSchedulingIgnoredDuringExecution" (list (dict "weight" 100 "podAffinityTerm" (dict "topologyKey" "kubernetes.io/hostname" "labelSelector" (dict "matchExpressions" (list (dict "key" "app.kubernetes.io/instance" "operator" "In" "values" (list .Release.Name))))))))) }}
@@ -130,8 +132,9 @@ this chart's keys.
 {{- end }}
 {{- with $r.matchLabels }}{{ $_ := set $.Values "commonLabels" (merge (dict) . $.Values.commonLabels) }}{{ end }}
 {{- $stakaterPodSecurity := dict "runAsNonRoot" true "runAsUser" 65534 "seccompProfile" (dict "type" "RuntimeDefault") }}
-{{- if and $d.securityContext (ne (toJson $d.securityContext) (toJson $stakaterPodSecurity)) }}{{ $_ := set .Values "podSecurityContext" $d.securityContext }}{{ end }}
-{{- with $d.containerSecurityContext }}{{ $_ := set $.Values "securityContext" . }}{{ end }}
+{{- /* Laid over ours, as Helm lays a values file over the chart's defaults. */}}
+{{- if and $d.securityContext (ne (toJson $d.securityContext) (toJson $stakaterPodSecurity)) }}{{ $_ := set .Values "podSecurityContext" (mergeOverwrite (deepCopy .Values.podSecurityContext) $d.securityContext) }}{{ end }}
+{{- with $d.containerSecurityContext }}{{ $_ := set $.Values "securityContext" (mergeOverwrite (deepCopy $.Values.securityContext) .) }}{{ end }}
 {{- if include "mini-reloader.isTrue" $r.readOnlyRootFileSystem }}{{ $_ := set .Values.securityContext "readOnlyRootFilesystem" true }}{{ end }}
 {{- with $d.livenessProbe }}{{ $_ := set $.Values "livenessProbe" (mergeOverwrite (deepCopy $.Values.livenessProbe) .) }}{{ end }}
 {{- with $d.readinessProbe }}{{ $_ := set $.Values "readinessProbe" (mergeOverwrite (deepCopy $.Values.readinessProbe) .) }}{{ end }}
@@ -163,8 +166,10 @@ this chart's keys.
 {{- with get $account $key }}{{ $_ := set $.Values.serviceAccount $key . }}{{ end }}
 {{- end }}
 {{- $monitor := $r.serviceMonitor | default dict }}
+{{- if include "mini-reloader.isTrue" $monitor.enabled }}
 {{- range $from, $to := dict "enabled" "enabled" "namespace" "namespace" "interval" "interval" "timeout" "scrapeTimeout" "scheme" "scheme" "tlsConfig" "tlsConfig" "bearerTokenFile" "bearerTokenFile" "labels" "labels" "annotations" "annotations" "honorLabels" "honorLabels" "metricRelabelings" "metricRelabelings" "relabelings" "relabelings" "targetLabels" "targetLabels" }}
 {{- if hasKey $monitor $from }}{{ $_ := set $.Values.serviceMonitor $to (get $monitor $from) }}{{ end }}
+{{- end }}
 {{- end }}
 
 {{- end }}
