@@ -39,7 +39,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['notify/'],
   ['controller/'],
   ['leader/'],
-  ['options/'],
+  ['options/', 'migrate/'],
   ['run-settings.ts'],
   ['cli.ts'],
 ];
