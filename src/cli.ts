@@ -9,7 +9,7 @@ import { explainCommand } from './explain/explain-command.ts';
 import { LeaseElector } from './leader/lease-elector.ts';
 import { apiLeaseStore } from './leader/lease-store.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { createMetrics } from './metrics.ts';
+import { createMetrics } from './metrics/metrics.ts';
 import { AlertSender } from './notify/alert-sender.ts';
 import { HttpPoster } from './notify/http-post.ts';
 import { webhookNotifier } from './notify/webhook-notifier.ts';
@@ -20,7 +20,8 @@ import type { RunOptions } from './options/run-options.ts';
 import { controllerSettings } from './run-settings.ts';
 
 const USAGE = `usage: mini-reloader run [flags]   (mini-reloader run --help lists the flags)
-       mini-reloader explain TYPE/NAME [-n NAMESPACE] [-o table|json] [--key KEY]   (mini-reloader explain --help)`;
+       mini-reloader explain TYPE/NAME [-n NAMESPACE] [-o table|json] [--key KEY]   (mini-reloader explain --help)
+       mini-reloader migrate-values <stakater-values.yaml>`;
 
 /** A receiver gets this long to answer a POST. */
 const POST_TIMEOUT_MS = 10_000;
@@ -111,6 +112,9 @@ async function main(args: readonly string[]): Promise<number> {
       return run(rest);
     case 'explain':
       return explainCommand(rest, { out: (text) => { process.stdout.write(text); }, err: (text) => { process.stderr.write(text); }, env: process.env });
+    case 'migrate-values':
+      // Loaded only here: the controller never pays for the migration code or its yaml parser.
+      return (await import('./migrate/migrate-values.ts')).migrateValuesCommand(rest);
     case '--help':
     case '-h':
     case 'help':

@@ -1,5 +1,5 @@
 import type { ReflectorTarget } from '../kube/reflector.ts';
-import type { ConfigKind } from '../workload/config-reference.ts';
+import type { ConfigKind } from '../model/config-kind.ts';
 
 /** Helm keeps every release in a Secret of this type; they are never mounted, so never watched. */
 export const HELM_RELEASE_SECRETS = 'type!=helm.sh/release.v1';

@@ -1,3 +1,4 @@
+import { ANNOTATIONS, type AnnotationKey } from '../model/annotations.ts';
 import { FLAGS, type FlagKey } from '../options/flags.ts';
 import { parseRunOptions } from '../options/parse-run-options.ts';
 import type { RunOptions } from '../options/run-options.ts';
@@ -12,9 +13,8 @@ import { scanArgv } from '../options/scan-argv.ts';
 export const DECISION_FLAGS: ReadonlySet<FlagKey> = new Set<FlagKey>([
   'stakaterDefaults', 'namespaces', 'namespacesToIgnore', 'namespaceSelector', 'resourceLabelSelector', 'resourcesToIgnore', 'autoReloadAll',
   'enabledLabel', 'hashAnnotation', 'reloadOnCreate', 'reloadOnDelete', 'ignoredWorkloadTypes', 'argoRollouts',
-  'autoAnnotation', 'configMapAutoAnnotation', 'secretAutoAnnotation', 'configMapAnnotation', 'secretAnnotation', 'autoSearchAnnotation',
-  'searchMatchAnnotation', 'configMapExcludeAnnotation', 'secretExcludeAnnotation', 'ignoreAnnotation', 'rolloutStrategyAnnotation',
-  'pauseDeploymentTimeAnnotation', 'pauseDeploymentAnnotation',
+  // Every annotation name.
+  ...(Object.keys(ANNOTATIONS) as AnnotationKey[]).map((key): FlagKey => `${key}Annotation`),
 ]);
 
 /** Flags and variables that decide, as `run` would read them, with where they came from. */

@@ -1,8 +1,8 @@
 import { FLAG_KEYS, FLAGS } from '../options/flags.ts';
 import { OptionsError } from '../options/options-error.ts';
 import { q } from '../options/value-parser.ts';
-import type { ConfigKind } from '../workload/config-reference.ts';
-import { WORKLOAD_KINDS, type WorkloadKind } from '../workload/workload-kind.ts';
+import type { ConfigKind } from '../model/config-kind.ts';
+import { WORKLOAD_KINDS, type WorkloadKind } from '../model/workload-kind.ts';
 
 /** What `explain` is asked about: a config, or a workload of a kind the controller rolls. */
 export type ExplainTarget =

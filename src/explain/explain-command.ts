@@ -8,7 +8,8 @@ import { OptionsError } from '../options/options-error.ts';
 import type { RunOptions } from '../options/run-options.ts';
 import { NameListCompiler } from '../reload/name-list.ts';
 import { controllerSettings } from '../run-settings.ts';
-import { WORKLOAD_KINDS, workloadKey } from '../workload/workload-kind.ts';
+import { workloadKey } from '../model/workload-key.ts';
+import { WORKLOAD_KINDS } from '../model/workload-kind.ts';
 import { decisionOptions, type DecisionSource } from './decision-flags.ts';
 import { EXPLAIN_USAGE, parseExplainArgs, type ExplainRequest } from './explain-args.ts';
 import { explainForConfig, explainWorkload, type ExplainContext } from './explanation.ts';
@@ -79,7 +80,7 @@ async function explain(client: ApiClient, request: ExplainRequest, namespace: st
     now: Date.now(),
     scope: snapshot.scope,
     ignoredWorkloadKinds: settings.ignoredWorkloadKinds,
-    configMarks: { enabledLabel: settings.enabledLabel, ignoreAnnotation: settings.ignoreAnnotation, matchAnnotation: settings.matchAnnotation },
+    enabledLabel: settings.enabledLabel,
   };
   const { target, key } = request;
   const keyField = key === undefined ? {} : { key };

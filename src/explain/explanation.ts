@@ -1,12 +1,12 @@
 import type { ConfigEntry } from '../config/config-cache.ts';
 import { decide } from '../reload/decide.ts';
 import type { ConfigChange, ConfigVerdict, ConfigView, Decision, DecideSettings } from '../reload/decision.ts';
-import type { ConfigRecord } from '../reload/config-record.ts';
+import type { ConfigRecord } from '../model/config-record.ts';
 import type { FollowRule, SkipCause } from '../reload/opt-in.ts';
-import type { ConfigKind } from '../workload/config-reference.ts';
-import { referenceKey } from '../workload/pod-references.ts';
+import type { ConfigKind } from '../model/config-kind.ts';
+import { referenceKey } from '../model/config-id.ts';
 import type { WorkloadRecord } from '../workload/workload-cache.ts';
-import type { WorkloadKind } from '../workload/workload-kind.ts';
+import type { WorkloadKind } from '../model/workload-kind.ts';
 import type { NamespaceVerdict } from './namespace-snapshot.ts';
 
 /** What `explain` says about one config of one workload. */
@@ -55,8 +55,8 @@ export interface ExplainContext {
   readonly now: number;
   readonly scope: NamespaceVerdict;
   readonly ignoredWorkloadKinds: ReadonlySet<WorkloadKind>;
-  /** The config label and annotations that steer, for the words of a reason. */
-  readonly configMarks: { readonly enabledLabel: string; readonly ignoreAnnotation: string; readonly matchAnnotation: string };
+  /** The opt-in label of configs, for the words of a reason. */
+  readonly enabledLabel: string;
 }
 
 /** A config and, with --key, the key asked about. */
@@ -167,14 +167,13 @@ function wholeReason(decision: Decision): string | undefined {
 
 /** A skip cause in words that name the annotation or flag behind it. */
 function skipReason(cause: SkipCause, kind: ConfigKind, context: ExplainContext): string {
-  const o = context.settings.optIn;
-  const marks = context.configMarks;
+  const a = context.settings.optIn.annotations;
   switch (cause) {
     case 'kind-ignored': return `${kind}s are ignored (--resources-to-ignore)`;
-    case 'config-ignored': return `the ${kind} carries ${marks.ignoreAnnotation} "true"`;
-    case 'excluded': return `excluded by the workload's ${kind === 'ConfigMap' ? o.configMapExcludeAnnotation : o.secretExcludeAnnotation}`;
-    case 'no-match': return `the workload is in search mode (${o.searchAnnotation}) and the ${kind} lacks ${marks.matchAnnotation} "true"`;
-    case 'not-opted-in': return `not opted in: no ${o.autoAnnotation} or ${kind === 'ConfigMap' ? o.configMapAutoAnnotation : o.secretAutoAnnotation} "true" on the workload, no named list naming it, no ${marks.enabledLabel} label on the ${kind}, no --auto-reload-all`;
+    case 'config-ignored': return `the ${kind} carries ${a.ignore} "true"`;
+    case 'excluded': return `excluded by the workload's ${kind === 'ConfigMap' ? a.configMapExclude : a.secretExclude}`;
+    case 'no-match': return `the workload is in search mode (${a.search}) and the ${kind} lacks ${a.match} "true"`;
+    case 'not-opted-in': return `not opted in: no ${a.auto} or ${kind === 'ConfigMap' ? a.configMapAuto : a.secretAuto} "true" on the workload, no named list naming it, no ${context.enabledLabel} label on the ${kind}, no --auto-reload-all`;
   }
 }
 

@@ -1,6 +1,6 @@
 import type { ApiClient } from '../kube/api-client.ts';
 import { asRecord } from '../kube/json-shape.ts';
-import { workloadPath } from '../workload/workload-kind.ts';
+import { workloadPath } from '../model/workload-kind.ts';
 import type { DecisionSource } from './decision-flags.ts';
 
 /**

@@ -1,6 +1,6 @@
 import type { ApiClient } from '../kube/api-client.ts';
 import { asRecord } from '../kube/json-shape.ts';
-import type { WorkloadKind } from '../workload/workload-kind.ts';
+import type { WorkloadKind } from '../model/workload-kind.ts';
 
 /** The newest `Reloaded` Event of a workload: when, and what it says. */
 export interface LastRoll {

@@ -3,9 +3,8 @@ import { configListTarget } from '../config/config-lists.ts';
 import { recordAnnotation, type ControllerSettings } from '../controller/controller.ts';
 import type { ApiClient } from '../kube/api-client.ts';
 import { isForbidden } from '../kube/api-error.ts';
-import { steeringAnnotations } from '../reload/steering-annotations.ts';
 import { WorkloadCache } from '../workload/workload-cache.ts';
-import { WORKLOAD_KINDS } from '../workload/workload-kind.ts';
+import { WORKLOAD_KINDS } from '../model/workload-kind.ts';
 import { listOnce } from './list-once.ts';
 
 /** Whether the controller acts in a namespace at all, and if not, why. */
@@ -36,18 +35,12 @@ export async function readNamespace(client: ApiClient, namespace: string, settin
   const r = settings.reconcile;
   const configs = new ConfigCache({
     enabledLabel: settings.enabledLabel,
-    ignoreAnnotation: settings.ignoreAnnotation,
-    matchAnnotation: settings.matchAnnotation,
+    ignoreAnnotation: r.annotations.ignore,
+    matchAnnotation: r.annotations.match,
     onChange: () => undefined,
     onInvalid: (kind, ns, name, err) => { warn(`${kind} ${ns}/${name} cannot be read (${err.message}); the controller keeps its last known state`); },
   });
-  const workloads = new WorkloadCache({
-    steeringAnnotations: steeringAnnotations(r),
-    recordAnnotation: recordAnnotation(r.hashAnnotation),
-    pausedAtAnnotation: settings.pausedAtAnnotation,
-    namedListAnnotations: { ConfigMap: r.optIn.configMapReloadAnnotation, Secret: r.optIn.secretReloadAnnotation },
-    onChange: () => undefined,
-  });
+  const workloads = new WorkloadCache({ annotations: r.annotations, recordAnnotation: recordAnnotation(r.hashAnnotation), onChange: () => undefined });
   for (const kind of ['ConfigMap', 'Secret'] as const) {
     if (r.optIn.ignoredConfigKinds.has(kind)) continue;
     await listOnce(client, configListTarget(kind, namespace, settings.resourceLabelSelector), configs.handlers(kind, namespace), warn);

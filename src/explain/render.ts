@@ -1,4 +1,4 @@
-import type { ConfigKind } from '../workload/config-reference.ts';
+import type { ConfigKind } from '../model/config-kind.ts';
 import type { WorkloadExplanation } from './explanation.ts';
 import type { LastRoll } from './last-roll.ts';
 

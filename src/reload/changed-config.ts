@@ -1,7 +1,7 @@
 import type { ConfigEntry } from '../config/config-cache.ts';
 import { keyChangesText, noKeyChanges, type KeyChanges } from '../config/data-change.ts';
-import type { ConfigKind } from '../workload/config-reference.ts';
-import { referenceKey } from '../workload/pod-references.ts';
+import type { ConfigKind } from '../model/config-kind.ts';
+import { referenceKey } from '../model/config-id.ts';
 
 /**
  * A config whose change starts a roll, as Events, webhook bodies and alerts

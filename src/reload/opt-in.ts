@@ -1,22 +1,17 @@
 import type { ConfigEntry } from '../config/config-cache.ts';
-import type { ConfigKind, ConfigReference } from '../workload/config-reference.ts';
+import { optInAnnotations, type AnnotationNames } from '../model/annotations.ts';
+import { CONFIG_KINDS, type ConfigKind } from '../model/config-kind.ts';
+import type { ConfigReference } from '../workload/config-reference.ts';
 import type { WorkloadRecord } from '../workload/workload-cache.ts';
 import { parseBool } from '../parse-bool.ts';
 import type { CountedConfig } from './config-hash.ts';
-import { isAbsentEntry, type ConfigRecord } from './config-record.ts';
+import { isAbsentEntry, type ConfigRecord } from '../model/config-record.ts';
 import { commaList, MAX_LIST_LENGTH, type InvalidPattern, type NameList } from './name-list.ts';
 
 /** Annotation names and switches that decide which configs a workload follows. */
 export interface OptInSettings {
-  readonly autoAnnotation: string;
-  readonly configMapAutoAnnotation: string;
-  readonly secretAutoAnnotation: string;
-  readonly searchAnnotation: string;
-  /** Stakater's named mode: comma lists of anchored regexes naming configs, referenced or not. */
-  readonly configMapReloadAnnotation: string;
-  readonly secretReloadAnnotation: string;
-  readonly configMapExcludeAnnotation: string;
-  readonly secretExcludeAnnotation: string;
+  /** The rules read those of place 'opt-in'; named lists (configMapReload, secretReload) are comma lists of anchored regexes naming configs, referenced or not. */
+  readonly annotations: AnnotationNames;
   /** Roll every workload for every config it references, unless it says auto: "false". */
   readonly autoReloadAll: boolean;
   readonly ignoredConfigKinds: ReadonlySet<ConfigKind>;
@@ -75,6 +70,7 @@ export type OptInResult =
  * when `hasNamedList`).
  */
 export function decideOptIn(workload: WorkloadRecord, configs: ConfigLookup, settings: OptInSettings, nameLists: { compile(value: string): NameList }): OptInResult {
+  const names = settings.annotations;
   const annotations = steeringSource(workload, settings);
   const notBooleans: NotBoolean[] = [];
   const flag = (annotation: string): boolean | undefined => {
@@ -83,18 +79,18 @@ export function decideOptIn(workload: WorkloadRecord, configs: ConfigLookup, set
     if (value !== undefined && parsed === undefined) notBooleans.push({ annotation, value });
     return parsed;
   };
-  const auto = flag(settings.autoAnnotation);
-  if (auto === false) return { optedOut: true, reason: `${settings.autoAnnotation} is ${JSON.stringify(annotations[settings.autoAnnotation])}` };
+  const auto = flag(names.auto);
+  if (auto === false) return { optedOut: true, reason: `${names.auto} is ${JSON.stringify(annotations[names.auto])}` };
 
   const typedAuto: Record<ConfigKind, boolean> = {
-    ConfigMap: flag(settings.configMapAutoAnnotation) === true,
-    Secret: flag(settings.secretAutoAnnotation) === true,
+    ConfigMap: flag(names.configMapAuto) === true,
+    Secret: flag(names.secretAuto) === true,
   };
   const excluded: Record<ConfigKind, ReadonlySet<string>> = {
-    ConfigMap: new Set(commaList(annotations[settings.configMapExcludeAnnotation])),
-    Secret: new Set(commaList(annotations[settings.secretExcludeAnnotation])),
+    ConfigMap: new Set(commaList(annotations[names.configMapExclude])),
+    Secret: new Set(commaList(annotations[names.secretExclude])),
   };
-  const search = flag(settings.searchAnnotation) === true;
+  const search = flag(names.search) === true;
   const invalidPatterns: InvalidPattern[] = [];
   const namedList = (annotation: string): NameList | undefined => {
     const value = annotations[annotation];
@@ -104,17 +100,17 @@ export function decideOptIn(workload: WorkloadRecord, configs: ConfigLookup, set
     return list;
   };
   const named: Record<ConfigKind, NameList | undefined> = {
-    ConfigMap: namedList(settings.configMapReloadAnnotation),
-    Secret: namedList(settings.secretReloadAnnotation),
+    ConfigMap: namedList(names.configMapReload),
+    Secret: namedList(names.secretReload),
   };
   const isNamed = (kind: ConfigKind, name: string): boolean => named[kind]?.matches(name) === true;
 
   const counted: FollowedRef[] = [];
   const skipped: SkippedConfig[] = [];
   const references = [...workload.references];
-  for (const kind of ['ConfigMap', 'Secret'] as const) {
+  for (const { kind } of CONFIG_KINDS) {
     if (named[kind] === undefined) continue;
-    const value = annotations[kind === 'ConfigMap' ? settings.configMapReloadAnnotation : settings.secretReloadAnnotation];
+    const value = annotations[kind === 'ConfigMap' ? settings.annotations.configMapReload : settings.annotations.secretReload];
     for (const name of namedCandidates(kind, value, configs, workload.record)) {
       if (isNamed(kind, name) && !references.some((r) => r.kind === kind && r.name === name)) {
         references.push({ kind, name, keys: 'all', optional: true, containers: [] });
@@ -170,21 +166,18 @@ function* namedCandidates(kind: ConfigKind, value: string | undefined, configs: 
  */
 export function hasExplicitOptIn(workload: WorkloadRecord, settings: OptInSettings): boolean {
   const a = steeringSource(workload, settings);
-  return parseBool(a[settings.autoAnnotation]) === true || parseBool(a[settings.configMapAutoAnnotation]) === true || parseBool(a[settings.secretAutoAnnotation]) === true
-    || parseBool(a[settings.searchAnnotation]) === true || hasNamedList(workload, settings);
+  const names = settings.annotations;
+  return parseBool(a[names.auto]) === true || parseBool(a[names.configMapAuto]) === true || parseBool(a[names.secretAuto]) === true
+    || parseBool(a[names.search]) === true || hasNamedList(workload, settings);
 }
 
 /** Whether the workload steers with a named list (so the regex engine is needed). */
 export function hasNamedList(workload: WorkloadRecord, settings: OptInSettings): boolean {
   const a = steeringSource(workload, settings);
-  return a[settings.configMapReloadAnnotation] !== undefined || a[settings.secretReloadAnnotation] !== undefined;
+  return a[settings.annotations.configMapReload] !== undefined || a[settings.annotations.secretReload] !== undefined;
 }
 
 /** Stakater reads the workload's metadata annotations, or the pod template's when the metadata has none of them. */
 function steeringSource(workload: WorkloadRecord, settings: OptInSettings): Readonly<Record<string, string>> {
-  const names = [
-    settings.autoAnnotation, settings.configMapAutoAnnotation, settings.secretAutoAnnotation, settings.searchAnnotation,
-    settings.configMapExcludeAnnotation, settings.secretExcludeAnnotation, settings.configMapReloadAnnotation, settings.secretReloadAnnotation,
-  ];
-  return names.some((n) => workload.annotations[n] !== undefined) ? workload.annotations : workload.templateAnnotations;
+  return optInAnnotations(settings.annotations).some((n) => workload.annotations[n] !== undefined) ? workload.annotations : workload.templateAnnotations;
 }

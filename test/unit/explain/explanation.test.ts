@@ -6,7 +6,8 @@ import { parseRunOptions } from '../../../src/options/parse-run-options.ts';
 import { decide } from '../../../src/reload/decide.ts';
 import { NameListCompiler } from '../../../src/reload/name-list.ts';
 import { controllerSettings } from '../../../src/run-settings.ts';
-import type { ConfigKind, ConfigReference } from '../../../src/workload/config-reference.ts';
+import type { ConfigKind } from '../../../src/model/config-kind.ts';
+import type { ConfigReference } from '../../../src/workload/config-reference.ts';
 import type { WorkloadRecord } from '../../../src/workload/workload-cache.ts';
 
 const nameLists = new NameListCompiler();
@@ -32,7 +33,7 @@ function context(configs: Partial<Record<`${ConfigKind}/${string}`, ConfigEntry>
     now: Date.parse('2026-12-01T12:00:00Z'),
     scope,
     ignoredWorkloadKinds: settings.ignoredWorkloadKinds,
-    configMarks: { enabledLabel: settings.enabledLabel, ignoreAnnotation: settings.ignoreAnnotation, matchAnnotation: settings.matchAnnotation },
+    enabledLabel: settings.enabledLabel,
   };
 }
 
