@@ -109,7 +109,7 @@ test('explain configmap answers for a labelled, an auto, a key-level, an exclude
   assert.doesNotMatch(events.join('\n'), /value-(before|after)-xyz/);
 });
 
-test('explain deployment names every config it references, how it follows it, and the controller’s last roll; a missing object exits 2 by name', async (t) => {
+test('explain deployment names every config it references and how it follows it; flags as run takes them or from the controller’s Deployment; a missing object exits 2 by name', async (t) => {
   const c = clients();
   const ns = await testNamespace(t, c);
   await sharedConfigFleet(c, ns);
@@ -145,6 +145,17 @@ test('explain deployment names every config it references, how it follows it, an
 
   const allFlag = explain(c, 'deployment/excluded', '-n', ns, '--auto-reload-all', '-o', 'json');
   assert.equal((JSON.parse(allFlag.stdout) as { workloads: Entry[] }).workloads[0]?.follows, false, 'its exclude list still wins over --auto-reload-all');
+
+  await c.core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'unlabelled' }, data: { A: '1' } } });
+  await c.apps.createNamespacedDeployment({ namespace: ns, body: deployment('plain', { containers: [{ name: 'app', image: 'x', envFrom: [{ configMapRef: { name: 'unlabelled' } }] }] }) });
+  const controllerDeployment = deployment('mini-reloader', { containers: [{ name: 'mini-reloader', image: 'x', args: ['run', '--auto-reload-all', '--workers=2'], env: [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }] }] });
+  await c.apps.createNamespacedDeployment({ namespace: ns, body: controllerDeployment });
+  const rule = (...args: string[]) => (JSON.parse(explain(c, 'deployment/plain', '-n', ns, '-o', 'json', ...args).stdout) as { workloads: Entry[] }).workloads[0]?.rule;
+  assert.equal(rule(), null, 'not opted in with the defaults');
+  assert.equal(rule('--from-deployment', `${ns}/mini-reloader`), 'auto-reload-all', "the controller's own flags");
+  const noController = explain(c, 'deployment/plain', '-n', ns, '--from-deployment', `${ns}/nope`);
+  assert.equal(noController.status, 2);
+  assert.match(noController.stderr, new RegExp(`--from-deployment: deployment ${ns}/nope not found`));
 });
 
 function tempDir(t: TestContext): string {
