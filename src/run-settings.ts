@@ -1,6 +1,13 @@
 import type { ControllerSettings } from './controller/controller.ts';
 import type { RunOptions } from './options/run-options.ts';
 
+/** Stakater's annotations for SecretProviderClasses: it has no flags to rename them, nor do we. */
+export const SECRET_PROVIDER_CLASS_ANNOTATIONS = {
+  secretProviderClassAutoAnnotation: 'secretproviderclass.reloader.stakater.com/auto',
+  secretProviderClassReloadAnnotation: 'secretproviderclass.reloader.stakater.com/reload',
+  secretProviderClassExcludeAnnotation: 'secretproviderclasses.exclude.reloader.stakater.com/reload',
+} as const;
+
 /** What the controller needs from the validated run options. */
 export function controllerSettings(o: RunOptions): ControllerSettings {
   return {
@@ -20,6 +27,7 @@ export function controllerSettings(o: RunOptions): ControllerSettings {
     pausedAtAnnotation: o.annotations.pausedAt,
     ignoredWorkloadKinds: new Set(o.ignoredWorkloadTypes),
     startCronJobRuns: o.startCronJobRuns,
+    csiIntegration: o.csiIntegration,
     reconcile: {
       strategy: o.reloadStrategy,
       hashAnnotation: o.hashAnnotation,
@@ -37,8 +45,9 @@ export function controllerSettings(o: RunOptions): ControllerSettings {
         secretReloadAnnotation: o.annotations.secretReload,
         configMapExcludeAnnotation: o.annotations.configMapExclude,
         secretExcludeAnnotation: o.annotations.secretExclude,
+        ...SECRET_PROVIDER_CLASS_ANNOTATIONS,
         autoReloadAll: o.autoReloadAll,
-        ignoredConfigKinds: new Set(o.resourcesToIgnore),
+        ignoredConfigKinds: new Set([...o.resourcesToIgnore, ...(o.csiIntegration ? [] : ['SecretProviderClass' as const])]),
       },
     },
   };

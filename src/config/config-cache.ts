@@ -44,7 +44,7 @@ const MAX_FORMER_UIDS = 4096;
 export class ConfigCache {
   readonly #options: ConfigCacheOptions;
   readonly #byNamespace = new Map<string, Map<Slot, ConfigEntry>>();
-  readonly #counts: Record<ConfigKind, number> = { ConfigMap: 0, Secret: 0 };
+  readonly #counts: Record<ConfigKind, number> = { ConfigMap: 0, Secret: 0, SecretProviderClass: 0 };
   /** `namespace/Kind/name` -> the uid of the object that last held the name before the current one. */
   readonly #formerUids = new Map<string, string>();
 
@@ -129,6 +129,10 @@ export class ConfigCache {
       ignored: flag(this.#options.ignoreAnnotation, annotations[this.#options.ignoreAnnotation]),
       match: flag(this.#options.matchAnnotation, annotations[this.#options.matchAnnotation]),
     };
+    this.#store(kind, namespace, name, entry);
+  }
+
+  #store(kind: ConfigKind, namespace: string, name: string, entry: ConfigEntry): void {
     let slots = this.#byNamespace.get(namespace);
     if (slots === undefined) {
       slots = new Map();
@@ -141,6 +145,19 @@ export class ConfigCache {
     else if (previous.uid !== entry.uid) this.#rememberUid(kind, namespace, name, previous.uid);
     slots.set(slot, entry);
     this.#options.onChange(kind, namespace, name);
+  }
+
+  /**
+   * Sets (or, with undefined, removes) an entry computed from other objects
+   * than the config itself: a SecretProviderClass's, from its pod statuses.
+   * Tells onChange only when the entry differs.
+   */
+  setComputed(kind: ConfigKind, namespace: string, name: string, entry: ConfigEntry | undefined): void {
+    if (entry === undefined) {
+      this.#remove(kind, namespace, name);
+      return;
+    }
+    this.#store(kind, namespace, name, entry);
   }
 
   #remove(kind: ConfigKind, namespace: string, name: string): void {

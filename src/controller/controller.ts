@@ -1,4 +1,5 @@
 import { ConfigCache } from '../config/config-cache.ts';
+import { CsiCache } from '../config/csi-cache.ts';
 import type { ApiClient } from '../kube/api-client.ts';
 import type { ReflectorHandlers, ReflectorObserver } from '../kube/reflector.ts';
 import { isConflict } from '../kube/api-error.ts';
@@ -14,6 +15,7 @@ import { WorkloadCache } from '../workload/workload-cache.ts';
 import { parseWorkloadKey, WORKLOAD_KINDS, type WorkloadKind } from '../workload/workload-kind.ts';
 import { NamespaceScope } from './namespace-scope.ts';
 import { countingEvents } from './event-counts.ts';
+import { csiWatches } from './csi-watches.ts';
 import { ReflectorSet } from './reflector-set.ts';
 import { untilAborted } from './until-aborted.ts';
 
@@ -38,6 +40,8 @@ export interface ControllerSettings {
   readonly pausedAtAnnotation: string;
   readonly ignoredWorkloadKinds: ReadonlySet<WorkloadKind>;
   readonly startCronJobRuns: boolean;
+  /** --enable-csi-integration: watch SecretProviderClasses and their pod statuses, where served. */
+  readonly csiIntegration: boolean;
   readonly reconcile: ReconcilerSettings;
 }
 
@@ -64,8 +68,11 @@ export class LeadershipLost extends Error {
   override readonly name = 'LeadershipLost';
 }
 
-/** How long a Rollouts list waits before looking again when the CRD is not installed. */
+/** How long a Rollouts or CSI list waits before looking again when the CRD is not installed. */
 const ABSENT_CRD_RETRY_MS = 15_000;
+
+/** The resource label of each config kind's cache size (a SecretProviderClass counts once some pod status reports it). */
+const CACHE_RESOURCE: Readonly<Record<ConfigKind, string>> = { ConfigMap: 'configmaps', Secret: 'secrets', SecretProviderClass: 'secretproviderclasses' };
 
 /** Helm keeps every release in a Secret of this type; they are never mounted, so never watched. */
 const HELM_RELEASE_SECRETS = 'type!=helm.sh/release.v1';
@@ -140,10 +147,11 @@ export class Controller {
       steeringAnnotations: new Set([
         o.autoAnnotation, o.configMapAutoAnnotation, o.secretAutoAnnotation, o.searchAnnotation,
         o.configMapExcludeAnnotation, o.secretExcludeAnnotation, r.pausePeriodAnnotation, r.rolloutStrategyAnnotation,
+        o.secretProviderClassAutoAnnotation, o.secretProviderClassExcludeAnnotation,
       ]),
       recordAnnotation: recordAnnotation(r.hashAnnotation),
       pausedAtAnnotation: settings.pausedAtAnnotation,
-      namedListAnnotations: { ConfigMap: o.configMapReloadAnnotation, Secret: o.secretReloadAnnotation },
+      namedListAnnotations: { ConfigMap: o.configMapReloadAnnotation, Secret: o.secretReloadAnnotation, SecretProviderClass: o.secretProviderClassReloadAnnotation },
       ignoreNamespace: excludes,
       onChange: (key) => { if (this.#synced) this.#workloadChanged(key); },
     });
@@ -168,6 +176,9 @@ export class Controller {
     });
 
     this.#reflectors = new ReflectorSet(client);
+    const csi = settings.csiIntegration
+      ? new CsiCache({ enabledLabel: settings.enabledLabel, ignoreAnnotation: settings.ignoreAnnotation, matchAnnotation: settings.matchAnnotation, sink: this.#configs, ignoreNamespace: excludes })
+      : undefined;
     const scopes: (string | undefined)[] = settings.namespaces.length > 0 ? [...settings.namespaces] : [undefined];
     for (const namespace of scopes) {
       for (const kind of ['ConfigMap', 'Secret'] as const) {
@@ -191,6 +202,10 @@ export class Controller {
           this.#permittedOnList(info.resource, namespace, this.#workloads.handlers(info.kind, namespace)),
           this.#observer(info.resource, namespace),
         );
+      }
+      if (csi === undefined) continue;
+      for (const { target, handlers } of csiWatches(csi, namespace, ABSENT_CRD_RETRY_MS, metrics.handles.stakater, (ns) => !excludes(ns))) {
+        this.#reflectors.add(target, this.#permittedOnList(target.resource, namespace, handlers), this.#observer(target.resource, namespace));
       }
     }
     this.#namespaceReflector = settings.namespaceSelector === undefined ? undefined : this.#namespaceWatch(client, settings.namespaceSelector);
@@ -284,7 +299,7 @@ export class Controller {
   }
 
   #configChanged(kind: ConfigKind, namespace: string, name: string): void {
-    this.#metrics.setCacheSize(kind === 'ConfigMap' ? 'configmaps' : 'secrets', this.#configs.size(kind));
+    this.#metrics.setCacheSize(CACHE_RESOURCE[kind], this.#configs.size(kind));
     if (!this.#synced) return;
     const cause = `${kind}/${name}`;
     const queue = (key: string): void => {

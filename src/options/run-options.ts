@@ -75,6 +75,8 @@ export interface RunOptions {
   readonly autoReloadAll: boolean;
   /** At most one kind: ignoring both would leave nothing to do. */
   readonly resourcesToIgnore: readonly ConfigKind[];
+  /** --enable-csi-integration: follow SecretProviderClasses through their pod statuses. */
+  readonly csiIntegration: boolean;
   /** Workload kinds never watched or rolled, by their plural type names. */
   readonly ignoredWorkloadTypes: readonly WorkloadKind[];
   readonly reloadStrategy: ReloadStrategy;

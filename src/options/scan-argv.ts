@@ -2,15 +2,17 @@ import { FLAG_KEYS, FLAGS, type FlagKey } from './flags.ts';
 import { OptionsError } from './options-error.ts';
 import { q } from './value-parser.ts';
 
+const SPC_ANNOTATIONS_FIXED = 'the SecretProviderClass annotations keep their Stakater names (secretproviderclass.reloader.stakater.com/auto and /reload, secretproviderclasses.exclude.reloader.stakater.com/reload); drop the flag';
+
 /** Stakater Reloader flags that mini-reloader does not take, and what to do instead. */
 const STAKATER_ONLY: Readonly<Record<string, string>> = {
   'leader-election-release-on-cancel': 'mini-reloader always releases its Lease when it stops; drop the flag',
   'watch-namespace': 'use --namespaces',
   'health-addr': 'the probes are served on --metrics-address',
+  'secretproviderclass-auto-annotation': SPC_ANNOTATIONS_FIXED,
+  'secretproviderclass-annotation': SPC_ANNOTATIONS_FIXED,
+  'secretproviderclass-exclude-annotation': SPC_ANNOTATIONS_FIXED,
 };
-const STAKATER_UNSUPPORTED = new Set([
-  'enable-csi-integration', 'secretproviderclass-auto-annotation', 'secretproviderclass-annotation', 'secretproviderclass-exclude-annotation',
-]);
 
 const BY_NAME: ReadonlyMap<string, FlagKey> = new Map(FLAG_KEYS.flatMap((k) => [FLAGS[k].spec.flag, ...FLAGS[k].spec.aliases].map((n): [string, FlagKey] => [n, k])));
 
@@ -67,7 +69,6 @@ function unknownFlag(arg: string): string {
   const name = arg.replace(/^-+/, '').split('=')[0] ?? '';
   const stakater = STAKATER_ONLY[name];
   if (stakater !== undefined) return `--${name} is a Stakater Reloader flag that mini-reloader does not take: ${stakater}`;
-  if (STAKATER_UNSUPPORTED.has(name)) return `--${name} is a Stakater Reloader flag that mini-reloader does not support; drop it`;
   const close = [...BY_NAME.keys()].filter((n) => editDistance(n, name.toLowerCase()) <= 2 || (name.length >= 4 && n.startsWith(name)));
   const suggestion = close.length === 0 ? '' : `; did you mean ${close.map((n) => `--${n}`).join(' or ')}?`;
   return `unknown flag ${arg.split('=')[0] ?? arg}${suggestion} (mini-reloader run --help lists the flags)`;

@@ -68,7 +68,7 @@ export function parseRecord(text: string | undefined): ConfigRecord | undefined 
     if (id === VERSION_FIELD) {
       if (value !== 2) return undefined;
       version = 2;
-    } else if (typeof value === 'string' && (id.startsWith('ConfigMap/') || id.startsWith('Secret/'))) {
+    } else if (typeof value === 'string' && (id.startsWith('ConfigMap/') || id.startsWith('Secret/') || id.startsWith('SecretProviderClass/'))) {
       entries.set(id, value);
     } else {
       return undefined;

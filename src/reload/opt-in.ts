@@ -16,6 +16,10 @@ export interface OptInSettings {
   readonly secretReloadAnnotation: string;
   readonly configMapExcludeAnnotation: string;
   readonly secretExcludeAnnotation: string;
+  /** Stakater's SecretProviderClass annotations (typed auto, named list, exclude list), which no flag renames. */
+  readonly secretProviderClassAutoAnnotation: string;
+  readonly secretProviderClassReloadAnnotation: string;
+  readonly secretProviderClassExcludeAnnotation: string;
   /** Roll every workload for every config it references, unless it says auto: "false". */
   readonly autoReloadAll: boolean;
   readonly ignoredConfigKinds: ReadonlySet<ConfigKind>;
@@ -75,10 +79,12 @@ export function decideOptIn(workload: WorkloadRecord, configs: ConfigLookup, set
   const typedAuto: Record<ConfigKind, boolean> = {
     ConfigMap: flag(settings.configMapAutoAnnotation) === true,
     Secret: flag(settings.secretAutoAnnotation) === true,
+    SecretProviderClass: flag(settings.secretProviderClassAutoAnnotation) === true,
   };
   const excluded: Record<ConfigKind, ReadonlySet<string>> = {
     ConfigMap: new Set(commaList(annotations[settings.configMapExcludeAnnotation])),
     Secret: new Set(commaList(annotations[settings.secretExcludeAnnotation])),
+    SecretProviderClass: new Set(commaList(annotations[settings.secretProviderClassExcludeAnnotation])),
   };
   const search = flag(settings.searchAnnotation) === true;
   const invalidPatterns: InvalidPattern[] = [];
@@ -92,6 +98,7 @@ export function decideOptIn(workload: WorkloadRecord, configs: ConfigLookup, set
   const named: Record<ConfigKind, NameList | undefined> = {
     ConfigMap: namedList(settings.configMapReloadAnnotation),
     Secret: namedList(settings.secretReloadAnnotation),
+    SecretProviderClass: namedList(settings.secretProviderClassReloadAnnotation),
   };
   const isNamed = (kind: ConfigKind, name: string): boolean => named[kind]?.matches(name) === true;
   const followsAll = auto === true || settings.autoReloadAll;
@@ -99,7 +106,7 @@ export function decideOptIn(workload: WorkloadRecord, configs: ConfigLookup, set
   const counted: CountedConfig[] = [];
   const skipped: SkippedConfig[] = [];
   const references = [...workload.references];
-  for (const kind of ['ConfigMap', 'Secret'] as const) {
+  for (const kind of ['ConfigMap', 'Secret', 'SecretProviderClass'] as const) {
     if (named[kind] === undefined) continue;
     for (const name of configs.names(kind)) {
       if (isNamed(kind, name) && !references.some((r) => r.kind === kind && r.name === name)) {
@@ -110,7 +117,9 @@ export function decideOptIn(workload: WorkloadRecord, configs: ConfigLookup, set
   for (const ref of references) {
     const entry = configs.get(ref.kind, ref.name);
     const skip = (reason: string): void => { skipped.push({ ref, reason }); };
-    if (settings.ignoredConfigKinds.has(ref.kind)) skip(`${ref.kind}s are ignored (--resources-to-ignore)`);
+    if (settings.ignoredConfigKinds.has(ref.kind)) skip(ref.kind === 'SecretProviderClass' ? 'CSI volumes are followed only with --enable-csi-integration' : `${ref.kind}s are ignored (--resources-to-ignore)`);
+    // Pod statuses come and go with pods: a class none reports is neither created nor deleted, only not known yet.
+    else if (ref.kind === 'SecretProviderClass' && entry === undefined) skip('no pod status reports the versions of this SecretProviderClass yet');
     else if (entry?.ignored === true) skip('the object carries the ignore annotation');
     else if (excluded[ref.kind].has(ref.name)) skip('excluded by the workload');
     else if (entry !== undefined && isNamed(ref.kind, ref.name)) counted.push({ ref, digests: entry.digests });
@@ -132,13 +141,14 @@ export function decideOptIn(workload: WorkloadRecord, configs: ConfigLookup, set
 export function hasExplicitOptIn(workload: WorkloadRecord, settings: OptInSettings): boolean {
   const a = steeringSource(workload, settings);
   return parseBool(a[settings.autoAnnotation]) === true || parseBool(a[settings.configMapAutoAnnotation]) === true || parseBool(a[settings.secretAutoAnnotation]) === true
+    || parseBool(a[settings.secretProviderClassAutoAnnotation]) === true
     || parseBool(a[settings.searchAnnotation]) === true || hasNamedList(workload, settings);
 }
 
 /** Whether the workload steers with a named list (so the regex engine is needed). */
 export function hasNamedList(workload: WorkloadRecord, settings: OptInSettings): boolean {
   const a = steeringSource(workload, settings);
-  return a[settings.configMapReloadAnnotation] !== undefined || a[settings.secretReloadAnnotation] !== undefined;
+  return a[settings.configMapReloadAnnotation] !== undefined || a[settings.secretReloadAnnotation] !== undefined || a[settings.secretProviderClassReloadAnnotation] !== undefined;
 }
 
 /** Stakater reads the workload's metadata annotations, or the pod template's when the metadata has none of them. */
@@ -146,6 +156,7 @@ function steeringSource(workload: WorkloadRecord, settings: OptInSettings): Read
   const names = [
     settings.autoAnnotation, settings.configMapAutoAnnotation, settings.secretAutoAnnotation, settings.searchAnnotation,
     settings.configMapExcludeAnnotation, settings.secretExcludeAnnotation, settings.configMapReloadAnnotation, settings.secretReloadAnnotation,
+    settings.secretProviderClassAutoAnnotation, settings.secretProviderClassExcludeAnnotation, settings.secretProviderClassReloadAnnotation,
   ];
   return names.some((n) => workload.annotations[n] !== undefined) ? workload.annotations : workload.templateAnnotations;
 }

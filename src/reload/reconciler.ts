@@ -4,6 +4,7 @@ import type { Logger } from '../logger.ts';
 import type { TokenBucket } from '../queue/token-bucket.ts';
 import { parseDuration } from '../duration.ts';
 import { referenceKey } from '../workload/pod-references.ts';
+import type { ConfigKind } from '../workload/config-reference.ts';
 import { kindInfo } from '../workload/workload-kind.ts';
 import type { WorkloadCache, WorkloadRecord } from '../workload/workload-cache.ts';
 import { configHash, type CountedConfig } from './config-hash.ts';
@@ -30,8 +31,8 @@ export interface ReconcileResult {
 export interface RollNotice {
   readonly workload: { readonly kind: string; readonly namespace: string; readonly name: string };
   /** The configs whose change starts the roll. */
-  readonly changed: readonly { readonly kind: 'ConfigMap' | 'Secret'; readonly name: string }[];
-  readonly follows: readonly { readonly kind: 'ConfigMap' | 'Secret'; readonly name: string }[];
+  readonly changed: readonly { readonly kind: ConfigKind; readonly name: string }[];
+  readonly follows: readonly { readonly kind: ConfigKind; readonly name: string }[];
   readonly hash: string;
 }
 

@@ -182,7 +182,7 @@ export class WorkloadCache {
 
   /** Loose on purpose (metadata or template): queuing a workload too often costs one cheap reconcile. */
   #namedKinds(record: WorkloadRecord): ConfigKind[] {
-    return (['ConfigMap', 'Secret'] as const).filter((kind) => {
+    return (['ConfigMap', 'Secret', 'SecretProviderClass'] as const).filter((kind) => {
       const annotation = this.#options.namedListAnnotations[kind];
       return (record.annotations[annotation] ?? record.templateAnnotations[annotation]) !== undefined;
     });

@@ -9,7 +9,7 @@ function cache(): { cache: WorkloadCache; changes: string[] } {
     steeringAnnotations: new Set(['reloader.stakater.com/auto']),
     recordAnnotation: 'mini-reloader.pelabs/config-hash-record',
     pausedAtAnnotation: 'deployment.reloader.stakater.com/paused-at',
-    namedListAnnotations: { ConfigMap: 'configmap.reloader.stakater.com/reload', Secret: 'secret.reloader.stakater.com/reload' },
+    namedListAnnotations: { ConfigMap: 'configmap.reloader.stakater.com/reload', Secret: 'secret.reloader.stakater.com/reload', SecretProviderClass: 'secretproviderclass.reloader.stakater.com/reload' },
     onChange: (key) => { changes.push(key); },
   });
   return { cache: c, changes };

@@ -54,7 +54,7 @@ function setup(overrides: Partial<ReconcilerSettings> = {}, hooks: { webhook?: b
   const workloads = new WorkloadCache({
     steeringAnnotations: new Set([o.autoAnnotation, settings.pausePeriodAnnotation, settings.rolloutStrategyAnnotation]),
     recordAnnotation: RECORD, pausedAtAnnotation: PAUSED_AT,
-    namedListAnnotations: { ConfigMap: o.configMapReloadAnnotation, Secret: o.secretReloadAnnotation }, onChange: () => undefined,
+    namedListAnnotations: { ConfigMap: o.configMapReloadAnnotation, Secret: o.secretReloadAnnotation, SecretProviderClass: o.secretProviderClassReloadAnnotation }, onChange: () => undefined,
   });
   const write = (op: string, name: string, extra: { record?: ConfigRecord; roll?: Roll } = {}): Promise<void> => {
     if (failure !== undefined) return Promise.reject(failure);
