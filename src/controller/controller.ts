@@ -165,7 +165,6 @@ export class Controller {
         recordAnnotation: recordAnnotation(r.hashAnnotation),
         pausedAtAnnotation: settings.pausedAtAnnotation,
         runCronJobs: settings.startCronJobRuns,
-        signal: () => this.#writes,
       }),
       events: this.#events,
       rollLimiter: new TokenBucket(settings.rollsPerSecond, settings.rollsBurst),
@@ -325,7 +324,7 @@ export class Controller {
           this.#holdForAccess(key, namespace);
           continue;
         }
-        const result = await this.#reconciler.reconcile(key, causes === undefined ? [] : [...causes]);
+        const result = await this.#reconciler.reconcile(key, causes === undefined ? [] : [...causes], this.#writes);
         this.#metrics.observeReconcile(kind, namespace, result.outcome, (performance.now() - started) / 1000, sinceQueued());
         this.#queue.forget(key);
         if (result.requeueAfterMs !== undefined) this.#queue.add(key, result.requeueAfterMs);

@@ -109,6 +109,11 @@ export function compareRecords(before: ConfigRecord, now: ConfigRecord): RecordC
   return { changed, created, deleted, differs };
 }
 
+/** Whether a record entry says the config was absent. */
+export function isAbsentEntry(entry: string): boolean {
+  return splitEntry(entry)[1] === ABSENT;
+}
+
 function splitEntry(entry: string): [string, string] {
   const dot = entry.indexOf('.');
   return dot < 0 ? ['', entry] : [entry.slice(0, dot), entry.slice(dot + 1)];

@@ -29,6 +29,12 @@ export class FirstSight {
     return this.#held.get(key)?.uid === uid;
   }
 
+  /** The record held for this workload (this uid), if any. */
+  get(key: string, uid: string): ConfigRecord | undefined {
+    const held = this.#held.get(key);
+    return held?.uid === uid ? held.record : undefined;
+  }
+
   /**
    * The record held for this workload, or `record` held from now on when
    * none is. Returns the key of a workload dropped to stay within the limit.

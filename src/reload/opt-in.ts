@@ -3,7 +3,8 @@ import type { ConfigKind, ConfigReference } from '../workload/config-reference.t
 import type { WorkloadRecord } from '../workload/workload-cache.ts';
 import { parseBool } from '../parse-bool.ts';
 import type { CountedConfig } from './config-hash.ts';
-import { commaList, type InvalidPattern, type NameList } from './name-list.ts';
+import { isAbsentEntry, type ConfigRecord } from './config-record.ts';
+import { commaList, MAX_LIST_LENGTH, type InvalidPattern, type NameList } from './name-list.ts';
 
 /** Annotation names and switches that decide which configs a workload follows. */
 export interface OptInSettings {
@@ -25,8 +26,20 @@ export interface OptInSettings {
   readonly ignoredConfigKinds: ReadonlySet<ConfigKind>;
 }
 
+/** The rule that makes a workload follow a config, in Stakater Reloader's decision order. */
+export type FollowRule = 'named-list' | 'search-match' | 'auto' | 'typed-auto' | 'auto-reload-all' | 'enabled-label';
+
+/** A config the workload follows, and the rule that makes it. */
+export interface FollowedRef extends CountedConfig {
+  readonly rule: FollowRule;
+}
+
+/** Why a referenced (or named) config is not followed. */
+export type SkipCause = 'kind-ignored' | 'not-reported' | 'config-ignored' | 'excluded' | 'no-match' | 'not-opted-in';
+
 export interface SkippedConfig {
   readonly ref: ConfigReference;
+  readonly cause: SkipCause;
   readonly reason: string;
 }
 
@@ -46,7 +59,7 @@ export type OptInResult =
   | { readonly optedOut: true; readonly reason: string }
   | {
       readonly optedOut: false;
-      readonly counted: readonly CountedConfig[];
+      readonly counted: readonly FollowedRef[];
       readonly skipped: readonly SkippedConfig[];
       readonly invalidPatterns: readonly InvalidPattern[];
       readonly notBooleans: readonly NotBoolean[];
@@ -57,9 +70,10 @@ export type OptInResult =
  * ignored kind, ignored object, exclude list, named list, search + match,
  * auto (typed, plain or auto-reload-all), then mini-reloader's own opt-in
  * label. A missing config counts only where the workload follows configs
- * without looking at them (auto modes): its later creation is then a change.
- * Named lists also select configs the pod spec does not reference; those
- * count with all their keys. Boolean annotations read as Go's
+ * without looking at them (auto modes and named lists): its later creation
+ * is then a change. Named lists also select configs the pod spec does not
+ * reference; those count with all their keys, as optional (see
+ * `namedCandidates` for which missing ones). Boolean annotations read as Go's
  * strconv.ParseBool does; any other value counts as absent and is listed
  * in `notBooleans`. `nameLists` compiles the named lists (its engine loaded
  * when `hasNamedList`).
@@ -95,20 +109,25 @@ export function decideOptIn(workload: WorkloadRecord, configs: ConfigLookup, set
     for (const bad of list.invalid) invalidPatterns.push({ annotation, ...bad });
     return list;
   };
+  const namedAnnotation: Record<ConfigKind, string> = {
+    ConfigMap: settings.configMapReloadAnnotation,
+    Secret: settings.secretReloadAnnotation,
+    SecretProviderClass: settings.secretProviderClassReloadAnnotation,
+  };
   const named: Record<ConfigKind, NameList | undefined> = {
-    ConfigMap: namedList(settings.configMapReloadAnnotation),
-    Secret: namedList(settings.secretReloadAnnotation),
-    SecretProviderClass: namedList(settings.secretProviderClassReloadAnnotation),
+    ConfigMap: namedList(namedAnnotation.ConfigMap),
+    Secret: namedList(namedAnnotation.Secret),
+    SecretProviderClass: namedList(namedAnnotation.SecretProviderClass),
   };
   const isNamed = (kind: ConfigKind, name: string): boolean => named[kind]?.matches(name) === true;
-  const followsAll = auto === true || settings.autoReloadAll;
 
-  const counted: CountedConfig[] = [];
+  const counted: FollowedRef[] = [];
   const skipped: SkippedConfig[] = [];
   const references = [...workload.references];
   for (const kind of ['ConfigMap', 'Secret', 'SecretProviderClass'] as const) {
     if (named[kind] === undefined) continue;
-    for (const name of configs.names(kind)) {
+    const value = annotations[namedAnnotation[kind]];
+    for (const name of namedCandidates(kind, value, configs, workload.record)) {
       if (isNamed(kind, name) && !references.some((r) => r.kind === kind && r.name === name)) {
         references.push({ kind, name, keys: 'all', optional: true, containers: [] });
       }
@@ -116,21 +135,46 @@ export function decideOptIn(workload: WorkloadRecord, configs: ConfigLookup, set
   }
   for (const ref of references) {
     const entry = configs.get(ref.kind, ref.name);
-    const skip = (reason: string): void => { skipped.push({ ref, reason }); };
-    if (settings.ignoredConfigKinds.has(ref.kind)) skip(ref.kind === 'SecretProviderClass' ? 'CSI volumes are followed only with --enable-csi-integration' : `${ref.kind}s are ignored (--resources-to-ignore)`);
+    const skip = (cause: SkipCause, reason: string): void => { skipped.push({ ref, cause, reason }); };
+    const follow = (rule: FollowRule): void => { counted.push({ ref, digests: entry?.digests, rule }); };
+    if (settings.ignoredConfigKinds.has(ref.kind)) skip('kind-ignored', ref.kind === 'SecretProviderClass' ? 'CSI volumes are followed only with --enable-csi-integration' : `${ref.kind}s are ignored (--resources-to-ignore)`);
     // Pod statuses come and go with pods: a class none reports is neither created nor deleted, only not known yet.
-    else if (ref.kind === 'SecretProviderClass' && entry === undefined) skip('no pod status reports the versions of this SecretProviderClass yet');
-    else if (entry?.ignored === true) skip('the object carries the ignore annotation');
-    else if (excluded[ref.kind].has(ref.name)) skip('excluded by the workload');
-    else if (entry !== undefined && isNamed(ref.kind, ref.name)) counted.push({ ref, digests: entry.digests });
+    else if (ref.kind === 'SecretProviderClass' && entry === undefined) skip('not-reported', 'no pod status reports the versions of this SecretProviderClass yet');
+    else if (entry?.ignored === true) skip('config-ignored', 'the object carries the ignore annotation');
+    else if (excluded[ref.kind].has(ref.name)) skip('excluded', 'excluded by the workload');
+    else if (isNamed(ref.kind, ref.name)) follow('named-list');
     else if (search) {
-      if (entry?.match === true) counted.push({ ref, digests: entry.digests });
-      else skip('search mode and the object lacks the match annotation');
-    } else if (followsAll || typedAuto[ref.kind]) counted.push({ ref, digests: entry?.digests });
-    else if (entry?.enabled === true) counted.push({ ref, digests: entry.digests });
-    else skip('not opted in (no auto annotation that reads true on the workload, no enabled label on the object)');
+      if (entry?.match === true) follow('search-match');
+      else skip('no-match', 'search mode and the object lacks the match annotation');
+    } else if (auto === true) follow('auto');
+    else if (typedAuto[ref.kind]) follow('typed-auto');
+    else if (settings.autoReloadAll) follow('auto-reload-all');
+    else if (entry?.enabled === true) follow('enabled-label');
+    else skip('not-opted-in', 'not opted in (no auto annotation that reads true on the workload, no enabled label on the object)');
   }
   return { optedOut: false, counted, skipped, invalidPatterns, notBooleans };
+}
+
+/** A Kubernetes object name (RFC 1123 subdomain): a named-list entry of this form names that object, present or not. */
+const OBJECT_NAME = /^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/;
+
+/**
+ * The names a named list may select that the pod spec does not reference:
+ * the configs cached now, the entries that are plain object names (a
+ * creation or deletion of one is then a change of a config followed while
+ * missing, also across restarts), and the configs the record has as present
+ * (so the deletion of one a pattern matched is seen too, once). A name a
+ * pattern matches only after its creation is newly followed, not created.
+ * The caller keeps only those the list matches.
+ */
+function* namedCandidates(kind: ConfigKind, value: string | undefined, configs: ConfigLookup, record: ConfigRecord | undefined): Iterable<string> {
+  yield* configs.names(kind);
+  if (value !== undefined && value.length <= MAX_LIST_LENGTH) {
+    for (const entry of commaList(value)) if (OBJECT_NAME.test(entry)) yield entry;
+  }
+  for (const [id, entry] of record?.entries ?? []) {
+    if (id.startsWith(`${kind}/`) && !isAbsentEntry(entry)) yield id.slice(kind.length + 1);
+  }
 }
 
 /**

@@ -27,6 +27,8 @@ interface Setup {
   readonly logs: { readonly msg: string; readonly [field: string]: unknown }[];
   /** Tokens taken from each limiter. */
   readonly takes: { roll: number; adoption: number };
+  /** The abort signal each write and each token wait was given, in order. */
+  readonly signals: (AbortSignal | undefined)[];
   /** The config as the API would return it; its uid defaults to one per name (`uid-<name>`). */
   putConfig(data: Record<string, string>, name?: string, uid?: string): void;
   removeConfig(name: string): void;
@@ -45,6 +47,7 @@ function setup(overrides: Partial<ReconcilerSettings> = {}, hooks: { webhook?: b
   const notices: RollNotice[] = [];
   const logs: Setup['logs'] = [];
   const takes = { roll: 0, adoption: 0 };
+  const signals: (AbortSignal | undefined)[] = [];
   let now = Date.parse('2026-11-23T10:00:00Z');
   let failure: Error | undefined;
   let stored: ConfigRecord | undefined;
@@ -64,20 +67,20 @@ function setup(overrides: Partial<ReconcilerSettings> = {}, hooks: { webhook?: b
   const reconciler = new Reconciler({
     workloads, configs, settings, now: () => now,
     logger: createLogger('json', 'debug', { write: (line: string) => { logs.push(JSON.parse(line) as Setup['logs'][number]); } }),
-    rollLimiter: { take: () => { takes.roll++; return Promise.resolve(); } },
-    adoptionLimiter: { take: () => { takes.adoption++; return Promise.resolve(); } },
+    rollLimiter: { take: (signal) => { takes.roll++; signals.push(signal); return Promise.resolve(); } },
+    adoptionLimiter: { take: (signal) => { takes.adoption++; signals.push(signal); return Promise.resolve(); } },
     events: { record: (s, type, reason, message) => { events.push(`${type} ${reason} ${s.kind}/${s.name}: ${message}`); } },
     writer: {
-      record: async (w, record) => { await write('record', w.name, { record }); stored = record; },
-      roll: async (w, roll) => { await write('roll', w.name, { record: roll.record, roll }); stored = roll.record; pausedAt = roll.pausedAt; return {}; },
-      resume: async (w) => { await write('resume', w.name); pausedAt = undefined; },
+      record: async (w, record, signal) => { signals.push(signal); await write('record', w.name, { record }); stored = record; },
+      roll: async (w, roll, signal) => { signals.push(signal); await write('roll', w.name, { record: roll.record, roll }); stored = roll.record; pausedAt = roll.pausedAt; return {}; },
+      resume: async (w, signal) => { signals.push(signal); await write('resume', w.name); pausedAt = undefined; },
       finishPending: () => Promise.resolve(false),
     },
     ...(hooks.webhook === true ? { webhook: (n: RollNotice) => { notices.push(n); return failure === undefined ? Promise.resolve() : Promise.reject(failure); } } : { rolled: (n: RollNotice) => { notices.push(n); } }),
   });
   let last: Parameters<Setup['putWorkload']>[0] = {};
   return {
-    reconciler, writes, events, notices, logs, takes,
+    reconciler, writes, events, notices, logs, takes, signals,
     putConfig: (data, name = 'cm', uid = `uid-${name}`) => { configs.handlers('ConfigMap').upsert({ metadata: { name, namespace: 'ns', uid }, data }); },
     removeConfig: (name) => { configs.handlers('ConfigMap').remove({ metadata: { name, namespace: 'ns' } }); },
     putWorkload: (given) => {
@@ -345,6 +348,23 @@ test('a failed write propagates to the caller, which retries', async () => {
   s.putWorkload();
   s.failWrites(new Error('conflict'));
   await assert.rejects(s.reconciler.reconcile(KEY), /conflict/);
+});
+
+test('the signal given to reconcile reaches every write and every wait for a write token', async () => {
+  const s = setup();
+  const lead = new AbortController().signal;
+  s.putConfig({ a: '1' }, 'cm');
+  s.putWorkload({ annotations: { [defaults.reconcile.pausePeriodAnnotation]: '1m' } });
+  await s.reconciler.reconcile(KEY, [], lead);
+  s.putWorkload();
+  s.putConfig({ a: '2' });
+  await s.reconciler.reconcile(KEY, [], lead);
+  s.putWorkload();
+  s.advance(60_000);
+  assert.equal((await s.reconciler.reconcile(KEY, [], lead)).outcome, 'resumed');
+  assert.deepEqual(s.writes.map((w) => w.op), ['record', 'roll', 'resume']);
+  assert.equal(s.signals.length, 5);
+  assert.ok(s.signals.every((signal) => signal === lead));
 });
 
 test('a workload that is gone is nothing to do', async () => {

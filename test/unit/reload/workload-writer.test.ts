@@ -133,3 +133,18 @@ test('Argo Rollouts: restart merge-patches spec.restartAt; env-vars merges into 
     { name: 'side', image: 'y' },
   ] } } });
 });
+
+test('the caller\'s signal aborts a write in flight, and one already aborted sends nothing', async (t) => {
+  const api = await FakeApiServer.start();
+  t.after(() => api.close());
+  api.route = () => { /* never answers */ };
+  const writer = new WorkloadWriter(api.client(), { fieldManager: 'mini-reloader', recordAnnotation: RECORD, pausedAtAnnotation: PAUSED_AT, runCronJobs: true });
+  const lead = new AbortController();
+  const pending = writer.roll(workload('Deployment'), roll, lead.signal);
+  await api.untilRequests((rs) => rs.length === 1);
+  const lost = new Error('lost the lead');
+  lead.abort(lost);
+  await assert.rejects(pending, (err: unknown) => err === lost);
+  await assert.rejects(writer.record(workload('Deployment'), roll.record, lead.signal), (err: unknown) => err === lost);
+  assert.equal(api.requests.length, 1);
+});
