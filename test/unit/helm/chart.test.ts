@@ -298,7 +298,7 @@ describe('RBAC', () => {
       ...DEFAULT_GRANTS, ...perms('secrets-store.csi.x-k8s.io', ['secretproviderclasspodstatuses', 'secretproviderclasses'], READ),
     ].sort());
     assert.deepEqual(await clusterGrants({ config: { enableCsiIntegration: false } }), DEFAULT_GRANTS);
-    const args = only(await render({ config: { enableCsiIntegration: true } }), 'Deployment').spec.template.spec.containers[0].args;
+    const args: string[] = only(await render({ config: { enableCsiIntegration: true } }), 'Deployment').spec.template.spec.containers[0]?.args ?? [];
     assert.ok(args.includes('--enable-csi-integration=true'), JSON.stringify(args));
   });
 
