@@ -1,8 +1,8 @@
 import type { LogFormat, LogLevel } from '../logger.ts';
 import type { AlertSink } from '../notify/alert-message.ts';
 import type { ReloadStrategy } from '../reload/reload-strategy.ts';
-import type { ConfigKind } from '../workload/config-reference.ts';
-import type { WorkloadKind } from '../workload/workload-kind.ts';
+import type { ConfigKind } from '../model/config-kind.ts';
+import type { WorkloadKind } from '../model/workload-kind.ts';
 
 /** Annotation names that steer the controller; each has a flag with Stakater Reloader's name and default. */
 export interface AnnotationNames {
@@ -16,6 +16,10 @@ export interface AnnotationNames {
   readonly match: string;
   readonly configMapExclude: string;
   readonly secretExclude: string;
+  /** SecretProviderClasses (--enable-csi-integration): typed auto, named list, exclude list. */
+  readonly secretProviderClassAuto: string;
+  readonly secretProviderClassReload: string;
+  readonly secretProviderClassExclude: string;
   readonly ignore: string;
   readonly pausePeriod: string;
   /** When the controller paused a Deployment for its pause period. */

@@ -2,16 +2,11 @@ import { FLAG_KEYS, FLAGS, type FlagKey } from './flags.ts';
 import { OptionsError } from './options-error.ts';
 import { q } from './value-parser.ts';
 
-const SPC_ANNOTATIONS_FIXED = 'the SecretProviderClass annotations keep their Stakater names (secretproviderclass.reloader.stakater.com/auto and /reload, secretproviderclasses.exclude.reloader.stakater.com/reload); drop the flag';
-
 /** Stakater Reloader flags that mini-reloader does not take, and what to do instead. */
 const STAKATER_ONLY: Readonly<Record<string, string>> = {
   'leader-election-release-on-cancel': 'mini-reloader always releases its Lease when it stops; drop the flag',
   'watch-namespace': 'use --namespaces',
   'health-addr': 'the probes are served on --metrics-address',
-  'secretproviderclass-auto-annotation': SPC_ANNOTATIONS_FIXED,
-  'secretproviderclass-annotation': SPC_ANNOTATIONS_FIXED,
-  'secretproviderclass-exclude-annotation': SPC_ANNOTATIONS_FIXED,
 };
 
 const BY_NAME: ReadonlyMap<string, FlagKey> = new Map(FLAG_KEYS.flatMap((k) => [FLAGS[k].spec.flag, ...FLAGS[k].spec.aliases].map((n): [string, FlagKey] => [n, k])));

@@ -1,7 +1,8 @@
-import { referenceKey } from '../workload/pod-references.ts';
+import { referenceKey, type ConfigId } from '../model/config-id.ts';
 import type { WorkloadRecord } from '../workload/workload-cache.ts';
 import { configHash } from './config-hash.ts';
-import { compareRecords, currentRecord, recordEntry, type ConfigRecord, type RecordChanges } from './config-record.ts';
+import { compareRecords, parseEntry, type ConfigRecord, type RecordChanges } from '../model/config-record.ts';
+import { currentRecord, recordEntry } from './current-record.ts';
 import type {
   ConfigChange, ConfigVerdict, ConfigView, Decision, DecideSettings, Findings, HoldDecision, Recollection, ResumeDecision, RollDecision, RollPause, SkipDecision, SkipWhy,
   UnfollowedVerdict,
@@ -108,14 +109,14 @@ function keyed(counted: readonly FollowedRef[], configs: ConfigView): FollowedRe
  * new uid, a new key) with the same data while the controller watched:
  * recorded, not rolled.
  */
-function recreatedAlike(id: string, counted: readonly FollowedRef[], before: ConfigRecord, configs: ConfigView): boolean {
+function recreatedAlike(id: ConfigId, counted: readonly FollowedRef[], before: ConfigRecord, configs: ConfigView): boolean {
   if (before.version !== 2) return false;
   const config = counted.find((c) => referenceKey(c.ref.kind, c.ref.name) === id);
   const former = config === undefined ? undefined : configs.formerUid(config.ref.kind, config.ref.name);
   return config !== undefined && former !== undefined && recordEntry({ ...config, uid: former }) === before.entries.get(id);
 }
 
-function configChange(id: string, before: ConfigRecord, now: ConfigRecord, changes: RecordChanges, dataChanged: readonly string[]): ConfigChange {
+function configChange(id: ConfigId, before: ConfigRecord, now: ConfigRecord, changes: RecordChanges, dataChanged: readonly ConfigId[]): ConfigChange {
   const old = before.entries.get(id);
   if (old === undefined) return 'new';
   if (old === now.entries.get(id)) return 'unchanged';
@@ -129,7 +130,7 @@ function configChange(id: string, before: ConfigRecord, now: ConfigRecord, chang
 function settle(workload: WorkloadRecord, settings: DecideSettings, now: number, skip: SkipDecision): SkipDecision | HoldDecision | ResumeDecision {
   const { pausedAt } = workload;
   if (workload.kind !== 'Deployment' || pausedAt === undefined) return skip;
-  const period = pausePeriod(workload, settings.pausePeriodAnnotation);
+  const period = pausePeriod(workload, settings.annotations.pausePeriod);
   const findings = period.kind === 'invalid' ? { ...skip.findings, invalid: [...skip.findings.invalid, period.problem] } : skip.findings;
   const due = Date.parse(pausedAt) + (period.kind === 'period' ? period.ms : 0);
   if (Number.isFinite(due) && now < due) return { kind: 'hold', reason: { why: 'pause-period', pausedAt }, until: due, held: skip, configs: skip.configs, findings };
@@ -137,18 +138,18 @@ function settle(workload: WorkloadRecord, settings: DecideSettings, now: number,
 }
 
 function rollDecision(
-  workload: WorkloadRecord, counted: readonly FollowedRef[], record: ConfigRecord, rollFor: readonly string[], settings: DecideSettings, now: number,
-  causes: readonly string[], judged: Pick<RollDecision, 'configs' | 'findings'>,
+  workload: WorkloadRecord, counted: readonly FollowedRef[], record: ConfigRecord, rollFor: readonly ConfigId[], settings: DecideSettings, now: number,
+  causes: readonly ConfigId[], judged: Pick<RollDecision, 'configs' | 'findings'>,
 ): RollDecision {
   const configs: FollowedConfig[] = counted.map((c) => {
     const entry = record.entries.get(referenceKey(c.ref.kind, c.ref.name)) ?? '';
-    return { kind: c.ref.kind, name: c.ref.name, hash: c.digests === undefined ? undefined : entry.slice(entry.indexOf('.') + 1), containers: c.ref.containers };
+    return { kind: c.ref.kind, name: c.ref.name, hash: c.digests === undefined ? undefined : parseEntry(entry).data, containers: c.ref.containers };
   });
   const triggerId = causes.find((c) => rollFor.includes(c)) ?? rollFor[0];
   const trigger = configs.find((c) => referenceKey(c.kind, c.name) === triggerId) ?? configs[0];
   if (trigger === undefined) throw new Error('a roll needs a config to attribute it to');
   const plan: RollPlan = { combined: configHash(counted), configs, trigger, namespace: workload.namespace, containers: workload.containers, observedAt: Math.floor(now / 1000) };
-  const annotation = settings.rolloutStrategyAnnotation;
+  const annotation = settings.annotations.rolloutStrategy;
   return {
     kind: 'roll',
     changed: rollFor,
@@ -163,7 +164,7 @@ function rollDecision(
 
 /** A roll pauses a Deployment with a pause period; one already paused keeps the time it was paused. */
 function rollPause(workload: WorkloadRecord, settings: DecideSettings, now: number): RollPause {
-  const period = pausePeriod(workload, settings.pausePeriodAnnotation);
+  const period = pausePeriod(workload, settings.annotations.pausePeriod);
   if (period.kind !== 'period') return period.kind === 'invalid' ? period : { kind: 'none' };
   const pausedAt = workload.pausedAt ?? new Date(now).toISOString();
   return { kind: 'pause', pausedAt, until: Date.parse(pausedAt) + period.ms };

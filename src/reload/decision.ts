@@ -1,5 +1,7 @@
-import type { ConfigKind } from '../workload/config-reference.ts';
-import type { ConfigRecord } from './config-record.ts';
+import type { AnnotationNames } from '../model/annotations.ts';
+import type { ConfigKind } from '../model/config-kind.ts';
+import type { ConfigId } from '../model/config-id.ts';
+import type { ConfigRecord } from '../model/config-record.ts';
 import type { InvalidPattern, NameList } from './name-list.ts';
 import type { ConfigLookup, FollowRule, NotBoolean, OptInSettings, SkipCause } from './opt-in.ts';
 import type { ReloadStrategy, RollPlan, TemplateMark } from './reload-strategy.ts';
@@ -33,8 +35,8 @@ export interface DecideSettings {
   readonly optIn: OptInSettings;
   readonly strategy: ReloadStrategy;
   readonly hashAnnotation: string;
-  readonly pausePeriodAnnotation: string;
-  readonly rolloutStrategyAnnotation: string;
+  /** Read here: pausePeriod and rolloutStrategy. */
+  readonly annotations: AnnotationNames;
   readonly reloadOnCreate: boolean;
   readonly reloadOnDelete: boolean;
   /** Compiles named lists; its engine must be loaded before deciding for a workload that has one (`hasNamedList`). */
@@ -46,7 +48,7 @@ export interface Recollection {
   /** For a workload without a record: what it followed when the controller first saw it (`FirstSight`). */
   readonly firstSight?: ConfigRecord;
   /** Config ids seen changing since the last look. They only pick the config a roll is attributed to, never whether it rolls. */
-  readonly causes?: readonly string[];
+  readonly causes?: readonly ConfigId[];
 }
 
 /**
@@ -61,7 +63,7 @@ export type ConfigChange = 'unchanged' | 'new' | 'view-changed' | 'changed' | 'r
 
 interface ConfigIdentity {
   /** `ConfigMap/app`: the record's key for it. */
-  readonly id: string;
+  readonly id: ConfigId;
   readonly kind: ConfigKind;
   readonly name: string;
   /** The keys its pods can see: 'all', or the key names a key-level reference lists. */
@@ -122,8 +124,8 @@ export interface RecordDecision extends Judged {
   readonly kind: 'record';
   readonly record: ConfigRecord;
   /** Config ids created and deleted since the record, which roll nothing without their flag. */
-  readonly created: readonly string[];
-  readonly deleted: readonly string[];
+  readonly created: readonly ConfigId[];
+  readonly deleted: readonly ConfigId[];
 }
 
 /** What a roll does to a Deployment's pause. */
@@ -137,7 +139,7 @@ export type RollPause =
 export interface RollDecision extends Judged {
   readonly kind: 'roll';
   /** Config ids whose change starts the roll: changed, then created, then deleted, each sorted. */
-  readonly changed: readonly string[];
+  readonly changed: readonly ConfigId[];
   /** The record to write with it. */
   readonly record: ConfigRecord;
   readonly plan: RollPlan;
@@ -153,7 +155,7 @@ export type HoldReason =
   /** A Deployment we paused (since `pausedAt`): its rollout waits for the end of the period. */
   | { readonly why: 'pause-period'; readonly pausedAt: string }
   /** Non-optional configs it follows are missing: new pods could not start. */
-  | { readonly why: 'config-missing'; readonly missing: readonly string[] };
+  | { readonly why: 'config-missing'; readonly missing: readonly ConfigId[] };
 
 export interface HoldDecision extends Judged {
   readonly kind: 'hold';

@@ -1,4 +1,4 @@
-import type { ConfigRecord } from './config-record.ts';
+import type { ConfigRecord } from '../model/config-record.ts';
 
 /**
  * The record of each workload not adopted yet as it was when the controller

@@ -1,26 +1,17 @@
 import type { ConfigEntry } from '../config/config-cache.ts';
-import type { ConfigKind, ConfigReference } from '../workload/config-reference.ts';
+import { namedListAnnotations, optInAnnotations, type AnnotationNames } from '../model/annotations.ts';
+import { CONFIG_KINDS, type ConfigKind } from '../model/config-kind.ts';
+import type { ConfigReference } from '../workload/config-reference.ts';
 import type { WorkloadRecord } from '../workload/workload-cache.ts';
 import { parseBool } from '../parse-bool.ts';
 import type { CountedConfig } from './config-hash.ts';
-import { isAbsentEntry, type ConfigRecord } from './config-record.ts';
+import { isAbsentEntry, type ConfigRecord } from '../model/config-record.ts';
 import { commaList, MAX_LIST_LENGTH, type InvalidPattern, type NameList } from './name-list.ts';
 
 /** Annotation names and switches that decide which configs a workload follows. */
 export interface OptInSettings {
-  readonly autoAnnotation: string;
-  readonly configMapAutoAnnotation: string;
-  readonly secretAutoAnnotation: string;
-  readonly searchAnnotation: string;
-  /** Stakater's named mode: comma lists of anchored regexes naming configs, referenced or not. */
-  readonly configMapReloadAnnotation: string;
-  readonly secretReloadAnnotation: string;
-  readonly configMapExcludeAnnotation: string;
-  readonly secretExcludeAnnotation: string;
-  /** Stakater's SecretProviderClass annotations (typed auto, named list, exclude list), which no flag renames. */
-  readonly secretProviderClassAutoAnnotation: string;
-  readonly secretProviderClassReloadAnnotation: string;
-  readonly secretProviderClassExcludeAnnotation: string;
+  /** The rules read those of place 'opt-in'; named lists (configMapReload, secretReload) are comma lists of anchored regexes naming configs, referenced or not. */
+  readonly annotations: AnnotationNames;
   /** Roll every workload for every config it references, unless it says auto: "false". */
   readonly autoReloadAll: boolean;
   readonly ignoredConfigKinds: ReadonlySet<ConfigKind>;
@@ -79,6 +70,7 @@ export type OptInResult =
  * when `hasNamedList`).
  */
 export function decideOptIn(workload: WorkloadRecord, configs: ConfigLookup, settings: OptInSettings, nameLists: { compile(value: string): NameList }): OptInResult {
+  const names = settings.annotations;
   const annotations = steeringSource(workload, settings);
   const notBooleans: NotBoolean[] = [];
   const flag = (annotation: string): boolean | undefined => {
@@ -87,20 +79,20 @@ export function decideOptIn(workload: WorkloadRecord, configs: ConfigLookup, set
     if (value !== undefined && parsed === undefined) notBooleans.push({ annotation, value });
     return parsed;
   };
-  const auto = flag(settings.autoAnnotation);
-  if (auto === false) return { optedOut: true, reason: `${settings.autoAnnotation} is ${JSON.stringify(annotations[settings.autoAnnotation])}` };
+  const auto = flag(names.auto);
+  if (auto === false) return { optedOut: true, reason: `${names.auto} is ${JSON.stringify(annotations[names.auto])}` };
 
   const typedAuto: Record<ConfigKind, boolean> = {
-    ConfigMap: flag(settings.configMapAutoAnnotation) === true,
-    Secret: flag(settings.secretAutoAnnotation) === true,
-    SecretProviderClass: flag(settings.secretProviderClassAutoAnnotation) === true,
+    ConfigMap: flag(names.configMapAuto) === true,
+    Secret: flag(names.secretAuto) === true,
+    SecretProviderClass: flag(names.secretProviderClassAuto) === true,
   };
   const excluded: Record<ConfigKind, ReadonlySet<string>> = {
-    ConfigMap: new Set(commaList(annotations[settings.configMapExcludeAnnotation])),
-    Secret: new Set(commaList(annotations[settings.secretExcludeAnnotation])),
-    SecretProviderClass: new Set(commaList(annotations[settings.secretProviderClassExcludeAnnotation])),
+    ConfigMap: new Set(commaList(annotations[names.configMapExclude])),
+    Secret: new Set(commaList(annotations[names.secretExclude])),
+    SecretProviderClass: new Set(commaList(annotations[names.secretProviderClassExclude])),
   };
-  const search = flag(settings.searchAnnotation) === true;
+  const search = flag(names.search) === true;
   const invalidPatterns: InvalidPattern[] = [];
   const namedList = (annotation: string): NameList | undefined => {
     const value = annotations[annotation];
@@ -109,24 +101,19 @@ export function decideOptIn(workload: WorkloadRecord, configs: ConfigLookup, set
     for (const bad of list.invalid) invalidPatterns.push({ annotation, ...bad });
     return list;
   };
-  const namedAnnotation: Record<ConfigKind, string> = {
-    ConfigMap: settings.configMapReloadAnnotation,
-    Secret: settings.secretReloadAnnotation,
-    SecretProviderClass: settings.secretProviderClassReloadAnnotation,
-  };
   const named: Record<ConfigKind, NameList | undefined> = {
-    ConfigMap: namedList(namedAnnotation.ConfigMap),
-    Secret: namedList(namedAnnotation.Secret),
-    SecretProviderClass: namedList(namedAnnotation.SecretProviderClass),
+    ConfigMap: namedList(names.configMapReload),
+    Secret: namedList(names.secretReload),
+    SecretProviderClass: namedList(names.secretProviderClassReload),
   };
   const isNamed = (kind: ConfigKind, name: string): boolean => named[kind]?.matches(name) === true;
 
   const counted: FollowedRef[] = [];
   const skipped: SkippedConfig[] = [];
   const references = [...workload.references];
-  for (const kind of ['ConfigMap', 'Secret', 'SecretProviderClass'] as const) {
+  for (const { kind } of CONFIG_KINDS) {
     if (named[kind] === undefined) continue;
-    const value = annotations[namedAnnotation[kind]];
+    const value = annotations[namedListAnnotations(names)[kind]];
     for (const name of namedCandidates(kind, value, configs, workload.record)) {
       if (isNamed(kind, name) && !references.some((r) => r.kind === kind && r.name === name)) {
         references.push({ kind, name, keys: 'all', optional: true, containers: [] });
@@ -184,23 +171,19 @@ function* namedCandidates(kind: ConfigKind, value: string | undefined, configs: 
  */
 export function hasExplicitOptIn(workload: WorkloadRecord, settings: OptInSettings): boolean {
   const a = steeringSource(workload, settings);
-  return parseBool(a[settings.autoAnnotation]) === true || parseBool(a[settings.configMapAutoAnnotation]) === true || parseBool(a[settings.secretAutoAnnotation]) === true
-    || parseBool(a[settings.secretProviderClassAutoAnnotation]) === true
-    || parseBool(a[settings.searchAnnotation]) === true || hasNamedList(workload, settings);
+  const names = settings.annotations;
+  return parseBool(a[names.auto]) === true || parseBool(a[names.configMapAuto]) === true || parseBool(a[names.secretAuto]) === true
+    || parseBool(a[names.secretProviderClassAuto]) === true
+    || parseBool(a[names.search]) === true || hasNamedList(workload, settings);
 }
 
 /** Whether the workload steers with a named list (so the regex engine is needed). */
 export function hasNamedList(workload: WorkloadRecord, settings: OptInSettings): boolean {
   const a = steeringSource(workload, settings);
-  return a[settings.configMapReloadAnnotation] !== undefined || a[settings.secretReloadAnnotation] !== undefined || a[settings.secretProviderClassReloadAnnotation] !== undefined;
+  return Object.values(namedListAnnotations(settings.annotations)).some((name) => a[name] !== undefined);
 }
 
 /** Stakater reads the workload's metadata annotations, or the pod template's when the metadata has none of them. */
 function steeringSource(workload: WorkloadRecord, settings: OptInSettings): Readonly<Record<string, string>> {
-  const names = [
-    settings.autoAnnotation, settings.configMapAutoAnnotation, settings.secretAutoAnnotation, settings.searchAnnotation,
-    settings.configMapExcludeAnnotation, settings.secretExcludeAnnotation, settings.configMapReloadAnnotation, settings.secretReloadAnnotation,
-    settings.secretProviderClassAutoAnnotation, settings.secretProviderClassExcludeAnnotation, settings.secretProviderClassReloadAnnotation,
-  ];
-  return names.some((n) => workload.annotations[n] !== undefined) ? workload.annotations : workload.templateAnnotations;
+  return optInAnnotations(settings.annotations).some((n) => workload.annotations[n] !== undefined) ? workload.annotations : workload.templateAnnotations;
 }

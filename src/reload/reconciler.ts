@@ -2,11 +2,12 @@ import type { ConfigCache } from '../config/config-cache.ts';
 import type { EventRecorder } from '../kube/event-recorder.ts';
 import type { Logger } from '../logger.ts';
 import type { TokenBucket } from '../queue/token-bucket.ts';
-import { referenceKey } from '../workload/pod-references.ts';
-import type { ConfigKind } from '../workload/config-reference.ts';
-import { kindInfo } from '../workload/workload-kind.ts';
+import { referenceKey, type ConfigId } from '../model/config-id.ts';
+import type { ConfigKind } from '../model/config-kind.ts';
+import type { WorkloadKey } from '../model/workload-key.ts';
+import { kindInfo } from '../model/workload-kind.ts';
 import type { WorkloadCache, WorkloadRecord } from '../workload/workload-cache.ts';
-import type { ConfigRecord } from './config-record.ts';
+import type { ConfigRecord } from '../model/config-record.ts';
 import { decide, jobRefusal, recordNow } from './decide.ts';
 import type { ConfigView, Decision, DecideSettings, HoldDecision, RollDecision, SkipDecision } from './decision.ts';
 import { FirstSight } from './first-sight.ts';
@@ -59,9 +60,9 @@ export interface ReconcilerDeps {
 
 /** One reconcile of one workload, as the steps that carry out its decision need it. */
 interface Occasion {
-  readonly key: string;
+  readonly key: WorkloadKey;
   readonly workload: WorkloadRecord;
-  readonly causes: readonly string[];
+  readonly causes: readonly ConfigId[];
   /** The clock when it decided. */
   readonly now: number;
   readonly log: Logger;
@@ -107,7 +108,7 @@ export class Reconciler {
    * keeps what it follows as of its first sight, until its record is
    * written or it is gone.
    */
-  sawWorkload(key: string): void {
+  sawWorkload(key: WorkloadKey): void {
     const workload = this.#deps.workloads.get(key);
     if (workload === undefined || workload.record !== undefined) {
       this.#firstSight.drop(key);
@@ -121,7 +122,7 @@ export class Reconciler {
     if (record !== undefined) this.#holdFirstSight(key, workload, record);
   }
 
-  async reconcile(key: string, causes: readonly string[] = [], signal?: AbortSignal): Promise<ReconcileResult> {
+  async reconcile(key: WorkloadKey, causes: readonly ConfigId[] = [], signal?: AbortSignal): Promise<ReconcileResult> {
     const { workloads, settings, logger, writer } = this.#deps;
     const workload = workloads.get(key);
     if (workload === undefined) {
@@ -139,7 +140,7 @@ export class Reconciler {
   }
 
   /** The Event for a roll that failed for good or for now. */
-  recordFailure(key: string, err: unknown): void {
+  recordFailure(key: WorkloadKey, err: unknown): void {
     const workload = this.#deps.workloads.get(key);
     if (workload === undefined) return;
     this.#deps.events.record(subject(workload), 'Warning', 'ReloadFail', `could not roll: ${err instanceof Error ? err.message : String(err)}`);
@@ -241,7 +242,7 @@ export class Reconciler {
     for (const c of decision.configs) if (!c.follows) log.debug({ config: c.id, reason: c.reason }, 'config not followed');
   }
 
-  #holdFirstSight(key: string, workload: WorkloadRecord, record: ConfigRecord): void {
+  #holdFirstSight(key: WorkloadKey, workload: WorkloadRecord, record: ConfigRecord): void {
     const held = this.#firstSight.hold(key, workload.uid, record);
     if (held.dropped !== undefined) this.#deps.logger.debug({ workload: held.dropped, held: this.#firstSight.size }, 'too many workloads await adoption: dropped the oldest first-sight record');
   }
@@ -283,7 +284,7 @@ function rollNotice(workload: WorkloadRecord, decision: RollDecision): RollNotic
     hash: decision.plan.combined,
   };
 }
-function rollMessage(rollFor: readonly string[], causes: readonly string[]): string {
+function rollMessage(rollFor: readonly ConfigId[], causes: readonly ConfigId[]): string {
   const seen = rollFor.filter((id) => causes.includes(id));
   const unseen = rollFor.filter((id) => !causes.includes(id));
   return [

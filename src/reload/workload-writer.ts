@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import type { ApiClient, ApiRequest } from '../kube/api-client.ts';
 import { ApiError, isConflict } from '../kube/api-error.ts';
 import { asRecord } from '../kube/json-shape.ts';
-import { kindInfo, workloadKey, workloadPath } from '../workload/workload-kind.ts';
+import { formatRecord, type ConfigRecord } from '../model/config-record.ts';
+import { workloadKey } from '../model/workload-key.ts';
+import { kindInfo, workloadPath } from '../model/workload-kind.ts';
 import type { WorkloadRecord } from '../workload/workload-cache.ts';
-import { formatRecord, type ConfigRecord } from './config-record.ts';
 import type { TemplateMark } from './reload-strategy.ts';
 
 export interface WriterOptions {

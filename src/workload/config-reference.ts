@@ -1,9 +1,4 @@
-/**
- * The kinds of object a pod can take configuration from: ConfigMaps and
- * Secrets, and the SecretProviderClasses of the Secrets Store CSI driver
- * (--enable-csi-integration), whose versions its pod statuses report.
- */
-export type ConfigKind = 'ConfigMap' | 'Secret' | 'SecretProviderClass';
+import type { ConfigKind } from '../model/config-kind.ts';
 
 /**
  * One ConfigMap or Secret a pod spec uses, with every use of it in that pod

@@ -2,22 +2,24 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ConfigEntry } from '../../../src/config/config-cache.ts';
 import { parseRunOptions } from '../../../src/options/parse-run-options.ts';
-import type { ConfigRecord } from '../../../src/reload/config-record.ts';
+import { referenceKey } from '../../../src/model/config-id.ts';
+import type { ConfigKind } from '../../../src/model/config-kind.ts';
+import type { ConfigRecord } from '../../../src/model/config-record.ts';
 import { decide, recordNow } from '../../../src/reload/decide.ts';
 import type { ConfigView, Decision, DecideSettings, FollowedVerdict, UnfollowedVerdict } from '../../../src/reload/decision.ts';
 import { NameListCompiler } from '../../../src/reload/name-list.ts';
 import { controllerSettings } from '../../../src/run-settings.ts';
-import type { ConfigKind, ConfigReference } from '../../../src/workload/config-reference.ts';
+import type { ConfigReference } from '../../../src/workload/config-reference.ts';
 import type { WorkloadRecord } from '../../../src/workload/workload-cache.ts';
-import type { WorkloadKind } from '../../../src/workload/workload-kind.ts';
+import type { WorkloadKind } from '../../../src/model/workload-kind.ts';
 
 /** The shipped defaults, so these tests exercise the annotation names users get. */
 const defaults = controllerSettings(parseRunOptions([], {})).reconcile;
 const nameLists = new NameListCompiler();
 await nameLists.load();
 const settings: DecideSettings = { ...defaults, nameLists };
-const A = defaults.optIn.autoAnnotation;
-const PAUSE = defaults.pausePeriodAnnotation;
+const A = defaults.annotations.auto;
+const PAUSE = defaults.annotations.pausePeriod;
 const NOW = Date.parse('2026-11-23T10:00:00Z');
 
 type Configs = Readonly<Record<string, ConfigEntry | undefined>>;
@@ -104,7 +106,7 @@ test('How it decides: a workload annotated auto "true" rolls when any ConfigMap/
 
 test('How it decides: auto "false" on a workload: never rolled, whatever else says so', () => {
   const s = { ...settings, optIn: { ...settings.optIn, autoReloadAll: true } };
-  const decision = decide(workload({ annotations: { [A]: 'false', [defaults.optIn.configMapReloadAnnotation]: 'cm' } }), view(config('cm', { a: '1' }, { enabled: true })), s, NOW);
+  const decision = decide(workload({ annotations: { [A]: 'false', [defaults.annotations.configMapReload]: 'cm' } }), view(config('cm', { a: '1' }, { enabled: true })), s, NOW);
   assertKind(decision, 'skip');
   assert.equal(decision.why, 'opted-out');
   assert.match(decision.detail, /auto is "false"/);
@@ -197,7 +199,7 @@ test('a workload without a record is adopted, compared with its first sight: a c
   const adopt = decide(workload(), view(config('cm', { a: '1' })), settings, NOW);
   assertKind(adopt, 'adopt');
   assert.deepEqual(adopt.record, first);
-  const roll = decide(workload(), view(config('cm', { a: '2' })), settings, NOW, { firstSight: first, causes: ['ConfigMap/cm'] });
+  const roll = decide(workload(), view(config('cm', { a: '2' })), settings, NOW, { firstSight: first, causes: [referenceKey('ConfigMap', 'cm')] });
   assertKind(roll, 'roll');
 });
 
@@ -224,13 +226,13 @@ test('Jobs follow configs only by an annotation of their own, and never when a C
   assert.equal(run.why, 'cronjob-run');
 });
 
-const NAMED = defaults.optIn.configMapReloadAnnotation;
+const NAMED = defaults.annotations.configMapReload;
 
 test('How it decides: a config named in a reload list but referenced nowhere is created: recorded, no roll; rolls once with --reload-on-create, also when created while the controller was down', () => {
   const shape = { annotations: { [NAMED]: 'extra' } };
   const adoption = decide(workload(shape), view(config('cm', { a: '1' })), settings, NOW);
   assertKind(adoption, 'adopt');
-  assert.equal(adoption.record.entries.get('ConfigMap/extra'), '*.-', 'followed while missing: the record says so');
+  assert.equal(adoption.record.entries.get(referenceKey('ConfigMap', 'extra')), '*.-', 'followed while missing: the record says so');
   const created = { ...config('cm', { a: '1' }), ...config('extra', { x: '1' }) };
   const recordOnly = later(shape, config('cm', { a: '1' }), created);
   assertKind(recordOnly, 'record');

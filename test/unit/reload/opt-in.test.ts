@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { referenceKey } from '../../../src/model/config-id.ts';
 import { parseRunOptions } from '../../../src/options/parse-run-options.ts';
 import { controllerSettings } from '../../../src/run-settings.ts';
 import type { ConfigEntry } from '../../../src/config/config-cache.ts';
 import { MAX_ENTRY_LENGTH, MAX_LIST_ENTRIES, MAX_LIST_LENGTH, NameListCompiler } from '../../../src/reload/name-list.ts';
 import { decideOptIn, type OptInResult, type OptInSettings } from '../../../src/reload/opt-in.ts';
-import type { ConfigKind, ConfigReference } from '../../../src/workload/config-reference.ts';
+import type { ConfigKind } from '../../../src/model/config-kind.ts';
+import type { ConfigReference } from '../../../src/workload/config-reference.ts';
 import type { WorkloadRecord } from '../../../src/workload/workload-cache.ts';
 
 /** The shipped defaults, so these tests exercise the annotation names users get. */
@@ -179,7 +181,7 @@ test('a named list follows a config it names plainly while it is missing; a patt
   assert.deepEqual(countedNames(missing), ['ConfigMap/extra']);
   const [extra] = missing.optedOut ? [] : missing.counted;
   assert.deepEqual([extra?.digests, extra?.ref.optional, extra?.rule], [undefined, true, 'named-list'], 'counted as absent, optional, by the named list');
-  const record = { version: 2 as const, entries: new Map([['ConfigMap/app-one', '*.abc'], ['ConfigMap/app-gone', '*.-'], ['ConfigMap/other', '*.abc']]) };
+  const record = { version: 2 as const, entries: new Map([[referenceKey('ConfigMap', 'app-one'), '*.abc'], [referenceKey('ConfigMap', 'app-gone'), '*.-'], [referenceKey('ConfigMap', 'other'), '*.abc']]) };
   assert.deepEqual(countedNames(decide({ ...w, record }, {})), ['ConfigMap/extra', 'ConfigMap/app-one']);
 });
 

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
+import { referenceKey } from '../../../src/model/config-id.ts';
 import { WorkloadWriter, type Roll } from '../../../src/reload/workload-writer.ts';
 import type { WorkloadRecord } from '../../../src/workload/workload-cache.ts';
-import type { WorkloadKind } from '../../../src/workload/workload-kind.ts';
+import type { WorkloadKind } from '../../../src/model/workload-kind.ts';
 import { FakeApiServer, sendJson, status, type RecordedRequest } from '../kube/fake-api-server.ts';
 
 const RECORD = 'mini-reloader.pelabs/config-hash-record';
@@ -16,7 +17,7 @@ function workload(kind: WorkloadKind): WorkloadRecord {
 }
 
 const roll: Roll = {
-  record: { version: 2, entries: new Map([['ConfigMap/cm', '*.abc']]) },
+  record: { version: 2, entries: new Map([[referenceKey('ConfigMap', 'cm'), '*.abc']]) },
   mark: { annotations: { 'mini-reloader.pelabs/config-hash': 'h2' }, env: new Map() },
 };
 

@@ -36,16 +36,3 @@ export function workloadPath(kind: WorkloadKind, namespace: string, name: string
   const info = kindInfo(kind);
   return `${info.apiPrefix}/namespaces/${encodeURIComponent(namespace)}/${info.resource}/${encodeURIComponent(name)}`;
 }
-
-/** Work-queue key of a workload: Kind/namespace/name. */
-export function workloadKey(kind: WorkloadKind, namespace: string, name: string): string {
-  return `${kind}/${namespace}/${name}`;
-}
-
-export function parseWorkloadKey(key: string): { kind: WorkloadKind; namespace: string; name: string } {
-  const [kind, namespace, name] = key.split('/');
-  if (kind === undefined || namespace === undefined || name === undefined || !WORKLOAD_KINDS.some((k) => k.kind === kind)) {
-    throw new Error(`malformed workload key "${key}"`);
-  }
-  return { kind: kind as WorkloadKind, namespace, name };
-}
