@@ -17,6 +17,7 @@ export function controllerSettings(o: RunOptions): ControllerSettings {
     enabledLabel: o.enabledLabel,
     ignoredWorkloadKinds: new Set(o.ignoredWorkloadTypes),
     startCronJobRuns: o.startCronJobRuns,
+    csiIntegration: o.csiIntegration,
     reconcile: {
       strategy: o.reloadStrategy,
       hashAnnotation: o.hashAnnotation,
@@ -27,7 +28,7 @@ export function controllerSettings(o: RunOptions): ControllerSettings {
       optIn: {
         annotations: o.annotations,
         autoReloadAll: o.autoReloadAll,
-        ignoredConfigKinds: new Set(o.resourcesToIgnore),
+        ignoredConfigKinds: new Set([...o.resourcesToIgnore, ...(o.csiIntegration ? [] : ['SecretProviderClass' as const])]),
       },
     },
   };

@@ -50,7 +50,7 @@ const MAX_FORMER_UIDS = 4096;
 export class ConfigCache {
   readonly #options: ConfigCacheOptions;
   readonly #byNamespace = new Map<string, Map<ConfigId, ConfigEntry>>();
-  readonly #counts: Record<ConfigKind, number> = { ConfigMap: 0, Secret: 0 };
+  readonly #counts: Record<ConfigKind, number> = { ConfigMap: 0, Secret: 0, SecretProviderClass: 0 };
   /** `namespace/Kind/name` -> the uid of the object that last held the name before the current one. */
   readonly #formerUids = new Map<string, string>();
 
@@ -138,6 +138,11 @@ export class ConfigCache {
       ignored: flag(this.#options.ignoreAnnotation, annotations[this.#options.ignoreAnnotation]),
       match: flag(this.#options.matchAnnotation, annotations[this.#options.matchAnnotation]),
     };
+    this.#store(kind, namespace, name, entry, obj.metadata);
+  }
+
+  /** `metadata`, of a watched object, tells who changed its data; a computed entry has none. */
+  #store(kind: ConfigKind, namespace: string, name: string, entry: ConfigEntry, metadata?: Readonly<Record<string, unknown>>): void {
     let slots = this.#byNamespace.get(namespace);
     if (slots === undefined) {
       slots = new Map();
@@ -148,9 +153,22 @@ export class ConfigCache {
     if (previous === undefined) this.#counts[kind]++;
     else if (sameEntry(previous, entry)) return;
     else if (previous.uid !== entry.uid) this.#rememberUid(kind, namespace, name, previous.uid);
-    const change = previous?.uid === entry.uid ? this.#change(previous, digests, obj.metadata) : undefined;
+    const change = metadata !== undefined && previous?.uid === entry.uid ? this.#change(previous, entry.digests, metadata) : undefined;
     slots.set(slot, change === undefined ? entry : { ...entry, change });
     this.#options.onChange(kind, namespace, name);
+  }
+
+  /**
+   * Sets (or, with undefined, removes) an entry computed from other objects
+   * than the config itself: a SecretProviderClass's, from its pod statuses.
+   * Tells onChange only when the entry differs.
+   */
+  setComputed(kind: ConfigKind, namespace: string, name: string, entry: ConfigEntry | undefined): void {
+    if (entry === undefined) {
+      this.#remove(kind, namespace, name);
+      return;
+    }
+    this.#store(kind, namespace, name, entry);
   }
 
   /**

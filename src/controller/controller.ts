@@ -1,5 +1,6 @@
 import { ConfigCache } from '../config/config-cache.ts';
 import { configListTarget } from '../config/config-lists.ts';
+import { CsiCache } from '../config/csi-cache.ts';
 import type { ApiClient } from '../kube/api-client.ts';
 import type { ReflectorHandlers, ReflectorObserver } from '../kube/reflector.ts';
 import { isConflict } from '../kube/api-error.ts';
@@ -17,6 +18,7 @@ import { parseWorkloadKey, type WorkloadKey } from '../model/workload-key.ts';
 import { WORKLOAD_KINDS, type WorkloadKind } from '../model/workload-kind.ts';
 import { NamespaceScope } from './namespace-scope.ts';
 import { countingEvents } from './event-counts.ts';
+import { csiWatches } from './csi-watches.ts';
 import { ReflectorSet } from './reflector-set.ts';
 import { untilAborted } from './until-aborted.ts';
 
@@ -38,6 +40,8 @@ export interface ControllerSettings {
   readonly enabledLabel: string;
   readonly ignoredWorkloadKinds: ReadonlySet<WorkloadKind>;
   readonly startCronJobRuns: boolean;
+  /** --enable-csi-integration: watch SecretProviderClasses and their pod statuses, where served. */
+  readonly csiIntegration: boolean;
   readonly reconcile: ReconcilerSettings;
 }
 
@@ -64,8 +68,11 @@ export class LeadershipLost extends Error {
   override readonly name = 'LeadershipLost';
 }
 
-/** How long a Rollouts list waits before looking again when the CRD is not installed. */
+/** How long a Rollouts or CSI list waits before looking again when the CRD is not installed. */
 const ABSENT_CRD_RETRY_MS = 15_000;
+
+/** The resource label of each config kind's cache size (a SecretProviderClass counts once some pod status reports it). */
+const CACHE_RESOURCE: Readonly<Record<ConfigKind, string>> = { ConfigMap: 'configmaps', Secret: 'secrets', SecretProviderClass: 'secretproviderclasses' };
 
 /** The workload's metadata annotation that records what its pods see. */
 export function recordAnnotation(hashAnnotation: string): string {
@@ -160,6 +167,9 @@ export class Controller {
     });
 
     this.#reflectors = new ReflectorSet(client);
+    const csi = settings.csiIntegration
+      ? new CsiCache({ enabledLabel: settings.enabledLabel, ignoreAnnotation: r.annotations.ignore, matchAnnotation: r.annotations.match, sink: this.#configs, ignoreNamespace: excludes })
+      : undefined;
     const scopes: (string | undefined)[] = settings.namespaces.length > 0 ? [...settings.namespaces] : [undefined];
     for (const namespace of scopes) {
       for (const kind of ['ConfigMap', 'Secret'] as const) {
@@ -179,6 +189,10 @@ export class Controller {
           this.#permittedOnList(info.resource, namespace, this.#workloads.handlers(info.kind, namespace)),
           this.#observer(info.resource, namespace),
         );
+      }
+      if (csi === undefined) continue;
+      for (const { target, handlers } of csiWatches(csi, namespace, ABSENT_CRD_RETRY_MS, metrics.handles.stakater, (ns) => !excludes(ns))) {
+        this.#reflectors.add(target, this.#permittedOnList(target.resource, namespace, handlers), this.#observer(target.resource, namespace));
       }
     }
     this.#namespaceReflector = settings.namespaceSelector === undefined ? undefined : this.#namespaceWatch(client, settings.namespaceSelector);
@@ -272,7 +286,7 @@ export class Controller {
   }
 
   #configChanged(kind: ConfigKind, namespace: string, name: string): void {
-    this.#metrics.setCacheSize(kind === 'ConfigMap' ? 'configmaps' : 'secrets', this.#configs.size(kind));
+    this.#metrics.setCacheSize(CACHE_RESOURCE[kind], this.#configs.size(kind));
     if (!this.#synced) return;
     const cause = referenceKey(kind, name);
     const queue = (key: WorkloadKey): void => {

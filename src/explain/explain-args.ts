@@ -6,7 +6,7 @@ import { WORKLOAD_KINDS, type WorkloadKind } from '../model/workload-kind.ts';
 
 /** What `explain` is asked about: a config, or a workload of a kind the controller rolls. */
 export type ExplainTarget =
-  | { readonly kind: ConfigKind; readonly name: string; readonly config: true }
+  | { readonly kind: ExplainedConfigKind; readonly name: string; readonly config: true }
   | { readonly kind: WorkloadKind; readonly name: string; readonly config: false };
 
 export interface ExplainRequest {
@@ -30,7 +30,10 @@ export const EXPLAIN_USAGE = `usage: mini-reloader explain TYPE/NAME [-n NAMESPA
   Run flags that change decisions (--auto-reload-all, --namespace-selector, the annotation names, ...)
   are taken as \`mini-reloader run\` takes them; the others are accepted and change nothing.`;
 
-const CONFIG_TYPES: Readonly<Record<string, ConfigKind>> = {
+/** The config kinds explain reads by name; a SecretProviderClass's state lives in pod statuses, not in one object. */
+export type ExplainedConfigKind = Exclude<ConfigKind, 'SecretProviderClass'>;
+
+const CONFIG_TYPES: Readonly<Record<string, ExplainedConfigKind>> = {
   configmap: 'ConfigMap', configmaps: 'ConfigMap', cm: 'ConfigMap', secret: 'Secret', secrets: 'Secret',
 };
 const SHORT_NAMES: Readonly<Record<string, WorkloadKind>> = { deploy: 'Deployment', sts: 'StatefulSet', ds: 'DaemonSet', cj: 'CronJob', ro: 'Rollout' };

@@ -11,7 +11,7 @@ import { controllerSettings } from '../run-settings.ts';
 import { workloadKey } from '../model/workload-key.ts';
 import { WORKLOAD_KINDS } from '../model/workload-kind.ts';
 import { decisionOptions, type DecisionSource } from './decision-flags.ts';
-import { EXPLAIN_USAGE, parseExplainArgs, type ExplainRequest } from './explain-args.ts';
+import { EXPLAIN_USAGE, parseExplainArgs, type ExplainedConfigKind, type ExplainRequest } from './explain-args.ts';
 import { explainForConfig, explainWorkload, type ExplainContext } from './explanation.ts';
 import { controllerFlags } from './from-deployment.ts';
 import { lastRoll } from './last-roll.ts';
@@ -121,7 +121,7 @@ async function baseFlags(client: ApiClient, request: ExplainRequest): Promise<De
  * own, to name its keys and say why: its values are digested and dropped as
  * the cache does it.
  */
-async function configSummary(client: ApiClient, snapshot: NamespaceSnapshot, options: RunOptions, kind: 'ConfigMap' | 'Secret', name: string): Promise<ConfigSummary> {
+async function configSummary(client: ApiClient, snapshot: NamespaceSnapshot, options: RunOptions, kind: ExplainedConfigKind, name: string): Promise<ConfigSummary> {
   const { namespace } = snapshot;
   const cached = snapshot.configs.get(kind, namespace, name);
   if (cached !== undefined) return { kind, namespace, name, keys: [...cached.digests.keys()].sort(), unwatched: null };

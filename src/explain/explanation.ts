@@ -165,15 +165,20 @@ function wholeReason(decision: Decision): string | undefined {
   return skip.detail;
 }
 
+/** Each config kind's exclude and typed-auto annotations in the table. */
+const EXCLUDE_ANNOTATION = { ConfigMap: 'configMapExclude', Secret: 'secretExclude', SecretProviderClass: 'secretProviderClassExclude' } as const;
+const AUTO_ANNOTATION = { ConfigMap: 'configMapAuto', Secret: 'secretAuto', SecretProviderClass: 'secretProviderClassAuto' } as const;
+
 /** A skip cause in words that name the annotation or flag behind it. */
 function skipReason(cause: SkipCause, kind: ConfigKind, context: ExplainContext): string {
   const a = context.settings.optIn.annotations;
   switch (cause) {
     case 'kind-ignored': return `${kind}s are ignored (--resources-to-ignore)`;
     case 'config-ignored': return `the ${kind} carries ${a.ignore} "true"`;
-    case 'excluded': return `excluded by the workload's ${kind === 'ConfigMap' ? a.configMapExclude : a.secretExclude}`;
+    case 'not-reported': return `no pod status reports the versions of this ${kind} yet`;
+    case 'excluded': return `excluded by the workload's ${a[EXCLUDE_ANNOTATION[kind]]}`;
     case 'no-match': return `the workload is in search mode (${a.search}) and the ${kind} lacks ${a.match} "true"`;
-    case 'not-opted-in': return `not opted in: no ${a.auto} or ${kind === 'ConfigMap' ? a.configMapAuto : a.secretAuto} "true" on the workload, no named list naming it, no ${context.enabledLabel} label on the ${kind}, no --auto-reload-all`;
+    case 'not-opted-in': return `not opted in: no ${a.auto} or ${a[AUTO_ANNOTATION[kind]]} "true" on the workload, no named list naming it, no ${context.enabledLabel} label on the ${kind}, no --auto-reload-all`;
   }
 }
 

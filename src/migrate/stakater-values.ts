@@ -137,7 +137,6 @@ export function migrateStakaterValues(input: Values, release: Release = DEFAULT_
     if (isTrue(r('ignoreSecrets')) && isTrue(r('ignoreConfigMaps'))) refuse('reloader.ignoreSecrets and reloader.ignoreConfigMaps', 'together they leave nothing to watch; keep at most one');
     else if (isTrue(r('ignoreSecrets'))) put('config.resourcesToIgnore', 'secrets', from('ignoreSecrets'));
     else if (isTrue(r('ignoreConfigMaps'))) put('config.resourcesToIgnore', 'configmaps', from('ignoreConfigMaps'));
-    if (isTrue(r('enableCSIIntegration'))) refuse('reloader.enableCSIIntegration', 'this chart version has no CSI SecretProviderClass integration; remove the key (workloads that mount a SecretProviderClass are then not rolled for it)');
     for (const k of ['gomaxprocsOverride', 'gomemlimitOverride']) {
       if (isSet(r(`deployment.${k}`))) refuse(`reloader.deployment.${k}`, 'tunes Go\'s runtime and mini-reloader is no Go program; remove it and size it with reloader.deployment.resources.limits.memory (the V8 heap gets 60% of it)');
     }
@@ -176,7 +175,7 @@ export function migrateStakaterValues(input: Values, release: Release = DEFAULT_
     if (kinds.length > 0) put('config.ignoredWorkloadTypes', kinds.join(','), 'from reloader.ignoreJobs and reloader.ignoreCronJobs');
     const switches: Record<string, string> = {
       autoReloadAll: 'autoReloadAll', isArgoRollouts: 'argoRollouts', reloadOnCreate: 'reloadOnCreate', reloadOnDelete: 'reloadOnDelete',
-      syncAfterRestart: 'syncAfterRestart', enablePProf: 'enablePprof',
+      syncAfterRestart: 'syncAfterRestart', enablePProf: 'enablePprof', enableCSIIntegration: 'enableCsiIntegration',
     };
     for (const [stakater, ours] of Object.entries(switches)) if (isTrue(r(stakater))) put(`config.${ours}`, true, from(stakater));
     if (isTrue(r('enableMetricsByNamespace'))) put('config.metricsCountByNamespace', 'enabled', from('enableMetricsByNamespace'));

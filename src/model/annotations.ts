@@ -65,6 +65,18 @@ export const ANNOTATIONS = {
     flag: 'secret-exclude-annotation', default: 'secrets.exclude.reloader.stakater.com/reload', place: 'opt-in',
     description: 'On a workload: a comma list of Secrets that never trigger it.',
   },
+  secretProviderClassAuto: {
+    flag: 'secretproviderclass-auto-annotation', default: 'secretproviderclass.reloader.stakater.com/auto', place: 'opt-in',
+    description: 'On a workload: "true" follows every SecretProviderClass its CSI volumes mount (--enable-csi-integration).',
+  },
+  secretProviderClassReload: {
+    flag: 'secretproviderclass-annotation', default: 'secretproviderclass.reloader.stakater.com/reload', place: 'opt-in',
+    description: 'On a workload: a comma list of SecretProviderClass names (anchored regexes) it follows (--enable-csi-integration).',
+  },
+  secretProviderClassExclude: {
+    flag: 'secretproviderclass-exclude-annotation', default: 'secretproviderclasses.exclude.reloader.stakater.com/reload', place: 'opt-in',
+    description: 'On a workload: a comma list of SecretProviderClasses that never trigger it.',
+  },
   ignore: {
     flag: 'ignore-annotation', default: 'reloader.stakater.com/ignore', place: 'config',
     description: 'On a ConfigMap or Secret: "true" means it never triggers anything.',
@@ -112,5 +124,5 @@ export function workloadAnnotations(names: AnnotationNames): ReadonlySet<string>
 
 /** Stakater's named-list annotation of each config kind. */
 export function namedListAnnotations(names: AnnotationNames): Readonly<Record<ConfigKind, string>> {
-  return { ConfigMap: names.configMapReload, Secret: names.secretReload };
+  return { ConfigMap: names.configMapReload, Secret: names.secretReload, SecretProviderClass: names.secretProviderClassReload };
 }

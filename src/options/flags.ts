@@ -111,6 +111,12 @@ export const FLAGS = {
     flag: 'argo-rollouts', aliases: ['is-Argo-Rollouts'], boolean: true, stringSwitch: true, value: '', default: 'true', stakaterDefault: 'false', group: 'Scope',
     description: 'Follow Argo Rollouts (argoproj.io/v1alpha1) when the cluster serves them, also when their CRD is installed later. Same as leaving rollouts out of --ignored-workload-types.',
   }, booleanValue),
+  enableCsiIntegration: flag({
+    flag: 'enable-csi-integration', boolean: true, value: '', default: 'false', group: 'Scope',
+    description: 'Follow the SecretProviderClasses that CSI volumes mount (Secrets Store CSI driver, secrets-store.csi.x-k8s.io/v1): '
+      + 'a new set of object versions in their SecretProviderClassPodStatuses rolls the workloads. Needs list and watch on both; '
+      + 'only while the cluster serves them, also when their CRDs are installed later.',
+  }, booleanValue),
   startCronJobRuns: flag({
     flag: 'start-cronjob-runs', boolean: true, value: '', default: 'true', group: 'Rolling',
     description: 'When a CronJob rolls, also start a Job from its new template at once, as Stakater does. Never for a suspended CronJob, nor beside an active run under concurrencyPolicy Forbid.',

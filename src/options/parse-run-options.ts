@@ -116,6 +116,7 @@ export function parseRunOptions(argv: readonly string[], env: Readonly<Record<st
     hashAnnotation: v.hashAnnotation,
     autoReloadAll: v.autoReloadAll,
     resourcesToIgnore: Object.freeze(v.resourcesToIgnore),
+    csiIntegration: v.enableCsiIntegration,
     ignoredWorkloadTypes: Object.freeze(ignoredWorkloadTypes),
     reloadStrategy: v.reloadStrategy,
     reloadOnCreate: v.reloadOnCreate,

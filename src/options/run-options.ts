@@ -16,6 +16,10 @@ export interface AnnotationNames {
   readonly match: string;
   readonly configMapExclude: string;
   readonly secretExclude: string;
+  /** SecretProviderClasses (--enable-csi-integration): typed auto, named list, exclude list. */
+  readonly secretProviderClassAuto: string;
+  readonly secretProviderClassReload: string;
+  readonly secretProviderClassExclude: string;
   readonly ignore: string;
   readonly pausePeriod: string;
   /** When the controller paused a Deployment for its pause period. */
@@ -75,6 +79,8 @@ export interface RunOptions {
   readonly autoReloadAll: boolean;
   /** At most one kind: ignoring both would leave nothing to do. */
   readonly resourcesToIgnore: readonly ConfigKind[];
+  /** --enable-csi-integration: follow SecretProviderClasses through their pod statuses. */
+  readonly csiIntegration: boolean;
   /** Workload kinds never watched or rolled, by their plural type names. */
   readonly ignoredWorkloadTypes: readonly WorkloadKind[];
   readonly reloadStrategy: ReloadStrategy;

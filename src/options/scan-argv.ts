@@ -8,9 +8,6 @@ const STAKATER_ONLY: Readonly<Record<string, string>> = {
   'watch-namespace': 'use --namespaces',
   'health-addr': 'the probes are served on --metrics-address',
 };
-const STAKATER_UNSUPPORTED = new Set([
-  'enable-csi-integration', 'secretproviderclass-auto-annotation', 'secretproviderclass-annotation', 'secretproviderclass-exclude-annotation',
-]);
 
 const BY_NAME: ReadonlyMap<string, FlagKey> = new Map(FLAG_KEYS.flatMap((k) => [FLAGS[k].spec.flag, ...FLAGS[k].spec.aliases].map((n): [string, FlagKey] => [n, k])));
 
@@ -67,7 +64,6 @@ function unknownFlag(arg: string): string {
   const name = arg.replace(/^-+/, '').split('=')[0] ?? '';
   const stakater = STAKATER_ONLY[name];
   if (stakater !== undefined) return `--${name} is a Stakater Reloader flag that mini-reloader does not take: ${stakater}`;
-  if (STAKATER_UNSUPPORTED.has(name)) return `--${name} is a Stakater Reloader flag that mini-reloader does not support; drop it`;
   const close = [...BY_NAME.keys()].filter((n) => editDistance(n, name.toLowerCase()) <= 2 || (name.length >= 4 && n.startsWith(name)));
   const suggestion = close.length === 0 ? '' : `; did you mean ${close.map((n) => `--${n}`).join(' or ')}?`;
   return `unknown flag ${arg.split('=')[0] ?? arg}${suggestion} (mini-reloader run --help lists the flags)`;

@@ -1,5 +1,5 @@
 import type { ConfigEntry } from '../config/config-cache.ts';
-import { optInAnnotations, type AnnotationNames } from '../model/annotations.ts';
+import { namedListAnnotations, optInAnnotations, type AnnotationNames } from '../model/annotations.ts';
 import { CONFIG_KINDS, type ConfigKind } from '../model/config-kind.ts';
 import type { ConfigReference } from '../workload/config-reference.ts';
 import type { WorkloadRecord } from '../workload/workload-cache.ts';
@@ -26,7 +26,7 @@ export interface FollowedRef extends CountedConfig {
 }
 
 /** Why a referenced (or named) config is not followed. */
-export type SkipCause = 'kind-ignored' | 'config-ignored' | 'excluded' | 'no-match' | 'not-opted-in';
+export type SkipCause = 'kind-ignored' | 'not-reported' | 'config-ignored' | 'excluded' | 'no-match' | 'not-opted-in';
 
 export interface SkippedConfig {
   readonly ref: ConfigReference;
@@ -85,10 +85,12 @@ export function decideOptIn(workload: WorkloadRecord, configs: ConfigLookup, set
   const typedAuto: Record<ConfigKind, boolean> = {
     ConfigMap: flag(names.configMapAuto) === true,
     Secret: flag(names.secretAuto) === true,
+    SecretProviderClass: flag(names.secretProviderClassAuto) === true,
   };
   const excluded: Record<ConfigKind, ReadonlySet<string>> = {
     ConfigMap: new Set(commaList(annotations[names.configMapExclude])),
     Secret: new Set(commaList(annotations[names.secretExclude])),
+    SecretProviderClass: new Set(commaList(annotations[names.secretProviderClassExclude])),
   };
   const search = flag(names.search) === true;
   const invalidPatterns: InvalidPattern[] = [];
@@ -102,6 +104,7 @@ export function decideOptIn(workload: WorkloadRecord, configs: ConfigLookup, set
   const named: Record<ConfigKind, NameList | undefined> = {
     ConfigMap: namedList(names.configMapReload),
     Secret: namedList(names.secretReload),
+    SecretProviderClass: namedList(names.secretProviderClassReload),
   };
   const isNamed = (kind: ConfigKind, name: string): boolean => named[kind]?.matches(name) === true;
 
@@ -110,7 +113,7 @@ export function decideOptIn(workload: WorkloadRecord, configs: ConfigLookup, set
   const references = [...workload.references];
   for (const { kind } of CONFIG_KINDS) {
     if (named[kind] === undefined) continue;
-    const value = annotations[kind === 'ConfigMap' ? settings.annotations.configMapReload : settings.annotations.secretReload];
+    const value = annotations[namedListAnnotations(names)[kind]];
     for (const name of namedCandidates(kind, value, configs, workload.record)) {
       if (isNamed(kind, name) && !references.some((r) => r.kind === kind && r.name === name)) {
         references.push({ kind, name, keys: 'all', optional: true, containers: [] });
@@ -121,7 +124,9 @@ export function decideOptIn(workload: WorkloadRecord, configs: ConfigLookup, set
     const entry = configs.get(ref.kind, ref.name);
     const skip = (cause: SkipCause, reason: string): void => { skipped.push({ ref, cause, reason }); };
     const follow = (rule: FollowRule): void => { counted.push({ ref, digests: entry?.digests, rule }); };
-    if (settings.ignoredConfigKinds.has(ref.kind)) skip('kind-ignored', `${ref.kind}s are ignored (--resources-to-ignore)`);
+    if (settings.ignoredConfigKinds.has(ref.kind)) skip('kind-ignored', ref.kind === 'SecretProviderClass' ? 'CSI volumes are followed only with --enable-csi-integration' : `${ref.kind}s are ignored (--resources-to-ignore)`);
+    // Pod statuses come and go with pods: a class none reports is neither created nor deleted, only not known yet.
+    else if (ref.kind === 'SecretProviderClass' && entry === undefined) skip('not-reported', 'no pod status reports the versions of this SecretProviderClass yet');
     else if (entry?.ignored === true) skip('config-ignored', 'the object carries the ignore annotation');
     else if (excluded[ref.kind].has(ref.name)) skip('excluded', 'excluded by the workload');
     else if (isNamed(ref.kind, ref.name)) follow('named-list');
@@ -168,13 +173,14 @@ export function hasExplicitOptIn(workload: WorkloadRecord, settings: OptInSettin
   const a = steeringSource(workload, settings);
   const names = settings.annotations;
   return parseBool(a[names.auto]) === true || parseBool(a[names.configMapAuto]) === true || parseBool(a[names.secretAuto]) === true
+    || parseBool(a[names.secretProviderClassAuto]) === true
     || parseBool(a[names.search]) === true || hasNamedList(workload, settings);
 }
 
 /** Whether the workload steers with a named list (so the regex engine is needed). */
 export function hasNamedList(workload: WorkloadRecord, settings: OptInSettings): boolean {
   const a = steeringSource(workload, settings);
-  return a[settings.annotations.configMapReload] !== undefined || a[settings.annotations.secretReload] !== undefined;
+  return Object.values(namedListAnnotations(settings.annotations)).some((name) => a[name] !== undefined);
 }
 
 /** Stakater reads the workload's metadata annotations, or the pod template's when the metadata has none of them. */

@@ -3,6 +3,7 @@ import type { EventRecorder } from '../kube/event-recorder.ts';
 import type { Logger } from '../logger.ts';
 import type { TokenBucket } from '../queue/token-bucket.ts';
 import { referenceKey, type ConfigId } from '../model/config-id.ts';
+import type { ConfigKind } from '../model/config-kind.ts';
 import type { WorkloadKey } from '../model/workload-key.ts';
 import { kindInfo } from '../model/workload-kind.ts';
 import type { WorkloadCache, WorkloadRecord } from '../workload/workload-cache.ts';
@@ -29,7 +30,7 @@ export interface RollNotice {
   readonly workload: { readonly kind: string; readonly namespace: string; readonly name: string };
   /** The configs whose change starts the roll, with the visible keys of the change and its writer where known. */
   readonly changed: readonly ChangedConfig[];
-  readonly follows: readonly { readonly kind: 'ConfigMap' | 'Secret'; readonly name: string }[];
+  readonly follows: readonly { readonly kind: ConfigKind; readonly name: string }[];
   readonly hash: string;
 }
 

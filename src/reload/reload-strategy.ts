@@ -57,9 +57,12 @@ export function templateMark(strategy: ReloadStrategy, plan: RollPlan, hashAnnot
   }
 }
 
+/** Stakater's name for each kind, in its variables and its last-reloaded-from annotation. */
+const STAKATER_TYPE: Readonly<Record<ConfigKind, string>> = { ConfigMap: 'CONFIGMAP', Secret: 'SECRET', SecretProviderClass: 'SECRETPROVIDERCLASS' };
+
 /** Stakater's variable name: the object's name upper-cased, each run of other characters as one `_`. */
 export function stakaterEnvName(kind: ConfigKind, name: string): string {
-  return `STAKATER_${name.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}_${kind === 'ConfigMap' ? 'CONFIGMAP' : 'SECRET'}`;
+  return `STAKATER_${name.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}_${STAKATER_TYPE[kind]}`;
 }
 
 /**
@@ -89,7 +92,7 @@ function stakaterEnv(plan: RollPlan): Map<string, { name: string; value: string 
 function lastReloadedFrom(plan: RollPlan): string {
   const { trigger } = plan;
   return JSON.stringify({
-    type: trigger.kind === 'ConfigMap' ? 'CONFIGMAP' : 'SECRET',
+    type: STAKATER_TYPE[trigger.kind],
     name: trigger.name,
     namespace: plan.namespace,
     hash: trigger.hash ?? '',

@@ -9,7 +9,10 @@ import type { ConfigReference } from './config-reference.ts';
  *
  * Followed: `envFrom[].configMapRef|secretRef`, `env[].valueFrom.configMapKeyRef|secretKeyRef`
  * in `initContainers` and `containers`, and `volumes[].configMap|secret` and
- * `volumes[].projected.sources[].configMap|secret`. Not followed: ephemeral
+ * `volumes[].projected.sources[].configMap|secret`, and the SecretProviderClass
+ * a CSI volume names in `volumes[].csi.volumeAttributes.secretProviderClass`
+ * (as Stakater matches it, whatever the driver; it sees the whole class and
+ * is never optional, since the mount fails without it). Not followed: ephemeral
  * containers, `imagePullSecrets` and CSI node secrets, whose data the
  * containers never see.
  *
@@ -138,6 +141,8 @@ function volumeReferences(volume: Readonly<Record<string, unknown>>): Use[] {
     add('ConfigMap', source['configMap'], 'name');
     add('Secret', source['secret'], 'name');
   }
+  const providerClass = text(asRecord(asRecord(volume['csi'])?.['volumeAttributes'])?.['secretProviderClass']);
+  if (providerClass !== undefined) uses.push({ kind: 'SecretProviderClass', name: providerClass, keys: 'all', optional: false });
   return uses;
 }
 

@@ -293,6 +293,15 @@ describe('RBAC', () => {
     assert.deepEqual(await clusterGrants({ config: { ignoredWorkloadTypes: ['Deployments', 'statefulset'] } }), DEFAULT_GRANTS.filter((g) => !/^apps\/(deployments|statefulsets):/.test(g)));
   });
 
+  test('enableCsiIntegration adds read access to the CSI driver\'s pod statuses and classes, and only it does', async () => {
+    assert.deepEqual(await clusterGrants({ config: { enableCsiIntegration: true } }), [
+      ...DEFAULT_GRANTS, ...perms('secrets-store.csi.x-k8s.io', ['secretproviderclasspodstatuses', 'secretproviderclasses'], READ),
+    ].sort());
+    assert.deepEqual(await clusterGrants({ config: { enableCsiIntegration: false } }), DEFAULT_GRANTS);
+    const args: string[] = only(await render({ config: { enableCsiIntegration: true } }), 'Deployment').spec.template.spec.containers[0]?.args ?? [];
+    assert.ok(args.includes('--enable-csi-integration=true'), JSON.stringify(args));
+  });
+
   test('argoRollouts false drops rollouts', async () => {
     assert.deepEqual(await clusterGrants({ config: { argoRollouts: false } }), DEFAULT_GRANTS.filter((g) => !g.startsWith('argoproj.io/')));
     assert.deepEqual(await clusterGrants({ config: { argoRollouts: 'true' } }), DEFAULT_GRANTS);

@@ -39,7 +39,6 @@ function stakaterKeysIn(values: unknown, prefix = ''): string[] {
 const REFUSED: readonly { readonly values: Values; readonly names: RegExp }[] = [
   { values: { reloader: { isOpenshift: true } }, names: /reloader\.isOpenshift/ },
   { values: { reloader: { ignoreSecrets: true, ignoreConfigMaps: true } }, names: /reloader\.ignoreSecrets and reloader\.ignoreConfigMaps/ },
-  { values: { reloader: { enableCSIIntegration: true } }, names: /reloader\.enableCSIIntegration/ },
   { values: { reloader: { deployment: { gomaxprocsOverride: '2' } } }, names: /gomaxprocsOverride/ },
   { values: { reloader: { deployment: { gomemlimitOverride: '100MiB' } } }, names: /gomemlimitOverride/ },
   { values: { reloader: { deployment: { automountServiceAccountToken: false } } }, names: /reloader\.deployment\.automountServiceAccountToken/ },

@@ -25,6 +25,7 @@ test('defaults: the documented values, cluster-wide, Stakater annotation names',
   assert.equal(o.hashAnnotation, 'mini-reloader.pelabs/config-hash');
   assert.equal(o.autoReloadAll, false);
   assert.deepEqual(o.resourcesToIgnore, []);
+  assert.equal(o.csiIntegration, false);
   assert.deepEqual(o.ignoredWorkloadTypes, []);
   assert.equal(o.reloadStrategy, 'hash');
   assert.equal(o.reloadOnCreate, false);
@@ -43,6 +44,9 @@ test('defaults: the documented values, cluster-wide, Stakater annotation names',
     match: 'reloader.stakater.com/match',
     configMapExclude: 'configmaps.exclude.reloader.stakater.com/reload',
     secretExclude: 'secrets.exclude.reloader.stakater.com/reload',
+    secretProviderClassAuto: 'secretproviderclass.reloader.stakater.com/auto',
+    secretProviderClassReload: 'secretproviderclass.reloader.stakater.com/reload',
+    secretProviderClassExclude: 'secretproviderclasses.exclude.reloader.stakater.com/reload',
     ignore: 'reloader.stakater.com/ignore',
     pausePeriod: 'deployment.reloader.stakater.com/pause-period',
     pausedAt: 'deployment.reloader.stakater.com/paused-at',

@@ -57,6 +57,6 @@ test('unknown flags, stray arguments and single-dash flags are errors', () => {
 test('Stakater-only flags are refused with what to do instead', () => {
   assertMentions(errorOf(['--watch-namespace=a']), '--watch-namespace', '--namespaces');
   assertMentions(errorOf(['--leader-election-release-on-cancel']), '--leader-election-release-on-cancel', 'always releases');
-  assertMentions(errorOf(['--enable-csi-integration']), '--enable-csi-integration', 'does not support');
+  assert.equal(parse(['--enable-csi-integration']).csiIntegration, true, 'Stakater\'s CSI flag is taken');
   assert.equal(parse(['--enable-pprof']).profilingAddress, ':6060', 'Stakater\'s profiling flags are taken');
 });

@@ -184,3 +184,24 @@ test('a named list follows a config it names plainly while it is missing; a patt
   const record = { version: 2 as const, entries: new Map([[referenceKey('ConfigMap', 'app-one'), '*.abc'], [referenceKey('ConfigMap', 'app-gone'), '*.-'], [referenceKey('ConfigMap', 'other'), '*.abc']]) };
   assert.deepEqual(countedNames(decide({ ...w, record }, {})), ['ConfigMap/extra', 'ConfigMap/app-one']);
 });
+
+test('SecretProviderClasses: a class no pod status reports is not followed yet; typed auto, exclude and named lists are Stakater\'s', () => {
+  const mounting: WorkloadRecord = { ...workload({}), references: [ref('ConfigMap', 'cm'), ref('SecretProviderClass', 'vault')] };
+  const csi = { ...settings, ignoredConfigKinds: new Set<ConfigKind>() };
+  const typedAuto = { ...mounting, annotations: { 'secretproviderclass.reloader.stakater.com/auto': 'true' } };
+  assert.deepEqual(countedNames(decide(typedAuto, { 'ConfigMap/cm': entry(), 'SecretProviderClass/vault': entry() }, csi)), ['SecretProviderClass/vault']);
+  const unreported = decide(typedAuto, { 'ConfigMap/cm': entry() }, csi);
+  assert.deepEqual(countedNames(unreported), []);
+  assert.ok(!unreported.optedOut && unreported.skipped.some((s) => s.cause === 'not-reported'));
+  const excluded = { ...mounting, annotations: { 'reloader.stakater.com/auto': 'true', 'secretproviderclasses.exclude.reloader.stakater.com/reload': 'vault' } };
+  assert.deepEqual(countedNames(decide(excluded, { 'ConfigMap/cm': entry(), 'SecretProviderClass/vault': entry() }, csi)), ['ConfigMap/cm']);
+  const named = { ...mounting, annotations: { 'secretproviderclass.reloader.stakater.com/reload': 'vault' } };
+  assert.deepEqual(countedNames(decide(named, { 'SecretProviderClass/vault': entry() }, csi)), ['SecretProviderClass/vault']);
+});
+
+test('SecretProviderClasses are not followed without --enable-csi-integration', () => {
+  const mounting: WorkloadRecord = { ...workload({ 'reloader.stakater.com/auto': 'true' }), references: [ref('SecretProviderClass', 'vault')] };
+  const result = decide(mounting, { 'SecretProviderClass/vault': entry() });
+  assert.deepEqual(countedNames(result), []);
+  assert.ok(!result.optedOut && result.skipped.some((s) => /--enable-csi-integration/.test(s.reason)));
+});

@@ -354,3 +354,13 @@ describe('referenceKey', () => {
     assert.notEqual(referenceKey('ConfigMap', 'x'), referenceKey('Secret', 'x'));
   });
 });
+
+describe('CSI volumes', () => {
+  test('a CSI volume names its SecretProviderClass, whole and not optional, for the containers that mount it', () => {
+    const spec = {
+      volumes: [{ name: 'secrets', csi: { driver: 'secrets-store.csi.k8s.io', volumeAttributes: { secretProviderClass: 'vault-db' } } }, { name: 'other', csi: { driver: 'x' } }],
+      containers: [{ name: 'app', volumeMounts: [{ name: 'secrets', mountPath: '/mnt' }] }, { name: 'side' }],
+    };
+    assert.deepEqual(podReferences(spec), [{ kind: 'SecretProviderClass', name: 'vault-db', keys: 'all', optional: false, containers: ['app'] }]);
+  });
+});

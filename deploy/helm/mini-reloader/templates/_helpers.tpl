@@ -199,4 +199,9 @@ controller writes. Never a write verb on ConfigMaps or Secrets.
   resources: ["rollouts"]
   verbs: {{ toJson $workloadVerbs }}
 {{- end }}
+{{- if include "mini-reloader.isTrue" $config.enableCsiIntegration }}
+- apiGroups: ["secrets-store.csi.x-k8s.io"]
+  resources: ["secretproviderclasspodstatuses", "secretproviderclasses"]
+  verbs: {{ toJson $read }}
+{{- end }}
 {{- end }}

@@ -28,9 +28,6 @@ this chart's keys.
 {{- if and (include "mini-reloader.isTrue" $r.ignoreSecrets) (include "mini-reloader.isTrue" $r.ignoreConfigMaps) }}
 {{- fail "reloader.ignoreSecrets and reloader.ignoreConfigMaps together leave nothing to watch; keep at most one" }}
 {{- end }}
-{{- if and (include "mini-reloader.isTrue" $r.enableCSIIntegration) (not (hasKey $c "enableCsiIntegration")) }}
-{{- fail "reloader.enableCSIIntegration: this chart version has no CSI SecretProviderClass integration; remove the key (workloads that mount a SecretProviderClass are then not rolled for it)" }}
-{{- end }}
 {{- if or (include "mini-reloader.isSet" $d.gomaxprocsOverride) (include "mini-reloader.isSet" $d.gomemlimitOverride) }}
 {{- fail "reloader.deployment.gomaxprocsOverride and gomemlimitOverride tune Go's runtime and mini-reloader is no Go program; remove them and size it with reloader.deployment.resources.limits.memory (the V8 heap gets 60% of it)" }}
 {{- end }}
