@@ -19,6 +19,7 @@ export function controllerSettings(o: RunOptions): ControllerSettings {
     matchAnnotation: o.annotations.match,
     pausedAtAnnotation: o.annotations.pausedAt,
     ignoredWorkloadKinds: new Set(o.ignoredWorkloadTypes),
+    declaredKinds: o.workloadKinds,
     startCronJobRuns: o.startCronJobRuns,
     reconcile: {
       strategy: o.reloadStrategy,

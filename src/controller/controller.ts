@@ -11,7 +11,9 @@ import { Reconciler, type ReconcilerSettings, type RollNotice } from '../reload/
 import { WorkloadWriter } from '../reload/workload-writer.ts';
 import type { ConfigKind } from '../workload/config-reference.ts';
 import { WorkloadCache } from '../workload/workload-cache.ts';
-import { parseWorkloadKey, WORKLOAD_KINDS, type WorkloadKind } from '../workload/workload-kind.ts';
+import type { DeclaredWorkloadKind } from '../workload/declared-kind.ts';
+import { parseWorkloadKey, WORKLOAD_KINDS, type WorkloadKind, type WorkloadKindInfo } from '../workload/workload-kind.ts';
+import { DeclaredKindWatch } from './declared-kind-watch.ts';
 import { NamespaceScope } from './namespace-scope.ts';
 import { ReflectorSet } from './reflector-set.ts';
 import { untilAborted } from './until-aborted.ts';
@@ -36,6 +38,8 @@ export interface ControllerSettings {
   readonly matchAnnotation: string;
   readonly pausedAtAnnotation: string;
   readonly ignoredWorkloadKinds: ReadonlySet<WorkloadKind>;
+  /** Kinds declared with --workload-kind: found through discovery, then watched like the built-in ones. */
+  readonly declaredKinds: readonly DeclaredWorkloadKind[];
   readonly startCronJobRuns: boolean;
   readonly reconcile: ReconcilerSettings;
 }
@@ -93,6 +97,7 @@ export class Controller {
   readonly #configs: ConfigCache;
   readonly #workloads: WorkloadCache;
   readonly #reflectors: ReflectorSet;
+  readonly #declaredKinds: DeclaredKindWatch;
   readonly #events: EventRecorder;
   readonly #reconciler: Reconciler;
   readonly #scope: NamespaceScope;
@@ -183,15 +188,27 @@ export class Controller {
         );
       }
       for (const info of WORKLOAD_KINDS) {
-        if (settings.ignoredWorkloadKinds.has(info.kind)) continue;
-        this.#reflectors.add(
-          { apiPrefix: info.apiPrefix, resource: info.resource, namespace, ...(info.kind === 'Rollout' ? { absentRetryMs: ABSENT_CRD_RETRY_MS } : {}) },
-          this.#permittedOnList(info.resource, namespace, this.#workloads.handlers(info.kind, namespace)),
-          this.#observer(info.resource, namespace),
-        );
+        if (!settings.ignoredWorkloadKinds.has(info.kind)) this.#addWorkloadReflector(this.#reflectors, info, namespace);
       }
     }
+    this.#declaredKinds = new DeclaredKindWatch(settings.declaredKinds, {
+      client,
+      logger,
+      retryMs: ABSENT_CRD_RETRY_MS,
+      addReflectors: (info, set) => { for (const namespace of scopes) this.#addWorkloadReflector(set, info, namespace); },
+    });
     this.#namespaceReflector = settings.namespaceSelector === undefined ? undefined : this.#namespaceWatch(client, settings.namespaceSelector);
+  }
+
+  /** A workload kind's list+watch. Kinds of CRDs may not be served (yet); a declared kind's resource is named with its group in logs and metrics. */
+  #addWorkloadReflector(set: ReflectorSet, info: WorkloadKindInfo, namespace: string | undefined): void {
+    const declared = info.objectKind !== undefined;
+    const resource = declared ? `${info.resource}.${info.apiVersion.split('/')[0] ?? ''}` : info.resource;
+    set.add(
+      { apiPrefix: info.apiPrefix, resource: info.resource, namespace, ...(declared || info.kind === 'Rollout' ? { absentRetryMs: ABSENT_CRD_RETRY_MS } : {}) },
+      this.#permittedOnList(resource, namespace, this.#workloads.handlers(info.kind, namespace)),
+      this.#observer(resource, namespace),
+    );
   }
 
   /**
@@ -258,8 +275,8 @@ export class Controller {
       loops.push(this.#namespaceReflector.run(signal));
       await Promise.race([this.#namespaceReflector.synced(), untilAborted(signal)]);
     }
-    loops.push(this.#reflectors.run(signal));
-    await Promise.race([this.#reflectors.synced(), untilAborted(signal)]);
+    loops.push(this.#reflectors.run(signal), this.#declaredKinds.run(signal));
+    await Promise.race([Promise.all([this.#reflectors.synced(), this.#declaredKinds.synced()]), untilAborted(signal)]);
     if (signal.aborted) return;
     this.#synced = true;
     this.#metrics.setCacheSize('configmaps', this.#configs.size('ConfigMap'));
@@ -356,8 +373,7 @@ export class Controller {
   async #relist(): Promise<void> {
     this.#relisting++;
     try {
-      await this.#reflectors.relist();
-      await this.#reflectors.synced();
+      await Promise.all([this.#reflectors.relist().then(() => this.#reflectors.synced()), this.#declaredKinds.relist()]);
     } finally {
       this.#relisting--;
     }

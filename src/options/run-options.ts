@@ -2,6 +2,7 @@ import type { LogFormat, LogLevel } from '../logger.ts';
 import type { AlertSink } from '../notify/alert-message.ts';
 import type { ReloadStrategy } from '../reload/reload-strategy.ts';
 import type { ConfigKind } from '../workload/config-reference.ts';
+import type { DeclaredWorkloadKind } from '../workload/declared-kind.ts';
 import type { WorkloadKind } from '../workload/workload-kind.ts';
 
 /** Annotation names that steer the controller; each has a flag with Stakater Reloader's name and default. */
@@ -77,6 +78,10 @@ export interface RunOptions {
   readonly resourcesToIgnore: readonly ConfigKind[];
   /** Workload kinds never watched or rolled, by their plural type names. */
   readonly ignoredWorkloadTypes: readonly WorkloadKind[];
+  /** Custom kinds declared with --workload-kind, each once. */
+  readonly workloadKinds: readonly DeclaredWorkloadKind[];
+  /** The argo-rollout-workloadref preset: Rollouts with spec.workloadRef follow the referenced Deployment's references. */
+  readonly rolloutWorkloadRef: boolean;
   readonly reloadStrategy: ReloadStrategy;
   readonly reloadOnCreate: boolean;
   readonly reloadOnDelete: boolean;

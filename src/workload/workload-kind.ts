@@ -1,5 +1,10 @@
+import type { DeclaredKindId } from './declared-kind.ts';
+import { declaredKindInfo } from './declared-kind-registry.ts';
+
 /** The workload kinds the controller rolls, and where each keeps its pod template. */
-export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'CronJob' | 'Job' | 'Rollout';
+export type BuiltInWorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'CronJob' | 'Job' | 'Rollout';
+/** A built-in kind, or one declared with --workload-kind. */
+export type WorkloadKind = BuiltInWorkloadKind | DeclaredKindId;
 
 export interface WorkloadKindInfo {
   readonly kind: WorkloadKind;
@@ -12,6 +17,10 @@ export interface WorkloadKindInfo {
   readonly templatePath: readonly string[];
   /** Stakater's name for the kind in --ignored-workload-types. */
   readonly typeName: string;
+  /** A declared kind: the kind as the API spells it (`kind` is then its Kind.group identity). */
+  readonly objectKind?: string;
+  /** A declared kind rolled by setting this field to the current time instead of marking the template. */
+  readonly restartField?: readonly string[];
 }
 
 const POD_TEMPLATE = ['spec', 'template'];
@@ -26,7 +35,7 @@ export const WORKLOAD_KINDS: readonly WorkloadKindInfo[] = [
 ];
 
 export function kindInfo(kind: WorkloadKind): WorkloadKindInfo {
-  const info = WORKLOAD_KINDS.find((k) => k.kind === kind);
+  const info = WORKLOAD_KINDS.find((k) => k.kind === kind) ?? declaredKindInfo(kind);
   if (info === undefined) throw new Error(`unknown workload kind ${kind}`);
   return info;
 }
@@ -44,7 +53,7 @@ export function workloadKey(kind: WorkloadKind, namespace: string, name: string)
 
 export function parseWorkloadKey(key: string): { kind: WorkloadKind; namespace: string; name: string } {
   const [kind, namespace, name] = key.split('/');
-  if (kind === undefined || namespace === undefined || name === undefined || !WORKLOAD_KINDS.some((k) => k.kind === kind)) {
+  if (kind === undefined || namespace === undefined || name === undefined || (!WORKLOAD_KINDS.some((k) => k.kind === kind) && declaredKindInfo(kind) === undefined)) {
     throw new Error(`malformed workload key "${key}"`);
   }
   return { kind: kind as WorkloadKind, namespace, name };
