@@ -55,8 +55,8 @@ async function run(argv: readonly string[]): Promise<number> {
   }
   const logger = createLogger(options.logFormat, options.logLevel);
   for (const warning of options.warnings) logger.warn(warning);
-  const client = new ApiClient(await loadKubeConfig(options.kubeconfig));
   const metrics = createMetrics({ countByNamespace: options.metricsByNamespace });
+  const client = new ApiClient(await loadKubeConfig(options.kubeconfig), metrics.apiRequests);
   const webhook = options.webhookUrl === undefined ? undefined : new HttpPoster({ url: options.webhookUrl, timeoutMs: POST_TIMEOUT_MS });
   const alerts = options.alerts === undefined ? undefined : new AlertSender({
     poster: new HttpPoster({ url: options.alerts.url, proxy: options.alerts.proxy, timeoutMs: POST_TIMEOUT_MS }),

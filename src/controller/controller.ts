@@ -15,6 +15,7 @@ import type { DeclaredWorkloadKind } from '../workload/declared-kind.ts';
 import { parseWorkloadKey, WORKLOAD_KINDS, type WorkloadKind, type WorkloadKindInfo } from '../workload/workload-kind.ts';
 import { DeclaredKindWatch } from './declared-kind-watch.ts';
 import { NamespaceScope } from './namespace-scope.ts';
+import { countingEvents } from './event-counts.ts';
 import { ReflectorSet } from './reflector-set.ts';
 import { untilAborted } from './until-aborted.ts';
 
@@ -120,7 +121,7 @@ export class Controller {
     this.#settings = settings;
     this.#logger = logger;
     this.#metrics = metrics;
-    this.#queue = new WorkQueue({ onDepthChange: (depth) => { metrics.setQueueDepth(depth); } });
+    this.#queue = new WorkQueue({ onDepthChange: (depth) => { metrics.setQueueDepth(depth); }, metrics: metrics.queue });
     this.#scope = new NamespaceScope(settings.namespacesToIgnore, settings.namespaceSelector !== undefined);
     const excludes = (ns: string): boolean => this.#scope.excludes(ns);
 
@@ -183,7 +184,8 @@ export class Controller {
             ...(settings.resourceLabelSelector === undefined ? {} : { labelSelector: settings.resourceLabelSelector }),
             ...(kind === 'Secret' ? { fieldSelector: HELM_RELEASE_SECRETS, sensitive: true } : {}),
           },
-          this.#permittedOnList(resource, namespace, this.#configs.handlers(kind, namespace)),
+          this.#permittedOnList(resource, namespace, countingEvents(resource, this.#configs.handlers(kind, namespace), metrics.handles.stakater,
+            (obj) => this.#configs.get(kind, obj.metadata.namespace ?? '', obj.metadata.name) !== undefined, (ns) => !excludes(ns))),
           this.#observer(resource, namespace),
         );
       }
@@ -319,13 +321,14 @@ export class Controller {
       this.#causes.delete(key);
       const { kind, namespace } = parseWorkloadKey(key);
       const started = performance.now();
+      const sinceQueued = (): number => (Date.now() - (this.#queue.queuedAt(key) ?? Date.now())) / 1000;
       try {
         if (this.#configsRefused(namespace)) {
           this.#holdForAccess(key, namespace);
           continue;
         }
         const result = await this.#reconciler.reconcile(key, causes === undefined ? [] : [...causes]);
-        this.#metrics.observeReconcile(kind, namespace, result.outcome, (performance.now() - started) / 1000);
+        this.#metrics.observeReconcile(kind, namespace, result.outcome, (performance.now() - started) / 1000, sinceQueued());
         this.#queue.forget(key);
         if (result.requeueAfterMs !== undefined) this.#queue.add(key, result.requeueAfterMs);
       } catch (err) {
@@ -333,13 +336,13 @@ export class Controller {
           // Leadership or the run ended mid-write: the next leader redoes it.
           return;
         }
-        this.#metrics.observeReconcile(kind, namespace, isConflict(err) ? 'conflict' : 'error', (performance.now() - started) / 1000);
+        this.#metrics.observeReconcile(kind, namespace, isConflict(err) ? 'conflict' : 'error', (performance.now() - started) / 1000, sinceQueued());
         if (causes !== undefined) for (const c of causes) this.#causesFor(key).add(c);
         if (isConflict(err)) {
           // Our cache was behind the object: retry once the watch has caught up.
           this.#logger.debug({ workload: key }, 'write conflicted with a newer version; retrying');
         } else {
-          this.#metrics.countError('reconcile');
+          this.#metrics.countError('handler_error');
           this.#logger.error({ workload: key, err: err instanceof Error ? err.message : String(err), failures: this.#queue.failures(key) + 1 }, 'reconcile failed; will retry with backoff');
           if (this.#queue.failures(key) === 0) this.#reconciler.recordFailure(key, err);
         }
@@ -466,7 +469,7 @@ export class Controller {
     };
     set.add(
       { apiPrefix: '/api/v1', resource: 'namespaces', labelSelector: selector },
-      this.#permittedOnList('namespaces', undefined, {
+      this.#permittedOnList('namespaces', undefined, countingEvents('namespaces', {
         listStarted: () => { seen = new Set(); },
         upsert: (obj) => {
           seen?.add(obj.metadata.name);
@@ -480,7 +483,7 @@ export class Controller {
           for (const ns of [...this.#scope.selected()]) if (listed?.has(ns) === false && this.#scope.setSelected(ns, false)) any = true;
           if (any) changed();
         },
-      }),
+      }, this.#metrics.handles.stakater, (obj) => !this.#scope.excludes(obj.metadata.name))),
       this.#observer('namespaces'),
     );
     return set;

@@ -18,6 +18,18 @@ export interface ApiRequest {
   readonly sensitive?: boolean;
 }
 
+/**
+ * What the client reports of its requests, in client-go's terms (its
+ * rest_client_* metrics): `host` is the API server's host:port, never
+ * credentials or a path; `method` the HTTP method.
+ */
+export interface ApiRequestMetrics {
+  /** One HTTP attempt: the answer's status code ("200"), or "<error>" when no answer came. */
+  answered(method: string, host: string, code: string): void;
+  /** A whole request, its body read to the end; never a watch, whose length says nothing (client-go leaves them out too). */
+  took(method: string, host: string, seconds: number): void;
+}
+
 /** Error bodies are read up to this size: enough for any Status. */
 const maxErrorBodyBytes = 64 * 1024;
 
@@ -48,10 +60,14 @@ export class ApiClient {
   readonly server: string;
   readonly #credentials: Credentials;
   readonly #agent: Agent;
+  readonly #metrics: ApiRequestMetrics | undefined;
+  readonly #host: string;
 
-  constructor(access: ClusterAccess) {
+  constructor(access: ClusterAccess, metrics?: ApiRequestMetrics) {
     this.server = withoutTrailingSlashes(access.server);
     this.#credentials = access.credentials;
+    this.#metrics = metrics;
+    this.#host = new URL(this.server).host;
     const { tls } = access;
     this.#agent = keepAliveAgent(new URL(this.server).protocol, {
       tls: {
@@ -67,6 +83,15 @@ export class ApiClient {
 
   /** Throws ApiError for non-2xx. Returns parsed JSON (undefined for an empty body). */
   async json<T = unknown>(req: ApiRequest): Promise<T> {
+    const started = performance.now();
+    try {
+      return await this.#json<T>(req);
+    } finally {
+      this.#took(req, started);
+    }
+  }
+
+  async #json<T>(req: ApiRequest): Promise<T> {
     const res = await this.#send(req);
     if (!isSuccess(res)) throw await errorFromResponse(req, res);
     let text: string;
@@ -90,9 +115,17 @@ export class ApiClient {
    * signal, closes the connection.
    */
   async stream(req: ApiRequest): Promise<AsyncIterable<Uint8Array>> {
-    const res = await this.#send(req);
-    if (!isSuccess(res)) throw await errorFromResponse(req, res);
-    return chunksOf(req, res);
+    const started = performance.now();
+    const ended = req.query?.watch === undefined ? (): void => { this.#took(req, started); } : undefined;
+    let res: IncomingMessage;
+    try {
+      res = await this.#send(req);
+      if (!isSuccess(res)) throw await errorFromResponse(req, res);
+    } catch (err) {
+      ended?.();
+      throw err;
+    }
+    return chunksOf(req, res, ended);
   }
 
   /** Drops the pooled connections; requests still in flight are not waited for. */
@@ -112,8 +145,11 @@ export class ApiClient {
     const send = async (credentials: Readonly<Record<string, string>>): Promise<IncomingMessage> => {
       const headers: OutgoingHttpHeaders = { ...credentials, ...contentHeaders, Accept: 'application/json', 'User-Agent': 'mini-reloader' };
       try {
-        return await sendRequest(url, { agent: this.#agent, method: req.method, headers, body, signal: req.signal, idleTimeoutMs });
+        const res = await sendRequest(url, { agent: this.#agent, method: req.method, headers, body, signal: req.signal, idleTimeoutMs });
+        this.#metrics?.answered(req.method, this.#host, String(res.statusCode ?? 0));
+        return res;
       } catch (err) {
+        this.#metrics?.answered(req.method, this.#host, '<error>');
         throw failure(req, 'request failed', err);
       }
     };
@@ -137,6 +173,10 @@ export class ApiClient {
     }
   }
 
+  #took(req: ApiRequest, started: number): void {
+    this.#metrics?.took(req.method, this.#host, (performance.now() - started) / 1000);
+  }
+
   #url(req: ApiRequest): URL {
     if (!req.path.startsWith('/')) throw new Error(`API path must start with "/": ${req.path}`);
     const params = new URLSearchParams();
@@ -153,13 +193,14 @@ function isSuccess(res: IncomingMessage): boolean {
   return status >= 200 && status <= 299;
 }
 
-async function* chunksOf(req: ApiRequest, res: IncomingMessage): AsyncIterable<Uint8Array> {
+async function* chunksOf(req: ApiRequest, res: IncomingMessage, ended?: () => void): AsyncIterable<Uint8Array> {
   try {
     for await (const chunk of res) yield chunk as Buffer;
   } catch (err) {
     throw failure(req, 'reading the response failed', err);
   } finally {
     res.destroy();
+    ended?.();
   }
 }
 

@@ -9,6 +9,17 @@ export interface WorkQueueOptions {
   readonly maxDelayMs?: number;
   /** Called whenever the number of keys held (ready + waiting, not in processing) changes; for a depth gauge. */
   readonly onDepthChange?: (depth: number) => void;
+  readonly metrics?: WorkQueueMetrics;
+}
+
+/** What the queue reports as it goes, for Stakater's workqueue metrics. */
+export interface WorkQueueMetrics {
+  /** An `add` call (before shutDown), deduplicated or not. */
+  added(): void;
+  /** An `addRateLimited` call: a failed key is retried. */
+  retried(): void;
+  /** A key handed out by `get`, `seconds` after it was queued (see `queuedAt`). */
+  waited(seconds: number): void;
 }
 
 /** Node turns a longer setTimeout delay into 1 ms. */
@@ -29,6 +40,8 @@ interface Entry {
   seq: number;
   /** Position in the deadline heap; -1 while the key is being processed. */
   slot: number;
+  /** When the key was queued: the add that made it held, or for a retry, when the failed attempt was queued. */
+  readonly queuedAt: number;
 }
 
 /**
@@ -73,11 +86,13 @@ export class WorkQueue {
   readonly #maxDelayMs: number;
   readonly #backoff: Backoff;
   readonly #onDepthChange: ((depth: number) => void) | undefined;
+  readonly #metrics: WorkQueueMetrics | undefined;
   /** Keys ready or waiting; exactly these are in the heap. */
   readonly #held = new Map<string, Entry>();
   /** Keys re-added while in processing; they enter the heap on `done`. */
   readonly #dirty = new Map<string, Entry>();
-  readonly #processing = new Set<string>();
+  /** Keys handed out and not done yet, with when each was queued. */
+  readonly #processing = new Map<string, number>();
   readonly #heap = new DeadlineHeap();
   readonly #waiters: ((key: string | undefined) => void)[] = [];
   #seq = 0;
@@ -90,6 +105,7 @@ export class WorkQueue {
     this.#maxDelayMs = Math.max(0, options.maxDelayMs ?? 30_000);
     this.#backoff = new Backoff(options.baseBackoffMs ?? 500, options.maxBackoffMs ?? 300_000);
     this.#onDepthChange = options.onDepthChange;
+    this.#metrics = options.metrics;
   }
 
   /**
@@ -100,6 +116,7 @@ export class WorkQueue {
    */
   add(key: string, delayMs = 0): void {
     if (this.#stopped) return;
+    this.#metrics?.added();
     const now = Date.now();
     const at = now + nonNegative(delayMs);
     const entry = this.#entry(key);
@@ -127,9 +144,10 @@ export class WorkQueue {
     const now = Date.now();
     const at = now + this.#backoff.next(key);
     if (this.#stopped) return;
+    this.#metrics?.retried();
     const entry = this.#entry(key);
     if (entry === undefined) {
-      this.#insert(key, { debounceAt: undefined, windowStart: now, backoffAt: at });
+      this.#insert(key, { debounceAt: undefined, windowStart: now, backoffAt: at }, this.#processing.get(key));
       return;
     }
     if (this.#processing.has(key) && entry.debounceAt !== undefined) return;
@@ -175,6 +193,11 @@ export class WorkQueue {
     this.#dispatch();
   }
 
+  /** When the key now in processing was queued (ms since the epoch, as Date.now()); undefined when it is not in processing. */
+  queuedAt(key: string): number | undefined {
+    return this.#processing.get(key);
+  }
+
   /** Keys ready or waiting, including keys re-added while in processing; not the in-processing keys themselves. */
   get depth(): number {
     return this.#held.size + this.#dirty.size;
@@ -200,8 +223,8 @@ export class WorkQueue {
     return this.#processing.has(key) ? this.#dirty.get(key) : this.#held.get(key);
   }
 
-  #insert(key: string, times: Pick<Entry, 'debounceAt' | 'windowStart' | 'backoffAt'>): void {
-    const entry: Entry = { key, ...times, deadline: effectiveDeadline(times), seq: this.#seq++, slot: -1 };
+  #insert(key: string, times: Pick<Entry, 'debounceAt' | 'windowStart' | 'backoffAt'>, queuedAt = times.windowStart): void {
+    const entry: Entry = { key, ...times, deadline: effectiveDeadline(times), seq: this.#seq++, slot: -1, queuedAt };
     if (this.#processing.has(key)) {
       this.#dirty.set(key, entry);
     } else {
@@ -233,7 +256,8 @@ export class WorkQueue {
         if (waiter === undefined) break;
         this.#heap.pop();
         this.#held.delete(top.key);
-        this.#processing.add(top.key);
+        this.#processing.set(top.key, top.queuedAt);
+        this.#metrics?.waited(Math.max(0, now - top.queuedAt) / 1000);
         handed = true;
         waiter(top.key);
       }

@@ -17,7 +17,8 @@ import type { RollEffects, WorkloadWriter } from './workload-writer.ts';
 /** A longer pause-period is ignored: a Deployment paused for years is a mistake or an attack, not a batching window. */
 export const MAX_PAUSE_PERIOD_MS = 24 * 3_600_000;
 
-export type ReconcileOutcome = 'rolled' | 'dry_run' | 'notified' | 'adopted' | 'recorded' | 'resumed' | 'unchanged' | 'skipped' | 'gone';
+/** `skipped`: opted out or follows nothing; `waiting`: would roll, but a config it needs is missing. */
+export type ReconcileOutcome = 'rolled' | 'dry_run' | 'notified' | 'adopted' | 'recorded' | 'resumed' | 'unchanged' | 'skipped' | 'waiting' | 'gone';
 
 export interface ReconcileResult {
   readonly outcome: ReconcileOutcome;
@@ -180,7 +181,7 @@ export class Reconciler {
     const missing = decision.counted.filter((c) => c.digests === undefined && !c.ref.optional).map((c) => referenceKey(c.ref.kind, c.ref.name));
     if (missing.length > 0) {
       log.warn({ missing }, 'not rolled: a config it needs is missing, so new pods could not start');
-      return { outcome: 'skipped' };
+      return { outcome: 'waiting' };
     }
 
     const notice = rollNotice(workload, counted, rollFor, configHash(counted));

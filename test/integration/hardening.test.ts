@@ -1,8 +1,8 @@
-import { RbacAuthorizationV1Api, type V1PolicyRule } from '@kubernetes/client-node';
+import type { V1PolicyRule } from '@kubernetes/client-node';
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { clients, eventually, serviceAccountKubeconfig, testCluster, testNamespace, type Clients } from './support/cluster.ts';
+import { clients, eventually, grant, serviceAccountKubeconfig, testCluster, testNamespace } from './support/cluster.ts';
 import { AUTO, createConfigMap, updateConfigMap } from './support/config.ts';
 import { ControllerProcess, startController } from './support/controller.ts';
 import { deployment, rolloutComplete } from './support/workloads.ts';
@@ -64,19 +64,6 @@ test('reloader.stakater.com/auto "TRUE" and "1" are followed, as Go\'s strconv.P
     assert.equal((await rolloutComplete(c, ns, name)).replicaSets, 2, name);
   }
 });
-
-async function grant(c: Clients, namespace: string, account: { namespace: string; name: string }, rules: V1PolicyRule[]): Promise<void> {
-  const rbac = c.kubeConfig.makeApiClient(RbacAuthorizationV1Api);
-  await rbac.createNamespacedRole({ namespace, body: { metadata: { name: 'mini-reloader' }, rules } });
-  await rbac.createNamespacedRoleBinding({
-    namespace,
-    body: {
-      metadata: { name: 'mini-reloader' },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'mini-reloader' },
-      subjects: [{ kind: 'ServiceAccount', ...account }],
-    },
-  });
-}
 
 const WORKLOAD_RULE: V1PolicyRule = { apiGroups: ['apps'], resources: ['deployments', 'statefulsets', 'daemonsets'], verbs: ['get', 'list', 'watch', 'patch'] };
 

@@ -1,4 +1,4 @@
-import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, KubeConfig, RbacAuthorizationV1Api, type V1PolicyRule } from '@kubernetes/client-node';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -91,4 +91,18 @@ export async function serviceAccountKubeconfig(t: TestContext, c: Clients, names
   });
   writeFileSync(kubeconfig, restricted.exportConfig(), { mode: 0o600 });
   return kubeconfig;
+}
+
+/** A Role `mini-reloader` in `namespace` with `rules`, bound to the ServiceAccount `account`. */
+export async function grant(c: Clients, namespace: string, account: { namespace: string; name: string }, rules: V1PolicyRule[]): Promise<void> {
+  const rbac = c.kubeConfig.makeApiClient(RbacAuthorizationV1Api);
+  await rbac.createNamespacedRole({ namespace, body: { metadata: { name: 'mini-reloader' }, rules } });
+  await rbac.createNamespacedRoleBinding({
+    namespace,
+    body: {
+      metadata: { name: 'mini-reloader' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'mini-reloader' },
+      subjects: [{ kind: 'ServiceAccount', ...account }],
+    },
+  });
 }

@@ -215,4 +215,33 @@ describe('ApiClient', () => {
     // The server's response never ends on its own: only the client closing the connection settles this.
     await connectionClosed;
   });
+  test('reports each attempt\'s status code (or <error>) and each whole request\'s time, but no watch\'s time, by host:port alone', async () => {
+    const answered: string[] = [];
+    const took: string[] = [];
+    const metrics = {
+      answered: (method: string, host: string, code: string) => { answered.push(`${method} ${host} ${code}`); },
+      took: (method: string, host: string, seconds: number) => { assert.ok(seconds >= 0); took.push(`${method} ${host}`); },
+    };
+    server.route = (req, res) => {
+      if (req.method === 'PATCH') sendJson(res, 422, status(422, 'Invalid', 'no'));
+      else res.writeHead(200, { 'Content-Type': 'application/json' }).end('{}\n');
+    };
+    const host = new URL(server.url).host;
+    const client = new ApiClient(server.access('/k8s/clusters/c-1'), metrics);
+    await client.json({ method: 'GET', path: '/api/v1/namespaces' });
+    await assert.rejects(client.json({ method: 'PATCH', path: '/apis/apps/v1/namespaces/ns/deployments/web', body: {} }));
+    for (const query of [{ limit: 500 }, { watch: 1 }]) {
+      for await (const chunk of await client.stream({ method: 'GET', path: '/api/v1/configmaps', query })) assert.ok(chunk.byteLength > 0);
+    }
+    assert.deepEqual(answered, [`GET ${host} 200`, `PATCH ${host} 422`, `GET ${host} 200`, `GET ${host} 200`]);
+    assert.deepEqual(took, [`GET ${host}`, `PATCH ${host}`, `GET ${host}`], 'the paged list is timed to its end; the watch is not timed');
+
+    const gone = await FakeApiServer.start();
+    const goneHost = new URL(gone.url).host;
+    const unreachable = new ApiClient(gone.access(), metrics);
+    await gone.close();
+    await assert.rejects(unreachable.json({ method: 'GET', path: '/api/v1/namespaces' }));
+    assert.equal(answered.at(-1), `GET ${goneHost} <error>`);
+    client.close();
+  });
 });

@@ -496,3 +496,42 @@ describe('WorkQueue shutDown', () => {
     await running;
   });
 });
+
+describe('WorkQueue metrics', () => {
+  test('every add and retry is reported, and each handout with how long its key waited since it was queued', async (t) => {
+    const seen = { added: 0, retried: 0, waited: [] as number[] };
+    const queue = setup(t, {
+      ...oneSecondBackoff,
+      metrics: { added: () => { seen.added++; }, retried: () => { seen.retried++; }, waited: (s) => { seen.waited.push(s); } },
+    });
+    queue.add('a', 2_000);
+    queue.add('a');
+    assert.equal(seen.added, 2, 'a deduplicated add counts too');
+    const got = pendingGet(queue);
+    await advance(t, 2_000);
+    assert.equal(got.value, 'a');
+    assert.deepEqual(seen.waited, [2], 'queued at the first add, handed out at its debounce deadline');
+    assert.equal(queue.queuedAt('a'), 1_000_000);
+
+    // A retry keeps the time the failed attempt was queued, as Stakater's re-added item keeps its enqueue time.
+    queue.addRateLimited('a');
+    queue.done('a');
+    assert.equal(seen.retried, 1);
+    const again = pendingGet(queue);
+    await advance(t, 1_100);
+    assert.equal(again.value, 'a');
+    assert.equal(seen.waited.length, 2);
+    const waited = seen.waited[1] ?? 0;
+    assert.ok(waited >= 2.9 && waited <= 3.1, `waited ${String(waited)} s: the first wait, then the backoff (1 s ±10%)`);
+    assert.equal(queue.queuedAt('b'), undefined, 'a key not in processing has no queue time');
+  });
+
+  test('nothing is counted after shutDown', (t) => {
+    let added = 0;
+    const queue = setup(t, { metrics: { added: () => { added++; }, retried: () => { added++; }, waited: () => undefined } });
+    queue.shutDown();
+    queue.add('a');
+    queue.addRateLimited('a');
+    assert.equal(added, 0);
+  });
+});

@@ -200,7 +200,7 @@ test('a missing required config holds the roll back until it returns', async () 
   s.putWorkload();
   await outcome(s);
   s.removeConfig('cm');
-  assert.equal(await outcome(s), 'skipped');
+  assert.equal(await outcome(s), 'waiting');
   assert.equal(s.writes.length, 1);
   s.putConfig({ a: '1' });
   assert.equal(await outcome(s), 'unchanged', 'back with the same data: the pods never needed a restart');
@@ -431,7 +431,7 @@ test('a config deleted and created again with the same data while watched is onl
   s.putWorkload();
   await outcome(s);
   s.removeConfig('cm');
-  assert.equal(await outcome(s), 'skipped', 'a required config is missing: the roll its deletion asks for is held back, nothing recorded');
+  assert.equal(await outcome(s), 'waiting', 'a required config is missing: the roll its deletion asks for is held back, nothing recorded');
   s.putConfig({ a: '1' }, 'cm', 'uid-second');
   assert.equal(await outcome(s), 'recorded', 'same data under a new key');
   s.putConfig({ a: '1' }, 'cm', 'uid-third');
