@@ -20,6 +20,7 @@ export function controllerSettings(o: RunOptions): ControllerSettings {
     pausedAtAnnotation: o.annotations.pausedAt,
     ignoredWorkloadKinds: new Set(o.ignoredWorkloadTypes),
     declaredKinds: o.workloadKinds,
+    rolloutWorkloadRef: o.rolloutWorkloadRef,
     startCronJobRuns: o.startCronJobRuns,
     reconcile: {
       strategy: o.reloadStrategy,

@@ -41,6 +41,8 @@ export interface ControllerSettings {
   readonly ignoredWorkloadKinds: ReadonlySet<WorkloadKind>;
   /** Kinds declared with --workload-kind: found through discovery, then watched like the built-in ones. */
   readonly declaredKinds: readonly DeclaredWorkloadKind[];
+  /** argo-rollout-workloadref: Rollouts with spec.workloadRef follow the references of the Deployment named there. */
+  readonly rolloutWorkloadRef: boolean;
   readonly startCronJobRuns: boolean;
   readonly reconcile: ReconcilerSettings;
 }
@@ -150,6 +152,7 @@ export class Controller {
       pausedAtAnnotation: settings.pausedAtAnnotation,
       namedListAnnotations: { ConfigMap: o.configMapReloadAnnotation, Secret: o.secretReloadAnnotation },
       ignoreNamespace: excludes,
+      followWorkloadRef: settings.rolloutWorkloadRef,
       onChange: (key) => { if (this.#synced) this.#workloadChanged(key); },
     });
 

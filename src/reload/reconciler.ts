@@ -261,6 +261,7 @@ export class Reconciler {
 
   /** Kinds that follow configs only under conditions of their own. */
   #refusal(workload: WorkloadRecord): string | undefined {
+    if (workload.runBy !== undefined) return `its pod template is run by ${workload.runBy} through spec.workloadRef; the Rollout is rolled instead`;
     if (workload.kind !== 'Job') return undefined;
     if (workload.controllerKind === 'CronJob') return 'a Job run by a CronJob; the CronJob is rolled instead';
     if (!hasExplicitOptIn(workload, this.#deps.settings.optIn)) return 'a Job is recreated only when it opts in with an annotation of its own';

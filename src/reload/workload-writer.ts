@@ -82,7 +82,7 @@ export class WorkloadWriter {
   }
 
   async roll(workload: WorkloadRecord, roll: Roll): Promise<RollEffects> {
-    const restartField = kindInfo(workload.kind).restartField ?? (workload.kind === 'Rollout' && roll.restart === true ? ROLLOUT_RESTART_AT : undefined);
+    const restartField = kindInfo(workload.kind).restartField ?? (workload.kind === 'Rollout' && (roll.restart === true || workload.workloadRef !== undefined) ? ROLLOUT_RESTART_AT : undefined);
     if (restartField !== undefined) {
       await this.#mergePatch(workload, {
         metadata: { resourceVersion: workload.resourceVersion, annotations: this.#recordAnnotations(roll) },

@@ -5,6 +5,7 @@ import type { ConfigKind, ConfigReference } from '../workload/config-reference.t
 import { parseRecord, type ConfigRecord } from '../reload/config-record.ts';
 import { podReferences } from './pod-references.ts';
 import { kindInfo, workloadKey, type WorkloadKind } from './workload-kind.ts';
+import { throughWorkloadRef, workloadRefOf } from './workload-ref.ts';
 
 /** What the controller remembers of one workload: enough to reconcile, never the full object. */
 export interface WorkloadRecord {
@@ -30,6 +31,10 @@ export interface WorkloadRecord {
   readonly suspended: boolean;
   /** The kind of the owner that controls it (a Job's CronJob), if any. */
   readonly controllerKind: string | undefined;
+  /** A Rollout with spec.workloadRef (argo-rollout-workloadref): the Deployment whose pod template it runs. */
+  readonly workloadRef?: string;
+  /** A Deployment: the Rollout that runs its pod template through spec.workloadRef, as Kind/namespace/name. */
+  readonly runBy?: string;
 }
 
 export interface WorkloadCacheOptions {
@@ -44,6 +49,8 @@ export interface WorkloadCacheOptions {
   /** A change that may alter the reconcile result (not status or resourceVersion churn). */
   readonly onChange: (key: string) => void;
   readonly ignoreNamespace?: (namespace: string) => boolean;
+  /** Rollouts with spec.workloadRef follow the references of the Deployment named there. */
+  readonly followWorkloadRef?: boolean;
 }
 
 /**
@@ -59,6 +66,8 @@ export class WorkloadCache {
   readonly #byNamespace = new Map<string, Set<string>>();
   /** `namespace/Kind` -> workloads with a named list of that kind. */
   readonly #naming = new Map<string, Set<string>>();
+  /** Deployment key -> the Rollouts that name it in spec.workloadRef. */
+  readonly #referrers = new Map<string, Set<string>>();
 
   constructor(options: WorkloadCacheOptions) {
     this.#options = options;
@@ -66,7 +75,10 @@ export class WorkloadCache {
   }
 
   get(key: string): WorkloadRecord | undefined {
-    return this.#records.get(key)?.record;
+    const record = this.#records.get(key)?.record;
+    if (record?.workloadRef !== undefined) return throughWorkloadRef(record, this.#records.get(this.#refKey(record))?.record);
+    const runBy = this.#referrers.get(key)?.values().next().value;
+    return record === undefined || runBy === undefined ? record : { ...record, runBy };
   }
 
   get size(): number {
@@ -79,7 +91,11 @@ export class WorkloadCache {
 
   /** Keys of the workloads whose pod spec references this config. */
   referencing(kind: ConfigKind, namespace: string, name: string): ReadonlySet<string> {
-    return this.#byConfig.get(configSlot(kind, namespace, name)) ?? EMPTY;
+    const direct = this.#byConfig.get(configSlot(kind, namespace, name)) ?? EMPTY;
+    if (this.#referrers.size === 0) return direct;
+    const keys = new Set(direct);
+    for (const key of direct) for (const rollout of this.#referrers.get(key) ?? EMPTY) keys.add(rollout);
+    return keys;
   }
 
   inNamespace(namespace: string): ReadonlySet<string> {
@@ -133,6 +149,7 @@ export class WorkloadCache {
       pausedAt: annotations[this.#options.pausedAtAnnotation],
       suspended: spec?.suspend === true,
       controllerKind: typeof controller?.kind === 'string' ? controller.kind : undefined,
+      ...(kind === 'Rollout' && this.#options.followWorkloadRef === true ? withRef(workloadRefOf(obj)) : {}),
     };
   }
 
@@ -157,7 +174,17 @@ export class WorkloadCache {
     if (previous?.fingerprint === fingerprint) return;
     if (previous !== undefined) this.#unindex(key, previous.record);
     this.#index(key, record);
+    this.#changed(key);
+  }
+
+  /** A change of a Deployment is one of the Rollouts that run its template too. */
+  #changed(key: string): void {
     this.#options.onChange(key);
+    for (const rollout of this.#referrers.get(key) ?? EMPTY) this.#options.onChange(rollout);
+  }
+
+  #refKey(rollout: WorkloadRecord): string {
+    return workloadKey('Deployment', rollout.namespace, rollout.workloadRef ?? '');
   }
 
   #remove(key: string): void {
@@ -165,19 +192,21 @@ export class WorkloadCache {
     if (previous === undefined) return;
     this.#records.delete(key);
     this.#unindex(key, previous.record);
-    this.#options.onChange(key);
+    this.#changed(key);
   }
 
   #index(key: string, record: WorkloadRecord): void {
     addTo(this.#byNamespace, record.namespace, key);
     for (const ref of record.references) addTo(this.#byConfig, configSlot(ref.kind, record.namespace, ref.name), key);
     for (const kind of this.#namedKinds(record)) addTo(this.#naming, `${record.namespace}/${kind}`, key);
+    if (record.workloadRef !== undefined) addTo(this.#referrers, this.#refKey(record), key);
   }
 
   #unindex(key: string, record: WorkloadRecord): void {
     removeFrom(this.#byNamespace, record.namespace, key);
     for (const ref of record.references) removeFrom(this.#byConfig, configSlot(ref.kind, record.namespace, ref.name), key);
     for (const kind of this.#namedKinds(record)) removeFrom(this.#naming, `${record.namespace}/${kind}`, key);
+    if (record.workloadRef !== undefined) removeFrom(this.#referrers, this.#refKey(record), key);
   }
 
   /** Loose on purpose (metadata or template): queuing a workload too often costs one cheap reconcile. */
@@ -190,6 +219,10 @@ export class WorkloadCache {
 }
 
 const EMPTY: ReadonlySet<string> = new Set();
+
+function withRef(workloadRef: string | undefined): { workloadRef?: string } {
+  return workloadRef === undefined ? {} : { workloadRef };
+}
 
 function configSlot(kind: ConfigKind, namespace: string, name: string): string {
   return `${namespace}/${kind}/${name}`;
