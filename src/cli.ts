@@ -8,7 +8,7 @@ import { loadKubeConfig } from './kube/kubeconfig.ts';
 import { LeaseElector } from './leader/lease-elector.ts';
 import { apiLeaseStore } from './leader/lease-store.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { createMetrics } from './metrics.ts';
+import { createMetrics } from './metrics/metrics.ts';
 import { AlertSender } from './notify/alert-sender.ts';
 import { HttpPoster } from './notify/http-post.ts';
 import { webhookNotifier } from './notify/webhook-notifier.ts';
@@ -18,7 +18,7 @@ import { parseRunOptions } from './options/parse-run-options.ts';
 import type { RunOptions } from './options/run-options.ts';
 import { controllerSettings } from './run-settings.ts';
 
-const USAGE = 'usage: mini-reloader run [flags]   (mini-reloader run --help lists the flags)';
+const USAGE = 'usage: mini-reloader run [flags]   (mini-reloader run --help lists the flags)\n       mini-reloader migrate-values <stakater-values.yaml>';
 
 /** A receiver gets this long to answer a POST. */
 const POST_TIMEOUT_MS = 10_000;
@@ -107,6 +107,9 @@ async function main(args: readonly string[]): Promise<number> {
   switch (command) {
     case 'run':
       return run(rest);
+    case 'migrate-values':
+      // Loaded only here: the controller never pays for the migration code or its yaml parser.
+      return (await import('./migrate/migrate-values.ts')).migrateValuesCommand(rest);
     case '--help':
     case '-h':
     case 'help':

@@ -2,7 +2,9 @@ import { stringMap } from '../kube/json-shape.ts';
 import type { KubeObject, ReflectorHandlers } from '../kube/reflector.ts';
 import { sweepingHandlers } from '../kube/relist-sweep.ts';
 import { parseBool } from '../parse-bool.ts';
-import type { ConfigKind } from '../workload/config-reference.ts';
+import { parseConfigId, referenceKey, type ConfigId } from '../model/config-id.ts';
+import type { ConfigKind } from '../model/config-kind.ts';
+import { objectName, parseObjectName, type ObjectName } from '../model/object-name.ts';
 import { keyDigests } from './key-digests.ts';
 
 /**
@@ -35,15 +37,13 @@ export interface ConfigCacheOptions {
   readonly ignoreNamespace?: (namespace: string) => boolean;
 }
 
-type Slot = `${ConfigKind}/${string}`;
-
 /** Uids of objects deleted or replaced while watched, kept at most (the oldest go first). */
 const MAX_FORMER_UIDS = 4096;
 
 /** ConfigMaps and Secrets, by namespace, reduced to per-key digests. */
 export class ConfigCache {
   readonly #options: ConfigCacheOptions;
-  readonly #byNamespace = new Map<string, Map<Slot, ConfigEntry>>();
+  readonly #byNamespace = new Map<string, Map<ConfigId, ConfigEntry>>();
   readonly #counts: Record<ConfigKind, number> = { ConfigMap: 0, Secret: 0 };
   /** `namespace/Kind/name` -> the uid of the object that last held the name before the current one. */
   readonly #formerUids = new Map<string, string>();
@@ -53,14 +53,14 @@ export class ConfigCache {
   }
 
   get(kind: ConfigKind, namespace: string, name: string): ConfigEntry | undefined {
-    return this.#byNamespace.get(namespace)?.get(`${kind}/${name}`);
+    return this.#byNamespace.get(namespace)?.get(referenceKey(kind, name));
   }
 
   /** Names of the cached objects of one kind in a namespace (for Stakater's named-regex mode). */
   *names(kind: ConfigKind, namespace: string): Iterable<string> {
-    const prefix = `${kind}/`;
-    for (const slot of this.#byNamespace.get(namespace)?.keys() ?? []) {
-      if (slot.startsWith(prefix)) yield slot.slice(prefix.length);
+    for (const id of this.#byNamespace.get(namespace)?.keys() ?? []) {
+      const config = parseConfigId(id);
+      if (config?.kind === kind) yield config.name;
     }
   }
 
@@ -83,20 +83,23 @@ export class ConfigCache {
    */
   handlers(kind: ConfigKind, namespace?: string): ReflectorHandlers {
     return sweepingHandlers({
-      keyOf: (obj) => `${obj.metadata.namespace ?? ''}/${obj.metadata.name}`,
+      keyOf: (obj) => objectName(obj.metadata.namespace ?? '', obj.metadata.name),
       upsert: (obj) => { this.#upsert(kind, obj); },
       removeKey: (key) => {
-        const slash = key.indexOf('/');
-        this.#remove(kind, key.slice(0, slash), key.slice(slash + 1));
+        const { namespace: ns, name } = parseObjectName(key);
+        this.#remove(kind, ns, name);
       },
       keysInScope: () => this.#keys(kind, namespace),
     });
   }
 
-  *#keys(kind: ConfigKind, namespace: string | undefined): Iterable<string> {
+  *#keys(kind: ConfigKind, namespace: string | undefined): Iterable<ObjectName> {
     for (const [ns, slots] of this.#byNamespace) {
       if (namespace !== undefined && ns !== namespace) continue;
-      for (const slot of slots.keys()) if (slot.startsWith(`${kind}/`)) yield `${ns}/${slot.slice(kind.length + 1)}`;
+      for (const id of slots.keys()) {
+        const config = parseConfigId(id);
+        if (config?.kind === kind) yield objectName(ns, config.name);
+      }
     }
   }
 
@@ -134,7 +137,7 @@ export class ConfigCache {
       slots = new Map();
       this.#byNamespace.set(namespace, slots);
     }
-    const slot: Slot = `${kind}/${name}`;
+    const slot = referenceKey(kind, name);
     const previous = slots.get(slot);
     if (previous === undefined) this.#counts[kind]++;
     else if (sameEntry(previous, entry)) return;
@@ -145,7 +148,7 @@ export class ConfigCache {
 
   #remove(kind: ConfigKind, namespace: string, name: string): void {
     const slots = this.#byNamespace.get(namespace);
-    const slot: Slot = `${kind}/${name}`;
+    const slot = referenceKey(kind, name);
     const previous = slots?.get(slot);
     if (slots === undefined || previous === undefined) return;
     slots.delete(slot);

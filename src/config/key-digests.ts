@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ConfigKind } from '../workload/config-reference.ts';
+import type { ConfigKind } from '../model/config-kind.ts';
 
 /** Length of a key digest: 22 base64url characters carry 128 bits of SHA-256 (plus 4). */
 export const KEY_DIGEST_LENGTH = 22;

@@ -4,15 +4,17 @@ import type { ReflectorHandlers, ReflectorObserver } from '../kube/reflector.ts'
 import { isConflict } from '../kube/api-error.ts';
 import { EventRecorder } from '../kube/event-recorder.ts';
 import type { Logger } from '../logger.ts';
-import type { Metrics } from '../metrics.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 import { TokenBucket } from '../queue/token-bucket.ts';
 import { WorkQueue } from '../queue/work-queue.ts';
 import { Reconciler, type ReconcilerSettings, type RollNotice } from '../reload/reconciler.ts';
 import { WorkloadWriter } from '../reload/workload-writer.ts';
-import type { ConfigKind } from '../workload/config-reference.ts';
+import type { ConfigKind } from '../model/config-kind.ts';
 import { WorkloadCache } from '../workload/workload-cache.ts';
-import type { DeclaredWorkloadKind } from '../workload/declared-kind.ts';
-import { parseWorkloadKey, WORKLOAD_KINDS, type WorkloadKind, type WorkloadKindInfo } from '../workload/workload-kind.ts';
+import type { DeclaredWorkloadKind } from '../model/declared-kind.ts';
+import { referenceKey, type ConfigId } from '../model/config-id.ts';
+import { parseWorkloadKey, type WorkloadKey } from '../model/workload-key.ts';
+import { WORKLOAD_KINDS, type WorkloadKind, type WorkloadKindInfo } from '../model/workload-kind.ts';
 import { DeclaredKindWatch } from './declared-kind-watch.ts';
 import { NamespaceScope } from './namespace-scope.ts';
 import { countingEvents } from './event-counts.ts';
@@ -35,9 +37,6 @@ export interface ControllerSettings {
   /** Adoption writes per second at most (a first start writes to every workload); the burst is one second's worth. */
   readonly adoptionWritesPerSecond: number;
   readonly enabledLabel: string;
-  readonly ignoreAnnotation: string;
-  readonly matchAnnotation: string;
-  readonly pausedAtAnnotation: string;
   readonly ignoredWorkloadKinds: ReadonlySet<WorkloadKind>;
   /** Kinds declared with --workload-kind: found through discovery, then watched like the built-in ones. */
   readonly declaredKinds: readonly DeclaredWorkloadKind[];
@@ -96,7 +95,7 @@ export class Controller {
   readonly #settings: ControllerSettings;
   readonly #logger: Logger;
   readonly #metrics: Metrics;
-  readonly #queue: WorkQueue;
+  readonly #queue: WorkQueue<WorkloadKey>;
   readonly #configs: ConfigCache;
   readonly #workloads: WorkloadCache;
   readonly #reflectors: ReflectorSet;
@@ -106,15 +105,15 @@ export class Controller {
   readonly #scope: NamespaceScope;
   readonly #namespaceReflector: ReflectorSet | undefined;
   /** Which configs changed since a workload was last reconciled: for the Event text only. */
-  readonly #causes = new Map<string, Set<string>>();
+  readonly #causes = new Map<WorkloadKey, Set<ConfigId>>();
   #synced = false;
   /** Relists under way after the namespace selection changed; while any is, new keys wait in #held. */
   #relisting = 0;
-  readonly #held = new Set<string>();
+  readonly #held = new Set<WorkloadKey>();
   /** Lists refused (403) and not yet delivered since, as `resource/namespace` ('' for all namespaces). */
   readonly #refused = new Set<string>();
   /** Workloads waiting for a refused ConfigMap or Secret list of their namespace to be delivered. */
-  readonly #heldForAccess = new Set<string>();
+  readonly #heldForAccess = new Set<WorkloadKey>();
   /** Aborts while this replica is not the leader: every write carries it. */
   #writes: AbortSignal = AbortSignal.abort();
   #leadershipLost = false;
@@ -129,8 +128,8 @@ export class Controller {
 
     this.#configs = new ConfigCache({
       enabledLabel: settings.enabledLabel,
-      ignoreAnnotation: settings.ignoreAnnotation,
-      matchAnnotation: settings.matchAnnotation,
+      ignoreAnnotation: settings.reconcile.annotations.ignore,
+      matchAnnotation: settings.reconcile.annotations.match,
       ignoreNamespace: excludes,
       onChange: (kind, namespace, name) => { this.#configChanged(kind, namespace, name); },
       onInvalid: (kind, namespace, name, err) => {
@@ -144,13 +143,8 @@ export class Controller {
     const r = settings.reconcile;
     const o = r.optIn;
     this.#workloads = new WorkloadCache({
-      steeringAnnotations: new Set([
-        o.autoAnnotation, o.configMapAutoAnnotation, o.secretAutoAnnotation, o.searchAnnotation,
-        o.configMapExcludeAnnotation, o.secretExcludeAnnotation, r.pausePeriodAnnotation, r.rolloutStrategyAnnotation,
-      ]),
+      annotations: r.annotations,
       recordAnnotation: recordAnnotation(r.hashAnnotation),
-      pausedAtAnnotation: settings.pausedAtAnnotation,
-      namedListAnnotations: { ConfigMap: o.configMapReloadAnnotation, Secret: o.secretReloadAnnotation },
       ignoreNamespace: excludes,
       followWorkloadRef: settings.rolloutWorkloadRef,
       onChange: (key) => { if (this.#synced) this.#workloadChanged(key); },
@@ -163,9 +157,8 @@ export class Controller {
       writer: new WorkloadWriter(client, {
         fieldManager: settings.fieldManager,
         recordAnnotation: recordAnnotation(r.hashAnnotation),
-        pausedAtAnnotation: settings.pausedAtAnnotation,
+        pausedAtAnnotation: r.annotations.pausedAt,
         runCronJobs: settings.startCronJobRuns,
-        signal: () => this.#writes,
       }),
       events: this.#events,
       rollLimiter: new TokenBucket(settings.rollsPerSecond, settings.rollsBurst),
@@ -306,8 +299,8 @@ export class Controller {
   #configChanged(kind: ConfigKind, namespace: string, name: string): void {
     this.#metrics.setCacheSize(kind === 'ConfigMap' ? 'configmaps' : 'secrets', this.#configs.size(kind));
     if (!this.#synced) return;
-    const cause = `${kind}/${name}`;
-    const queue = (key: string): void => {
+    const cause = referenceKey(kind, name);
+    const queue = (key: WorkloadKey): void => {
       this.#causesFor(key).add(cause);
       this.#enqueue(key, this.#settings.debounceMs);
     };
@@ -330,7 +323,7 @@ export class Controller {
           this.#holdForAccess(key, namespace);
           continue;
         }
-        const result = await this.#reconciler.reconcile(key, causes === undefined ? [] : [...causes]);
+        const result = await this.#reconciler.reconcile(key, causes === undefined ? [] : [...causes], this.#writes);
         this.#metrics.observeReconcile(kind, namespace, result.outcome, (performance.now() - started) / 1000, sinceQueued());
         this.#queue.forget(key);
         if (result.requeueAfterMs !== undefined) this.#queue.add(key, result.requeueAfterMs);
@@ -357,7 +350,7 @@ export class Controller {
   }
 
   /** The moment a workload is first seen (or seen again) is the state its adoption compares with. */
-  #workloadChanged(key: string): void {
+  #workloadChanged(key: WorkloadKey): void {
     if (this.#relisting > 0) {
       this.#held.add(key);
       return;
@@ -371,7 +364,7 @@ export class Controller {
    * selected namespace may then be listed before its configs are, and would
    * be judged against configs that only seem missing.
    */
-  #enqueue(key: string, delayMs = 0): void {
+  #enqueue(key: WorkloadKey, delayMs = 0): void {
     if (this.#relisting > 0) this.#held.add(key);
     else this.#queue.add(key, delayMs);
   }
@@ -399,7 +392,7 @@ export class Controller {
     return false;
   }
 
-  #holdForAccess(key: string, namespace: string): void {
+  #holdForAccess(key: WorkloadKey, namespace: string): void {
     this.#queue.forget(key);
     if (this.#heldForAccess.has(key)) return;
     this.#heldForAccess.add(key);
@@ -426,7 +419,7 @@ export class Controller {
     };
   }
 
-  #causesFor(key: string): Set<string> {
+  #causesFor(key: WorkloadKey): Set<ConfigId> {
     let causes = this.#causes.get(key);
     if (causes === undefined) {
       causes = new Set();

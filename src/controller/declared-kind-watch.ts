@@ -2,9 +2,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { ApiClient } from '../kube/api-client.ts';
 import { discoverResource } from '../kube/api-discovery.ts';
 import type { Logger } from '../logger.ts';
-import { declaredKindId, type DeclaredWorkloadKind } from '../workload/declared-kind.ts';
-import { serveDeclaredKind } from '../workload/declared-kind-registry.ts';
-import type { WorkloadKindInfo } from '../workload/workload-kind.ts';
+import { declaredKindId, type DeclaredWorkloadKind } from '../model/declared-kind.ts';
+import { serveDeclaredKind, type WorkloadKindInfo } from '../model/workload-kind.ts';
 import { ReflectorSet } from './reflector-set.ts';
 import { untilAborted } from './until-aborted.ts';
 

@@ -1,5 +1,5 @@
 import type { KubeObject, ReflectorHandlers } from '../kube/reflector.ts';
-import type { StakaterEventType, StakaterSkipReason } from '../prometheus/stakater-metrics.ts';
+import type { StakaterEventType, StakaterSkipReason } from '../metrics/stakater-metrics.ts';
 
 /** Where the counts go: Stakater's events received, events processed and skips. */
 export interface EventMetrics {

@@ -1,20 +1,20 @@
 import type { KubeObject, ReflectorHandlers } from './reflector.ts';
 
 /** A cache as one list+watch loop sees it: objects under string keys, within the loop's scope. */
-export interface SweptCache {
-  keyOf(obj: KubeObject): string;
+export interface SweptCache<K extends string = string> {
+  keyOf(obj: KubeObject): K;
   upsert(obj: KubeObject): void;
-  removeKey(key: string): void;
+  removeKey(key: K): void;
   /** The cached keys this loop is responsible for (its kind and namespace). */
-  keysInScope(): Iterable<string>;
+  keysInScope(): Iterable<K>;
 }
 
 /**
  * Reflector handlers for a cache: a full list removes exactly the keys of its
  * scope that it did not deliver, so what was deleted during a watch gap goes.
  */
-export function sweepingHandlers(cache: SweptCache): ReflectorHandlers {
-  let seen: Set<string> | undefined;
+export function sweepingHandlers<K extends string>(cache: SweptCache<K>): ReflectorHandlers {
+  let seen: Set<K> | undefined;
   return {
     listStarted: () => { seen = new Set(); },
     upsert: (obj) => {

@@ -1,4 +1,5 @@
-import { WORKLOAD_KINDS } from '../workload/workload-kind.ts';
+import { mapAnnotations, type AnnotationKey } from '../model/annotations.ts';
+import { WORKLOAD_KINDS } from '../model/workload-kind.ts';
 import { concat } from './csv-list.ts';
 import { flag, optionalFlag, type FlagDef, type FlagSpec } from './flag-spec.ts';
 import { annotationName, namespaceList, namespaceName, objectName, qualifiedName } from './kubernetes-names.ts';
@@ -13,7 +14,6 @@ import { WORKLOAD_KIND_FORM, workloadKindValue } from './workload-kind-flag.ts';
 // The flags. This table is the single source: the parser, RUN_FLAGS,
 // formatHelp() and the README check all read it.
 
-const ANNOTATIONS = 'Annotation names (Stakater Reloader compatible)' as const;
 
 export const FLAGS = {
   stakaterDefaults: flag({
@@ -211,59 +211,17 @@ export const FLAGS = {
     flag: 'pprof-addr', value: 'host:port', default: ':6060', group: 'Observability',
     description: 'Where --enable-pprof serves; 127.0.0.1:6060 keeps it to kubectl port-forward.',
   }, listenAddress),
-  autoAnnotation: flag({
-    flag: 'auto-annotation', value: 'annotation', default: 'reloader.stakater.com/auto', group: ANNOTATIONS,
-    description: 'On a workload: "true" follows every config it references, "false" opts it out.',
-  }, annotationName),
-  configMapAutoAnnotation: flag({
-    flag: 'configmap-auto-annotation', value: 'annotation', default: 'configmap.reloader.stakater.com/auto', group: ANNOTATIONS,
-    description: 'On a workload: "true" follows every ConfigMap it references.',
-  }, annotationName),
-  secretAutoAnnotation: flag({
-    flag: 'secret-auto-annotation', value: 'annotation', default: 'secret.reloader.stakater.com/auto', group: ANNOTATIONS,
-    description: 'On a workload: "true" follows every Secret it references.',
-  }, annotationName),
-  configMapAnnotation: flag({
-    flag: 'configmap-annotation', value: 'annotation', default: 'configmap.reloader.stakater.com/reload', group: ANNOTATIONS,
-    description: 'On a workload: a comma list of ConfigMap names (anchored regexes) it follows.',
-  }, annotationName),
-  secretAnnotation: flag({
-    flag: 'secret-annotation', value: 'annotation', default: 'secret.reloader.stakater.com/reload', group: ANNOTATIONS,
-    description: 'On a workload: a comma list of Secret names (anchored regexes) it follows.',
-  }, annotationName),
-  autoSearchAnnotation: flag({
-    flag: 'auto-search-annotation', value: 'annotation', default: 'reloader.stakater.com/search', group: ANNOTATIONS,
-    description: 'On a workload: "true" follows only the referenced configs that carry the match annotation.',
-  }, annotationName),
-  searchMatchAnnotation: flag({
-    flag: 'search-match-annotation', value: 'annotation', default: 'reloader.stakater.com/match', group: ANNOTATIONS,
-    description: 'On a ConfigMap or Secret: "true" makes it count for workloads in search mode.',
-  }, annotationName),
-  configMapExcludeAnnotation: flag({
-    flag: 'configmap-exclude-annotation', value: 'annotation', default: 'configmaps.exclude.reloader.stakater.com/reload', group: ANNOTATIONS,
-    description: 'On a workload: a comma list of ConfigMaps that never trigger it.',
-  }, annotationName),
-  secretExcludeAnnotation: flag({
-    flag: 'secret-exclude-annotation', value: 'annotation', default: 'secrets.exclude.reloader.stakater.com/reload', group: ANNOTATIONS,
-    description: 'On a workload: a comma list of Secrets that never trigger it.',
-  }, annotationName),
-  ignoreAnnotation: flag({
-    flag: 'ignore-annotation', value: 'annotation', default: 'reloader.stakater.com/ignore', group: ANNOTATIONS,
-    description: 'On a ConfigMap or Secret: "true" means it never triggers anything.',
-  }, annotationName),
-  rolloutStrategyAnnotation: flag({
-    flag: 'rollout-strategy-annotation', value: 'annotation', default: 'reloader.stakater.com/rollout-strategy', group: ANNOTATIONS,
-    description: 'On an Argo Rollout: "restart" sets spec.restartAt instead of changing the pod template; "rollout" (the default) changes the template.',
-  }, annotationName),
-  pauseDeploymentTimeAnnotation: flag({
-    flag: 'pause-deployment-time-annotation', value: 'annotation', default: 'deployment.reloader.stakater.com/paused-at', group: ANNOTATIONS,
-    description: 'Written by the controller on a Deployment it paused: when. A restarted controller resumes it when the period is over.',
-  }, annotationName),
-  pauseDeploymentAnnotation: flag({
-    flag: 'pause-deployment-annotation', value: 'annotation', default: 'deployment.reloader.stakater.com/pause-period', group: ANNOTATIONS,
-    description: 'On a Deployment: a duration to keep it paused while changes gather, so that they make one rollout.',
-  }, annotationName),
+  ...annotationFlags(),
 } as const;
+
+type AnnotationFlags = { readonly [K in AnnotationKey as `${K}Annotation`]: FlagDef<string> };
+
+/** One flag per entry of the annotation table, keyed `<key>Annotation`, in table order. */
+function annotationFlags(): AnnotationFlags {
+  const defs = mapAnnotations((_, a) => flag({ flag: a.flag, value: 'annotation', default: a.default, group: 'Annotation names (Stakater Reloader compatible)', description: a.description }, annotationName));
+  // Object.fromEntries types its keys as string; these are exactly the table's keys with the suffix.
+  return Object.fromEntries(Object.entries(defs).map(([key, def]) => [`${key}Annotation`, def])) as AnnotationFlags;
+}
 
 export type FlagKey = keyof typeof FLAGS;
 /** Each flag's value, typed by its parser. */

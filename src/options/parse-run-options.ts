@@ -1,4 +1,5 @@
-import { WORKLOAD_KINDS, type WorkloadKind } from '../workload/workload-kind.ts';
+import { WORKLOAD_KINDS, type WorkloadKind } from '../model/workload-kind.ts';
+import { mapAnnotations } from '../model/annotations.ts';
 import type { FlagDef } from './flag-spec.ts';
 import { FLAG_KEYS, FLAGS, type FlagKey, type FlagValues } from './flags.ts';
 import { OptionsError } from './options-error.ts';
@@ -134,21 +135,7 @@ export function parseRunOptions(argv: readonly string[], env: Readonly<Record<st
     ha,
     metricsByNamespace: v.metricsCountByNamespace,
     alerts,
-    annotations: Object.freeze({
-      auto: v.autoAnnotation,
-      configMapAuto: v.configMapAutoAnnotation,
-      secretAuto: v.secretAutoAnnotation,
-      configMapReload: v.configMapAnnotation,
-      secretReload: v.secretAnnotation,
-      search: v.autoSearchAnnotation,
-      match: v.searchMatchAnnotation,
-      configMapExclude: v.configMapExcludeAnnotation,
-      secretExclude: v.secretExcludeAnnotation,
-      ignore: v.ignoreAnnotation,
-      pausePeriod: v.pauseDeploymentAnnotation,
-      pausedAt: v.pauseDeploymentTimeAnnotation,
-      rolloutStrategy: v.rolloutStrategyAnnotation,
-    }),
+    annotations: Object.freeze(mapAnnotations((key) => v[`${key}Annotation`])),
     profilingAddress: v.enablePprof ? v.pprofAddr : undefined,
     warnings: Object.freeze(warnings),
   });

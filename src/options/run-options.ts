@@ -1,9 +1,9 @@
 import type { LogFormat, LogLevel } from '../logger.ts';
 import type { AlertSink } from '../notify/alert-message.ts';
 import type { ReloadStrategy } from '../reload/reload-strategy.ts';
-import type { ConfigKind } from '../workload/config-reference.ts';
-import type { DeclaredWorkloadKind } from '../workload/declared-kind.ts';
-import type { WorkloadKind } from '../workload/workload-kind.ts';
+import type { ConfigKind } from '../model/config-kind.ts';
+import type { WorkloadKind } from '../model/workload-kind.ts';
+import type { DeclaredWorkloadKind } from '../model/declared-kind.ts';
 
 /** Annotation names that steer the controller; each has a flag with Stakater Reloader's name and default. */
 export interface AnnotationNames {

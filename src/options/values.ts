@@ -3,8 +3,8 @@ import { parseListenAddress } from '../http/listen.ts';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../logger.ts';
 import { ALERT_SINKS, type AlertSink } from '../notify/alert-message.ts';
 import { RELOAD_STRATEGIES, type ReloadStrategy } from '../reload/reload-strategy.ts';
-import type { ConfigKind } from '../workload/config-reference.ts';
-import { WORKLOAD_KINDS, type WorkloadKind } from '../workload/workload-kind.ts';
+import type { ConfigKind } from '../model/config-kind.ts';
+import { WORKLOAD_KINDS, type WorkloadKind } from '../model/workload-kind.ts';
 import { commaList, distinct } from './csv-list.ts';
 import { invalid, q, type ValueParser } from './value-parser.ts';
 

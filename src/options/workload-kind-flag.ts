@@ -1,6 +1,6 @@
-import { declaredKindId, type DeclaredWorkloadKind } from '../workload/declared-kind.ts';
+import { declaredKindId, type DeclaredWorkloadKind } from '../model/declared-kind.ts';
 import { KIND_PRESETS, kindPreset } from '../workload/kind-presets.ts';
-import { WORKLOAD_KINDS } from '../workload/workload-kind.ts';
+import { WORKLOAD_KINDS } from '../model/workload-kind.ts';
 import { OptionsError } from './options-error.ts';
 import { invalid, q, type ValueParser } from './value-parser.ts';
 

@@ -26,8 +26,8 @@ export interface WorkQueueMetrics {
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** One held key: ready, waiting for its deadline, or pending behind its own processing. */
-interface Entry {
-  readonly key: string;
+interface Entry<K extends string = string> {
+  readonly key: K;
   /** Not-before time asked for by `add`; undefined while held only by a failure backoff. */
   debounceAt: number | undefined;
   /** When the current debounce window opened; re-adds never push `debounceAt` past this + maxDelayMs. */
@@ -82,19 +82,19 @@ interface Entry {
  *
  * Time is read from `Date.now()` and waited for with `setTimeout`.
  */
-export class WorkQueue {
+export class WorkQueue<K extends string = string> {
   readonly #maxDelayMs: number;
   readonly #backoff: Backoff;
   readonly #onDepthChange: ((depth: number) => void) | undefined;
   readonly #metrics: WorkQueueMetrics | undefined;
   /** Keys ready or waiting; exactly these are in the heap. */
-  readonly #held = new Map<string, Entry>();
+  readonly #held = new Map<K, Entry<K>>();
   /** Keys re-added while in processing; they enter the heap on `done`. */
-  readonly #dirty = new Map<string, Entry>();
+  readonly #dirty = new Map<K, Entry<K>>();
   /** Keys handed out and not done yet, with when each was queued. */
-  readonly #processing = new Map<string, number>();
-  readonly #heap = new DeadlineHeap();
-  readonly #waiters: ((key: string | undefined) => void)[] = [];
+  readonly #processing = new Map<K, number>();
+  readonly #heap = new DeadlineHeap<K>();
+  readonly #waiters: ((key: K | undefined) => void)[] = [];
   #seq = 0;
   #timer: NodeJS.Timeout | undefined;
   #timerAt = Infinity;
@@ -114,7 +114,7 @@ export class WorkQueue {
    * maxDelayMs; on a key held by a failure backoff it replaces the backoff.
    * Ignored after `shutDown`.
    */
-  add(key: string, delayMs = 0): void {
+  add(key: K, delayMs = 0): void {
     if (this.#stopped) return;
     this.#metrics?.added();
     const now = Date.now();
@@ -140,7 +140,7 @@ export class WorkQueue {
    * a key re-added while being processed keeps the re-add's deadline. The
    * failure is counted even after `shutDown`, but nothing is scheduled.
    */
-  addRateLimited(key: string): void {
+  addRateLimited(key: K): void {
     const now = Date.now();
     const at = now + this.#backoff.next(key);
     if (this.#stopped) return;
@@ -156,12 +156,12 @@ export class WorkQueue {
   }
 
   /** Resets key's failure count: call after a success or when giving up on it. */
-  forget(key: string): void {
+  forget(key: K): void {
     this.#backoff.forget(key);
   }
 
   /** Consecutive failures recorded for key since the last `forget`. */
-  failures(key: string): number {
+  failures(key: K): number {
     return this.#backoff.failures(key);
   }
 
@@ -170,7 +170,7 @@ export class WorkQueue {
    * must call `done(key)` when finished. Resolves undefined once the queue is
    * shut down, including for calls still waiting at that moment.
    */
-  get(): Promise<string | undefined> {
+  get(): Promise<K | undefined> {
     if (this.#stopped) return Promise.resolve(undefined);
     return new Promise((resolve) => {
       this.#waiters.push(resolve);
@@ -183,7 +183,7 @@ export class WorkQueue {
    * that arrived while it was processed becomes schedulable now. A key that
    * is not in processing is ignored.
    */
-  done(key: string): void {
+  done(key: K): void {
     if (!this.#processing.delete(key)) return;
     const entry = this.#dirty.get(key);
     if (entry === undefined) return;
@@ -194,7 +194,7 @@ export class WorkQueue {
   }
 
   /** When the key now in processing was queued (ms since the epoch, as Date.now()); undefined when it is not in processing. */
-  queuedAt(key: string): number | undefined {
+  queuedAt(key: K): number | undefined {
     return this.#processing.get(key);
   }
 
@@ -219,12 +219,12 @@ export class WorkQueue {
     for (const waiter of this.#waiters.splice(0)) waiter(undefined);
   }
 
-  #entry(key: string): Entry | undefined {
+  #entry(key: K): Entry<K> | undefined {
     return this.#processing.has(key) ? this.#dirty.get(key) : this.#held.get(key);
   }
 
-  #insert(key: string, times: Pick<Entry, 'debounceAt' | 'windowStart' | 'backoffAt'>, queuedAt = times.windowStart): void {
-    const entry: Entry = { key, ...times, deadline: effectiveDeadline(times), seq: this.#seq++, slot: -1, queuedAt };
+  #insert(key: K, times: Pick<Entry<K>, 'debounceAt' | 'windowStart' | 'backoffAt'>, queuedAt = times.windowStart): void {
+    const entry: Entry<K> = { key, ...times, deadline: effectiveDeadline(times), seq: this.#seq++, slot: -1, queuedAt };
     if (this.#processing.has(key)) {
       this.#dirty.set(key, entry);
     } else {
@@ -235,7 +235,7 @@ export class WorkQueue {
     this.#dispatch();
   }
 
-  #reschedule(entry: Entry): void {
+  #reschedule(entry: Entry<K>): void {
     const deadline = effectiveDeadline(entry);
     if (deadline === entry.deadline) return;
     entry.deadline = deadline;
@@ -307,20 +307,20 @@ function nonNegative(ms: number): number {
  * position in it, so a rescheduled entry moves in place instead of leaving
  * stale copies behind.
  */
-class DeadlineHeap {
-  readonly #items: Entry[] = [];
+class DeadlineHeap<K extends string> {
+  readonly #items: Entry<K>[] = [];
 
-  peek(): Entry | undefined {
+  peek(): Entry<K> | undefined {
     return this.#items[0];
   }
 
-  push(entry: Entry): void {
+  push(entry: Entry<K>): void {
     entry.slot = this.#items.length;
     this.#items.push(entry);
     this.#up(entry.slot);
   }
 
-  pop(): Entry | undefined {
+  pop(): Entry<K> | undefined {
     const top = this.#items[0];
     const last = this.#items.pop();
     if (top === undefined || last === undefined) return undefined;
@@ -333,7 +333,7 @@ class DeadlineHeap {
   }
 
   /** Restores order after entry's deadline or seq changed. */
-  update(entry: Entry): void {
+  update(entry: Entry<K>): void {
     this.#down(this.#up(entry.slot));
   }
 
@@ -374,7 +374,7 @@ class DeadlineHeap {
     this.#place(entry, i);
   }
 
-  #place(entry: Entry, index: number): void {
+  #place(entry: Entry<K>, index: number): void {
     this.#items[index] = entry;
     entry.slot = index;
   }

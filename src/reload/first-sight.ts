@@ -1,4 +1,4 @@
-import type { ConfigRecord } from './config-record.ts';
+import type { ConfigRecord } from '../model/config-record.ts';
 
 /**
  * The record of each workload not adopted yet as it was when the controller
@@ -27,6 +27,12 @@ export class FirstSight {
 
   has(key: string, uid: string): boolean {
     return this.#held.get(key)?.uid === uid;
+  }
+
+  /** The record held for this workload (this uid), if any. */
+  get(key: string, uid: string): ConfigRecord | undefined {
+    const held = this.#held.get(key);
+    return held?.uid === uid ? held.record : undefined;
   }
 
   /**

@@ -1,28 +1,36 @@
 import type { ConfigEntry } from '../config/config-cache.ts';
-import type { ConfigKind, ConfigReference } from '../workload/config-reference.ts';
+import { optInAnnotations, type AnnotationNames } from '../model/annotations.ts';
+import { CONFIG_KINDS, type ConfigKind } from '../model/config-kind.ts';
+import type { ConfigReference } from '../workload/config-reference.ts';
 import type { WorkloadRecord } from '../workload/workload-cache.ts';
 import { parseBool } from '../parse-bool.ts';
 import type { CountedConfig } from './config-hash.ts';
-import { commaList, type InvalidPattern, type NameList } from './name-list.ts';
+import { isAbsentEntry, type ConfigRecord } from '../model/config-record.ts';
+import { commaList, MAX_LIST_LENGTH, type InvalidPattern, type NameList } from './name-list.ts';
 
 /** Annotation names and switches that decide which configs a workload follows. */
 export interface OptInSettings {
-  readonly autoAnnotation: string;
-  readonly configMapAutoAnnotation: string;
-  readonly secretAutoAnnotation: string;
-  readonly searchAnnotation: string;
-  /** Stakater's named mode: comma lists of anchored regexes naming configs, referenced or not. */
-  readonly configMapReloadAnnotation: string;
-  readonly secretReloadAnnotation: string;
-  readonly configMapExcludeAnnotation: string;
-  readonly secretExcludeAnnotation: string;
+  /** The rules read those of place 'opt-in'; named lists (configMapReload, secretReload) are comma lists of anchored regexes naming configs, referenced or not. */
+  readonly annotations: AnnotationNames;
   /** Roll every workload for every config it references, unless it says auto: "false". */
   readonly autoReloadAll: boolean;
   readonly ignoredConfigKinds: ReadonlySet<ConfigKind>;
 }
 
+/** The rule that makes a workload follow a config, in Stakater Reloader's decision order. */
+export type FollowRule = 'named-list' | 'search-match' | 'auto' | 'typed-auto' | 'auto-reload-all' | 'enabled-label';
+
+/** A config the workload follows, and the rule that makes it. */
+export interface FollowedRef extends CountedConfig {
+  readonly rule: FollowRule;
+}
+
+/** Why a referenced (or named) config is not followed. */
+export type SkipCause = 'kind-ignored' | 'config-ignored' | 'excluded' | 'no-match' | 'not-opted-in';
+
 export interface SkippedConfig {
   readonly ref: ConfigReference;
+  readonly cause: SkipCause;
   readonly reason: string;
 }
 
@@ -42,7 +50,7 @@ export type OptInResult =
   | { readonly optedOut: true; readonly reason: string }
   | {
       readonly optedOut: false;
-      readonly counted: readonly CountedConfig[];
+      readonly counted: readonly FollowedRef[];
       readonly skipped: readonly SkippedConfig[];
       readonly invalidPatterns: readonly InvalidPattern[];
       readonly notBooleans: readonly NotBoolean[];
@@ -53,14 +61,16 @@ export type OptInResult =
  * ignored kind, ignored object, exclude list, named list, search + match,
  * auto (typed, plain or auto-reload-all), then mini-reloader's own opt-in
  * label. A missing config counts only where the workload follows configs
- * without looking at them (auto modes): its later creation is then a change.
- * Named lists also select configs the pod spec does not reference; those
- * count with all their keys. Boolean annotations read as Go's
+ * without looking at them (auto modes and named lists): its later creation
+ * is then a change. Named lists also select configs the pod spec does not
+ * reference; those count with all their keys, as optional (see
+ * `namedCandidates` for which missing ones). Boolean annotations read as Go's
  * strconv.ParseBool does; any other value counts as absent and is listed
  * in `notBooleans`. `nameLists` compiles the named lists (its engine loaded
  * when `hasNamedList`).
  */
 export function decideOptIn(workload: WorkloadRecord, configs: ConfigLookup, settings: OptInSettings, nameLists: { compile(value: string): NameList }): OptInResult {
+  const names = settings.annotations;
   const annotations = steeringSource(workload, settings);
   const notBooleans: NotBoolean[] = [];
   const flag = (annotation: string): boolean | undefined => {
@@ -69,18 +79,18 @@ export function decideOptIn(workload: WorkloadRecord, configs: ConfigLookup, set
     if (value !== undefined && parsed === undefined) notBooleans.push({ annotation, value });
     return parsed;
   };
-  const auto = flag(settings.autoAnnotation);
-  if (auto === false) return { optedOut: true, reason: `${settings.autoAnnotation} is ${JSON.stringify(annotations[settings.autoAnnotation])}` };
+  const auto = flag(names.auto);
+  if (auto === false) return { optedOut: true, reason: `${names.auto} is ${JSON.stringify(annotations[names.auto])}` };
 
   const typedAuto: Record<ConfigKind, boolean> = {
-    ConfigMap: flag(settings.configMapAutoAnnotation) === true,
-    Secret: flag(settings.secretAutoAnnotation) === true,
+    ConfigMap: flag(names.configMapAuto) === true,
+    Secret: flag(names.secretAuto) === true,
   };
   const excluded: Record<ConfigKind, ReadonlySet<string>> = {
-    ConfigMap: new Set(commaList(annotations[settings.configMapExcludeAnnotation])),
-    Secret: new Set(commaList(annotations[settings.secretExcludeAnnotation])),
+    ConfigMap: new Set(commaList(annotations[names.configMapExclude])),
+    Secret: new Set(commaList(annotations[names.secretExclude])),
   };
-  const search = flag(settings.searchAnnotation) === true;
+  const search = flag(names.search) === true;
   const invalidPatterns: InvalidPattern[] = [];
   const namedList = (annotation: string): NameList | undefined => {
     const value = annotations[annotation];
@@ -90,18 +100,18 @@ export function decideOptIn(workload: WorkloadRecord, configs: ConfigLookup, set
     return list;
   };
   const named: Record<ConfigKind, NameList | undefined> = {
-    ConfigMap: namedList(settings.configMapReloadAnnotation),
-    Secret: namedList(settings.secretReloadAnnotation),
+    ConfigMap: namedList(names.configMapReload),
+    Secret: namedList(names.secretReload),
   };
   const isNamed = (kind: ConfigKind, name: string): boolean => named[kind]?.matches(name) === true;
-  const followsAll = auto === true || settings.autoReloadAll;
 
-  const counted: CountedConfig[] = [];
+  const counted: FollowedRef[] = [];
   const skipped: SkippedConfig[] = [];
   const references = [...workload.references];
-  for (const kind of ['ConfigMap', 'Secret'] as const) {
+  for (const { kind } of CONFIG_KINDS) {
     if (named[kind] === undefined) continue;
-    for (const name of configs.names(kind)) {
+    const value = annotations[kind === 'ConfigMap' ? settings.annotations.configMapReload : settings.annotations.secretReload];
+    for (const name of namedCandidates(kind, value, configs, workload.record)) {
       if (isNamed(kind, name) && !references.some((r) => r.kind === kind && r.name === name)) {
         references.push({ kind, name, keys: 'all', optional: true, containers: [] });
       }
@@ -109,19 +119,44 @@ export function decideOptIn(workload: WorkloadRecord, configs: ConfigLookup, set
   }
   for (const ref of references) {
     const entry = configs.get(ref.kind, ref.name);
-    const skip = (reason: string): void => { skipped.push({ ref, reason }); };
-    if (settings.ignoredConfigKinds.has(ref.kind)) skip(`${ref.kind}s are ignored (--resources-to-ignore)`);
-    else if (entry?.ignored === true) skip('the object carries the ignore annotation');
-    else if (excluded[ref.kind].has(ref.name)) skip('excluded by the workload');
-    else if (entry !== undefined && isNamed(ref.kind, ref.name)) counted.push({ ref, digests: entry.digests });
+    const skip = (cause: SkipCause, reason: string): void => { skipped.push({ ref, cause, reason }); };
+    const follow = (rule: FollowRule): void => { counted.push({ ref, digests: entry?.digests, rule }); };
+    if (settings.ignoredConfigKinds.has(ref.kind)) skip('kind-ignored', `${ref.kind}s are ignored (--resources-to-ignore)`);
+    else if (entry?.ignored === true) skip('config-ignored', 'the object carries the ignore annotation');
+    else if (excluded[ref.kind].has(ref.name)) skip('excluded', 'excluded by the workload');
+    else if (isNamed(ref.kind, ref.name)) follow('named-list');
     else if (search) {
-      if (entry?.match === true) counted.push({ ref, digests: entry.digests });
-      else skip('search mode and the object lacks the match annotation');
-    } else if (followsAll || typedAuto[ref.kind]) counted.push({ ref, digests: entry?.digests });
-    else if (entry?.enabled === true) counted.push({ ref, digests: entry.digests });
-    else skip('not opted in (no auto annotation that reads true on the workload, no enabled label on the object)');
+      if (entry?.match === true) follow('search-match');
+      else skip('no-match', 'search mode and the object lacks the match annotation');
+    } else if (auto === true) follow('auto');
+    else if (typedAuto[ref.kind]) follow('typed-auto');
+    else if (settings.autoReloadAll) follow('auto-reload-all');
+    else if (entry?.enabled === true) follow('enabled-label');
+    else skip('not-opted-in', 'not opted in (no auto annotation that reads true on the workload, no enabled label on the object)');
   }
   return { optedOut: false, counted, skipped, invalidPatterns, notBooleans };
+}
+
+/** A Kubernetes object name (RFC 1123 subdomain): a named-list entry of this form names that object, present or not. */
+const OBJECT_NAME = /^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/;
+
+/**
+ * The names a named list may select that the pod spec does not reference:
+ * the configs cached now, the entries that are plain object names (a
+ * creation or deletion of one is then a change of a config followed while
+ * missing, also across restarts), and the configs the record has as present
+ * (so the deletion of one a pattern matched is seen too, once). A name a
+ * pattern matches only after its creation is newly followed, not created.
+ * The caller keeps only those the list matches.
+ */
+function* namedCandidates(kind: ConfigKind, value: string | undefined, configs: ConfigLookup, record: ConfigRecord | undefined): Iterable<string> {
+  yield* configs.names(kind);
+  if (value !== undefined && value.length <= MAX_LIST_LENGTH) {
+    for (const entry of commaList(value)) if (OBJECT_NAME.test(entry)) yield entry;
+  }
+  for (const [id, entry] of record?.entries ?? []) {
+    if (id.startsWith(`${kind}/`) && !isAbsentEntry(entry)) yield id.slice(kind.length + 1);
+  }
 }
 
 /**
@@ -131,21 +166,18 @@ export function decideOptIn(workload: WorkloadRecord, configs: ConfigLookup, set
  */
 export function hasExplicitOptIn(workload: WorkloadRecord, settings: OptInSettings): boolean {
   const a = steeringSource(workload, settings);
-  return parseBool(a[settings.autoAnnotation]) === true || parseBool(a[settings.configMapAutoAnnotation]) === true || parseBool(a[settings.secretAutoAnnotation]) === true
-    || parseBool(a[settings.searchAnnotation]) === true || hasNamedList(workload, settings);
+  const names = settings.annotations;
+  return parseBool(a[names.auto]) === true || parseBool(a[names.configMapAuto]) === true || parseBool(a[names.secretAuto]) === true
+    || parseBool(a[names.search]) === true || hasNamedList(workload, settings);
 }
 
 /** Whether the workload steers with a named list (so the regex engine is needed). */
 export function hasNamedList(workload: WorkloadRecord, settings: OptInSettings): boolean {
   const a = steeringSource(workload, settings);
-  return a[settings.configMapReloadAnnotation] !== undefined || a[settings.secretReloadAnnotation] !== undefined;
+  return a[settings.annotations.configMapReload] !== undefined || a[settings.annotations.secretReload] !== undefined;
 }
 
 /** Stakater reads the workload's metadata annotations, or the pod template's when the metadata has none of them. */
 function steeringSource(workload: WorkloadRecord, settings: OptInSettings): Readonly<Record<string, string>> {
-  const names = [
-    settings.autoAnnotation, settings.configMapAutoAnnotation, settings.secretAutoAnnotation, settings.searchAnnotation,
-    settings.configMapExcludeAnnotation, settings.secretExcludeAnnotation, settings.configMapReloadAnnotation, settings.secretReloadAnnotation,
-  ];
-  return names.some((n) => workload.annotations[n] !== undefined) ? workload.annotations : workload.templateAnnotations;
+  return optInAnnotations(settings.annotations).some((n) => workload.annotations[n] !== undefined) ? workload.annotations : workload.templateAnnotations;
 }

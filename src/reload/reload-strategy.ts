@@ -1,4 +1,4 @@
-import type { ConfigKind } from '../workload/config-reference.ts';
+import type { ConfigKind } from '../model/config-kind.ts';
 
 /**
  * How a roll is written into the pod template. Every strategy changes the

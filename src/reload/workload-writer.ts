@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import type { ApiClient, ApiRequest } from '../kube/api-client.ts';
 import { ApiError, isConflict } from '../kube/api-error.ts';
 import { asRecord } from '../kube/json-shape.ts';
-import { kindInfo, workloadKey, workloadPath } from '../workload/workload-kind.ts';
+import { formatRecord, type ConfigRecord } from '../model/config-record.ts';
+import { workloadKey } from '../model/workload-key.ts';
+import { kindInfo, workloadPath } from '../model/workload-kind.ts';
 import type { WorkloadRecord } from '../workload/workload-cache.ts';
-import { formatRecord, type ConfigRecord } from './config-record.ts';
 import type { TemplateMark } from './reload-strategy.ts';
 
 export interface WriterOptions {
@@ -13,8 +14,6 @@ export interface WriterOptions {
   readonly pausedAtAnnotation: string;
   /** Start a Job from a CronJob's template when it rolls (never for a suspended CronJob). */
   readonly runCronJobs: boolean;
-  /** Aborts every write in flight, e.g. the moment leadership is lost. */
-  readonly signal?: () => AbortSignal;
 }
 
 export interface Roll {
@@ -50,7 +49,9 @@ type Json = Record<string, unknown>;
  *
  * Each write carries the cached resourceVersion as a precondition: a write
  * decided on a stale cache fails with 409 and is retried once the cache has
- * caught up, instead of rolling twice.
+ * caught up, instead of rolling twice. Every method takes the caller's
+ * `signal`, which aborts its requests in flight (e.g. the moment leadership
+ * is lost).
  */
 export class WorkloadWriter {
   readonly #client: ApiClient;
@@ -63,60 +64,59 @@ export class WorkloadWriter {
     this.#options = options;
   }
 
-  async #call<T>(req: ApiRequest): Promise<T> {
-    const signal = this.#options.signal?.();
+  async #call<T>(req: ApiRequest, signal: AbortSignal | undefined): Promise<T> {
     return this.#client.json<T>(signal === undefined ? req : { ...req, signal });
   }
 
   /** Records what the pods see, with no rollout. */
-  async record(workload: WorkloadRecord, record: ConfigRecord): Promise<void> {
-    await this.#mergePatch(workload, { metadata: { resourceVersion: workload.resourceVersion, annotations: { [this.#options.recordAnnotation]: formatRecord(record) } } });
+  async record(workload: WorkloadRecord, record: ConfigRecord, signal?: AbortSignal): Promise<void> {
+    await this.#mergePatch(workload, { metadata: { resourceVersion: workload.resourceVersion, annotations: { [this.#options.recordAnnotation]: formatRecord(record) } } }, signal);
   }
 
   /** Ends a pause period: the rollout of everything gathered starts now. */
-  async resume(workload: WorkloadRecord): Promise<void> {
+  async resume(workload: WorkloadRecord, signal?: AbortSignal): Promise<void> {
     await this.#mergePatch(workload, {
       metadata: { resourceVersion: workload.resourceVersion, annotations: { [this.#options.pausedAtAnnotation]: null } },
       spec: { paused: false },
-    });
+    }, signal);
   }
 
-  async roll(workload: WorkloadRecord, roll: Roll): Promise<RollEffects> {
+  async roll(workload: WorkloadRecord, roll: Roll, signal?: AbortSignal): Promise<RollEffects> {
     const restartField = kindInfo(workload.kind).restartField ?? (workload.kind === 'Rollout' && (roll.restart === true || workload.workloadRef !== undefined) ? ROLLOUT_RESTART_AT : undefined);
     if (restartField !== undefined) {
       await this.#mergePatch(workload, {
         metadata: { resourceVersion: workload.resourceVersion, annotations: this.#recordAnnotations(roll) },
         ...nest(restartField, new Date().toISOString().replace(/\.\d+Z$/, 'Z')),
-      });
+      }, signal);
       return {};
     }
     switch (workload.kind) {
       case 'Job':
-        await this.#recreateJob(workload, roll);
+        await this.#recreateJob(workload, roll, signal);
         return {};
       case 'CronJob':
-        return this.#startJob(workload, roll, await this.#apply(workload, roll));
+        return this.#startJob(workload, roll, await this.#apply(workload, roll, signal), signal);
       case 'Deployment':
       case 'StatefulSet':
       case 'DaemonSet':
-        await this.#apply(workload, roll);
+        await this.#apply(workload, roll, signal);
         return {};
       default:
         // Custom resources keep lists atomic under apply: env vars are merged into the containers read back.
         if (roll.mark.env.size > 0) {
-          await this.#rollCustomResourceEnv(workload, roll);
+          await this.#rollCustomResourceEnv(workload, roll, signal);
           return {};
         }
-        await this.#apply(workload, roll);
+        await this.#apply(workload, roll, signal);
         return {};
     }
   }
 
   /** Finishes a Job recreation a failed create left behind; false when there is none. */
-  async finishPending(key: string): Promise<boolean> {
+  async finishPending(key: string, signal?: AbortSignal): Promise<boolean> {
     const body = this.#pendingJobs.get(key);
     if (body === undefined) return false;
-    await this.#createJob(key, body);
+    await this.#createJob(key, body, signal);
     return true;
   }
 
@@ -127,7 +127,7 @@ export class WorkloadWriter {
     };
   }
 
-  async #apply(workload: WorkloadRecord, roll: Roll): Promise<Json> {
+  async #apply(workload: WorkloadRecord, roll: Roll, signal: AbortSignal | undefined): Promise<Json> {
     const info = kindInfo(workload.kind);
     const spec: Json = nest(info.templatePath.slice(1), templatePatch(roll.mark));
     if (roll.pausedAt !== undefined) spec.paused = true;
@@ -143,29 +143,29 @@ export class WorkloadWriter {
       query: { fieldManager: this.#options.fieldManager, force: true },
       contentType: 'application/apply-patch+yaml',
       body,
-    });
+    }, signal);
   }
 
-  async #mergePatch(workload: WorkloadRecord, patch: Json): Promise<Json> {
+  async #mergePatch(workload: WorkloadRecord, patch: Json, signal: AbortSignal | undefined): Promise<Json> {
     return this.#call<Json>({
       method: 'PATCH',
       path: workloadPath(workload.kind, workload.namespace, workload.name),
       query: { fieldManager: this.#options.fieldManager },
       contentType: 'application/merge-patch+json',
       body: patch,
-    });
+    }, signal);
   }
 
-  async #rollCustomResourceEnv(workload: WorkloadRecord, roll: Roll): Promise<void> {
+  async #rollCustomResourceEnv(workload: WorkloadRecord, roll: Roll, signal: AbortSignal | undefined): Promise<void> {
     const { templatePath } = kindInfo(workload.kind);
-    const current = await this.#call<Json>({ method: 'GET', path: workloadPath(workload.kind, workload.namespace, workload.name) });
+    const current = await this.#call<Json>({ method: 'GET', path: workloadPath(workload.kind, workload.namespace, workload.name) }, signal);
     const containers = podSpecOf(current, templatePath)?.containers;
     const merged = Array.isArray(containers) ? containers.map((c) => withEnv(asRecord(c) ?? {}, roll.mark.env)) : [];
     const template = { ...(Object.keys(roll.mark.annotations).length > 0 ? { metadata: { annotations: roll.mark.annotations } } : {}), spec: { containers: merged } };
     await this.#mergePatch(workload, {
       metadata: { resourceVersion: workload.resourceVersion, annotations: this.#recordAnnotations(roll) },
       ...nest(templatePath, template),
-    });
+    }, signal);
   }
 
   /**
@@ -174,7 +174,7 @@ export class WorkloadWriter {
    * for the schedule. Never for a suspended CronJob (someone stopped it on
    * purpose), and never beside an active run when concurrency is forbidden.
    */
-  async #startJob(workload: WorkloadRecord, roll: Roll, cronJob: Json): Promise<RollEffects> {
+  async #startJob(workload: WorkloadRecord, roll: Roll, cronJob: Json, signal: AbortSignal | undefined): Promise<RollEffects> {
     if (!this.#options.runCronJobs) return { jobNotStarted: 'starting Jobs on a roll is turned off' };
     const spec = asRecord(cronJob.spec);
     if (spec?.suspend === true) return { jobNotStarted: 'the CronJob is suspended' };
@@ -197,7 +197,7 @@ export class WorkloadWriter {
       spec: jobTemplate?.spec ?? {},
     };
     try {
-      await this.#call({ method: 'POST', path: `/apis/batch/v1/namespaces/${encodeURIComponent(workload.namespace)}/jobs`, query: { fieldManager: this.#options.fieldManager }, body });
+      await this.#call({ method: 'POST', path: `/apis/batch/v1/namespaces/${encodeURIComponent(workload.namespace)}/jobs`, query: { fieldManager: this.#options.fieldManager }, body }, signal);
     } catch (err) {
       // The same roll retried: its Job already exists.
       if (!(isConflict(err) && err instanceof ApiError && err.reason === 'AlreadyExists')) throw err;
@@ -211,10 +211,10 @@ export class WorkloadWriter {
    * drops what the API server generated for the old one (its uid-based
    * selector and labels), so the new Job gets fresh ones.
    */
-  async #recreateJob(workload: WorkloadRecord, roll: Roll): Promise<void> {
+  async #recreateJob(workload: WorkloadRecord, roll: Roll, signal: AbortSignal | undefined): Promise<void> {
     const key = workloadKey(workload.kind, workload.namespace, workload.name);
     const path = workloadPath(workload.kind, workload.namespace, workload.name);
-    const current = await this.#call<Json>({ method: 'GET', path });
+    const current = await this.#call<Json>({ method: 'GET', path }, signal);
     const meta = asRecord(current.metadata) ?? {};
     const spec = { ...asRecord(current.spec) };
     const template = asRecord(spec.template) ?? {};
@@ -241,18 +241,18 @@ export class WorkloadWriter {
       method: 'DELETE',
       path,
       body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background', preconditions: { uid: workload.uid, resourceVersion: workload.resourceVersion } },
-    });
+    }, signal);
     this.#pendingJobs.set(key, body);
-    await this.#createJob(key, body);
+    await this.#createJob(key, body, signal);
   }
 
-  async #createJob(key: string, body: Json): Promise<void> {
+  async #createJob(key: string, body: Json, signal: AbortSignal | undefined): Promise<void> {
     const meta = asRecord(body.metadata) ?? {};
     const namespace = typeof meta.namespace === 'string' ? meta.namespace : '';
     // The old Job's name is free once the API server finished deleting it: usually at once.
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.#call({ method: 'POST', path: `/apis/batch/v1/namespaces/${encodeURIComponent(namespace)}/jobs`, query: { fieldManager: this.#options.fieldManager }, body });
+        await this.#call({ method: 'POST', path: `/apis/batch/v1/namespaces/${encodeURIComponent(namespace)}/jobs`, query: { fieldManager: this.#options.fieldManager }, body }, signal);
         this.#pendingJobs.delete(key);
         return;
       } catch (err) {

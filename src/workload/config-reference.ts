@@ -1,5 +1,4 @@
-/** The two kinds of object a pod can take configuration from. */
-export type ConfigKind = 'ConfigMap' | 'Secret';
+import type { ConfigKind } from '../model/config-kind.ts';
 
 /**
  * One ConfigMap or Secret a pod spec uses, with every use of it in that pod

@@ -1,4 +1,4 @@
-import type { DeclaredWorkloadKind } from './declared-kind.ts';
+import type { DeclaredWorkloadKind } from '../model/declared-kind.ts';
 
 /** A preset: a kind users ask about, declared by its name alone (`--workload-kind openkruise-cloneset`). */
 export interface KindPreset {

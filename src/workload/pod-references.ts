@@ -1,14 +1,7 @@
-import type { ConfigKind, ConfigReference } from './config-reference.ts';
 import { asRecord } from '../kube/json-shape.ts';
-
-/**
- * The map key other modules use for one ConfigMap or Secret of a namespace,
- * e.g. `ConfigMap/app-settings`. Kind names contain no `/`, so the key is
- * unambiguous even though object names are not checked here.
- */
-export function referenceKey(kind: ConfigKind, name: string): string {
-  return `${kind}/${name}`;
-}
+import type { ConfigKind } from '../model/config-kind.ts';
+import { referenceKey } from '../model/config-id.ts';
+import type { ConfigReference } from './config-reference.ts';
 
 /**
  * Every ConfigMap and Secret a pod spec makes visible to its containers, one

@@ -1,11 +1,14 @@
 import { asRecord, stringMap } from '../kube/json-shape.ts';
 import type { KubeObject, ReflectorHandlers } from '../kube/reflector.ts';
 import { sweepingHandlers } from '../kube/relist-sweep.ts';
-import type { ConfigKind, ConfigReference } from '../workload/config-reference.ts';
-import { parseRecord, type ConfigRecord } from '../reload/config-record.ts';
+import { namedListAnnotations, workloadAnnotations, type AnnotationNames } from '../model/annotations.ts';
+import { CONFIG_KINDS, type ConfigKind } from '../model/config-kind.ts';
+import { parseRecord, type ConfigRecord } from '../model/config-record.ts';
+import { workloadKey, type WorkloadKey } from '../model/workload-key.ts';
+import { kindInfo, type WorkloadKind } from '../model/workload-kind.ts';
+import type { ConfigReference } from './config-reference.ts';
 import { podReferences } from './pod-references.ts';
-import { kindInfo, workloadKey, type WorkloadKind } from './workload-kind.ts';
-import { throughWorkloadRef, workloadRefOf } from './workload-ref.ts';
+import { workloadRefOf } from './workload-ref.ts';
 
 /** What the controller remembers of one workload: enough to reconcile, never the full object. */
 export interface WorkloadRecord {
@@ -34,20 +37,21 @@ export interface WorkloadRecord {
   /** A Rollout with spec.workloadRef (argo-rollout-workloadref): the Deployment whose pod template it runs. */
   readonly workloadRef?: string;
   /** A Deployment: the Rollout that runs its pod template through spec.workloadRef, as Kind/namespace/name. */
-  readonly runBy?: string;
+  readonly runBy?: WorkloadKey;
 }
 
 export interface WorkloadCacheOptions {
-  /** Annotation names worth keeping: everything else on a workload is dropped on ingest. */
-  readonly steeringAnnotations: ReadonlySet<string>;
+  /**
+   * The names in use. Those the table places on workloads ('opt-in',
+   * 'workload') are kept, everything else on a workload is dropped on
+   * ingest; pausedAt is read from the metadata; the named lists are indexed,
+   * as such workloads may follow configs they never reference.
+   */
+  readonly annotations: AnnotationNames;
   /** Metadata annotation holding the config record. */
   readonly recordAnnotation: string;
-  /** Metadata annotation saying when the controller paused a Deployment. */
-  readonly pausedAtAnnotation: string;
-  /** Stakater's named-list annotation per config kind: such workloads may follow configs they never reference. */
-  readonly namedListAnnotations: Readonly<Record<ConfigKind, string>>;
   /** A change that may alter the reconcile result (not status or resourceVersion churn). */
-  readonly onChange: (key: string) => void;
+  readonly onChange: (key: WorkloadKey) => void;
   readonly ignoreNamespace?: (namespace: string) => boolean;
   /** Rollouts with spec.workloadRef follow the references of the Deployment named there. */
   readonly followWorkloadRef?: boolean;
@@ -59,22 +63,24 @@ export interface WorkloadCacheOptions {
  */
 export class WorkloadCache {
   readonly #options: WorkloadCacheOptions;
-  /** The steering annotations, plus the named lists this cache indexes. */
+  /** The annotations kept of a workload's metadata and pod template. */
   readonly #kept: ReadonlySet<string>;
-  readonly #records = new Map<string, { record: WorkloadRecord; fingerprint: string }>();
-  readonly #byConfig = new Map<string, Set<string>>();
-  readonly #byNamespace = new Map<string, Set<string>>();
+  readonly #namedLists: Readonly<Record<ConfigKind, string>>;
+  readonly #records = new Map<WorkloadKey, { record: WorkloadRecord; fingerprint: string }>();
+  readonly #byConfig = new Map<string, Set<WorkloadKey>>();
+  readonly #byNamespace = new Map<string, Set<WorkloadKey>>();
   /** `namespace/Kind` -> workloads with a named list of that kind. */
-  readonly #naming = new Map<string, Set<string>>();
+  readonly #naming = new Map<string, Set<WorkloadKey>>();
   /** Deployment key -> the Rollouts that name it in spec.workloadRef. */
-  readonly #referrers = new Map<string, Set<string>>();
+  readonly #referrers = new Map<WorkloadKey, Set<WorkloadKey>>();
 
   constructor(options: WorkloadCacheOptions) {
     this.#options = options;
-    this.#kept = new Set([...options.steeringAnnotations, ...Object.values(options.namedListAnnotations)]);
+    this.#kept = workloadAnnotations(options.annotations);
+    this.#namedLists = namedListAnnotations(options.annotations);
   }
 
-  get(key: string): WorkloadRecord | undefined {
+  get(key: WorkloadKey): WorkloadRecord | undefined {
     const record = this.#records.get(key)?.record;
     if (record?.workloadRef !== undefined) return throughWorkloadRef(record, this.#records.get(this.#refKey(record))?.record);
     const runBy = this.#referrers.get(key)?.values().next().value;
@@ -85,12 +91,12 @@ export class WorkloadCache {
     return this.#records.size;
   }
 
-  keys(): Iterable<string> {
+  keys(): Iterable<WorkloadKey> {
     return this.#records.keys();
   }
 
   /** Keys of the workloads whose pod spec references this config. */
-  referencing(kind: ConfigKind, namespace: string, name: string): ReadonlySet<string> {
+  referencing(kind: ConfigKind, namespace: string, name: string): ReadonlySet<WorkloadKey> {
     const direct = this.#byConfig.get(configSlot(kind, namespace, name)) ?? EMPTY;
     if (this.#referrers.size === 0) return direct;
     const keys = new Set(direct);
@@ -98,17 +104,17 @@ export class WorkloadCache {
     return keys;
   }
 
-  inNamespace(namespace: string): ReadonlySet<string> {
+  inNamespace(namespace: string): ReadonlySet<WorkloadKey> {
     return this.#byNamespace.get(namespace) ?? EMPTY;
   }
 
   /** Keys of the workloads in a namespace that carry a named list for this config kind. */
-  naming(kind: ConfigKind, namespace: string): ReadonlySet<string> {
+  naming(kind: ConfigKind, namespace: string): ReadonlySet<WorkloadKey> {
     return this.#naming.get(`${namespace}/${kind}`) ?? EMPTY;
   }
 
   handlers(kind: WorkloadKind, namespace?: string): ReflectorHandlers {
-    const keyOf = (obj: KubeObject): string => workloadKey(kind, obj.metadata.namespace ?? '', obj.metadata.name);
+    const keyOf = (obj: KubeObject): WorkloadKey => workloadKey(kind, obj.metadata.namespace ?? '', obj.metadata.name);
     return sweepingHandlers({
       keyOf,
       upsert: (obj) => { this.#upsert(keyOf(obj), this.#extract(kind, obj)); },
@@ -117,7 +123,7 @@ export class WorkloadCache {
     });
   }
 
-  *#keys(kind: WorkloadKind, namespace: string | undefined): Iterable<string> {
+  *#keys(kind: WorkloadKind, namespace: string | undefined): Iterable<WorkloadKey> {
     for (const [key, { record }] of this.#records) {
       if (record.kind === kind && (namespace === undefined || record.namespace === namespace)) yield key;
     }
@@ -146,7 +152,7 @@ export class WorkloadCache {
       containers,
       record: parseRecord(annotations[this.#options.recordAnnotation]),
       paused: spec?.paused === true,
-      pausedAt: annotations[this.#options.pausedAtAnnotation],
+      pausedAt: annotations[this.#options.annotations.pausedAt],
       suspended: spec?.suspend === true,
       controllerKind: typeof controller?.kind === 'string' ? controller.kind : undefined,
       ...(kind === 'Rollout' && this.#options.followWorkloadRef === true ? withRef(workloadRefOf(obj)) : {}),
@@ -162,7 +168,7 @@ export class WorkloadCache {
     return kept;
   }
 
-  #upsert(key: string, record: WorkloadRecord): void {
+  #upsert(key: WorkloadKey, record: WorkloadRecord): void {
     if (this.#options.ignoreNamespace?.(record.namespace) === true) {
       this.#remove(key);
       return;
@@ -178,16 +184,16 @@ export class WorkloadCache {
   }
 
   /** A change of a Deployment is one of the Rollouts that run its template too. */
-  #changed(key: string): void {
+  #changed(key: WorkloadKey): void {
     this.#options.onChange(key);
     for (const rollout of this.#referrers.get(key) ?? EMPTY) this.#options.onChange(rollout);
   }
 
-  #refKey(rollout: WorkloadRecord): string {
+  #refKey(rollout: WorkloadRecord): WorkloadKey {
     return workloadKey('Deployment', rollout.namespace, rollout.workloadRef ?? '');
   }
 
-  #remove(key: string): void {
+  #remove(key: WorkloadKey): void {
     const previous = this.#records.get(key);
     if (previous === undefined) return;
     this.#records.delete(key);
@@ -195,14 +201,14 @@ export class WorkloadCache {
     this.#changed(key);
   }
 
-  #index(key: string, record: WorkloadRecord): void {
+  #index(key: WorkloadKey, record: WorkloadRecord): void {
     addTo(this.#byNamespace, record.namespace, key);
     for (const ref of record.references) addTo(this.#byConfig, configSlot(ref.kind, record.namespace, ref.name), key);
     for (const kind of this.#namedKinds(record)) addTo(this.#naming, `${record.namespace}/${kind}`, key);
     if (record.workloadRef !== undefined) addTo(this.#referrers, this.#refKey(record), key);
   }
 
-  #unindex(key: string, record: WorkloadRecord): void {
+  #unindex(key: WorkloadKey, record: WorkloadRecord): void {
     removeFrom(this.#byNamespace, record.namespace, key);
     for (const ref of record.references) removeFrom(this.#byConfig, configSlot(ref.kind, record.namespace, ref.name), key);
     for (const kind of this.#namedKinds(record)) removeFrom(this.#naming, `${record.namespace}/${kind}`, key);
@@ -211,14 +217,28 @@ export class WorkloadCache {
 
   /** Loose on purpose (metadata or template): queuing a workload too often costs one cheap reconcile. */
   #namedKinds(record: WorkloadRecord): ConfigKind[] {
-    return (['ConfigMap', 'Secret'] as const).filter((kind) => {
-      const annotation = this.#options.namedListAnnotations[kind];
+    return CONFIG_KINDS.map((k) => k.kind).filter((kind) => {
+      const annotation = this.#namedLists[kind];
       return (record.annotations[annotation] ?? record.templateAnnotations[annotation]) !== undefined;
     });
   }
 }
 
-const EMPTY: ReadonlySet<string> = new Set();
+/**
+ * The Rollout as the reconciler sees it: its own metadata, with the
+ * references, containers and template annotations of the Deployment (none
+ * while the Deployment is absent).
+ */
+function throughWorkloadRef(rollout: WorkloadRecord, deployment: WorkloadRecord | undefined): WorkloadRecord {
+  return {
+    ...rollout,
+    references: deployment?.references ?? [],
+    containers: deployment?.containers ?? [],
+    templateAnnotations: deployment?.templateAnnotations ?? {},
+  };
+}
+
+const EMPTY: ReadonlySet<WorkloadKey> = new Set();
 
 function withRef(workloadRef: string | undefined): { workloadRef?: string } {
   return workloadRef === undefined ? {} : { workloadRef };
@@ -228,7 +248,7 @@ function configSlot(kind: ConfigKind, namespace: string, name: string): string {
   return `${namespace}/${kind}/${name}`;
 }
 
-function addTo(index: Map<string, Set<string>>, slot: string, key: string): void {
+function addTo(index: Map<string, Set<WorkloadKey>>, slot: string, key: WorkloadKey): void {
   let keys = index.get(slot);
   if (keys === undefined) {
     keys = new Set();
@@ -237,7 +257,7 @@ function addTo(index: Map<string, Set<string>>, slot: string, key: string): void
   keys.add(key);
 }
 
-function removeFrom(index: Map<string, Set<string>>, slot: string, key: string): void {
+function removeFrom(index: Map<string, Set<WorkloadKey>>, slot: string, key: WorkloadKey): void {
   const keys = index.get(slot);
   if (keys === undefined) return;
   keys.delete(key);

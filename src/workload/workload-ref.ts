@@ -1,6 +1,5 @@
 import { asRecord } from '../kube/json-shape.ts';
 import type { KubeObject } from '../kube/reflector.ts';
-import type { WorkloadRecord } from './workload-cache.ts';
 
 /**
  * Argo Rollouts with spec.workloadRef (the argo-rollout-workloadref preset):
@@ -16,18 +15,4 @@ export function workloadRefOf(obj: KubeObject): string | undefined {
   const apiVersion = ref?.apiVersion;
   if (ref?.kind !== 'Deployment' || (apiVersion !== undefined && apiVersion !== 'apps/v1')) return undefined;
   return typeof ref.name === 'string' && ref.name !== '' ? ref.name : undefined;
-}
-
-/**
- * The Rollout as the reconciler sees it: its own metadata, with the
- * references, containers and template annotations of the Deployment (none
- * while the Deployment is absent).
- */
-export function throughWorkloadRef(rollout: WorkloadRecord, deployment: WorkloadRecord | undefined): WorkloadRecord {
-  return {
-    ...rollout,
-    references: deployment?.references ?? [],
-    containers: deployment?.containers ?? [],
-    templateAnnotations: deployment?.templateAnnotations ?? {},
-  };
 }

@@ -1,35 +1,19 @@
 import { BatchV1Api } from '@kubernetes/client-node';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { promisify } from 'node:util';
-import { resolveBinaries } from '../../tools/cluster/binaries.ts';
 import { CHART_VALUE_COMBINATIONS, parseManifests, renderChart } from '../../tools/helm/render.ts';
 import { INSTALL_YAML, installYaml, kustomize } from '../../tools/manifests/install-yaml.ts';
-import { clients, eventually, serviceAccountKubeconfig, testCluster, testNamespace, type Clients } from './support/cluster.ts';
+import { apply, ensureServiceMonitorCrd } from './support/apply.ts';
+import { clients, eventually, serviceAccountKubeconfig, testNamespace, type Clients } from './support/cluster.ts';
 import { AUTO, createConfigMap, updateConfigMap } from './support/config.ts';
 import { startController } from './support/controller.ts';
 import { deployment, eventsFor, replicaSetsOf } from './support/workloads.ts';
-
-const run = promisify(execFile);
 
 interface Rule { apiGroups?: string[]; resources?: string[]; resourceNames?: string[]; verbs?: string[] }
 interface Manifest { apiVersion: string; kind: string; metadata: { name: string; namespace?: string }; rules?: Rule[] }
 
 const KUSTOMIZATIONS = ['deploy/kustomize/base', 'deploy/kustomize/overlays/namespaced', 'deploy/kustomize/overlays/ha', 'deploy/examples/reloader-test'];
-
-/** `kubectl apply --server-side` of `objects`; with dryRun the API server validates and admits them but stores nothing. */
-async function apply(objects: readonly object[], dryRun: boolean): Promise<string> {
-  const args = ['--kubeconfig', testCluster().kubeconfigPath, 'apply', '--server-side', '--force-conflicts', '--field-manager=manifest-test', ...(dryRun ? ['--dry-run=server'] : []), '-f', '-'];
-  const child = run(resolveBinaries().kubectl, args, { encoding: 'utf8' });
-  child.child.stdin?.end(JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }));
-  try {
-    return (await child).stdout;
-  } catch (err) {
-    throw new Error(`kubectl apply failed: ${String((err as { stderr?: unknown }).stderr ?? err)}`, { cause: err });
-  }
-}
 
 function built(dir: string): Manifest[] {
   return parseManifests(kustomize(dir)) as Manifest[];
@@ -60,19 +44,7 @@ test('the API server accepts every kustomize build and every chart rendering (se
   const c = clients();
   // Namespaced objects need their namespace; the chart's ServiceMonitor needs its CRD.
   await ensureNamespaces(c, ['mini-reloader', 'reloader-test', 'team-a', 'team-b']);
-  await apply([{
-    apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition',
-    metadata: { name: 'servicemonitors.monitoring.coreos.com' },
-    spec: {
-      group: 'monitoring.coreos.com', scope: 'Namespaced',
-      names: { plural: 'servicemonitors', singular: 'servicemonitor', kind: 'ServiceMonitor', listKind: 'ServiceMonitorList' },
-      versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
-    },
-  }], false);
-  await eventually('the ServiceMonitor CRD to be served', async () => {
-    const served = await run(resolveBinaries().kubectl, ['--kubeconfig', testCluster().kubeconfigPath, 'get', '--raw', '/apis/monitoring.coreos.com/v1']).then(() => true, () => undefined);
-    return served;
-  });
+  await ensureServiceMonitorCrd(eventually);
   for (const dir of KUSTOMIZATIONS) {
     const out = await apply(built(dir), true);
     assert.match(out, /serverside-applied \(server dry run\)/, dir);

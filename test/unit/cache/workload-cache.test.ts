@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { KubeObject } from '../../../src/kube/reflector.ts';
+import { mapAnnotations } from '../../../src/model/annotations.ts';
+import { workloadKey } from '../../../src/model/workload-key.ts';
 import { WorkloadCache } from '../../../src/workload/workload-cache.ts';
 
 function cache(): { cache: WorkloadCache; changes: string[] } {
   const changes: string[] = [];
   const c = new WorkloadCache({
-    steeringAnnotations: new Set(['reloader.stakater.com/auto']),
+    annotations: mapAnnotations((_, a) => a.default),
     recordAnnotation: 'mini-reloader.pelabs/config-hash-record',
-    pausedAtAnnotation: 'deployment.reloader.stakater.com/paused-at',
-    namedListAnnotations: { ConfigMap: 'configmap.reloader.stakater.com/reload', Secret: 'secret.reloader.stakater.com/reload' },
     onChange: (key) => { changes.push(key); },
   });
   return { cache: c, changes };
@@ -42,7 +42,7 @@ test('status and resourceVersion churn is not a change, but the new resourceVers
   h.upsert(deployment('a', ['cm']));
   h.upsert(deployment('a', ['cm'], { rv: '2', status: { replicas: 3 } }));
   assert.deepEqual(changes, ['Deployment/ns/a']);
-  assert.equal(c.get('Deployment/ns/a')?.resourceVersion, '2');
+  assert.equal(c.get(workloadKey('Deployment', 'ns', 'a'))?.resourceVersion, '2');
   h.upsert(deployment('a', ['cm'], { rv: '3', annotations: { 'reloader.stakater.com/auto': 'true' } }));
   assert.equal(changes.length, 2, 'a steering annotation is a change');
 });
@@ -50,7 +50,7 @@ test('status and resourceVersion churn is not a change, but the new resourceVers
 test('only steering annotations and the config record are kept, not the whole object', () => {
   const { cache: c } = cache();
   c.handlers('Deployment').upsert(deployment('a', ['cm'], { annotations: { 'reloader.stakater.com/auto': 'true', 'mini-reloader.pelabs/config-hash-record': '{"v":2,"ConfigMap/cm":"*.abc"}' } }));
-  const record = c.get('Deployment/ns/a');
+  const record = c.get(workloadKey('Deployment', 'ns', 'a'));
   assert.ok(record);
   assert.deepEqual(record.annotations, { 'reloader.stakater.com/auto': 'true' });
   assert.deepEqual(record.record, { version: 2, entries: new Map([['ConfigMap/cm', '*.abc']]) });

@@ -6,7 +6,7 @@ import { isMap, isScalar, parseDocument } from 'yaml';
 import type { FlagSpec } from '../../../src/options/flag-spec.ts';
 import { RUN_FLAGS } from '../../../src/options/flags.ts';
 import { parseRunOptions } from '../../../src/options/parse-run-options.ts';
-import { WORKLOAD_KINDS } from '../../../src/workload/workload-kind.ts';
+import { WORKLOAD_KINDS } from '../../../src/model/workload-kind.ts';
 import { CHART_DIR, CHART_VALUE_COMBINATIONS, DEFAULT_NAMESPACE, renderChart } from '../../../tools/helm/render.ts';
 
 // ---------------------------------------------------------------------------

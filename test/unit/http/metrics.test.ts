@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { createMetrics } from '../../../src/metrics.ts';
+import { createMetrics } from '../../../src/metrics/metrics.ts';
 import type { Counter } from '../../../src/prometheus/registry.ts';
 
 /** The value of the first series of a counter whose labels include `labels`, 0 when there is none. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
 import { createLogger } from '../../../src/logger.ts';
-import { createMetrics } from '../../../src/metrics.ts';
+import { createMetrics } from '../../../src/metrics/metrics.ts';
 import { parseListenAddress } from '../../../src/http/listen.ts';
 import { startProbeServer, type ProbeServer } from '../../../src/http/probe-server.ts';
 

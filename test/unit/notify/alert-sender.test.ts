@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createLogger } from '../../../src/logger.ts';
-import { Metrics } from '../../../src/metrics.ts';
+import { Metrics } from '../../../src/metrics/metrics.ts';
 import { alertBody, alertText, structuredAlertBody } from '../../../src/notify/alert-message.ts';
 import { AlertSender } from '../../../src/notify/alert-sender.ts';
 import { HttpPoster } from '../../../src/notify/http-post.ts';

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { createHash, createHmac } from 'node:crypto';
 import { configHash, configMac, unkeyedConfigHash, type CountedConfig } from '../../../src/reload/config-hash.ts';
-import type { ConfigKind, ConfigReference } from '../../../src/workload/config-reference.ts';
+import type { ConfigKind } from '../../../src/model/config-kind.ts';
+import type { ConfigReference } from '../../../src/workload/config-reference.ts';
 
 function counted(kind: ConfigKind, name: string, keys: 'all' | string[], digests: Record<string, string> | undefined): CountedConfig {
   const ref: ConfigReference = { kind, name, keys, optional: false, containers: ['app'] };

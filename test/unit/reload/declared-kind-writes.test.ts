@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
+import { referenceKey } from '../../../src/model/config-id.ts';
 import { WorkloadWriter, type Roll } from '../../../src/reload/workload-writer.ts';
-import { serveDeclaredKind } from '../../../src/workload/declared-kind-registry.ts';
 import type { WorkloadRecord } from '../../../src/workload/workload-cache.ts';
-import type { WorkloadKind } from '../../../src/workload/workload-kind.ts';
+import { serveDeclaredKind, type WorkloadKind } from '../../../src/model/workload-kind.ts';
 import { FakeApiServer, sendJson, type RecordedRequest } from '../kube/fake-api-server.ts';
 
 const RECORD = 'mini-reloader.pelabs/config-hash-record';
@@ -18,7 +18,7 @@ function workload(kind: WorkloadKind, extra: Partial<WorkloadRecord> = {}): Work
   };
 }
 
-const roll: Roll = { record: { version: 2, entries: new Map([['ConfigMap/cm', '*.abc']]) }, mark: { annotations: { 'mini-reloader.pelabs/config-hash': 'h2' }, env: new Map() } };
+const roll: Roll = { record: { version: 2, entries: new Map([[referenceKey('ConfigMap', 'cm'), '*.abc']]) }, mark: { annotations: { 'mini-reloader.pelabs/config-hash': 'h2' }, env: new Map() } };
 
 async function start(t: TestContext, answer: (req: RecordedRequest) => unknown = () => ({})): Promise<{ api: FakeApiServer; writer: WorkloadWriter }> {
   const api = await FakeApiServer.start();

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ConfigRecord } from '../../../src/reload/config-record.ts';
+import type { ConfigRecord } from '../../../src/model/config-record.ts';
+import { referenceKey } from '../../../src/model/config-id.ts';
 import { FirstSight } from '../../../src/reload/first-sight.ts';
 
-const record = (data: string): ConfigRecord => ({ version: 2, entries: new Map([['ConfigMap/cm', `*.${data}`]]) });
+const record = (data: string): ConfigRecord => ({ version: 2, entries: new Map([[referenceKey('ConfigMap', 'cm'), `*.${data}`]]) });
 
 test('the first record held for a workload stays until dropped; later ones are ignored', () => {
   const sight = new FirstSight(10);

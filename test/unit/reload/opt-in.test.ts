@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { referenceKey } from '../../../src/model/config-id.ts';
 import { parseRunOptions } from '../../../src/options/parse-run-options.ts';
 import { controllerSettings } from '../../../src/run-settings.ts';
 import type { ConfigEntry } from '../../../src/config/config-cache.ts';
 import { MAX_ENTRY_LENGTH, MAX_LIST_ENTRIES, MAX_LIST_LENGTH, NameListCompiler } from '../../../src/reload/name-list.ts';
 import { decideOptIn, type OptInResult, type OptInSettings } from '../../../src/reload/opt-in.ts';
-import type { ConfigKind, ConfigReference } from '../../../src/workload/config-reference.ts';
+import type { ConfigKind } from '../../../src/model/config-kind.ts';
+import type { ConfigReference } from '../../../src/workload/config-reference.ts';
 import type { WorkloadRecord } from '../../../src/workload/workload-cache.ts';
 
 /** The shipped defaults, so these tests exercise the annotation names users get. */
@@ -146,7 +148,8 @@ test('named lists are capped: a long entry is skipped, a long list is ignored wh
   const one = named(`cm,${longEntry}`);
   assert.deepEqual(countedNames(one), ['ConfigMap/cm']);
   assert.ok(!one.optedOut && one.invalidPatterns[0]?.pattern === longEntry && /longer than 256/.test(one.invalidPatterns[0].error));
-  assert.deepEqual(countedNames(named(['cm', ...Array.from({ length: MAX_LIST_ENTRIES - 1 }, (_, i) => `c${i}`)].join(','))), ['ConfigMap/cm'], 'the longest list allowed');
+  const longest = Array.from({ length: MAX_LIST_ENTRIES - 1 }, (_, i) => `c${i}`);
+  assert.deepEqual(countedNames(named(['cm', ...longest].join(','))), ['ConfigMap/cm', ...longest.map((n) => `ConfigMap/${n}`)], 'the longest list allowed: each name followed, the missing ones too');
   for (const list of [['cm', ...Array.from({ length: MAX_LIST_ENTRIES }, (_, i) => `c${i}`)].join(','), `cm,${' '.repeat(MAX_LIST_LENGTH)}`]) {
     const result = named(list);
     assert.deepEqual(countedNames(result), []);
@@ -170,4 +173,14 @@ test('booleans read as Go\'s strconv.ParseBool: auto, typed auto and search', ()
     assert.ok(!result.optedOut);
     assert.deepEqual(result.notBooleans, [{ annotation: 'reloader.stakater.com/auto', value: other }]);
   }
+});
+
+test('a named list follows a config it names plainly while it is missing; a pattern, a missing one only while the record has it present', () => {
+  const w = workload({ 'configmap.reloader.stakater.com/reload': 'extra, app-.*, Not_A_Name' });
+  const missing = decide(w, {});
+  assert.deepEqual(countedNames(missing), ['ConfigMap/extra']);
+  const [extra] = missing.optedOut ? [] : missing.counted;
+  assert.deepEqual([extra?.digests, extra?.ref.optional, extra?.rule], [undefined, true, 'named-list'], 'counted as absent, optional, by the named list');
+  const record = { version: 2 as const, entries: new Map([[referenceKey('ConfigMap', 'app-one'), '*.abc'], [referenceKey('ConfigMap', 'app-gone'), '*.-'], [referenceKey('ConfigMap', 'other'), '*.abc']]) };
+  assert.deepEqual(countedNames(decide({ ...w, record }, {})), ['ConfigMap/extra', 'ConfigMap/app-one']);
 });

@@ -5,17 +5,19 @@ import { ConfigCache } from '../../../src/config/config-cache.ts';
 import { recordAnnotation } from '../../../src/controller/controller.ts';
 import { createLogger } from '../../../src/logger.ts';
 import { parseRunOptions } from '../../../src/options/parse-run-options.ts';
-import { formatRecord, parseRecord, type ConfigRecord } from '../../../src/reload/config-record.ts';
+import { referenceKey, type ConfigId } from '../../../src/model/config-id.ts';
+import { formatRecord, parseRecord, type ConfigRecord } from '../../../src/model/config-record.ts';
+import { workloadKey } from '../../../src/model/workload-key.ts';
 import { Reconciler, type ReconcilerSettings, type RollNotice } from '../../../src/reload/reconciler.ts';
 import type { Roll } from '../../../src/reload/workload-writer.ts';
 import { controllerSettings } from '../../../src/run-settings.ts';
 import { WorkloadCache } from '../../../src/workload/workload-cache.ts';
-import type { WorkloadKind } from '../../../src/workload/workload-kind.ts';
+import type { WorkloadKind } from '../../../src/model/workload-kind.ts';
 
 /** The shipped defaults, so these tests exercise the annotation names users get. */
 const defaults = controllerSettings(parseRunOptions([], {}));
 const RECORD = recordAnnotation(defaults.reconcile.hashAnnotation);
-const PAUSED_AT = defaults.pausedAtAnnotation;
+const PAUSED_AT = defaults.reconcile.annotations.pausedAt;
 
 interface Setup {
   readonly reconciler: Reconciler;
@@ -27,6 +29,8 @@ interface Setup {
   readonly logs: { readonly msg: string; readonly [field: string]: unknown }[];
   /** Tokens taken from each limiter. */
   readonly takes: { roll: number; adoption: number };
+  /** The abort signal each write and each token wait was given, in order. */
+  readonly signals: (AbortSignal | undefined)[];
   /** The config as the API would return it; its uid defaults to one per name (`uid-<name>`). */
   putConfig(data: Record<string, string>, name?: string, uid?: string): void;
   removeConfig(name: string): void;
@@ -45,17 +49,13 @@ function setup(overrides: Partial<ReconcilerSettings> = {}, hooks: { webhook?: b
   const notices: RollNotice[] = [];
   const logs: Setup['logs'] = [];
   const takes = { roll: 0, adoption: 0 };
+  const signals: (AbortSignal | undefined)[] = [];
   let now = Date.parse('2026-11-23T10:00:00Z');
   let failure: Error | undefined;
   let stored: ConfigRecord | undefined;
   let pausedAt: string | undefined;
-  const configs = new ConfigCache({ enabledLabel: defaults.enabledLabel, ignoreAnnotation: defaults.ignoreAnnotation, matchAnnotation: defaults.matchAnnotation, onChange: () => undefined, onInvalid: () => undefined });
-  const o = settings.optIn;
-  const workloads = new WorkloadCache({
-    steeringAnnotations: new Set([o.autoAnnotation, settings.pausePeriodAnnotation, settings.rolloutStrategyAnnotation]),
-    recordAnnotation: RECORD, pausedAtAnnotation: PAUSED_AT,
-    namedListAnnotations: { ConfigMap: o.configMapReloadAnnotation, Secret: o.secretReloadAnnotation }, onChange: () => undefined,
-  });
+  const configs = new ConfigCache({ enabledLabel: defaults.enabledLabel, ignoreAnnotation: defaults.reconcile.annotations.ignore, matchAnnotation: defaults.reconcile.annotations.match, onChange: () => undefined, onInvalid: () => undefined });
+  const workloads = new WorkloadCache({ annotations: settings.annotations, recordAnnotation: RECORD, onChange: () => undefined });
   const write = (op: string, name: string, extra: { record?: ConfigRecord; roll?: Roll } = {}): Promise<void> => {
     if (failure !== undefined) return Promise.reject(failure);
     writes.push({ op, name, ...extra });
@@ -64,26 +64,26 @@ function setup(overrides: Partial<ReconcilerSettings> = {}, hooks: { webhook?: b
   const reconciler = new Reconciler({
     workloads, configs, settings, now: () => now,
     logger: createLogger('json', 'debug', { write: (line: string) => { logs.push(JSON.parse(line) as Setup['logs'][number]); } }),
-    rollLimiter: { take: () => { takes.roll++; return Promise.resolve(); } },
-    adoptionLimiter: { take: () => { takes.adoption++; return Promise.resolve(); } },
+    rollLimiter: { take: (signal) => { takes.roll++; signals.push(signal); return Promise.resolve(); } },
+    adoptionLimiter: { take: (signal) => { takes.adoption++; signals.push(signal); return Promise.resolve(); } },
     events: { record: (s, type, reason, message) => { events.push(`${type} ${reason} ${s.kind}/${s.name}: ${message}`); } },
     writer: {
-      record: async (w, record) => { await write('record', w.name, { record }); stored = record; },
-      roll: async (w, roll) => { await write('roll', w.name, { record: roll.record, roll }); stored = roll.record; pausedAt = roll.pausedAt; return {}; },
-      resume: async (w) => { await write('resume', w.name); pausedAt = undefined; },
+      record: async (w, record, signal) => { signals.push(signal); await write('record', w.name, { record }); stored = record; },
+      roll: async (w, roll, signal) => { signals.push(signal); await write('roll', w.name, { record: roll.record, roll }); stored = roll.record; pausedAt = roll.pausedAt; return {}; },
+      resume: async (w, signal) => { signals.push(signal); await write('resume', w.name); pausedAt = undefined; },
       finishPending: () => Promise.resolve(false),
     },
     ...(hooks.webhook === true ? { webhook: (n: RollNotice) => { notices.push(n); return failure === undefined ? Promise.resolve() : Promise.reject(failure); } } : { rolled: (n: RollNotice) => { notices.push(n); } }),
   });
   let last: Parameters<Setup['putWorkload']>[0] = {};
   return {
-    reconciler, writes, events, notices, logs, takes,
+    reconciler, writes, events, notices, logs, takes, signals,
     putConfig: (data, name = 'cm', uid = `uid-${name}`) => { configs.handlers('ConfigMap').upsert({ metadata: { name, namespace: 'ns', uid }, data }); },
     removeConfig: (name) => { configs.handlers('ConfigMap').remove({ metadata: { name, namespace: 'ns' } }); },
     putWorkload: (given) => {
       const options = given ?? last ?? {};
       last = options;
-      const annotations: Record<string, string> = { [o.autoAnnotation]: 'true', ...options.annotations };
+      const annotations: Record<string, string> = { [settings.annotations.auto]: 'true', ...options.annotations };
       if (stored !== undefined) annotations[RECORD] = formatRecord(stored);
       if (pausedAt !== undefined) annotations[PAUSED_AT] = pausedAt;
       workloads.handlers(options.kind ?? 'Deployment').upsert({
@@ -100,9 +100,10 @@ function setup(overrides: Partial<ReconcilerSettings> = {}, hooks: { webhook?: b
   };
 }
 
-const KEY = 'Deployment/ns/web';
+const KEY = workloadKey('Deployment', 'ns', 'web');
+const CM = referenceKey('ConfigMap', 'cm');
 
-async function outcome(s: Setup, causes: string[] = []): Promise<string> {
+async function outcome(s: Setup, causes: ConfigId[] = []): Promise<string> {
   const result = await s.reconciler.reconcile(KEY, causes);
   s.putWorkload();
   return result.outcome;
@@ -126,7 +127,7 @@ test('a content change rolls once with the hash mark, an event naming the cause,
   s.putWorkload();
   await outcome(s);
   s.putConfig({ a: '2' });
-  assert.equal(await outcome(s, ['ConfigMap/cm']), 'rolled');
+  assert.equal(await outcome(s, [CM]), 'rolled');
   const roll = s.writes[1]?.roll;
   assert.match(roll?.mark.annotations[defaults.reconcile.hashAnnotation] ?? '', /^[0-9a-f]{64}$/);
   assert.match(s.events[0] ?? '', /^Normal Reloaded Deployment\/web: ConfigMap\/cm changed$/);
@@ -164,7 +165,7 @@ test('annotations strategy: last-reloaded-from names the changed config, and an 
   s.putWorkload({ envFrom: [{ configMapRef: { name: 'cm' } }, { configMapRef: { name: 'other' } }] });
   await outcome(s);
   s.putConfig({ b: '2' }, 'other');
-  assert.equal(await outcome(s, ['ConfigMap/other']), 'rolled');
+  assert.equal(await outcome(s, [referenceKey('ConfigMap', 'other')]), 'rolled');
   const value = JSON.parse(s.writes[1]?.roll?.mark.annotations['reloader.stakater.com/last-reloaded-from'] ?? '{}') as Record<string, unknown>;
   assert.deepEqual({ type: value.type, name: value.name, namespace: value.namespace, containerRefs: value.containerRefs }, { type: 'CONFIGMAP', name: 'other', namespace: 'ns', containerRefs: ['app'] });
   assert.equal(typeof value.hash, 'string');
@@ -178,7 +179,7 @@ test('a config created later is recorded without a roll, unless --reload-on-crea
     s.putWorkload({ envFrom: [{ configMapRef: { name: 'cm', optional: true } }] });
     await outcome(s);
     s.putConfig({ a: '1' });
-    assert.equal(await outcome(s, ['ConfigMap/cm']), reloadOnCreate ? 'rolled' : 'recorded');
+    assert.equal(await outcome(s, [CM]), reloadOnCreate ? 'rolled' : 'recorded');
   }
 });
 
@@ -189,7 +190,7 @@ test('a deleted optional config is recorded without a roll, unless --reload-on-d
     s.putWorkload({ envFrom: [{ configMapRef: { name: 'cm', optional: true } }] });
     await outcome(s);
     s.removeConfig('cm');
-    assert.equal(await outcome(s, ['ConfigMap/cm']), reloadOnDelete ? 'rolled' : 'recorded');
+    assert.equal(await outcome(s, [CM]), reloadOnDelete ? 'rolled' : 'recorded');
     if (reloadOnDelete) assert.equal(s.writes[1]?.roll?.mark.env.size, 0);
   }
 });
@@ -233,9 +234,9 @@ test('--webhook-url: the receiver is told instead of rolling, and the record the
   await outcome(s);
   s.putConfig({ a: '2' });
   s.failWrites(new Error('receiver down'));
-  await assert.rejects(s.reconciler.reconcile(KEY, ['ConfigMap/cm']), /receiver down/);
+  await assert.rejects(s.reconciler.reconcile(KEY, [CM]), /receiver down/);
   s.failWrites(undefined);
-  assert.equal(await outcome(s, ['ConfigMap/cm']), 'notified');
+  assert.equal(await outcome(s, [CM]), 'notified');
   assert.deepEqual(s.writes.map((w) => w.op), ['record', 'record']);
   assert.equal(s.notices.length, 2);
   assert.equal(await outcome(s), 'unchanged');
@@ -244,7 +245,7 @@ test('--webhook-url: the receiver is told instead of rolling, and the record the
 test('pause period: the roll pauses the Deployment, a later look before the end waits, after it resumes', async () => {
   const s = setup();
   s.putConfig({ a: '1' });
-  s.putWorkload({ annotations: { [defaults.reconcile.pausePeriodAnnotation]: '5m' } });
+  s.putWorkload({ annotations: { [defaults.reconcile.annotations.pausePeriod]: '5m' } });
   await outcome(s);
   s.putConfig({ a: '2' });
   const rolled = await s.reconciler.reconcile(KEY);
@@ -265,7 +266,7 @@ test('pause period: the roll pauses the Deployment, a later look before the end 
 test('an invalid pause period is reported once and the roll goes ahead unpaused', async () => {
   const s = setup();
   s.putConfig({ a: '1' });
-  s.putWorkload({ annotations: { [defaults.reconcile.pausePeriodAnnotation]: 'soon' } });
+  s.putWorkload({ annotations: { [defaults.reconcile.annotations.pausePeriod]: 'soon' } });
   await outcome(s);
   s.putConfig({ a: '2' });
   assert.equal(await outcome(s), 'rolled');
@@ -280,7 +281,7 @@ test('a pause period beyond 24h is ignored with an Event naming the annotation; 
   for (const [period, paused] of [['999999h', false], ['24h0m1s', false], ['24h', true]] as const) {
     const s = setup();
     s.putConfig({ a: '1' });
-    s.putWorkload({ annotations: { [defaults.reconcile.pausePeriodAnnotation]: period } });
+    s.putWorkload({ annotations: { [defaults.reconcile.annotations.pausePeriod]: period } });
     await outcome(s);
     s.putConfig({ a: '2' });
     assert.equal(await outcome(s), 'rolled');
@@ -294,7 +295,7 @@ test('a pause period beyond 24h is ignored with an Event naming the annotation; 
 test('an auto value that is no Go boolean is treated as absent, and the debug line names it', async () => {
   const s = setup();
   s.putConfig({ a: '1' });
-  s.putWorkload({ annotations: { [defaults.reconcile.optIn.autoAnnotation]: 'yes' } });
+  s.putWorkload({ annotations: { [defaults.reconcile.annotations.auto]: 'yes' } });
   assert.equal(await outcome(s), 'skipped');
   assert.ok(s.logs.some((l) => l.msg === 'reloader.stakater.com/auto: "yes" is not a boolean, treated as absent' && l.value === 'yes'), JSON.stringify(s.logs));
 });
@@ -303,7 +304,7 @@ test('a named list beyond its caps gets one InvalidAnnotation Event on the workl
   const s = setup();
   s.putConfig({ a: '1' });
   const list = Array.from({ length: 65 }, (_, i) => `config-${i}`).join(',');
-  s.putWorkload({ annotations: { [defaults.reconcile.optIn.configMapReloadAnnotation]: list } });
+  s.putWorkload({ annotations: { [defaults.reconcile.annotations.configMapReload]: list } });
   await outcome(s);
   await outcome(s);
   assert.equal(s.events.length, 1);
@@ -314,29 +315,29 @@ test('a named list beyond its caps gets one InvalidAnnotation Event on the workl
 test('Argo Rollouts with rollout-strategy restart ask for spec.restartAt', async () => {
   const s = setup();
   s.putConfig({ a: '1' });
-  s.putWorkload({ kind: 'Rollout', annotations: { [defaults.reconcile.rolloutStrategyAnnotation]: 'restart' } });
-  await s.reconciler.reconcile('Rollout/ns/web');
+  s.putWorkload({ kind: 'Rollout', annotations: { [defaults.reconcile.annotations.rolloutStrategy]: 'restart' } });
+  await s.reconciler.reconcile(workloadKey('Rollout', 'ns', 'web'));
   s.putWorkload();
   s.putConfig({ a: '2' });
-  assert.equal((await s.reconciler.reconcile('Rollout/ns/web')).outcome, 'rolled');
+  assert.equal((await s.reconciler.reconcile(workloadKey('Rollout', 'ns', 'web'))).outcome, 'rolled');
   assert.equal(s.writes[1]?.roll?.restart, true);
 });
 
 test('Jobs: only an annotation on the Job itself opts it in, and Jobs run by a CronJob are left to the CronJob', async () => {
   const auto = setup({ optIn: { ...defaults.reconcile.optIn, autoReloadAll: true } });
   auto.putConfig({ a: '1' });
-  auto.putWorkload({ kind: 'Job', annotations: { [defaults.reconcile.optIn.autoAnnotation]: 'maybe' } });
-  assert.equal((await auto.reconciler.reconcile('Job/ns/web')).outcome, 'skipped', '--auto-reload-all does not recreate Jobs');
+  auto.putWorkload({ kind: 'Job', annotations: { [defaults.reconcile.annotations.auto]: 'maybe' } });
+  assert.equal((await auto.reconciler.reconcile(workloadKey('Job', 'ns', 'web'))).outcome, 'skipped', '--auto-reload-all does not recreate Jobs');
 
   const own = setup();
   own.putConfig({ a: '1' });
   own.putWorkload({ kind: 'Job' });
-  assert.equal((await own.reconciler.reconcile('Job/ns/web')).outcome, 'adopted', 'its own auto annotation opts it in');
+  assert.equal((await own.reconciler.reconcile(workloadKey('Job', 'ns', 'web'))).outcome, 'adopted', 'its own auto annotation opts it in');
 
   const owned = setup();
   owned.putConfig({ a: '1' });
   owned.putWorkload({ kind: 'Job', ownedBy: 'CronJob' });
-  assert.equal((await owned.reconciler.reconcile('Job/ns/web')).outcome, 'skipped');
+  assert.equal((await owned.reconciler.reconcile(workloadKey('Job', 'ns', 'web'))).outcome, 'skipped');
 });
 
 test('a failed write propagates to the caller, which retries', async () => {
@@ -347,8 +348,25 @@ test('a failed write propagates to the caller, which retries', async () => {
   await assert.rejects(s.reconciler.reconcile(KEY), /conflict/);
 });
 
+test('the signal given to reconcile reaches every write and every wait for a write token', async () => {
+  const s = setup();
+  const lead = new AbortController().signal;
+  s.putConfig({ a: '1' }, 'cm');
+  s.putWorkload({ annotations: { [defaults.reconcile.annotations.pausePeriod]: '1m' } });
+  await s.reconciler.reconcile(KEY, [], lead);
+  s.putWorkload();
+  s.putConfig({ a: '2' });
+  await s.reconciler.reconcile(KEY, [], lead);
+  s.putWorkload();
+  s.advance(60_000);
+  assert.equal((await s.reconciler.reconcile(KEY, [], lead)).outcome, 'resumed');
+  assert.deepEqual(s.writes.map((w) => w.op), ['record', 'roll', 'resume']);
+  assert.equal(s.signals.length, 5);
+  assert.ok(s.signals.every((signal) => signal === lead));
+});
+
 test('a workload that is gone is nothing to do', async () => {
-  assert.equal((await setup().reconciler.reconcile('Deployment/ns/nope')).outcome, 'gone');
+  assert.equal((await setup().reconciler.reconcile(workloadKey('Deployment', 'ns', 'nope'))).outcome, 'gone');
 });
 
 /** The record entry an earlier release wrote for a ConfigMap seen whole: the version 1 grammar, unkeyed. */
@@ -375,7 +393,7 @@ test('a version 1 record with changed data rolls once and is replaced by the key
   s.putConfig({ a: '2' });
   s.seedRecord(JSON.stringify({ 'ConfigMap/cm': version1Entry({ a: '1' }) }));
   s.putWorkload();
-  assert.equal(await outcome(s, ['ConfigMap/cm']), 'rolled');
+  assert.equal(await outcome(s, [CM]), 'rolled');
   const written = s.writes[0]?.record;
   assert.ok(written);
   assert.equal(written.version, 2);
@@ -394,7 +412,7 @@ test('nothing written lets a reader of the workload test a guess of a value: no 
     s.putWorkload();
     await outcome(s);
     s.putConfig({ pin: value });
-    assert.equal(await outcome(s, ['ConfigMap/cm']), 'rolled');
+    assert.equal(await outcome(s, [CM]), 'rolled');
     const roll = s.writes[1]?.roll;
     assert.ok(roll);
     const written = [
@@ -419,7 +437,7 @@ test('two configs with the same data but different uids get different marks and 
     s.putConfig({ a: '2' }, 'cm', uid);
     await outcome(s);
     const roll = s.writes[1]?.roll;
-    marks.push({ entry: roll?.record.entries.get('ConfigMap/cm'), env: roll?.mark.env.get('app')?.[0]?.value });
+    marks.push({ entry: roll?.record.entries.get(CM), env: roll?.mark.env.get('app')?.[0]?.value });
   }
   assert.notEqual(marks[0]?.entry, marks[1]?.entry);
   assert.notEqual(marks[0]?.env, marks[1]?.env);
@@ -466,7 +484,7 @@ test('a change after first sight rolls once, even though the adoption write fail
   s.putConfig({ a: '2' });
   await assert.rejects(s.reconciler.reconcile(KEY), /conflict/, 'a second failure keeps the first-sight state too');
   s.failWrites(undefined);
-  assert.equal(await outcome(s, ['ConfigMap/cm']), 'rolled');
+  assert.equal(await outcome(s, [CM]), 'rolled');
   assert.deepEqual(s.writes.map((w) => w.op), ['roll']);
   assert.equal(await outcome(s), 'unchanged');
   assert.deepEqual(s.takes, { roll: 2, adoption: 1 }, 'the adoption attempt is paced by the adoption limiter, each roll attempt by its own');
@@ -478,7 +496,7 @@ test('a workload first seen while running is adopted with the data of that momen
   seen.putWorkload();
   seen.reconciler.sawWorkload(KEY);
   seen.putConfig({ a: '2' });
-  assert.equal(await outcome(seen, ['ConfigMap/cm']), 'rolled', 'its pods were created with a: 1');
+  assert.equal(await outcome(seen, [CM]), 'rolled', 'its pods were created with a: 1');
 
   const unseen = setup();
   unseen.putConfig({ a: '1' });

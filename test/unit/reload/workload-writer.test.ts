@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
+import { referenceKey } from '../../../src/model/config-id.ts';
 import { WorkloadWriter, type Roll } from '../../../src/reload/workload-writer.ts';
 import type { WorkloadRecord } from '../../../src/workload/workload-cache.ts';
-import type { WorkloadKind } from '../../../src/workload/workload-kind.ts';
+import type { WorkloadKind } from '../../../src/model/workload-kind.ts';
 import { FakeApiServer, sendJson, status, type RecordedRequest } from '../kube/fake-api-server.ts';
 
 const RECORD = 'mini-reloader.pelabs/config-hash-record';
@@ -16,7 +17,7 @@ function workload(kind: WorkloadKind): WorkloadRecord {
 }
 
 const roll: Roll = {
-  record: { version: 2, entries: new Map([['ConfigMap/cm', '*.abc']]) },
+  record: { version: 2, entries: new Map([[referenceKey('ConfigMap', 'cm'), '*.abc']]) },
   mark: { annotations: { 'mini-reloader.pelabs/config-hash': 'h2' }, env: new Map() },
 };
 
@@ -132,4 +133,19 @@ test('Argo Rollouts: restart merge-patches spec.restartAt; env-vars merges into 
     { name: 'app', image: 'x', env: [{ name: 'KEEP', value: '1' }, { name: 'STAKATER_CM_CONFIGMAP', value: 'new' }] },
     { name: 'side', image: 'y' },
   ] } } });
+});
+
+test('the caller\'s signal aborts a write in flight, and one already aborted sends nothing', async (t) => {
+  const api = await FakeApiServer.start();
+  t.after(() => api.close());
+  api.route = () => { /* never answers */ };
+  const writer = new WorkloadWriter(api.client(), { fieldManager: 'mini-reloader', recordAnnotation: RECORD, pausedAtAnnotation: PAUSED_AT, runCronJobs: true });
+  const lead = new AbortController();
+  const pending = writer.roll(workload('Deployment'), roll, lead.signal);
+  await api.untilRequests((rs) => rs.length === 1);
+  const lost = new Error('lost the lead');
+  lead.abort(lost);
+  await assert.rejects(pending, (err: unknown) => err === lost);
+  await assert.rejects(writer.record(workload('Deployment'), roll.record, lead.signal), (err: unknown) => err === lost);
+  assert.equal(api.requests.length, 1);
 });

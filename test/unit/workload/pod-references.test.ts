@@ -1,8 +1,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { podReferences, referenceKey } from '../../../src/workload/pod-references.ts';
-import type { ConfigKind, ConfigReference } from '../../../src/workload/config-reference.ts';
+import { referenceKey } from '../../../src/model/config-id.ts';
+import type { ConfigKind } from '../../../src/model/config-kind.ts';
+import { podReferences } from '../../../src/workload/pod-references.ts';
+import type { ConfigReference } from '../../../src/workload/config-reference.ts';
 
 /** A Deployment's `spec.template.spec`, as the API returns it. */
 function webAppPodSpec(): unknown {

@@ -31,6 +31,9 @@ helm.sh/chart: {{ include "mini-reloader.chart" . }}
 {{ include "mini-reloader.selectorLabels" . }}
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
 {{- end }}
 
 {{- define "mini-reloader.serviceAccountName" -}}
@@ -42,7 +45,11 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 
 {{- define "mini-reloader.image" -}}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- else }}
 {{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
 {{- end }}
 
 {{/* True ("true") when a config value is set: not null, not "", not an empty list. */}}
@@ -90,6 +97,9 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{/* Refuses values the controller would refuse at start, and values that would run it unsafely. */}}
 {{- define "mini-reloader.validate" -}}
 {{- $config := .Values.config }}
+{{- if ne (base (toString .Values.image.repository)) "mini-reloader" }}
+{{- fail (printf "image %s is not mini-reloader: the chart passes mini-reloader's arguments, which no other binary understands. Remove image.repository, image.name and image.tag (the default is ghcr.io/pelabs/mini-reloader), or point image.repository at your mirror of it" .Values.image.repository) }}
+{{- end }}
 {{- if .Values.watchNamespaces }}
 {{- if include "mini-reloader.isSet" $config.namespaceSelector }}
 {{- fail "config.namespaceSelector needs a ClusterRole to read Namespaces: it cannot be combined with watchNamespaces" }}

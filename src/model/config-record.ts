@@ -1,6 +1,4 @@
-import { createHash } from 'node:crypto';
-import { referenceKey } from '../workload/pod-references.ts';
-import { configMac, unkeyedConfigHash, type CountedConfig } from './config-hash.ts';
+import { parseConfigId, type ConfigId } from './config-id.ts';
 
 /**
  * What a workload's pods are known to see of each config it follows, kept in
@@ -26,7 +24,7 @@ import { configMac, unkeyedConfigHash, type CountedConfig } from './config-hash.
 export interface ConfigRecord {
   readonly version: RecordVersion;
   /** By config id (`ConfigMap/app`), sorted. */
-  readonly entries: ReadonlyMap<string, string>;
+  readonly entries: ReadonlyMap<ConfigId, string>;
 }
 
 export type RecordVersion = 1 | 2;
@@ -34,17 +32,16 @@ export type RecordVersion = 1 | 2;
 const ABSENT = '-';
 const VERSION_FIELD = 'v';
 
-export function recordEntry(config: CountedConfig, version: RecordVersion = 2): string {
-  const { keys } = config.ref;
-  const view = keys === 'all' ? '*' : shortHash([...new Set(keys)].sort().join('\n'), 8);
-  if (config.digests === undefined) return `${view}.${ABSENT}`;
-  return `${view}.${(version === 2 ? configMac(config) : unkeyedConfigHash([config])).slice(0, 22)}`;
+/** One entry: the view, and the data digest or undefined when the object is absent. */
+export function formatEntry(view: string, data: string | undefined): string {
+  return `${view}.${data ?? ABSENT}`;
 }
 
-/** The record of what `counted` shows now; version 1 only to compare with a record of that version. */
-export function currentRecord(counted: readonly CountedConfig[], version: RecordVersion = 2): ConfigRecord {
-  const entries = counted.map((c): [string, string] => [referenceKey(c.ref.kind, c.ref.name), recordEntry(c, version)]);
-  return { version, entries: new Map(entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) };
+/** The view and data of an entry (the data undefined for an absent object); an entry without a `.` is all data. */
+export function parseEntry(entry: string): { readonly view: string; readonly data: string | undefined } {
+  const dot = entry.indexOf('.');
+  const data = dot < 0 ? entry : entry.slice(dot + 1);
+  return { view: dot < 0 ? '' : entry.slice(0, dot), data: data === ABSENT ? undefined : data };
 }
 
 export function formatRecord(record: ConfigRecord): string {
@@ -63,12 +60,13 @@ export function parseRecord(text: string | undefined): ConfigRecord | undefined 
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
   let version: RecordVersion = 1;
-  const entries = new Map<string, string>();
-  for (const [id, value] of Object.entries(parsed)) {
-    if (id === VERSION_FIELD) {
+  const entries = new Map<ConfigId, string>();
+  for (const [text, value] of Object.entries(parsed)) {
+    const id = parseConfigId(text)?.id;
+    if (text === VERSION_FIELD) {
       if (value !== 2) return undefined;
       version = 2;
-    } else if (typeof value === 'string' && (id.startsWith('ConfigMap/') || id.startsWith('Secret/'))) {
+    } else if (typeof value === 'string' && id !== undefined) {
       entries.set(id, value);
     } else {
       return undefined;
@@ -80,11 +78,11 @@ export function parseRecord(text: string | undefined): ConfigRecord | undefined 
 /** How the data the pods see differs from what they were rolled or adopted with, by config id. */
 export interface RecordChanges {
   /** Present before and now, with other visible data. */
-  readonly changed: readonly string[];
+  readonly changed: readonly ConfigId[];
   /** Absent before, present now. */
-  readonly created: readonly string[];
+  readonly created: readonly ConfigId[];
   /** Present before, absent now. */
-  readonly deleted: readonly string[];
+  readonly deleted: readonly ConfigId[];
   /** True when anything at all differs, including configs followed or dropped and views changed by a template edit. */
   readonly differs: boolean;
 }
@@ -92,28 +90,24 @@ export interface RecordChanges {
 /** Compares entries of records of the same version. */
 export function compareRecords(before: ConfigRecord, now: ConfigRecord): RecordChanges {
   if (before.version !== now.version) throw new Error(`cannot compare a version ${before.version} record with a version ${now.version} one`);
-  const changed: string[] = [];
-  const created: string[] = [];
-  const deleted: string[] = [];
+  const changed: ConfigId[] = [];
+  const created: ConfigId[] = [];
+  const deleted: ConfigId[] = [];
   for (const [id, entry] of now.entries) {
     const old = before.entries.get(id);
     if (old === undefined || old === entry) continue;
-    const [oldView, oldData] = splitEntry(old);
-    const [view, data] = splitEntry(entry);
-    if (oldView !== view) continue;
-    if (oldData === ABSENT) created.push(id);
-    else if (data === ABSENT) deleted.push(id);
+    const was = parseEntry(old);
+    const is = parseEntry(entry);
+    if (was.view !== is.view) continue;
+    if (was.data === undefined) created.push(id);
+    else if (is.data === undefined) deleted.push(id);
     else changed.push(id);
   }
   const differs = before.entries.size !== now.entries.size || [...now.entries].some(([id, entry]) => before.entries.get(id) !== entry);
   return { changed, created, deleted, differs };
 }
 
-function splitEntry(entry: string): [string, string] {
-  const dot = entry.indexOf('.');
-  return dot < 0 ? ['', entry] : [entry.slice(0, dot), entry.slice(dot + 1)];
-}
-
-function shortHash(text: string, length: number): string {
-  return createHash('sha256').update(text, 'utf8').digest('base64url').slice(0, length);
+/** Whether a record entry says the config was absent. */
+export function isAbsentEntry(entry: string): boolean {
+  return parseEntry(entry).data === undefined;
 }

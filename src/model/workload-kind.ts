@@ -1,5 +1,4 @@
-import type { DeclaredKindId } from './declared-kind.ts';
-import { declaredKindInfo } from './declared-kind-registry.ts';
+import { declaredKindId, type DeclaredKindId, type DeclaredWorkloadKind } from './declared-kind.ts';
 
 /** The workload kinds the controller rolls, and where each keeps its pod template. */
 export type BuiltInWorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'CronJob' | 'Job' | 'Rollout';
@@ -46,15 +45,31 @@ export function workloadPath(kind: WorkloadKind, namespace: string, name: string
   return `${info.apiPrefix}/namespaces/${encodeURIComponent(namespace)}/${info.resource}/${encodeURIComponent(name)}`;
 }
 
-/** Work-queue key of a workload: Kind/namespace/name. */
-export function workloadKey(kind: WorkloadKind, namespace: string, name: string): string {
-  return `${kind}/${namespace}/${name}`;
+/**
+ * The declared kinds this process serves, once discovery found their
+ * resource. Set while the controller runs; what kindInfo() consults after
+ * the built-in kinds, so that the cache, the writer and the reconciler treat
+ * a declared kind like any other.
+ */
+const served = new Map<string, WorkloadKindInfo>();
+
+/** Makes a declared kind known under its Kind.group identity, with the resource discovery found. */
+export function serveDeclaredKind(kind: DeclaredWorkloadKind, resource: string): WorkloadKindInfo {
+  const id = declaredKindId(kind);
+  const info: WorkloadKindInfo = {
+    kind: id,
+    objectKind: kind.kind,
+    apiVersion: `${kind.group}/${kind.version}`,
+    apiPrefix: `/apis/${kind.group}/${kind.version}`,
+    resource,
+    templatePath: kind.templatePath,
+    typeName: resource,
+    ...(kind.restartField === undefined ? {} : { restartField: kind.restartField }),
+  };
+  served.set(id, info);
+  return info;
 }
 
-export function parseWorkloadKey(key: string): { kind: WorkloadKind; namespace: string; name: string } {
-  const [kind, namespace, name] = key.split('/');
-  if (kind === undefined || namespace === undefined || name === undefined || (!WORKLOAD_KINDS.some((k) => k.kind === kind) && declaredKindInfo(kind) === undefined)) {
-    throw new Error(`malformed workload key "${key}"`);
-  }
-  return { kind: kind as WorkloadKind, namespace, name };
+export function declaredKindInfo(id: string): WorkloadKindInfo | undefined {
+  return served.get(id);
 }

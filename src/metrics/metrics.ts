@@ -1,11 +1,11 @@
-import type { ApiRequestMetrics } from './kube/api-client.ts';
-import { packageVersion } from './prometheus/build-info.ts';
-import { processMetrics } from './prometheus/process-metrics.ts';
-import { Registry, type Counter, type Gauge, type Histogram } from './prometheus/registry.ts';
-import { RestClientMetrics } from './prometheus/rest-client-metrics.ts';
-import { StakaterMetrics, type StakaterResult, type StakaterSkipReason } from './prometheus/stakater-metrics.ts';
-import type { WorkQueueMetrics } from './queue/work-queue.ts';
-import type { ReconcileOutcome } from './reload/reconciler.ts';
+import type { ApiRequestMetrics } from '../kube/api-client.ts';
+import { packageVersion } from '../prometheus/build-info.ts';
+import { processMetrics } from '../prometheus/process-metrics.ts';
+import { Registry, type Counter, type Gauge, type Histogram } from '../prometheus/registry.ts';
+import { RestClientMetrics } from './rest-client-metrics.ts';
+import { StakaterMetrics, type StakaterResult, type StakaterSkipReason } from './stakater-metrics.ts';
+import type { WorkQueueMetrics } from '../queue/work-queue.ts';
+import type { ReconcileOutcome } from '../reload/reconciler.ts';
 
 /**
  * What one reconcile came to: the reconciler's outcome, 'conflict' when its

@@ -1,5 +1,5 @@
 import type { WorkQueueMetrics } from '../queue/work-queue.ts';
-import type { Counter, Gauge, Histogram, Registry } from './registry.ts';
+import type { Counter, Gauge, Histogram, Registry } from '../prometheus/registry.ts';
 
 /** Stakater's `result` of a reconcile. */
 export type StakaterResult = 'success' | 'error' | 'skipped';

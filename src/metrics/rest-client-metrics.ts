@@ -1,5 +1,5 @@
 import type { ApiRequestMetrics } from '../kube/api-client.ts';
-import type { Counter, Histogram, Registry } from './registry.ts';
+import type { Counter, Histogram, Registry } from '../prometheus/registry.ts';
 
 /** client-go's buckets for rest_client_request_duration_seconds, as Stakater Reloader registers them. */
 const REQUEST_DURATION_BUCKETS = [0.001, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30];

@@ -1,0 +1,116 @@
+import type { ConfigKind } from './config-kind.ts';
+
+/** Where the controller reads an annotation, which decides who keeps it. */
+export type AnnotationPlace =
+  /** On a workload: its metadata, or its pod template when the metadata has none of these. They choose the configs it follows. */
+  | 'opt-in'
+  /** On a workload: its metadata, else its pod template. They shape how it rolls. */
+  | 'workload'
+  /** Written by the controller on a workload's metadata, and read back from there. */
+  | 'written'
+  /** On a ConfigMap or Secret. */
+  | 'config';
+
+export interface AnnotationSpec {
+  /** The flag that renames it, without dashes: Stakater Reloader's flag name. */
+  readonly flag: string;
+  /** Stakater Reloader's name for it. */
+  readonly default: string;
+  readonly place: AnnotationPlace;
+  /** For --help and the README. */
+  readonly description: string;
+}
+
+/**
+ * Every annotation name that steers the controller, in --help order. The
+ * flags, the names in the run options, the annotations the workload cache
+ * keeps and those the opt-in rules choose their source by are all derived
+ * from this table: a new annotation is one entry here, plus the code that
+ * reads it.
+ */
+export const ANNOTATIONS = {
+  auto: {
+    flag: 'auto-annotation', default: 'reloader.stakater.com/auto', place: 'opt-in',
+    description: 'On a workload: "true" follows every config it references, "false" opts it out.',
+  },
+  configMapAuto: {
+    flag: 'configmap-auto-annotation', default: 'configmap.reloader.stakater.com/auto', place: 'opt-in',
+    description: 'On a workload: "true" follows every ConfigMap it references.',
+  },
+  secretAuto: {
+    flag: 'secret-auto-annotation', default: 'secret.reloader.stakater.com/auto', place: 'opt-in',
+    description: 'On a workload: "true" follows every Secret it references.',
+  },
+  configMapReload: {
+    flag: 'configmap-annotation', default: 'configmap.reloader.stakater.com/reload', place: 'opt-in',
+    description: 'On a workload: a comma list of ConfigMap names (anchored regexes) it follows.',
+  },
+  secretReload: {
+    flag: 'secret-annotation', default: 'secret.reloader.stakater.com/reload', place: 'opt-in',
+    description: 'On a workload: a comma list of Secret names (anchored regexes) it follows.',
+  },
+  search: {
+    flag: 'auto-search-annotation', default: 'reloader.stakater.com/search', place: 'opt-in',
+    description: 'On a workload: "true" follows only the referenced configs that carry the match annotation.',
+  },
+  match: {
+    flag: 'search-match-annotation', default: 'reloader.stakater.com/match', place: 'config',
+    description: 'On a ConfigMap or Secret: "true" makes it count for workloads in search mode.',
+  },
+  configMapExclude: {
+    flag: 'configmap-exclude-annotation', default: 'configmaps.exclude.reloader.stakater.com/reload', place: 'opt-in',
+    description: 'On a workload: a comma list of ConfigMaps that never trigger it.',
+  },
+  secretExclude: {
+    flag: 'secret-exclude-annotation', default: 'secrets.exclude.reloader.stakater.com/reload', place: 'opt-in',
+    description: 'On a workload: a comma list of Secrets that never trigger it.',
+  },
+  ignore: {
+    flag: 'ignore-annotation', default: 'reloader.stakater.com/ignore', place: 'config',
+    description: 'On a ConfigMap or Secret: "true" means it never triggers anything.',
+  },
+  rolloutStrategy: {
+    flag: 'rollout-strategy-annotation', default: 'reloader.stakater.com/rollout-strategy', place: 'workload',
+    description: 'On an Argo Rollout: "restart" sets spec.restartAt instead of changing the pod template; "rollout" (the default) changes the template.',
+  },
+  pausedAt: {
+    flag: 'pause-deployment-time-annotation', default: 'deployment.reloader.stakater.com/paused-at', place: 'written',
+    description: 'Written by the controller on a Deployment it paused: when. A restarted controller resumes it when the period is over.',
+  },
+  pausePeriod: {
+    flag: 'pause-deployment-annotation', default: 'deployment.reloader.stakater.com/pause-period', place: 'workload',
+    description: 'On a Deployment: a duration to keep it paused while changes gather, so that they make one rollout.',
+  },
+} as const satisfies Readonly<Record<string, AnnotationSpec>>;
+
+export type AnnotationKey = keyof typeof ANNOTATIONS;
+
+/** The annotation names in use, by table key (each a flag's value). */
+export type AnnotationNames = Readonly<Record<AnnotationKey, string>>;
+
+const KEYS = Object.keys(ANNOTATIONS) as AnnotationKey[];
+
+/** One value per annotation, in table order. */
+export function mapAnnotations<T>(value: (key: AnnotationKey, spec: AnnotationSpec) => T): Record<AnnotationKey, T> {
+  // Object.fromEntries types its keys as string; KEYS are exactly the table's keys.
+  return Object.fromEntries(KEYS.map((key) => [key, value(key, ANNOTATIONS[key])])) as Record<AnnotationKey, T>;
+}
+
+function namesAt(names: AnnotationNames, places: readonly AnnotationPlace[]): string[] {
+  return KEYS.filter((key) => places.includes(ANNOTATIONS[key].place)).map((key) => names[key]);
+}
+
+/** The annotations Stakater looks for on a workload's metadata before it falls back to the pod template's. */
+export function optInAnnotations(names: AnnotationNames): readonly string[] {
+  return namesAt(names, ['opt-in']);
+}
+
+/** The annotations the workload cache keeps of a workload's metadata and pod template: every other one is dropped. */
+export function workloadAnnotations(names: AnnotationNames): ReadonlySet<string> {
+  return new Set(namesAt(names, ['opt-in', 'workload']));
+}
+
+/** Stakater's named-list annotation of each config kind. */
+export function namedListAnnotations(names: AnnotationNames): Readonly<Record<ConfigKind, string>> {
+  return { ConfigMap: names.configMapReload, Secret: names.secretReload };
+}

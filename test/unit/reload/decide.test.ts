@@ -1,0 +1,270 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { ConfigEntry } from '../../../src/config/config-cache.ts';
+import { parseRunOptions } from '../../../src/options/parse-run-options.ts';
+import { referenceKey } from '../../../src/model/config-id.ts';
+import type { ConfigKind } from '../../../src/model/config-kind.ts';
+import type { ConfigRecord } from '../../../src/model/config-record.ts';
+import { decide, recordNow } from '../../../src/reload/decide.ts';
+import type { ConfigView, Decision, DecideSettings, FollowedVerdict, UnfollowedVerdict } from '../../../src/reload/decision.ts';
+import { NameListCompiler } from '../../../src/reload/name-list.ts';
+import { controllerSettings } from '../../../src/run-settings.ts';
+import type { ConfigReference } from '../../../src/workload/config-reference.ts';
+import type { WorkloadRecord } from '../../../src/workload/workload-cache.ts';
+import type { WorkloadKind } from '../../../src/model/workload-kind.ts';
+
+/** The shipped defaults, so these tests exercise the annotation names users get. */
+const defaults = controllerSettings(parseRunOptions([], {})).reconcile;
+const nameLists = new NameListCompiler();
+await nameLists.load();
+const settings: DecideSettings = { ...defaults, nameLists };
+const A = defaults.annotations.auto;
+const PAUSE = defaults.annotations.pausePeriod;
+const NOW = Date.parse('2026-11-23T10:00:00Z');
+
+type Configs = Readonly<Record<string, ConfigEntry | undefined>>;
+
+/** A cached config with `data` (its per-key digests stand for the values), and a uid per name unless given. */
+function config(name: string, data: Record<string, string>, flags: Partial<Omit<ConfigEntry, 'digests'>> = {}): Record<string, ConfigEntry> {
+  const digests = new Map(Object.entries(data).map(([k, v]) => [k, `digest-of-${v}`]));
+  return { [`ConfigMap/${name}`]: { digests, uid: `uid-${name}`, enabled: false, ignored: false, match: false, ...flags } };
+}
+
+function view(configs: Configs, formerUids: Readonly<Record<string, string>> = {}): ConfigView {
+  return {
+    get: (kind, name) => configs[`${kind}/${name}`],
+    names: (kind) => Object.keys(configs).filter((id) => id.startsWith(`${kind}/`) && configs[id] !== undefined).map((id) => id.slice(kind.length + 1)),
+    formerUid: (kind, name) => formerUids[`${kind}/${name}`],
+  };
+}
+
+const ref = (name: string, more: Partial<ConfigReference> = {}, kind: ConfigKind = 'ConfigMap'): ConfigReference => ({ kind, name, keys: 'all', optional: false, containers: ['app'], ...more });
+
+interface Shape {
+  readonly annotations?: Record<string, string>;
+  readonly references?: readonly ConfigReference[];
+  readonly record?: ConfigRecord;
+  readonly kind?: WorkloadKind;
+  readonly pausedAt?: string;
+}
+
+function workload(shape: Shape = {}): WorkloadRecord {
+  return {
+    kind: shape.kind ?? 'Deployment', namespace: 'ns', name: 'web', uid: 'u', resourceVersion: '1',
+    annotations: shape.annotations ?? { [A]: 'true' }, templateAnnotations: {},
+    references: shape.references ?? [ref('cm')], containers: ['app'],
+    record: shape.record, paused: shape.pausedAt !== undefined, pausedAt: shape.pausedAt, suspended: false, controllerKind: undefined,
+  };
+}
+
+/** The record the controller wrote for this workload when the caches held `configs`: its adoption. */
+function recorded(shape: Shape, configs: Configs, s: DecideSettings = settings): ConfigRecord {
+  const record = recordNow(workload(shape), view(configs), s);
+  assert.ok(record, 'the workload follows a config');
+  return record;
+}
+
+/** The decision for a workload adopted with `before` and looked at again with `after`. */
+function later(shape: Shape, before: Configs, after: Configs, s: DecideSettings = settings, formerUids: Readonly<Record<string, string>> = {}): Decision {
+  return decide(workload({ ...shape, record: recorded(shape, before, s) }), view(after, formerUids), s, NOW);
+}
+
+function followed(decision: Decision, id: string): FollowedVerdict {
+  const verdict = decision.configs.find((c) => c.id === id);
+  assert.ok(verdict?.follows === true, `${id} is followed: ${JSON.stringify(decision.configs)}`);
+  return verdict;
+}
+
+function unfollowed(decision: Decision, id: string): UnfollowedVerdict {
+  const verdict = decision.configs.find((c) => c.id === id);
+  assert.ok(verdict?.follows === false, `${id} is not followed: ${JSON.stringify(decision.configs)}`);
+  return verdict;
+}
+
+function assertKind<K extends Decision['kind']>(decision: Decision, kind: K, message = ''): asserts decision is Extract<Decision, { kind: K }> {
+  assert.equal(decision.kind, kind, `${message} ${JSON.stringify(decision, (_, v: unknown): unknown => (v instanceof Map ? Object.fromEntries(v as Map<string, unknown>) : v))}`);
+}
+
+test('How it decides: a ConfigMap/Secret labelled enabled changes: every workload that references it rolls', () => {
+  const shape = { annotations: {}, references: [ref('cm'), ref('plain')] };
+  const decision = later(shape, { ...config('cm', { a: '1' }, { enabled: true }), ...config('plain', { a: '1' }) }, { ...config('cm', { a: '2' }, { enabled: true }), ...config('plain', { a: '2' }) });
+  assertKind(decision, 'roll');
+  assert.deepEqual(decision.changed, ['ConfigMap/cm']);
+  assert.equal(followed(decision, 'ConfigMap/cm').rule, 'enabled-label');
+  assert.equal(unfollowed(decision, 'ConfigMap/plain').cause, 'not-opted-in');
+});
+
+test('How it decides: a workload annotated auto "true" rolls when any ConfigMap/Secret it references changes', () => {
+  const shape = { references: [ref('cm'), ref('other')] };
+  const decision = later(shape, { ...config('cm', { a: '1' }), ...config('other', { b: '1' }) }, { ...config('cm', { a: '1' }), ...config('other', { b: '2' }) });
+  assertKind(decision, 'roll');
+  assert.deepEqual(decision.changed, ['ConfigMap/other']);
+  assert.deepEqual(decision.configs.map((c) => c.follows && [c.id, c.rule, c.change]), [['ConfigMap/cm', 'auto', 'unchanged'], ['ConfigMap/other', 'auto', 'changed']]);
+  assert.match(decision.mark.annotations[defaults.hashAnnotation] ?? '', /^[0-9a-f]{64}$/);
+  assert.equal(decision.plan.trigger.name, 'other');
+});
+
+test('How it decides: auto "false" on a workload: never rolled, whatever else says so', () => {
+  const s = { ...settings, optIn: { ...settings.optIn, autoReloadAll: true } };
+  const decision = decide(workload({ annotations: { [A]: 'false', [defaults.annotations.configMapReload]: 'cm' } }), view(config('cm', { a: '1' }, { enabled: true })), s, NOW);
+  assertKind(decision, 'skip');
+  assert.equal(decision.why, 'opted-out');
+  assert.match(decision.detail, /auto is "false"/);
+});
+
+test('How it decides: ignore "true" on a ConfigMap/Secret: never triggers anything', () => {
+  const decision = decide(workload(), view(config('cm', { a: '1' }, { ignored: true, enabled: true })), settings, NOW);
+  assertKind(decision, 'skip');
+  assert.equal(decision.why, 'follows-nothing');
+  assert.equal(unfollowed(decision, 'ConfigMap/cm').cause, 'config-ignored');
+});
+
+test('How it decides: only labels or annotations of a config change: nothing rolls', () => {
+  const decision = later({}, config('cm', { a: '1' }), config('cm', { a: '1' }, { enabled: true, match: true }));
+  assertKind(decision, 'skip');
+  assert.equal(decision.why, 'unchanged');
+});
+
+test('How it decides: a key the pod cannot see changes: nothing rolls', () => {
+  const shape = { references: [ref('cm', { keys: ['seen'] })] };
+  const decision = later(shape, config('cm', { seen: '1', unseen: '1' }), config('cm', { seen: '1', unseen: '2' }));
+  assertKind(decision, 'skip');
+  assert.equal(decision.why, 'unchanged');
+  assert.deepEqual(followed(decision, 'ConfigMap/cm').visibleKeys, ['seen']);
+  assertKind(later(shape, config('cm', { seen: '1' }), config('cm', { seen: '2' })), 'roll');
+});
+
+test('How it decides: a followed config is created (it was referenced while missing): recorded, no roll; rolls with --reload-on-create', () => {
+  const shape = { references: [ref('cm', { optional: true })] };
+  const recordOnly = later(shape, {}, config('cm', { a: '1' }));
+  assertKind(recordOnly, 'record');
+  assert.deepEqual(recordOnly.created, ['ConfigMap/cm']);
+  assert.equal(followed(recordOnly, 'ConfigMap/cm').change, 'created');
+  const s = { ...settings, reloadOnCreate: true };
+  const roll = later(shape, {}, config('cm', { a: '1' }), s);
+  assertKind(roll, 'roll');
+  assert.deepEqual(roll.changed, ['ConfigMap/cm']);
+});
+
+test('How it decides: a followed optional config is deleted: recorded, no roll; rolls with --reload-on-delete', () => {
+  const shape = { references: [ref('cm', { optional: true })] };
+  const recordOnly = later(shape, config('cm', { a: '1' }), {});
+  assertKind(recordOnly, 'record');
+  assert.deepEqual(recordOnly.deleted, ['ConfigMap/cm']);
+  const roll = later(shape, config('cm', { a: '1' }), {}, { ...settings, reloadOnDelete: true, strategy: 'env-vars' });
+  assertKind(roll, 'roll');
+  assert.equal(followed(roll, 'ConfigMap/cm').change, 'deleted');
+  assert.equal(roll.mark.env.size, 0, 'env-vars drops the deleted config\'s variable');
+});
+
+test('How it decides: a non-optional config is missing: nothing rolls until it is back', () => {
+  const shape = { references: [ref('cm'), ref('other')] };
+  const decision = later(shape, { ...config('cm', { a: '1' }), ...config('other', { b: '1' }) }, config('other', { b: '2' }), { ...settings, reloadOnDelete: true });
+  assertKind(decision, 'hold');
+  assert.deepEqual(decision.reason, { why: 'config-missing', missing: ['ConfigMap/cm'] });
+  assert.equal(decision.until, undefined, 'until the config is back');
+  assert.equal(decision.held.kind, 'roll');
+});
+
+test('How it decides: a template edit changes which keys the pods see: recorded, no roll', () => {
+  const record = recorded({ references: [ref('cm')] }, config('cm', { a: '1', b: '1' }));
+  const decision = decide(workload({ references: [ref('cm', { keys: ['a'] })], record }), view(config('cm', { a: '1', b: '2' })), settings, NOW);
+  assertKind(decision, 'record');
+  assert.equal(followed(decision, 'ConfigMap/cm').change, 'view-changed');
+});
+
+test('How it decides: several changes within the debounce window: one rollout (the queue merges the looks; each look decides on the data of now)', () => {
+  const decision = later({}, config('cm', { a: '1' }), config('cm', { a: '3' }));
+  assertKind(decision, 'roll');
+  assert.deepEqual(decision.changed, ['ConfigMap/cm']);
+  const afterRoll = decide(workload({ record: decision.record }), view(config('cm', { a: '3' })), settings, NOW);
+  assertKind(afterRoll, 'skip');
+  assert.equal(afterRoll.why, 'unchanged');
+});
+
+test('How it decides: the controller restarts, or a leader changes: nothing rolls unless the data changed meanwhile; then it rolls once', () => {
+  const unchanged = later({}, config('cm', { a: '1' }), config('cm', { a: '1' }));
+  assertKind(unchanged, 'skip');
+  const changed = later({}, config('cm', { a: '1' }), config('cm', { a: '2' }));
+  assertKind(changed, 'roll');
+  const recreated = config('cm', { a: '1' }, { uid: 'uid-new' });
+  assertKind(later({}, config('cm', { a: '1' }), recreated), 'roll', 'the same data under a new uid, while down: it cannot tell');
+  const recreatedWhileWatched = later({}, config('cm', { a: '1' }), recreated, settings, { 'ConfigMap/cm': 'uid-cm' });
+  assertKind(recreatedWhileWatched, 'record');
+  assert.equal(followed(recreatedWhileWatched, 'ConfigMap/cm').change, 'recreated');
+});
+
+test('a workload without a record is adopted, compared with its first sight: a change since then rolls', () => {
+  const first = recorded({}, config('cm', { a: '1' }));
+  const adopt = decide(workload(), view(config('cm', { a: '1' })), settings, NOW);
+  assertKind(adopt, 'adopt');
+  assert.deepEqual(adopt.record, first);
+  const roll = decide(workload(), view(config('cm', { a: '2' })), settings, NOW, { firstSight: first, causes: [referenceKey('ConfigMap', 'cm')] });
+  assertKind(roll, 'roll');
+});
+
+test('a pause period: the roll pauses the Deployment; with nothing to roll it holds until the period ends, then resumes', () => {
+  const shape = { annotations: { [A]: 'true', [PAUSE]: '5m' } };
+  const roll = later(shape, config('cm', { a: '1' }), config('cm', { a: '2' }));
+  assertKind(roll, 'roll');
+  assert.deepEqual(roll.pause, { kind: 'pause', pausedAt: '2026-11-23T10:00:00.000Z', until: NOW + 300_000 });
+  const paused = { ...shape, pausedAt: '2026-11-23T10:00:00.000Z', record: roll.record };
+  const hold = decide(workload(paused), view(config('cm', { a: '2' })), settings, NOW + 60_000);
+  assertKind(hold, 'hold');
+  assert.deepEqual([hold.reason, hold.until, hold.held.kind], [{ why: 'pause-period', pausedAt: '2026-11-23T10:00:00.000Z' }, NOW + 300_000, 'skip']);
+  assertKind(decide(workload(paused), view(config('cm', { a: '2' })), settings, NOW + 300_000), 'resume');
+});
+
+test('Jobs follow configs only by an annotation of their own, and never when a CronJob runs them', () => {
+  const s = { ...settings, optIn: { ...settings.optIn, autoReloadAll: true } };
+  const notOptedIn = decide(workload({ kind: 'Job', annotations: {} }), view(config('cm', { a: '1' })), s, NOW);
+  assertKind(notOptedIn, 'skip');
+  assert.equal(notOptedIn.why, 'job-not-opted-in');
+  assertKind(decide(workload({ kind: 'Job' }), view(config('cm', { a: '1' })), s, NOW), 'adopt');
+  const run = decide({ ...workload({ kind: 'Job' }), controllerKind: 'CronJob' }, view(config('cm', { a: '1' })), s, NOW);
+  assertKind(run, 'skip');
+  assert.equal(run.why, 'cronjob-run');
+});
+
+const NAMED = defaults.annotations.configMapReload;
+
+test('How it decides: a config named in a reload list but referenced nowhere is created: recorded, no roll; rolls once with --reload-on-create, also when created while the controller was down', () => {
+  const shape = { annotations: { [NAMED]: 'extra' } };
+  const adoption = decide(workload(shape), view(config('cm', { a: '1' })), settings, NOW);
+  assertKind(adoption, 'adopt');
+  assert.equal(adoption.record.entries.get(referenceKey('ConfigMap', 'extra')), '*.-', 'followed while missing: the record says so');
+  const created = { ...config('cm', { a: '1' }), ...config('extra', { x: '1' }) };
+  const recordOnly = later(shape, config('cm', { a: '1' }), created);
+  assertKind(recordOnly, 'record');
+  assert.deepEqual([recordOnly.created, followed(recordOnly, 'ConfigMap/extra').rule], [['ConfigMap/extra'], 'named-list']);
+  const s = { ...settings, reloadOnCreate: true };
+  const roll = later(shape, config('cm', { a: '1' }), created, s);
+  assertKind(roll, 'roll');
+  assert.deepEqual(roll.changed, ['ConfigMap/extra']);
+  const once = decide(workload({ ...shape, record: roll.record }), view(created), s, NOW);
+  assertKind(once, 'skip', 'the decision reads the record and the caches only, so whether the controller watched the creation makes no difference');
+  assert.equal(once.why, 'unchanged');
+});
+
+test('How it decides: such a named config is deleted: recorded, no roll; rolls once with --reload-on-delete, also when deleted while the controller was down', () => {
+  const s = { ...settings, reloadOnDelete: true };
+  for (const list of ['extra', 'ext.*']) {
+    const shape = { annotations: { [NAMED]: list } };
+    const before = { ...config('cm', { a: '1' }), ...config('extra', { x: '1' }) };
+    const recordOnly = later(shape, before, config('cm', { a: '1' }));
+    assertKind(recordOnly, 'record', list);
+    assert.deepEqual(recordOnly.deleted, ['ConfigMap/extra'], list);
+    const roll = later(shape, before, config('cm', { a: '1' }), s);
+    assertKind(roll, 'roll', list);
+    assert.deepEqual([roll.changed, followed(roll, 'ConfigMap/extra').change], [['ConfigMap/extra'], 'deleted'], list);
+    const once = decide(workload({ ...shape, record: roll.record }), view(config('cm', { a: '1' })), s, NOW);
+    assert.notEqual(once.kind, 'roll', `${list}: once`);
+  }
+});
+
+test('a config a pattern of a reload list matches only once it exists is newly followed: recorded, even with --reload-on-create', () => {
+  const shape = { references: [ref('cm')], annotations: { [A]: 'true', [NAMED]: 'ext.*' } };
+  const decision = later(shape, config('cm', { a: '1' }), { ...config('cm', { a: '1' }), ...config('extra', { x: '1' }) }, { ...settings, reloadOnCreate: true });
+  assertKind(decision, 'record');
+  assert.equal(followed(decision, 'ConfigMap/extra').change, 'new');
+});
