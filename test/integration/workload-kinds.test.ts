@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { clients, testNamespace } from './support/cluster.ts';
+import { clients, grant, serviceAccountKubeconfig, testNamespace } from './support/cluster.ts';
 import { AUTO, createConfigMap, HASH_ANNOTATION, updateConfigMap } from './support/config.ts';
 import { ControllerProcess, controllerArgs, startController } from './support/controller.ts';
 import { at, getJson, installCrd, post, type Json } from './support/custom-resources.ts';
@@ -135,4 +135,29 @@ test('a bad declaration is refused at start with exit status 2, naming it', asyn
   controller.start();
   assert.equal(await controller.exited(), 2);
   assert.ok(controller.lines.some((l) => l.msg.includes('--workload-kind') && l.msg.includes('"example.com/v1/Thing,replicas=3"')), JSON.stringify(controller.lines));
+});
+
+test('a declared kind the account may not list is reported, and the Deployments beside it still roll', async (t) => {
+  const c = clients();
+  const ns = await testNamespace(t, c);
+  const g = group('denied');
+  await installCrd(t, c, { group: g, version: 'v1', kind: 'Thing', plural: 'things' });
+  const account = { namespace: ns, name: 'mini-reloader' };
+  await c.core.createNamespacedServiceAccount({ namespace: ns, body: { metadata: { name: account.name } } });
+  // Everything but the declared kind.
+  await grant(c, ns, account, [
+    { apiGroups: [''], resources: ['configmaps', 'secrets'], verbs: ['get', 'list', 'watch'] },
+    { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list', 'watch', 'patch'] },
+    { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
+  ]);
+  const kubeconfig = await serviceAccountKubeconfig(t, c, ns, account.name);
+  await createConfigMap(c, ns, 'settings', { A: '1' });
+  await c.apps.createNamespacedDeployment({ namespace: ns, body: deployment('web', { containers: [{ name: 'app', image: 'x', envFrom: [{ configMapRef: { name: 'settings' } }] }] }, AUTO) });
+  const controller = await startController(t, undefined, [`--namespaces=${ns}`, `--workload-kind=${g}/v1/Thing`, '--ignored-workload-types=statefulsets,daemonsets,cronjobs,jobs,rollouts'], kubeconfig);
+  const refusal = await controller.waitFor('the refused list of the declared kind', (l) => l.resource === `things.${g}` && l.verb === 'list');
+  assert.equal(refusal.namespace, ns);
+  await controller.decided(`Deployment/${ns}/web`, ADOPTED);
+  const mark = controller.mark();
+  await updateConfigMap(c, ns, 'settings', { A: '2' });
+  await controller.decided(`Deployment/${ns}/web`, ROLLED, mark);
 });
