@@ -5,6 +5,7 @@ import { startProfilingServer } from './http/profiling-server.ts';
 import type { Listening } from './http/listen.ts';
 import { ApiClient } from './kube/api-client.ts';
 import { loadKubeConfig } from './kube/kubeconfig.ts';
+import { explainCommand } from './explain/explain-command.ts';
 import { LeaseElector } from './leader/lease-elector.ts';
 import { apiLeaseStore } from './leader/lease-store.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -18,7 +19,9 @@ import { parseRunOptions } from './options/parse-run-options.ts';
 import type { RunOptions } from './options/run-options.ts';
 import { controllerSettings } from './run-settings.ts';
 
-const USAGE = 'usage: mini-reloader run [flags]   (mini-reloader run --help lists the flags)\n       mini-reloader migrate-values <stakater-values.yaml>';
+const USAGE = `usage: mini-reloader run [flags]   (mini-reloader run --help lists the flags)
+       mini-reloader explain TYPE/NAME [-n NAMESPACE] [-o table|json] [--key KEY]   (mini-reloader explain --help)
+       mini-reloader migrate-values <stakater-values.yaml>`;
 
 /** A receiver gets this long to answer a POST. */
 const POST_TIMEOUT_MS = 10_000;
@@ -107,6 +110,8 @@ async function main(args: readonly string[]): Promise<number> {
   switch (command) {
     case 'run':
       return run(rest);
+    case 'explain':
+      return explainCommand(rest, { out: (text) => { process.stdout.write(text); }, err: (text) => { process.stderr.write(text); }, env: process.env });
     case 'migrate-values':
       // Loaded only here: the controller never pays for the migration code or its yaml parser.
       return (await import('./migrate/migrate-values.ts')).migrateValuesCommand(rest);

@@ -5,6 +5,7 @@ import { parseBool } from '../parse-bool.ts';
 import { parseConfigId, referenceKey, type ConfigId } from '../model/config-id.ts';
 import type { ConfigKind } from '../model/config-kind.ts';
 import { objectName, parseObjectName, type ObjectName } from '../model/object-name.ts';
+import { keyChanges, mergeKeyChanges, noKeyChanges, writerOf, type DataChange } from './data-change.ts';
 import { keyDigests } from './key-digests.ts';
 
 /**
@@ -21,6 +22,8 @@ export interface ConfigEntry {
   readonly ignored: boolean;
   /** Carries Stakater's search-mode match annotation. */
   readonly match: boolean;
+  /** Its last data change seen while watched (key names, who wrote it); none for what the first list found. */
+  readonly change?: DataChange;
 }
 
 export interface ConfigCacheOptions {
@@ -35,6 +38,9 @@ export interface ConfigCacheOptions {
   readonly onNotBoolean?: (kind: ConfigKind, namespace: string, name: string, field: string, value: string) => void;
   /** Namespaces whose objects are not kept at all. */
   readonly ignoreNamespace?: (namespace: string) => boolean;
+  /** Data writes that land within this long of the previous one add up to one change (the debounce window). */
+  readonly gatherMs?: number;
+  readonly now?: () => number;
 }
 
 /** Uids of objects deleted or replaced while watched, kept at most (the oldest go first). */
@@ -142,8 +148,23 @@ export class ConfigCache {
     if (previous === undefined) this.#counts[kind]++;
     else if (sameEntry(previous, entry)) return;
     else if (previous.uid !== entry.uid) this.#rememberUid(kind, namespace, name, previous.uid);
-    slots.set(slot, entry);
+    const change = previous?.uid === entry.uid ? this.#change(previous, digests, obj.metadata) : undefined;
+    slots.set(slot, change === undefined ? entry : { ...entry, change });
     this.#options.onChange(kind, namespace, name);
+  }
+
+  /**
+   * The change a write makes to the data of a watched object, added to the
+   * one before when that landed within `gatherMs`; the one before, when the
+   * write left the data alone.
+   */
+  #change(previous: ConfigEntry, digests: ReadonlyMap<string, string>, metadata: Readonly<Record<string, unknown>>): DataChange | undefined {
+    const keys = keyChanges(previous.digests, digests);
+    if (noKeyChanges(keys)) return previous.change;
+    const at = (this.#options.now ?? Date.now)();
+    const before = previous.change;
+    const gathered = before !== undefined && at - before.at <= (this.#options.gatherMs ?? 0) ? mergeKeyChanges(before.keys, keys) : keys;
+    return { keys: gathered, at, ...writerOf(metadata, [...keys.changed, ...keys.added]) };
   }
 
   #remove(kind: ConfigKind, namespace: string, name: string): void {

@@ -1,4 +1,5 @@
 import { ConfigCache } from '../config/config-cache.ts';
+import { configListTarget } from '../config/config-lists.ts';
 import type { ApiClient } from '../kube/api-client.ts';
 import type { ReflectorHandlers, ReflectorObserver } from '../kube/reflector.ts';
 import { isConflict } from '../kube/api-error.ts';
@@ -72,9 +73,6 @@ export class LeadershipLost extends Error {
 /** How long a Rollouts list waits before looking again when the CRD is not installed. */
 const ABSENT_CRD_RETRY_MS = 15_000;
 
-/** Helm keeps every release in a Secret of this type; they are never mounted, so never watched. */
-const HELM_RELEASE_SECRETS = 'type!=helm.sh/release.v1';
-
 /** The workload's metadata annotation that records what its pods see. */
 export function recordAnnotation(hashAnnotation: string): string {
   return `${hashAnnotation}-record`;
@@ -131,6 +129,7 @@ export class Controller {
       ignoreAnnotation: settings.reconcile.annotations.ignore,
       matchAnnotation: settings.reconcile.annotations.match,
       ignoreNamespace: excludes,
+      gatherMs: settings.debounceMs,
       onChange: (kind, namespace, name) => { this.#configChanged(kind, namespace, name); },
       onInvalid: (kind, namespace, name, err) => {
         metrics.countError('invalid_config');
@@ -173,16 +172,12 @@ export class Controller {
     for (const namespace of scopes) {
       for (const kind of ['ConfigMap', 'Secret'] as const) {
         if (o.ignoredConfigKinds.has(kind)) continue;
-        const resource = kind === 'ConfigMap' ? 'configmaps' : 'secrets';
+        const target = configListTarget(kind, namespace, settings.resourceLabelSelector);
         this.#reflectors.add(
-          {
-            apiPrefix: '/api/v1', resource, namespace,
-            ...(settings.resourceLabelSelector === undefined ? {} : { labelSelector: settings.resourceLabelSelector }),
-            ...(kind === 'Secret' ? { fieldSelector: HELM_RELEASE_SECRETS, sensitive: true } : {}),
-          },
-          this.#permittedOnList(resource, namespace, countingEvents(resource, this.#configs.handlers(kind, namespace), metrics.handles.stakater,
+          target,
+          this.#permittedOnList(target.resource, namespace, countingEvents(target.resource, this.#configs.handlers(kind, namespace), metrics.handles.stakater,
             (obj) => this.#configs.get(kind, obj.metadata.namespace ?? '', obj.metadata.name) !== undefined, (ns) => !excludes(ns))),
-          this.#observer(resource, namespace),
+          this.#observer(target.resource, namespace),
         );
       }
       for (const info of WORKLOAD_KINDS) {

@@ -34,13 +34,15 @@ interface Entry {
  * (`as`, `as-groups`, …) is refused rather than ignored, since ignoring it
  * would act with more rights than the kubeconfig asks for.
  *
+ * `contextName`, when given, is used instead of the current-context (kubectl's --context).
+ *
  * Throws an Error naming the file and field for anything it cannot use.
  */
-export async function accessFromKubeconfig(documents: readonly KubeconfigDocument[]): Promise<ClusterAccess> {
+export async function accessFromKubeconfig(documents: readonly KubeconfigDocument[], contextName?: string): Promise<ClusterAccess> {
   const clusters = new Map<string, Entry>();
   const users = new Map<string, Entry>();
   const contexts = new Map<string, Entry>();
-  let currentContext: string | undefined;
+  let currentContext = contextName === '' ? undefined : contextName;
   for (const doc of documents) {
     const root = asRecord(doc.value ?? {}, doc.path, 'the document');
     collect(root, 'clusters', 'cluster', doc.path, clusters);
@@ -52,7 +54,7 @@ export async function accessFromKubeconfig(documents: readonly KubeconfigDocumen
   const files = documents.map((d) => d.path).join(', ');
   if (currentContext === undefined) throw new Error(`kubeconfig ${files} has no current-context`);
   const context = contexts.get(currentContext);
-  if (context === undefined) throw new Error(`kubeconfig ${files}: current-context "${currentContext}" is not among its contexts`);
+  if (context === undefined) throw new Error(`kubeconfig ${files}: ${currentContext === contextName ? 'context' : 'current-context'} "${currentContext}" is not among its contexts`);
   const contextWhere = `${context.file} context "${currentContext}"`;
   const clusterName = requiredString(context.fields, 'cluster', contextWhere);
   const cluster = clusters.get(clusterName);

@@ -12,6 +12,8 @@ export interface KubeconfigSources {
   readonly homeDir?: string;
   /** The in-cluster service-account directory. */
   readonly serviceAccountDir?: string;
+  /** The kubeconfig context to use instead of its current-context (kubectl's --context). */
+  readonly context?: string;
 }
 
 /**
@@ -29,10 +31,10 @@ export async function loadKubeConfig(explicitPath: string | undefined, sources: 
     const files = explicitPath.split(path.delimiter).filter((f) => f !== '');
     const present = files.filter((f) => existsSync(f));
     if (present.length === 0) throw new Error(`kubeconfig ${files.join(path.delimiter)} does not exist`);
-    return accessFromKubeconfig(await readDocuments(present));
+    return accessFromKubeconfig(await readDocuments(present), sources.context);
   }
   const home = path.join(sources.homeDir ?? os.homedir(), '.kube', 'config');
-  if (existsSync(home)) return accessFromKubeconfig(await readDocuments([home]));
+  if (existsSync(home)) return accessFromKubeconfig(await readDocuments([home]), sources.context);
   if (!runsInCluster(env)) {
     throw new Error('no kubeconfig: pass --kubeconfig, set KUBECONFIG, create ~/.kube/config, or run in a cluster');
   }

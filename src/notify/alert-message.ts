@@ -1,3 +1,5 @@
+import { keyChangesText } from '../config/data-change.ts';
+import type { ChangedConfig } from '../reload/changed-config.ts';
 import type { RollNotice } from '../reload/reconciler.ts';
 
 /** Stakater Reloader's ALERT_SINK values; `webhook` is its name for raw, and its default. */
@@ -15,9 +17,19 @@ function alertConfigs(notice: RollNotice): RollNotice['changed'] {
  */
 export function alertText(notice: RollNotice, additionalInfo: string | undefined): string {
   const { kind, namespace, name } = notice.workload;
-  const configs = alertConfigs(notice).map((c) => `*${c.name}* of type *${c.kind}*`).join(', ');
+  const configs = alertConfigs(notice).map((c) => `*${c.name}* of type *${c.kind}*${changeDetail(c)}`).join(', ');
   const text = `mini-reloader detected changes in ${configs} in namespace *${namespace}*. Hence rolled *${name}* of type *${kind}*`;
   return additionalInfo === undefined ? text : `${additionalInfo} : ${text}`;
+}
+
+/** ` (keys A, B changed, by kubectl-edit)`: the key names and writer of a change, never a value; '' when unknown. */
+function changeDetail(config: ChangedConfig): string {
+  const parts = [
+    ...(config.keys === undefined ? [] : [keyChangesText(config.keys)]),
+    ...(config.manager === undefined ? [] : [`by ${config.manager}`]),
+    ...(config.owner === undefined ? [] : [`owned by ${config.owner}`]),
+  ];
+  return parts.length === 0 ? '' : ` (${parts.join(', ')})`;
 }
 
 /** The request body each sink expects for one alert. */
@@ -39,7 +51,9 @@ export function alertBody(sink: AlertSink, text: string): { contentType: string;
  * (`event`, the workload, the config as `resource*`, an RFC 3339 `timestamp`,
  * `additional` when set), whose `resource*` fields name the first config
  * that changed, since Stakater alerts once per config; `resources` lists
- * every one, as one roll here may answer several changes.
+ * every one, as one roll here may answer several changes, with the key
+ * names (`keys`), field manager (`manager`) and owner of its change where
+ * known.
  */
 export function structuredAlertBody(notice: RollNotice, additionalInfo: string | undefined, at: Date): { contentType: string; text: string } {
   const { kind, namespace, name } = notice.workload;
@@ -55,7 +69,7 @@ export function structuredAlertBody(notice: RollNotice, additionalInfo: string |
     // Go's RFC 3339 layout, as Stakater writes it: whole seconds.
     timestamp: `${at.toISOString().slice(0, 19)}Z`,
     ...(additionalInfo === undefined || additionalInfo === '' ? {} : { additional: additionalInfo }),
-    resources: configs.map((c) => ({ kind: c.kind, name: c.name, namespace })),
+    resources: configs.map(({ kind: configKind, name: configName, ...change }) => ({ kind: configKind, name: configName, namespace, ...change })),
   });
 }
 

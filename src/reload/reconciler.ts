@@ -6,6 +6,7 @@ import { referenceKey, type ConfigId } from '../model/config-id.ts';
 import type { WorkloadKey } from '../model/workload-key.ts';
 import { kindInfo } from '../model/workload-kind.ts';
 import type { WorkloadCache, WorkloadRecord } from '../workload/workload-cache.ts';
+import { changedConfigs, changedConfigText, type ChangedConfig } from './changed-config.ts';
 import type { ConfigRecord } from '../model/config-record.ts';
 import { decide, jobRefusal, recordNow } from './decide.ts';
 import type { ConfigView, Decision, DecideSettings, HoldDecision, RollDecision, SkipDecision } from './decision.ts';
@@ -26,8 +27,8 @@ export interface ReconcileResult {
 /** A roll, as the alerting and the webhook describe it. */
 export interface RollNotice {
   readonly workload: { readonly kind: string; readonly namespace: string; readonly name: string };
-  /** The configs whose change starts the roll. */
-  readonly changed: readonly { readonly kind: 'ConfigMap' | 'Secret'; readonly name: string }[];
+  /** The configs whose change starts the roll, with the visible keys of the change and its writer where known. */
+  readonly changed: readonly ChangedConfig[];
   readonly follows: readonly { readonly kind: 'ConfigMap' | 'Secret'; readonly name: string }[];
   readonly hash: string;
 }
@@ -192,8 +193,14 @@ export class Reconciler {
   async #roll({ key, workload, causes, now, log, signal }: Occasion, decision: RollDecision): Promise<ReconcileResult> {
     const { settings, writer } = this.#deps;
     const rollFor = decision.changed;
-    const notice = rollNotice(workload, decision);
-    const message = rollMessage(rollFor, causes);
+    const changed = changedConfigs(
+      rollFor,
+      decision.configs.map((c) => ({ kind: c.kind, name: c.name, keys: c.visibleKeys })),
+      (kind, name) => this.#deps.configs.get(kind, workload.namespace, name),
+      causes,
+    );
+    const notice = rollNotice(workload, decision, changed);
+    const message = rollMessage(changed, causes);
     if (settings.dryRun) {
       log.info({ changed: rollFor, causes }, 'dry run: would roll');
       this.#deps.events.record(subject(workload), 'Normal', 'WouldReload', `dry run, would roll: ${message}`);
@@ -274,21 +281,22 @@ function skipped(decision: SkipDecision, log: Logger): 'skipped' | 'unchanged' {
   }
 }
 
-function rollNotice(workload: WorkloadRecord, decision: RollDecision): RollNotice {
-  const follows = decision.plan.configs.map((c) => ({ kind: c.kind, name: c.name }));
+function rollNotice(workload: WorkloadRecord, decision: RollDecision, changed: readonly ChangedConfig[]): RollNotice {
   return {
     workload: { kind: workload.kind, namespace: workload.namespace, name: workload.name },
-    changed: follows.filter((f) => decision.changed.includes(referenceKey(f.kind, f.name))),
-    follows,
+    changed,
+    follows: decision.plan.configs.map((c) => ({ kind: c.kind, name: c.name })),
     hash: decision.plan.combined,
   };
 }
-function rollMessage(rollFor: readonly ConfigId[], causes: readonly ConfigId[]): string {
-  const seen = rollFor.filter((id) => causes.includes(id));
-  const unseen = rollFor.filter((id) => !causes.includes(id));
+
+/** Each change the controller saw, with its keys and writer; then those it did not watch. */
+function rollMessage(changed: readonly ChangedConfig[], causes: readonly string[]): string {
+  const seen = changed.filter((c) => causes.includes(referenceKey(c.kind, c.name)));
+  const unseen = changed.filter((c) => !causes.includes(referenceKey(c.kind, c.name)));
   return [
-    ...(seen.length > 0 ? [`${seen.join(', ')} changed`] : []),
-    ...(unseen.length > 0 ? [`${unseen.join(', ')} changed while not watched`] : []),
+    ...seen.map(changedConfigText),
+    ...(unseen.length > 0 ? [`${unseen.map((c) => referenceKey(c.kind, c.name)).join(', ')} changed while not watched`] : []),
   ].join('; ');
 }
 

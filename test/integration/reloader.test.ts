@@ -29,7 +29,7 @@ test('a labelled ConfigMap rolls the Deployment that uses it exactly once, with 
   assert.equal(controller.count(key, ROLLED), 1);
   assert.match(await templateAnnotation(c, ns, 'web', HASH_ANNOTATION) ?? '', /^[0-9a-f]{64}$/);
   const events = await eventually('the Reloaded event', async () => { const e = await eventsFor(c, ns, 'web', 'Reloaded'); return e.length > 0 ? e : undefined; });
-  assert.match(events[0] ?? '', /ConfigMap\/app-config changed/);
+  assert.match(events[0] ?? '', /ConfigMap\/app-config: key GREETING changed/);
 });
 
 test('the auto annotation rolls a StatefulSet and a DaemonSet when their Secret changes', async (t) => {

@@ -306,7 +306,9 @@ test('--webhook-url: the receiver gets what changed and which workload would rol
   await controller.decided(key, 'told the webhook', mark);
   assert.equal(bodies().length, 1);
   assert.deepEqual(at(bodies()[0], 'workload'), { kind: 'Deployment', namespace: ns, name: 'web' });
-  assert.deepEqual(at(bodies()[0], 'changed'), [{ kind: 'ConfigMap', name: 'settings' }]);
+  assert.deepEqual(at(bodies()[0], 'changed', 0, 'kind'), 'ConfigMap');
+  assert.deepEqual(at(bodies()[0], 'changed', 0, 'name'), 'settings');
+  assert.deepEqual(at(bodies()[0], 'changed', 0, 'keys'), { changed: ['A'], added: [], removed: [] });
   assert.equal((await replicaSetsOf(c, ns, 'web')).length, 1);
   await controller.stop();
   const again = await startController(t, ns, [`--webhook-url=${receiverUrl}/hook`]);

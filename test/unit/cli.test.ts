@@ -39,3 +39,24 @@ test('what is ignored with a warning, as in Stakater, is logged before anything 
   assert.match(first.msg, /--namespace-selector "team=x" is ignored/);
   assert.match(result.stderr, /kubeconfig/, 'and then it carries on, here to the missing kubeconfig');
 });
+
+test('explain: a bad argument exits 2 with a message naming it, before any cluster access', () => {
+  const result = run('explain', 'pods/web');
+  assert.equal(result.status, 2);
+  assert.match(result.stderr, /"pods" is not a type explain knows/);
+  const flag = run('explain', 'deployment/web', '--auto-reload-al');
+  assert.equal(flag.status, 2);
+  assert.match(flag.stderr, /--auto-reload-al/);
+});
+
+test('explain --help shows its usage', () => {
+  const result = run('explain', '--help');
+  assert.equal(result.status, 0);
+  assert.match(result.stdout, /usage: mini-reloader explain TYPE\/NAME/);
+});
+
+test('the package installs kubectl-reloader, the same CLI, so kubectl finds it as the plugin "reloader"', async () => {
+  const { readFile } = await import('node:fs/promises');
+  const pkg = JSON.parse(await readFile(path.join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as { bin: Record<string, string> };
+  assert.equal(pkg.bin['kubectl-reloader'], pkg.bin['mini-reloader']);
+});

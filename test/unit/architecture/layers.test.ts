@@ -26,7 +26,9 @@ const SRC = resolve(import.meta.dirname, '../../../src');
  * 10. Leader election, which drives the controller's `Leadership`.
  * 11. The flags, which name strategies, kinds and alert sinks.
  * 12. Flags turned into the controller's settings.
- * 13. The command line.
+ * 13. `explain`: the cluster read once into the caches, decided as the
+ *     controller decides, with the settings `run` would have.
+ * 14. The command line.
  */
 const LAYERS: readonly (readonly string[])[] = [
   ['model/', 'logger.ts', 'duration.ts', 'parse-bool.ts'],
@@ -41,6 +43,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['leader/'],
   ['options/', 'migrate/'],
   ['run-settings.ts'],
+  ['explain/'],
   ['cli.ts'],
 ];
 

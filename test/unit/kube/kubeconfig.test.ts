@@ -149,6 +149,25 @@ describe('loadKubeConfig, against an HTTPS server', () => {
     assert.deepEqual(await seenWith([missing, first, second].join(path.delimiter)), { authorization: 'Bearer first', client: null });
   });
 
+  test("a context other than the current one is used when named (kubectl's --context), and an unknown one is refused by name", async () => {
+    const file = path.join(dir, 'two-contexts');
+    writeFileSync(file, stringify({
+      clusters: [{ name: 'c', cluster: { server: url, 'certificate-authority': 'ca.crt' } }],
+      users: [{ name: 'u', user: { token: 'current' } }, { name: 'v', user: { token: 'other' } }],
+      contexts: [{ name: 'ctx', context: { cluster: 'c', user: 'u' } }, { name: 'other', context: { cluster: 'c', user: 'v', namespace: 'team-b' } }],
+      'current-context': 'ctx',
+    }));
+    const access = await loadKubeConfig(file, { context: 'other' });
+    assert.equal(access.namespace, 'team-b');
+    const client = new ApiClient(access);
+    try {
+      assert.deepEqual(await client.json({ method: 'GET', path: '/' }), { authorization: 'Bearer other', client: null });
+    } finally {
+      client.close();
+    }
+    await assert.rejects(loadKubeConfig(file, { context: 'nope' }), /context "nope" is not among its contexts/);
+  });
+
   test('in-cluster: the service host and port, the mounted CA, token and namespace', async (t) => {
     const sa = path.join(dir, 'serviceaccount');
     mkdirSync(sa);

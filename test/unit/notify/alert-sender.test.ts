@@ -29,6 +29,16 @@ test('the text names the workload, its kind, the namespace and each config that 
   assert.ok(!alertText(NOTICE, undefined).includes(' : '));
 });
 
+test('the text and the structured body name the changed keys and who wrote them, never a value', () => {
+  const notice: RollNotice = {
+    ...NOTICE,
+    changed: [{ kind: 'ConfigMap', name: 'app', keys: { changed: ['FEATURE_X', 'LOG_LEVEL'], added: [], removed: ['OLD'] }, manager: 'kubectl-edit', owner: 'ExternalSecret/app' }],
+  };
+  assert.match(alertText(notice, undefined), /\*app\* of type \*ConfigMap\* \(keys FEATURE_X, LOG_LEVEL changed; key OLD removed, by kubectl-edit, owned by ExternalSecret\/app\)/);
+  const body = JSON.parse(structuredAlertBody(notice, undefined, new Date(0)).text) as { resources: unknown[] };
+  assert.deepEqual(body.resources, [{ kind: 'ConfigMap', name: 'app', namespace: NOTICE.workload.namespace, keys: { changed: ['FEATURE_X', 'LOG_LEVEL'], added: [], removed: ['OLD'] }, manager: 'kubectl-edit', owner: 'ExternalSecret/app' }]);
+});
+
 test('each sink gets the body it expects', () => {
   const text = 'changes in *settings*';
   assert.deepEqual(JSON.parse(alertBody('slack', text).text), { attachments: [{ text, color: 'good', author_name: 'mini-reloader' }] });

@@ -121,7 +121,7 @@ test('a workload seen for the first time is adopted: its record is written, noth
   assert.equal(s.writes.length, 1);
 });
 
-test('a content change rolls once with the hash mark, an event naming the cause, and an alert', async () => {
+test('a content change rolls once with the hash mark, an event naming the cause and its changed keys, and an alert', async () => {
   const s = setup();
   s.putConfig({ a: '1' });
   s.putWorkload();
@@ -130,8 +130,8 @@ test('a content change rolls once with the hash mark, an event naming the cause,
   assert.equal(await outcome(s, [CM]), 'rolled');
   const roll = s.writes[1]?.roll;
   assert.match(roll?.mark.annotations[defaults.reconcile.hashAnnotation] ?? '', /^[0-9a-f]{64}$/);
-  assert.match(s.events[0] ?? '', /^Normal Reloaded Deployment\/web: ConfigMap\/cm changed$/);
-  assert.deepEqual(s.notices.map((n) => n.changed), [[{ kind: 'ConfigMap', name: 'cm' }]]);
+  assert.match(s.events[0] ?? '', /^Normal Reloaded Deployment\/web: ConfigMap\/cm: key a changed$/);
+  assert.deepEqual(s.notices.map((n) => n.changed), [[{ kind: 'ConfigMap', name: 'cm', keys: { changed: ['a'], added: [], removed: [] } }]]);
   assert.equal(await outcome(s), 'unchanged');
 });
 

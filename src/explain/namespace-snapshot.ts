@@ -1,0 +1,74 @@
+import { ConfigCache } from '../config/config-cache.ts';
+import { configListTarget } from '../config/config-lists.ts';
+import { recordAnnotation, type ControllerSettings } from '../controller/controller.ts';
+import type { ApiClient } from '../kube/api-client.ts';
+import { isForbidden } from '../kube/api-error.ts';
+import { WorkloadCache } from '../workload/workload-cache.ts';
+import { WORKLOAD_KINDS } from '../model/workload-kind.ts';
+import { listOnce } from './list-once.ts';
+
+/** Whether the controller acts in a namespace at all, and if not, why. */
+export type NamespaceVerdict = { readonly inScope: true } | { readonly inScope: false; readonly reason: string };
+
+/** One namespace as the controller's caches would hold it, read once. */
+export interface NamespaceSnapshot {
+  readonly namespace: string;
+  readonly scope: NamespaceVerdict;
+  readonly configs: ConfigCache;
+  readonly workloads: WorkloadCache;
+  /** What could not be read and is treated as absent (a refused list, an unreadable object). */
+  readonly warnings: readonly string[];
+}
+
+/**
+ * Lists the ConfigMaps, Secrets and workloads of `namespace` into the
+ * controller's own caches, with the controller's selectors, so that what
+ * they hold is what the controller holds: Secrets reduced to per-key
+ * digests as they arrive, their values never kept. Config kinds the
+ * settings leave out are not listed. A refused list of workloads is a warning (those
+ * workloads are missing from the answer); a refused list of configs fails,
+ * since every answer depends on them.
+ */
+export async function readNamespace(client: ApiClient, namespace: string, settings: ControllerSettings): Promise<NamespaceSnapshot> {
+  const warnings: string[] = [];
+  const warn = (message: string): void => { warnings.push(message); };
+  const r = settings.reconcile;
+  const configs = new ConfigCache({
+    enabledLabel: settings.enabledLabel,
+    ignoreAnnotation: r.annotations.ignore,
+    matchAnnotation: r.annotations.match,
+    onChange: () => undefined,
+    onInvalid: (kind, ns, name, err) => { warn(`${kind} ${ns}/${name} cannot be read (${err.message}); the controller keeps its last known state`); },
+  });
+  const workloads = new WorkloadCache({ annotations: r.annotations, recordAnnotation: recordAnnotation(r.hashAnnotation), onChange: () => undefined });
+  for (const kind of ['ConfigMap', 'Secret'] as const) {
+    if (r.optIn.ignoredConfigKinds.has(kind)) continue;
+    await listOnce(client, configListTarget(kind, namespace, settings.resourceLabelSelector), configs.handlers(kind, namespace), warn);
+  }
+  // Ignored workload types too, so that explain can say they are ignored.
+  for (const info of WORKLOAD_KINDS) {
+    const target = { apiPrefix: info.apiPrefix, resource: info.resource, namespace, ...(info.kind === 'Rollout' ? { absentRetryMs: 60_000 } : {}) };
+    try {
+      await listOnce(client, target, workloads.handlers(info.kind, namespace), warn);
+    } catch (err) {
+      if (!isForbidden(err)) throw err;
+      warn(`may not list ${info.resource} in ${namespace}: those are left out`);
+    }
+  }
+  return { namespace, scope: await namespaceVerdict(client, namespace, settings), configs, workloads, warnings };
+}
+
+/** The controller's namespace scope, applied to one namespace; the selector is matched by the API server, as the controller's watch is. */
+async function namespaceVerdict(client: ApiClient, namespace: string, settings: ControllerSettings): Promise<NamespaceVerdict> {
+  if (settings.namespaces.length > 0 && !settings.namespaces.includes(namespace)) {
+    return { inScope: false, reason: `namespace ${namespace} is not among --namespaces (${settings.namespaces.join(', ')})` };
+  }
+  if (settings.namespacesToIgnore.includes(namespace)) return { inScope: false, reason: `namespace ${namespace} is in --namespaces-to-ignore` };
+  const selector = settings.namespaceSelector;
+  if (selector === undefined) return { inScope: true };
+  const list = await client.json<{ items?: unknown[] } | undefined>({
+    method: 'GET', path: '/api/v1/namespaces', query: { labelSelector: selector, fieldSelector: `metadata.name=${namespace}` },
+  });
+  if ((list?.items?.length ?? 0) > 0) return { inScope: true };
+  return { inScope: false, reason: `namespace ${namespace} does not match --namespace-selector ${selector}` };
+}
