@@ -16,6 +16,8 @@ export function controllerSettings(o: RunOptions): ControllerSettings {
     adoptionWritesPerSecond: o.adoptionWritesPerSecond,
     enabledLabel: o.enabledLabel,
     ignoredWorkloadKinds: new Set(o.ignoredWorkloadTypes),
+    declaredKinds: o.workloadKinds,
+    rolloutWorkloadRef: o.rolloutWorkloadRef,
     startCronJobRuns: o.startCronJobRuns,
     csiIntegration: o.csiIntegration,
     reconcile: {

@@ -13,9 +13,11 @@ import { Reconciler, type ReconcilerSettings, type RollNotice } from '../reload/
 import { WorkloadWriter } from '../reload/workload-writer.ts';
 import type { ConfigKind } from '../model/config-kind.ts';
 import { WorkloadCache } from '../workload/workload-cache.ts';
+import type { DeclaredWorkloadKind } from '../model/declared-kind.ts';
 import { referenceKey, type ConfigId } from '../model/config-id.ts';
 import { parseWorkloadKey, type WorkloadKey } from '../model/workload-key.ts';
-import { WORKLOAD_KINDS, type WorkloadKind } from '../model/workload-kind.ts';
+import { WORKLOAD_KINDS, type WorkloadKind, type WorkloadKindInfo } from '../model/workload-kind.ts';
+import { DeclaredKindWatch } from './declared-kind-watch.ts';
 import { NamespaceScope } from './namespace-scope.ts';
 import { countingEvents } from './event-counts.ts';
 import { csiWatches } from './csi-watches.ts';
@@ -39,6 +41,10 @@ export interface ControllerSettings {
   readonly adoptionWritesPerSecond: number;
   readonly enabledLabel: string;
   readonly ignoredWorkloadKinds: ReadonlySet<WorkloadKind>;
+  /** Kinds declared with --workload-kind: found through discovery, then watched like the built-in ones. */
+  readonly declaredKinds: readonly DeclaredWorkloadKind[];
+  /** argo-rollout-workloadref: Rollouts with spec.workloadRef follow the references of the Deployment named there. */
+  readonly rolloutWorkloadRef: boolean;
   readonly startCronJobRuns: boolean;
   /** --enable-csi-integration: watch SecretProviderClasses and their pod statuses, where served. */
   readonly csiIntegration: boolean;
@@ -98,6 +104,7 @@ export class Controller {
   readonly #configs: ConfigCache;
   readonly #workloads: WorkloadCache;
   readonly #reflectors: ReflectorSet;
+  readonly #declaredKinds: DeclaredKindWatch;
   readonly #events: EventRecorder;
   readonly #reconciler: Reconciler;
   readonly #scope: NamespaceScope;
@@ -145,6 +152,7 @@ export class Controller {
       annotations: r.annotations,
       recordAnnotation: recordAnnotation(r.hashAnnotation),
       ignoreNamespace: excludes,
+      followWorkloadRef: settings.rolloutWorkloadRef,
       onChange: (key) => { if (this.#synced) this.#workloadChanged(key); },
     });
 
@@ -183,19 +191,31 @@ export class Controller {
         );
       }
       for (const info of WORKLOAD_KINDS) {
-        if (settings.ignoredWorkloadKinds.has(info.kind)) continue;
-        this.#reflectors.add(
-          { apiPrefix: info.apiPrefix, resource: info.resource, namespace, ...(info.kind === 'Rollout' ? { absentRetryMs: ABSENT_CRD_RETRY_MS } : {}) },
-          this.#permittedOnList(info.resource, namespace, this.#workloads.handlers(info.kind, namespace)),
-          this.#observer(info.resource, namespace),
-        );
+        if (!settings.ignoredWorkloadKinds.has(info.kind)) this.#addWorkloadReflector(this.#reflectors, info, namespace);
       }
       if (csi === undefined) continue;
       for (const { target, handlers } of csiWatches(csi, namespace, ABSENT_CRD_RETRY_MS, metrics.handles.stakater, (ns) => !excludes(ns))) {
         this.#reflectors.add(target, this.#permittedOnList(target.resource, namespace, handlers), this.#observer(target.resource, namespace));
       }
     }
+    this.#declaredKinds = new DeclaredKindWatch(settings.declaredKinds, {
+      client,
+      logger,
+      retryMs: ABSENT_CRD_RETRY_MS,
+      addReflectors: (info, set) => { for (const namespace of scopes) this.#addWorkloadReflector(set, info, namespace); },
+    });
     this.#namespaceReflector = settings.namespaceSelector === undefined ? undefined : this.#namespaceWatch(client, settings.namespaceSelector);
+  }
+
+  /** A workload kind's list+watch. Kinds of CRDs may not be served (yet); a declared kind's resource is named with its group in logs and metrics. */
+  #addWorkloadReflector(set: ReflectorSet, info: WorkloadKindInfo, namespace: string | undefined): void {
+    const declared = info.objectKind !== undefined;
+    const resource = declared ? `${info.resource}.${info.apiVersion.split('/')[0] ?? ''}` : info.resource;
+    set.add(
+      { apiPrefix: info.apiPrefix, resource: info.resource, namespace, ...(declared || info.kind === 'Rollout' ? { absentRetryMs: ABSENT_CRD_RETRY_MS } : {}) },
+      this.#permittedOnList(resource, namespace, this.#workloads.handlers(info.kind, namespace)),
+      this.#observer(resource, namespace),
+    );
   }
 
   /**
@@ -262,8 +282,8 @@ export class Controller {
       loops.push(this.#namespaceReflector.run(signal));
       await Promise.race([this.#namespaceReflector.synced(), untilAborted(signal)]);
     }
-    loops.push(this.#reflectors.run(signal));
-    await Promise.race([this.#reflectors.synced(), untilAborted(signal)]);
+    loops.push(this.#reflectors.run(signal), this.#declaredKinds.run(signal));
+    await Promise.race([Promise.all([this.#reflectors.synced(), this.#declaredKinds.synced()]), untilAborted(signal)]);
     if (signal.aborted) return;
     this.#synced = true;
     this.#metrics.setCacheSize('configmaps', this.#configs.size('ConfigMap'));
@@ -361,8 +381,7 @@ export class Controller {
   async #relist(): Promise<void> {
     this.#relisting++;
     try {
-      await this.#reflectors.relist();
-      await this.#reflectors.synced();
+      await Promise.all([this.#reflectors.relist().then(() => this.#reflectors.synced()), this.#declaredKinds.relist()]);
     } finally {
       this.#relisting--;
     }

@@ -1,4 +1,4 @@
-import { WORKLOAD_KINDS, type WorkloadKind } from './workload-kind.ts';
+import { declaredKindInfo, WORKLOAD_KINDS, type WorkloadKind } from './workload-kind.ts';
 
 declare const workloadKeyBrand: unique symbol;
 
@@ -17,7 +17,8 @@ export function workloadKey(kind: WorkloadKind, namespace: string, name: string)
 export function parseWorkloadKey(key: WorkloadKey): { kind: WorkloadKind; namespace: string; name: string } {
   const first = key.indexOf('/');
   const second = first < 0 ? -1 : key.indexOf('/', first + 1);
-  const kind = WORKLOAD_KINDS.find((k) => k.kind === key.slice(0, first))?.kind;
+  const kindName = key.slice(0, first);
+  const kind = WORKLOAD_KINDS.find((k) => k.kind === kindName)?.kind ?? declaredKindInfo(kindName)?.kind;
   if (second < 0 || kind === undefined) throw new Error(`malformed workload key "${key}"`);
   return { kind, namespace: key.slice(first + 1, second), name: key.slice(second + 1) };
 }

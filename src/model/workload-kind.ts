@@ -1,5 +1,9 @@
+import { declaredKindId, type DeclaredKindId, type DeclaredWorkloadKind } from './declared-kind.ts';
+
 /** The workload kinds the controller rolls, and where each keeps its pod template. */
-export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'CronJob' | 'Job' | 'Rollout';
+export type BuiltInWorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'CronJob' | 'Job' | 'Rollout';
+/** A built-in kind, or one declared with --workload-kind. */
+export type WorkloadKind = BuiltInWorkloadKind | DeclaredKindId;
 
 export interface WorkloadKindInfo {
   readonly kind: WorkloadKind;
@@ -12,6 +16,10 @@ export interface WorkloadKindInfo {
   readonly templatePath: readonly string[];
   /** Stakater's name for the kind in --ignored-workload-types. */
   readonly typeName: string;
+  /** A declared kind: the kind as the API spells it (`kind` is then its Kind.group identity). */
+  readonly objectKind?: string;
+  /** A declared kind rolled by setting this field to the current time instead of marking the template. */
+  readonly restartField?: readonly string[];
 }
 
 const POD_TEMPLATE = ['spec', 'template'];
@@ -26,7 +34,7 @@ export const WORKLOAD_KINDS: readonly WorkloadKindInfo[] = [
 ];
 
 export function kindInfo(kind: WorkloadKind): WorkloadKindInfo {
-  const info = WORKLOAD_KINDS.find((k) => k.kind === kind);
+  const info = WORKLOAD_KINDS.find((k) => k.kind === kind) ?? declaredKindInfo(kind);
   if (info === undefined) throw new Error(`unknown workload kind ${kind}`);
   return info;
 }
@@ -35,4 +43,33 @@ export function kindInfo(kind: WorkloadKind): WorkloadKindInfo {
 export function workloadPath(kind: WorkloadKind, namespace: string, name: string): string {
   const info = kindInfo(kind);
   return `${info.apiPrefix}/namespaces/${encodeURIComponent(namespace)}/${info.resource}/${encodeURIComponent(name)}`;
+}
+
+/**
+ * The declared kinds this process serves, once discovery found their
+ * resource. Set while the controller runs; what kindInfo() consults after
+ * the built-in kinds, so that the cache, the writer and the reconciler treat
+ * a declared kind like any other.
+ */
+const served = new Map<string, WorkloadKindInfo>();
+
+/** Makes a declared kind known under its Kind.group identity, with the resource discovery found. */
+export function serveDeclaredKind(kind: DeclaredWorkloadKind, resource: string): WorkloadKindInfo {
+  const id = declaredKindId(kind);
+  const info: WorkloadKindInfo = {
+    kind: id,
+    objectKind: kind.kind,
+    apiVersion: `${kind.group}/${kind.version}`,
+    apiPrefix: `/apis/${kind.group}/${kind.version}`,
+    resource,
+    templatePath: kind.templatePath,
+    typeName: resource,
+    ...(kind.restartField === undefined ? {} : { restartField: kind.restartField }),
+  };
+  served.set(id, info);
+  return info;
+}
+
+export function declaredKindInfo(id: string): WorkloadKindInfo | undefined {
+  return served.get(id);
 }

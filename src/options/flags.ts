@@ -4,10 +4,12 @@ import { concat } from './csv-list.ts';
 import { flag, optionalFlag, type FlagDef, type FlagSpec } from './flag-spec.ts';
 import { annotationName, namespaceList, namespaceName, objectName, qualifiedName } from './kubernetes-names.ts';
 import { joinSelectors, labelSelector, SELECTOR_ALLOWED } from './label-selector.ts';
+import { KIND_PRESETS } from '../workload/kind-presets.ts';
 import {
   alertSink, booleanValue, duration, enabledValue, fieldManager, httpUrl, integer, listenAddress, logFormat, logLevel, optionalText, positiveNumber, reloadStrategy,
   resourcesToIgnore, workloadTypes,
 } from './values.ts';
+import { WORKLOAD_KIND_FORM, workloadKindValue } from './workload-kind-flag.ts';
 
 // The flags. This table is the single source: the parser, RUN_FLAGS,
 // formatHelp() and the README check all read it.
@@ -117,6 +119,12 @@ export const FLAGS = {
       + 'a new set of object versions in their SecretProviderClassPodStatuses rolls the workloads. Needs list and watch on both; '
       + 'only while the cluster serves them, also when their CRDs are installed later.',
   }, booleanValue),
+  workloadKind: flag({
+    flag: 'workload-kind', value: `${WORKLOAD_KIND_FORM}|preset`, default: '', group: 'Scope',
+    description: 'Also follow and roll this kind; repeat the flag for more. resource defaults to the plural discovery reports, template to spec.template (a roll marks it, as for Deployments); '
+      + 'restart-field rolls by setting that field to the current time instead, the references still being read from the template. A kind not served yet is picked up when its CRD appears. '
+      + `Presets: ${KIND_PRESETS.map((p) => `${p.name} (${p.summary})`).join('; ')}.`,
+  }, workloadKindValue, (a, b) => [...a, ...b]),
   startCronJobRuns: flag({
     flag: 'start-cronjob-runs', boolean: true, value: '', default: 'true', group: 'Rolling',
     description: 'When a CronJob rolls, also start a Job from its new template at once, as Stakater does. Never for a suspended CronJob, nor beside an active run under concurrencyPolicy Forbid.',

@@ -6,6 +6,7 @@ import { OptionsError } from './options-error.ts';
 import type { AlertOptions, HaOptions, RunOptions } from './run-options.ts';
 import { scanArgv } from './scan-argv.ts';
 import { InvalidValue, q } from './value-parser.ts';
+import { distinctWorkloadKinds } from './workload-kind-flag.ts';
 
 /** Flags whose bad value Stakater logs and runs on with its default: so do we. */
 const WARN_ON_INVALID: ReadonlySet<FlagKey> = new Set(['logFormat', 'logLevel']);
@@ -90,9 +91,16 @@ export function parseRunOptions(argv: readonly string[], env: Readonly<Record<st
     }
     alerts = { sink: v.alertSink, url: v.alertWebhookUrl, additionalInfo: v.alertAdditionalInfo?.trim(), proxy: v.alertProxy, structured: v.alertStructured && v.alertSink === 'raw' };
   }
+  const declared = distinctWorkloadKinds(v.workloadKind, sources.workloadKind ?? '--workload-kind');
   const ignoredWorkloadTypes: WorkloadKind[] = [...v.ignoredWorkloadTypes];
-  if (!v.argoRollouts && !ignoredWorkloadTypes.includes('Rollout')) ignoredWorkloadTypes.push('Rollout');
-  if (ignoredWorkloadTypes.length === WORKLOAD_KINDS.length) {
+  if (declared.rolloutWorkloadRef) {
+    // The preset asks for Rollouts: only an explicit refusal of them contradicts it.
+    const refusal = ignoredWorkloadTypes.includes('Rollout') ? sources.ignoredWorkloadTypes : sources.argoRollouts !== undefined && !v.argoRollouts ? sources.argoRollouts : undefined;
+    if (refusal !== undefined) throw new OptionsError(`${sources.workloadKind ?? '--workload-kind'} argo-rollout-workloadref follows Argo Rollouts, which ${refusal} turns off; drop one of them`);
+  } else if (!v.argoRollouts && !ignoredWorkloadTypes.includes('Rollout')) {
+    ignoredWorkloadTypes.push('Rollout');
+  }
+  if (ignoredWorkloadTypes.length === WORKLOAD_KINDS.length && declared.kinds.length === 0) {
     throw new OptionsError(`${sources.ignoredWorkloadTypes ?? '--ignored-workload-types'}: every workload type is ignored, which leaves nothing to roll`);
   }
 
@@ -118,6 +126,8 @@ export function parseRunOptions(argv: readonly string[], env: Readonly<Record<st
     resourcesToIgnore: Object.freeze(v.resourcesToIgnore),
     csiIntegration: v.enableCsiIntegration,
     ignoredWorkloadTypes: Object.freeze(ignoredWorkloadTypes),
+    workloadKinds: Object.freeze(declared.kinds),
+    rolloutWorkloadRef: declared.rolloutWorkloadRef,
     reloadStrategy: v.reloadStrategy,
     reloadOnCreate: v.reloadOnCreate,
     reloadOnDelete: v.reloadOnDelete,

@@ -3,6 +3,7 @@ import type { AlertSink } from '../notify/alert-message.ts';
 import type { ReloadStrategy } from '../reload/reload-strategy.ts';
 import type { ConfigKind } from '../model/config-kind.ts';
 import type { WorkloadKind } from '../model/workload-kind.ts';
+import type { DeclaredWorkloadKind } from '../model/declared-kind.ts';
 
 /** Annotation names that steer the controller; each has a flag with Stakater Reloader's name and default. */
 export interface AnnotationNames {
@@ -83,6 +84,10 @@ export interface RunOptions {
   readonly csiIntegration: boolean;
   /** Workload kinds never watched or rolled, by their plural type names. */
   readonly ignoredWorkloadTypes: readonly WorkloadKind[];
+  /** Custom kinds declared with --workload-kind, each once. */
+  readonly workloadKinds: readonly DeclaredWorkloadKind[];
+  /** The argo-rollout-workloadref preset: Rollouts with spec.workloadRef follow the referenced Deployment's references. */
+  readonly rolloutWorkloadRef: boolean;
   readonly reloadStrategy: ReloadStrategy;
   readonly reloadOnCreate: boolean;
   readonly reloadOnDelete: boolean;

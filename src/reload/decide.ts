@@ -86,6 +86,7 @@ export function recordNow(workload: WorkloadRecord, configs: ConfigView, setting
 
 /** Kinds that follow configs only under conditions of their own. */
 export function jobRefusal(workload: WorkloadRecord, settings: OptInSettings): { readonly why: SkipWhy; readonly detail: string } | undefined {
+  if (workload.runBy !== undefined) return { why: 'run-by-rollout', detail: `its pod template is run by ${workload.runBy} through spec.workloadRef; the Rollout is rolled instead` };
   if (workload.kind !== 'Job') return undefined;
   if (workload.controllerKind === 'CronJob') return { why: 'cronjob-run', detail: 'a Job run by a CronJob; the CronJob is rolled instead' };
   if (!hasExplicitOptIn(workload, settings)) return { why: 'job-not-opted-in', detail: 'a Job is recreated only when it opts in with an annotation of its own' };

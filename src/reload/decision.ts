@@ -102,11 +102,12 @@ interface Judged {
 
 /**
  * - `cronjob-run`, `job-not-opted-in`: a Job follows configs only on terms of its own;
+ * - `run-by-rollout`: a Deployment whose template an Argo Rollout runs through spec.workloadRef (the Rollout rolls);
  * - `opted-out`: auto "false";
  * - `follows-nothing`: no config it references or names is followed;
  * - `unchanged`: the record matches what the pods see.
  */
-export type SkipWhy = 'cronjob-run' | 'job-not-opted-in' | 'opted-out' | 'follows-nothing' | 'unchanged';
+export type SkipWhy = 'cronjob-run' | 'job-not-opted-in' | 'run-by-rollout' | 'opted-out' | 'follows-nothing' | 'unchanged';
 
 export interface SkipDecision extends Judged {
   readonly kind: 'skip';

@@ -308,5 +308,6 @@ function effectsText(effects: RollEffects): string {
 }
 
 function subject(workload: WorkloadRecord): { apiVersion: string; kind: string; namespace: string; name: string; uid: string } {
-  return { apiVersion: kindInfo(workload.kind).apiVersion, kind: workload.kind, namespace: workload.namespace, name: workload.name, uid: workload.uid };
+  const info = kindInfo(workload.kind);
+  return { apiVersion: info.apiVersion, kind: info.objectKind ?? info.kind, namespace: workload.namespace, name: workload.name, uid: workload.uid };
 }

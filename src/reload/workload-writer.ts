@@ -21,7 +21,7 @@ export interface Roll {
   readonly mark: TemplateMark;
   /** Deployments with a pause period: keep it paused, since this ISO time. */
   readonly pausedAt?: string;
-  /** Argo Rollouts with `rollout-strategy: restart`: set spec.restartAt instead of touching the template. */
+  /** Argo Rollouts with `rollout-strategy: restart`: set spec.restartAt instead of touching the template (kinds declared with a restart field always do). */
   readonly restart?: boolean;
 }
 
@@ -82,28 +82,31 @@ export class WorkloadWriter {
   }
 
   async roll(workload: WorkloadRecord, roll: Roll, signal?: AbortSignal): Promise<RollEffects> {
+    const restartField = kindInfo(workload.kind).restartField ?? (workload.kind === 'Rollout' && (roll.restart === true || workload.workloadRef !== undefined) ? ROLLOUT_RESTART_AT : undefined);
+    if (restartField !== undefined) {
+      await this.#mergePatch(workload, {
+        metadata: { resourceVersion: workload.resourceVersion, annotations: this.#recordAnnotations(roll) },
+        ...nest(restartField, new Date().toISOString().replace(/\.\d+Z$/, 'Z')),
+      }, signal);
+      return {};
+    }
     switch (workload.kind) {
       case 'Job':
         await this.#recreateJob(workload, roll, signal);
         return {};
-      case 'Rollout':
-        if (roll.restart === true) {
-          await this.#mergePatch(workload, {
-            metadata: { resourceVersion: workload.resourceVersion, annotations: this.#recordAnnotations(roll) },
-            spec: { restartAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z') },
-          }, signal);
-          return {};
-        }
-        // Custom resources keep lists atomic under apply: env vars are merged into the containers read back.
-        if (roll.mark.env.size > 0) {
-          await this.#rollRolloutEnv(workload, roll, signal);
-          return {};
-        }
-        await this.#apply(workload, roll, signal);
-        return {};
       case 'CronJob':
         return this.#startJob(workload, roll, await this.#apply(workload, roll, signal), signal);
+      case 'Deployment':
+      case 'StatefulSet':
+      case 'DaemonSet':
+        await this.#apply(workload, roll, signal);
+        return {};
       default:
+        // Custom resources keep lists atomic under apply: env vars are merged into the containers read back.
+        if (roll.mark.env.size > 0) {
+          await this.#rollCustomResourceEnv(workload, roll, signal);
+          return {};
+        }
         await this.#apply(workload, roll, signal);
         return {};
     }
@@ -130,7 +133,7 @@ export class WorkloadWriter {
     if (roll.pausedAt !== undefined) spec.paused = true;
     const body = {
       apiVersion: info.apiVersion,
-      kind: info.kind,
+      kind: info.objectKind ?? info.kind,
       metadata: { name: workload.name, namespace: workload.namespace, resourceVersion: workload.resourceVersion, annotations: this.#recordAnnotations(roll) },
       spec,
     };
@@ -153,13 +156,15 @@ export class WorkloadWriter {
     }, signal);
   }
 
-  async #rollRolloutEnv(workload: WorkloadRecord, roll: Roll, signal: AbortSignal | undefined): Promise<void> {
+  async #rollCustomResourceEnv(workload: WorkloadRecord, roll: Roll, signal: AbortSignal | undefined): Promise<void> {
+    const { templatePath } = kindInfo(workload.kind);
     const current = await this.#call<Json>({ method: 'GET', path: workloadPath(workload.kind, workload.namespace, workload.name) }, signal);
-    const containers = podSpecOf(current, ['spec', 'template'])?.containers;
+    const containers = podSpecOf(current, templatePath)?.containers;
     const merged = Array.isArray(containers) ? containers.map((c) => withEnv(asRecord(c) ?? {}, roll.mark.env)) : [];
+    const template = { ...(Object.keys(roll.mark.annotations).length > 0 ? { metadata: { annotations: roll.mark.annotations } } : {}), spec: { containers: merged } };
     await this.#mergePatch(workload, {
       metadata: { resourceVersion: workload.resourceVersion, annotations: this.#recordAnnotations(roll) },
-      spec: { template: { ...(Object.keys(roll.mark.annotations).length > 0 ? { metadata: { annotations: roll.mark.annotations } } : {}), spec: { containers: merged } } },
+      ...nest(templatePath, template),
     }, signal);
   }
 
@@ -258,12 +263,17 @@ export class WorkloadWriter {
   }
 }
 
+/** Where an Argo Rollout is told to restart its pods. */
+const ROLLOUT_RESTART_AT = ['spec', 'restartAt'];
+
 /** Labels the API server puts on a Job's pods from its uid and name: a copy must not carry the old ones. */
 const GENERATED_JOB_LABELS = new Set(['controller-uid', 'batch.kubernetes.io/controller-uid', 'job-name', 'batch.kubernetes.io/job-name']);
 
-/** `{a: {b: value}}` for path [a, b]. */
-function nest(path: readonly string[], value: Json): Json {
-  return path.reduceRight<Json>((inner, field) => ({ [field]: inner }), value);
+/** `{a: {b: value}}` for path [a, b]; a path has at least one field. */
+function nest(path: readonly string[], value: unknown): Json {
+  const [first, ...rest] = path;
+  if (first === undefined) throw new Error('a field path names at least one field');
+  return { [first]: rest.length === 0 ? value : nest(rest, value) };
 }
 
 function templatePatch(mark: TemplateMark): Json {

@@ -8,6 +8,7 @@ import { workloadKey, type WorkloadKey } from '../model/workload-key.ts';
 import { kindInfo, type WorkloadKind } from '../model/workload-kind.ts';
 import type { ConfigReference } from './config-reference.ts';
 import { podReferences } from './pod-references.ts';
+import { workloadRefOf } from './workload-ref.ts';
 
 /** What the controller remembers of one workload: enough to reconcile, never the full object. */
 export interface WorkloadRecord {
@@ -33,6 +34,10 @@ export interface WorkloadRecord {
   readonly suspended: boolean;
   /** The kind of the owner that controls it (a Job's CronJob), if any. */
   readonly controllerKind: string | undefined;
+  /** A Rollout with spec.workloadRef (argo-rollout-workloadref): the Deployment whose pod template it runs. */
+  readonly workloadRef?: string;
+  /** A Deployment: the Rollout that runs its pod template through spec.workloadRef, as Kind/namespace/name. */
+  readonly runBy?: WorkloadKey;
 }
 
 export interface WorkloadCacheOptions {
@@ -48,6 +53,8 @@ export interface WorkloadCacheOptions {
   /** A change that may alter the reconcile result (not status or resourceVersion churn). */
   readonly onChange: (key: WorkloadKey) => void;
   readonly ignoreNamespace?: (namespace: string) => boolean;
+  /** Rollouts with spec.workloadRef follow the references of the Deployment named there. */
+  readonly followWorkloadRef?: boolean;
 }
 
 /**
@@ -64,6 +71,8 @@ export class WorkloadCache {
   readonly #byNamespace = new Map<string, Set<WorkloadKey>>();
   /** `namespace/Kind` -> workloads with a named list of that kind. */
   readonly #naming = new Map<string, Set<WorkloadKey>>();
+  /** Deployment key -> the Rollouts that name it in spec.workloadRef. */
+  readonly #referrers = new Map<WorkloadKey, Set<WorkloadKey>>();
 
   constructor(options: WorkloadCacheOptions) {
     this.#options = options;
@@ -72,7 +81,10 @@ export class WorkloadCache {
   }
 
   get(key: WorkloadKey): WorkloadRecord | undefined {
-    return this.#records.get(key)?.record;
+    const record = this.#records.get(key)?.record;
+    if (record?.workloadRef !== undefined) return throughWorkloadRef(record, this.#records.get(this.#refKey(record))?.record);
+    const runBy = this.#referrers.get(key)?.values().next().value;
+    return record === undefined || runBy === undefined ? record : { ...record, runBy };
   }
 
   get size(): number {
@@ -85,7 +97,11 @@ export class WorkloadCache {
 
   /** Keys of the workloads whose pod spec references this config. */
   referencing(kind: ConfigKind, namespace: string, name: string): ReadonlySet<WorkloadKey> {
-    return this.#byConfig.get(configSlot(kind, namespace, name)) ?? EMPTY;
+    const direct = this.#byConfig.get(configSlot(kind, namespace, name)) ?? EMPTY;
+    if (this.#referrers.size === 0) return direct;
+    const keys = new Set(direct);
+    for (const key of direct) for (const rollout of this.#referrers.get(key) ?? EMPTY) keys.add(rollout);
+    return keys;
   }
 
   inNamespace(namespace: string): ReadonlySet<WorkloadKey> {
@@ -139,6 +155,7 @@ export class WorkloadCache {
       pausedAt: annotations[this.#options.annotations.pausedAt],
       suspended: spec?.suspend === true,
       controllerKind: typeof controller?.kind === 'string' ? controller.kind : undefined,
+      ...(kind === 'Rollout' && this.#options.followWorkloadRef === true ? withRef(workloadRefOf(obj)) : {}),
     };
   }
 
@@ -163,7 +180,17 @@ export class WorkloadCache {
     if (previous?.fingerprint === fingerprint) return;
     if (previous !== undefined) this.#unindex(key, previous.record);
     this.#index(key, record);
+    this.#changed(key);
+  }
+
+  /** A change of a Deployment is one of the Rollouts that run its template too. */
+  #changed(key: WorkloadKey): void {
     this.#options.onChange(key);
+    for (const rollout of this.#referrers.get(key) ?? EMPTY) this.#options.onChange(rollout);
+  }
+
+  #refKey(rollout: WorkloadRecord): WorkloadKey {
+    return workloadKey('Deployment', rollout.namespace, rollout.workloadRef ?? '');
   }
 
   #remove(key: WorkloadKey): void {
@@ -171,19 +198,21 @@ export class WorkloadCache {
     if (previous === undefined) return;
     this.#records.delete(key);
     this.#unindex(key, previous.record);
-    this.#options.onChange(key);
+    this.#changed(key);
   }
 
   #index(key: WorkloadKey, record: WorkloadRecord): void {
     addTo(this.#byNamespace, record.namespace, key);
     for (const ref of record.references) addTo(this.#byConfig, configSlot(ref.kind, record.namespace, ref.name), key);
     for (const kind of this.#namedKinds(record)) addTo(this.#naming, `${record.namespace}/${kind}`, key);
+    if (record.workloadRef !== undefined) addTo(this.#referrers, this.#refKey(record), key);
   }
 
   #unindex(key: WorkloadKey, record: WorkloadRecord): void {
     removeFrom(this.#byNamespace, record.namespace, key);
     for (const ref of record.references) removeFrom(this.#byConfig, configSlot(ref.kind, record.namespace, ref.name), key);
     for (const kind of this.#namedKinds(record)) removeFrom(this.#naming, `${record.namespace}/${kind}`, key);
+    if (record.workloadRef !== undefined) removeFrom(this.#referrers, this.#refKey(record), key);
   }
 
   /** Loose on purpose (metadata or template): queuing a workload too often costs one cheap reconcile. */
@@ -195,7 +224,25 @@ export class WorkloadCache {
   }
 }
 
+/**
+ * The Rollout as the reconciler sees it: its own metadata, with the
+ * references, containers and template annotations of the Deployment (none
+ * while the Deployment is absent).
+ */
+function throughWorkloadRef(rollout: WorkloadRecord, deployment: WorkloadRecord | undefined): WorkloadRecord {
+  return {
+    ...rollout,
+    references: deployment?.references ?? [],
+    containers: deployment?.containers ?? [],
+    templateAnnotations: deployment?.templateAnnotations ?? {},
+  };
+}
+
 const EMPTY: ReadonlySet<WorkloadKey> = new Set();
+
+function withRef(workloadRef: string | undefined): { workloadRef?: string } {
+  return workloadRef === undefined ? {} : { workloadRef };
+}
 
 function configSlot(kind: ConfigKind, namespace: string, name: string): string {
   return `${namespace}/${kind}/${name}`;

@@ -90,6 +90,7 @@ const argsOf = (manifests: readonly Manifest[]): string[] => container(manifests
 const HANDLED_ELSEWHERE: Readonly<Record<string, string>> = {
   kubeconfig: 'not exposed: the in-cluster service account',
   namespaces: 'watchNamespaces',
+  'workload-kind': 'workloadKinds',
   'enable-ha': 'ha.enabled',
   'leader-election-id': 'ha.leaseName',
   'leader-election-namespace': 'the release namespace (POD_NAMESPACE)',

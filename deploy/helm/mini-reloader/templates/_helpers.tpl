@@ -129,6 +129,9 @@ with ConfigMap and CronJob spelled as the kinds.
 {{- with .Values.watchNamespaces }}
 - {{ printf "--namespaces=%s" (join "," .) | quote }}
 {{- end }}
+{{- range .Values.workloadKinds }}
+- {{ printf "--workload-kind=%s" (trim (toString .)) | quote }}
+{{- end }}
 {{- if .Values.ha.enabled }}
 - --enable-ha=true
 - {{ printf "--leader-election-id=%s" (include "mini-reloader.leaseName" .) | quote }}
@@ -136,6 +139,33 @@ with ConfigMap and CronJob spelled as the kinds.
 - {{ printf "--leader-election-renew-deadline=%s" (toString .Values.ha.renewDeadline) | quote }}
 - {{ printf "--leader-election-retry-period=%s" (toString .Values.ha.retryPeriod) | quote }}
 {{- end }}
+{{- end }}
+
+{{/*
+The resource of each declared workload kind, as a JSON list of
+{"group", "resource"}: a preset's from its table, a declaration's from its
+resource= option, which the chart needs (only the controller can ask discovery).
+*/}}
+{{- define "mini-reloader.declaredResources" -}}
+{{- $presets := dict "openkruise-cloneset" "apps.kruise.io/clonesets" "openkruise-advanced-statefulset" "apps.kruise.io/statefulsets" "openkruise-advanced-daemonset" "apps.kruise.io/daemonsets" "knative-service" "serving.knative.dev/services" "argo-rollout-workloadref" "argoproj.io/rollouts" }}
+{{- $out := list }}
+{{- range .Values.workloadKinds }}
+{{- $declaration := trim (toString .) }}
+{{- $parts := splitList "," $declaration }}
+{{- $gvk := splitList "/" (first $parts) }}
+{{- if eq (len $gvk) 1 }}
+{{- $preset := get $presets $declaration }}
+{{- if not $preset }}{{ fail (printf "workloadKinds: %q is not a preset (%s)" $declaration (keys $presets | sortAlpha | join ", ")) }}{{ end }}
+{{- $gr := splitList "/" $preset }}
+{{- $out = append $out (dict "group" (first $gr) "resource" (last $gr)) }}
+{{- else }}
+{{- $resource := "" }}
+{{- range rest $parts }}{{ $option := trim . }}{{ if hasPrefix "resource=" $option }}{{ $resource = trim (trimPrefix "resource=" $option) }}{{ end }}{{ end }}
+{{- if not $resource }}{{ fail (printf "workloadKinds: %q needs resource=PLURAL, so that the chart can grant access to it" $declaration) }}{{ end }}
+{{- $out = append $out (dict "group" (first $gvk) "resource" $resource) }}
+{{- end }}
+{{- end }}
+{{- toJson $out }}
 {{- end }}
 
 {{/*
@@ -167,6 +197,10 @@ controller writes. Never a write verb on ConfigMaps or Secrets.
 {{- $cronJobs := not (or (has "cronjobs" $ignoredKinds) (has "cronjob" $ignoredKinds)) }}
 {{- $jobs := not (or (has "jobs" $ignoredKinds) (has "job" $ignoredKinds)) }}
 {{- $rollouts := not (or (has "rollouts" $ignoredKinds) (has "rollout" $ignoredKinds)) }}
+{{- $declared := list }}
+{{- range include "mini-reloader.declaredResources" . | fromJsonArray }}
+{{- if eq (printf "%s/%s" .group .resource) "argoproj.io/rollouts" }}{{ $rollouts = true }}{{ else }}{{ $declared = append $declared . }}{{ end }}
+{{- end }}
 {{- $jobVerbs := list }}
 {{- if $jobs }}{{ $jobVerbs = $workloadVerbs }}{{ end }}
 {{- if and $rolls (or $jobs (and $cronJobs (not (include "mini-reloader.isFalse" $config.startCronJobRuns)))) }}{{ $jobVerbs = append $jobVerbs "create" }}{{ end }}
@@ -203,5 +237,10 @@ controller writes. Never a write verb on ConfigMaps or Secrets.
 - apiGroups: ["secrets-store.csi.x-k8s.io"]
   resources: ["secretproviderclasspodstatuses", "secretproviderclasses"]
   verbs: {{ toJson $read }}
+{{- end }}
+{{- range $declared }}
+- apiGroups: [{{ .group | quote }}]
+  resources: [{{ .resource | quote }}]
+  verbs: {{ toJson $workloadVerbs }}
 {{- end }}
 {{- end }}
