@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import './v8-flags.ts';
 import { Controller, LeadershipLost } from './controller/controller.ts';
 import { startProbeServer } from './http/probe-server.ts';
 import { startProfilingServer } from './http/profiling-server.ts';

@@ -12,6 +12,11 @@ import type { Credentials } from './cluster-access.ts';
  * used, only the headers it yields.
  */
 export async function clientNodeCredentials(server: string, user: Readonly<Record<string, unknown>>): Promise<Credentials> {
+  const provider = user['auth-provider'];
+  if (!('WebAssembly' in globalThis) && typeof provider === 'object' && provider !== null && (provider as { name?: unknown }).name === 'oidc') {
+    // Its token refresh goes through Node's fetch, which needs WebAssembly: it would fail only when the token expires.
+    throw new Error('the kubeconfig user\'s oidc auth-provider needs WebAssembly, which --lite-mode turns off: start it as `node --no-lite-mode dist/cli.js run ...`');
+  }
   const { KubeConfig, RequestContext } = await import('@kubernetes/client-node');
   const kubeConfig = new KubeConfig();
   const delegated = Object.fromEntries(['exec', 'auth-provider'].filter((k) => user[k] !== undefined).map((k) => [k, user[k]]));

@@ -141,7 +141,7 @@ describe('keyDigests', () => {
   });
 
   test('property: a Secret value is accepted exactly when it is padded standard base64', () => {
-    // The grammar as a reference on short strings; the code checks in one pass without a regex.
+    // The grammar as a reference on short strings; the code checks with native scans, no regex.
     const grammar = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
     const char = fc.constantFrom('A', 'z', '0', '+', '/', '=', '-', '_', ' ', '\n');
     fc.assert(fc.property(fc.array(char, { maxLength: 12 }).map((cs) => cs.join('')), (text) => {
