@@ -26,6 +26,7 @@ export function controllerSettings(o: RunOptions): ControllerSettings {
       annotations: o.annotations,
       reloadOnCreate: o.reloadOnCreate,
       reloadOnDelete: o.reloadOnDelete,
+      maintenanceWindows: o.maintenanceWindows,
       dryRun: o.dryRun,
       optIn: {
         annotations: o.annotations,

@@ -171,6 +171,7 @@ export class Controller {
       adoptionLimiter: new TokenBucket(settings.adoptionWritesPerSecond, settings.adoptionWritesPerSecond),
       settings: r,
       logger,
+      heldCount: (why, count) => { metrics.setHeld(why, count); },
       ...hooks,
     });
 

@@ -1,6 +1,6 @@
 import type { ConfigEntry } from '../config/config-cache.ts';
 import { decide } from '../reload/decide.ts';
-import type { ConfigChange, ConfigVerdict, ConfigView, Decision, DecideSettings } from '../reload/decision.ts';
+import type { ConfigChange, ConfigVerdict, ConfigView, Decision, DecideSettings, HoldDecision } from '../reload/decision.ts';
 import type { ConfigRecord } from '../model/config-record.ts';
 import type { FollowRule, SkipCause } from '../reload/opt-in.ts';
 import type { ConfigKind } from '../model/config-kind.ts';
@@ -189,11 +189,20 @@ function status(decision: Decision): string {
     case 'adopt': return 'no record yet: the controller adopts it (records what its pods see) without rolling';
     case 'record': return 'its record differs from the data in a way that needs no roll; the controller rewrites the record';
     case 'roll': return `changed since its last roll (${decision.changed.join(', ')}): the controller rolls it at its next look`;
-    case 'hold':
-      return decision.reason.why === 'config-missing'
-        ? `changed, but held: ${decision.reason.missing.join(', ')} is missing and new pods could not start`
-        : `paused since ${decision.reason.pausedAt} for its pause period${decision.until === undefined ? '' : `, until ${new Date(decision.until).toISOString()}`}`;
+    case 'hold': return holdStatus(decision);
     case 'resume': return `its pause period (since ${decision.pausedAt}) is over: the controller resumes it`;
+  }
+}
+
+/** Why a held workload waits, and until when. */
+function holdStatus(decision: HoldDecision): string {
+  const until = decision.until === undefined ? '' : `, until ${new Date(decision.until).toISOString()}`;
+  const { reason } = decision;
+  switch (reason.why) {
+    case 'config-missing': return `changed, but held: ${reason.missing.join(', ')} is missing and new pods could not start`;
+    case 'pause-period': return `paused since ${reason.pausedAt} for its pause period${until}`;
+    case 'freeze': return 'held while its freeze annotation is "true"; it rolls once with the newest data when the freeze is lifted';
+    case 'maintenance-window': return `held outside its maintenance window${decision.until === undefined ? '' : `; the next window opens at ${new Date(decision.until).toISOString()}`}`;
   }
 }
 

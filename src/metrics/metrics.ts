@@ -28,6 +28,7 @@ export interface MetricHandles {
   readonly cacheObjects: Gauge<'resource'>;
   readonly alertsTotal: Counter<'result'>;
   readonly leader: Gauge;
+  readonly heldWorkloads: Gauge<'reason'>;
   readonly forbiddenResources: Gauge<'resource' | 'namespace'>;
   readonly buildInfo: Gauge<'version'>;
   /** Stakater Reloader's names and labels, so its dashboards and alerts keep working. */
@@ -86,6 +87,7 @@ export class Metrics {
       relistsTotal: registry.counter({ name: 'mini_reloader_relists_total', help: 'Full lists, by resource and reason (initial, gone, error).', labelNames: ['resource', 'reason'] }),
       cacheObjects: registry.gauge({ name: 'mini_reloader_cache_objects', help: 'Objects held in the caches, by resource.', labelNames: ['resource'] }),
       alertsTotal: registry.counter({ name: 'mini_reloader_alerts_total', help: 'Reload alerts by result (sent, failed, dropped when the queue was full).', labelNames: ['result'] }),
+      heldWorkloads: registry.gauge({ name: 'mini_reloader_held_workloads', help: 'Workloads whose roll is held, by reason (freeze, maintenance-window, config-missing, pause-period).', labelNames: ['reason'] }),
       leader: registry.gauge({ name: 'mini_reloader_leader', help: '1 while this replica leads (or runs without leader election), else 0.' }),
       forbiddenResources: registry.gauge({
         name: 'mini_reloader_forbidden_resources', help: '1 while the controller may not list this resource in this namespace ("" for all namespaces): that cache is empty and retried, else 0.',
@@ -160,6 +162,10 @@ export class Metrics {
 
   setForbidden(resource: string, namespace: string, forbidden: boolean): void {
     this.handles.forbiddenResources.set({ resource, namespace }, forbidden ? 1 : 0);
+  }
+
+  setHeld(reason: string, count: number): void {
+    this.handles.heldWorkloads.set({ reason }, count);
   }
 
   setQueueDepth(depth: number): void {

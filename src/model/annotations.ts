@@ -93,6 +93,14 @@ export const ANNOTATIONS = {
     flag: 'pause-deployment-annotation', default: 'deployment.reloader.stakater.com/pause-period', place: 'workload',
     description: 'On a Deployment: a duration to keep it paused while changes gather, so that they make one rollout.',
   },
+  freeze: {
+    flag: 'freeze-annotation', default: 'mini-reloader.pelabs/freeze', place: 'workload',
+    description: 'On a workload: "true" holds its rolls; its changes stay pending, and removing the freeze rolls it once with the newest data.',
+  },
+  maintenanceWindow: {
+    flag: 'maintenance-window-annotation', default: 'mini-reloader.pelabs/maintenance-window', place: 'workload',
+    description: 'On a workload: weekly windows such as "Mon-Fri 02:00-04:00 Europe/Berlin, Sat 00:00-06:00 UTC"; outside them its rolls wait for the next window. Overrides --maintenance-window.',
+  },
 } as const satisfies Readonly<Record<string, AnnotationSpec>>;
 
 export type AnnotationKey = keyof typeof ANNOTATIONS;

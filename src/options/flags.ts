@@ -6,7 +6,7 @@ import { annotationName, namespaceList, namespaceName, objectName, qualifiedName
 import { joinSelectors, labelSelector, SELECTOR_ALLOWED } from './label-selector.ts';
 import { KIND_PRESETS } from '../workload/kind-presets.ts';
 import {
-  alertSink, booleanValue, duration, enabledValue, fieldManager, httpUrl, integer, listenAddress, logFormat, logLevel, optionalText, positiveNumber, reloadStrategy,
+  alertSink, booleanValue, duration, enabledValue, fieldManager, httpUrl, integer, listenAddress, logFormat, logLevel, maintenanceWindows, optionalText, positiveNumber, reloadStrategy,
   resourcesToIgnore, workloadTypes,
 } from './values.ts';
 import { WORKLOAD_KIND_FORM, workloadKindValue } from './workload-kind-flag.ts';
@@ -59,6 +59,11 @@ export const FLAGS = {
     flag: 'dry-run', boolean: true, value: '', default: 'false', group: 'Rolling',
     description: 'Decide and log what would roll, and record WouldReload Events, but change no workload.',
   }, booleanValue),
+  maintenanceWindow: flag({
+    flag: 'maintenance-window', value: 'windows', default: '', group: 'Rolling',
+    description: 'Weekly windows for every workload, such as "Mon-Fri 02:00-04:00 Europe/Berlin, Sat 00:00-06:00 UTC" (days, HH:MM-HH:MM, a time zone; UTC when left out). '
+      + 'Outside them rolls wait, and roll once with the newest data when a window opens. A workload\'s maintenance-window annotation overrides it. Empty: always.',
+  }, maintenanceWindows),
   fieldManager: flag({
     flag: 'field-manager', value: 'name', default: 'mini-reloader', group: 'Rolling',
     description: 'Server-side apply field manager of every write (1-128 characters); GitOps tools can be told to ignore its fields.',

@@ -131,6 +131,7 @@ export function parseRunOptions(argv: readonly string[], env: Readonly<Record<st
     reloadStrategy: v.reloadStrategy,
     reloadOnCreate: v.reloadOnCreate,
     reloadOnDelete: v.reloadOnDelete,
+    maintenanceWindows: Object.freeze(v.maintenanceWindow),
     startCronJobRuns: v.startCronJobRuns,
     webhookUrl: v.webhookUrl,
     ha,

@@ -1,5 +1,6 @@
 import type { LogFormat, LogLevel } from '../logger.ts';
 import type { AlertSink } from '../notify/alert-message.ts';
+import type { MaintenanceWindow } from '../reload/maintenance-window.ts';
 import type { ReloadStrategy } from '../reload/reload-strategy.ts';
 import type { ConfigKind } from '../model/config-kind.ts';
 import type { WorkloadKind } from '../model/workload-kind.ts';
@@ -27,6 +28,10 @@ export interface AnnotationNames {
   readonly pausedAt: string;
   /** On an Argo Rollout: `restart` sets spec.restartAt instead of changing the template. */
   readonly rolloutStrategy: string;
+  /** On a workload: "true" holds its rolls. */
+  readonly freeze: string;
+  /** On a workload: the weekly windows its rolls wait for. */
+  readonly maintenanceWindow: string;
 }
 
 /** Leader election with a Lease: only the leader writes; the others keep their caches warm. */
@@ -91,6 +96,8 @@ export interface RunOptions {
   readonly reloadStrategy: ReloadStrategy;
   readonly reloadOnCreate: boolean;
   readonly reloadOnDelete: boolean;
+  /** --maintenance-window: when rolls may happen, unless a workload's annotation says otherwise; empty: always. */
+  readonly maintenanceWindows: readonly MaintenanceWindow[];
   readonly startCronJobRuns: boolean;
   /** Set: POST each roll there instead of rolling. */
   readonly webhookUrl: string | undefined;

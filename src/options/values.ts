@@ -2,6 +2,7 @@ import { parseDuration } from '../duration.ts';
 import { parseListenAddress } from '../http/listen.ts';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../logger.ts';
 import { ALERT_SINKS, type AlertSink } from '../notify/alert-message.ts';
+import { parseMaintenanceWindows, type MaintenanceWindow } from '../reload/maintenance-window.ts';
 import { RELOAD_STRATEGIES, type ReloadStrategy } from '../reload/reload-strategy.ts';
 import type { ConfigKind } from '../model/config-kind.ts';
 import { WORKLOAD_KINDS, type WorkloadKind } from '../model/workload-kind.ts';
@@ -48,6 +49,12 @@ export function duration(maxMs: number, maxText: string): ValueParser<number> {
     return ms;
   };
 }
+
+export const maintenanceWindows: ValueParser<readonly MaintenanceWindow[]> = (raw) => {
+  const parsed = parseMaintenanceWindows(raw);
+  if (!parsed.ok) return invalid(`${q(raw)} is not a list of maintenance windows: ${parsed.error}`);
+  return parsed.windows;
+};
 
 export const fieldManager: ValueParser<string> = (raw) => {
   if (raw === '' || raw.length > 128 || /\p{C}/u.test(raw)) return invalid(`${q(raw)} is not a field manager name (allowed: 1 to 128 printable characters)`);

@@ -9,6 +9,7 @@ import type {
 } from './decision.ts';
 import { decideOptIn, hasExplicitOptIn, type FollowedRef, type OptInSettings, type SkippedConfig } from './opt-in.ts';
 import { pausePeriod } from './pause-period.ts';
+import { rolloutHold } from './rollout-hold.ts';
 import { templateMark, type FollowedConfig, type RollPlan } from './reload-strategy.ts';
 
 const NO_FINDINGS: Findings = { invalid: [], notBooleans: [] };
@@ -30,6 +31,9 @@ const NO_FINDINGS: Findings = { invalid: [], notBooleans: [] };
  *   recreated with the same data), it is only recorded.
  * - A roll is held while a non-optional config it follows is missing: new
  *   pods could not start.
+ * - A roll is held while the workload is frozen, and outside its maintenance
+ *   windows until the next opens. Held, its record is not written, so the
+ *   change stays pending and rolls once, with the newest data, after.
  * - Nothing to roll for a Deployment we paused: hold until its pause period
  *   is over, then resume it.
  */
@@ -69,7 +73,9 @@ export function decide(workload: WorkloadRecord, configs: ConfigView, settings: 
   const roll = rollDecision(workload, counted, record, rollFor, settings, now, recollection.causes ?? [], judged);
   const missing = counted.filter((c) => c.digests === undefined && !c.ref.optional).map((c) => referenceKey(c.ref.kind, c.ref.name));
   if (missing.length > 0) return { kind: 'hold', reason: { why: 'config-missing', missing }, until: undefined, held: roll, ...judged };
-  return roll;
+  const { hold, findings: found } = rolloutHold(workload, settings, now, findings);
+  if (hold !== undefined) return { kind: 'hold', ...hold, held: { ...roll, findings: found }, configs: verdicts, findings: found };
+  return found === findings ? roll : { ...roll, findings: found };
 }
 
 /**

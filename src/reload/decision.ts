@@ -2,6 +2,7 @@ import type { AnnotationNames } from '../model/annotations.ts';
 import type { ConfigKind } from '../model/config-kind.ts';
 import type { ConfigId } from '../model/config-id.ts';
 import type { ConfigRecord } from '../model/config-record.ts';
+import type { MaintenanceWindow } from './maintenance-window.ts';
 import type { InvalidPattern, NameList } from './name-list.ts';
 import type { ConfigLookup, FollowRule, NotBoolean, OptInSettings, SkipCause } from './opt-in.ts';
 import type { ReloadStrategy, RollPlan, TemplateMark } from './reload-strategy.ts';
@@ -35,10 +36,12 @@ export interface DecideSettings {
   readonly optIn: OptInSettings;
   readonly strategy: ReloadStrategy;
   readonly hashAnnotation: string;
-  /** Read here: pausePeriod and rolloutStrategy. */
+  /** Read here: pausePeriod, rolloutStrategy, freeze and maintenanceWindow. */
   readonly annotations: AnnotationNames;
   readonly reloadOnCreate: boolean;
   readonly reloadOnDelete: boolean;
+  /** --maintenance-window: when a workload without a window of its own may roll; empty: always. */
+  readonly maintenanceWindows: readonly MaintenanceWindow[];
   /** Compiles named lists; its engine must be loaded before deciding for a workload that has one (`hasNamedList`). */
   readonly nameLists: { compile(value: string): NameList };
 }
@@ -156,7 +159,11 @@ export type HoldReason =
   /** A Deployment we paused (since `pausedAt`): its rollout waits for the end of the period. */
   | { readonly why: 'pause-period'; readonly pausedAt: string }
   /** Non-optional configs it follows are missing: new pods could not start. */
-  | { readonly why: 'config-missing'; readonly missing: readonly ConfigId[] };
+  | { readonly why: 'config-missing'; readonly missing: readonly ConfigId[] }
+  /** Its freeze annotation is "true": it rolls when the freeze is lifted. */
+  | { readonly why: 'freeze' }
+  /** Outside its maintenance windows (its annotation's, else --maintenance-window's): it rolls when the next opens, at `until`. */
+  | { readonly why: 'maintenance-window' };
 
 export interface HoldDecision extends Judged {
   readonly kind: 'hold';

@@ -12,6 +12,7 @@ import type { ConfigRecord } from '../model/config-record.ts';
 import { decide, jobRefusal, recordNow } from './decide.ts';
 import type { ConfigView, Decision, DecideSettings, HoldDecision, RollDecision, SkipDecision } from './decision.ts';
 import { FirstSight } from './first-sight.ts';
+import { HeldWorkloads, type HoldWhy } from './held-workloads.ts';
 import { NameListCompiler, type InvalidPattern } from './name-list.ts';
 import { hasNamedList } from './opt-in.ts';
 import type { RollEffects, WorkloadWriter } from './workload-writer.ts';
@@ -57,6 +58,8 @@ export interface ReconcilerDeps {
   readonly now?: () => number;
   /** Un-adopted workloads whose first-sight record is kept (default 10,000). */
   readonly maxFirstSights?: number;
+  /** The number of workloads held for a reason changed. */
+  readonly heldCount?: (why: HoldWhy, count: number) => void;
 }
 
 /** One reconcile of one workload, as the steps that carry out its decision need it. */
@@ -94,8 +97,10 @@ export class Reconciler {
   readonly #reported = new Set<string>();
   readonly #nameLists = new NameListCompiler();
   readonly #firstSight: FirstSight;
+  readonly #held: HeldWorkloads;
 
   constructor(deps: ReconcilerDeps) {
+    this.#held = new HeldWorkloads(deps.heldCount ?? (() => undefined));
     this.#deps = deps;
     this.#decideSettings = { ...deps.settings, nameLists: this.#nameLists };
     this.#now = deps.now ?? Date.now;
@@ -128,6 +133,7 @@ export class Reconciler {
     const workload = workloads.get(key);
     if (workload === undefined) {
       this.#firstSight.drop(key);
+      this.#held.note(key, undefined);
       if (!settings.dryRun && await writer.finishPending(key, signal)) logger.info({ workload: key }, 'recreated the Job');
       return { outcome: 'gone' };
     }
@@ -137,6 +143,7 @@ export class Reconciler {
     const now = this.#now();
     const decision = decide(workload, this.#view(workload.namespace), this.#decideSettings, now, { firstSight: this.#firstSight.get(key, workload.uid), causes });
     this.#report(workload, decision, log);
+    if (decision.kind !== 'hold') this.#held.note(key, undefined);
     return this.#carryOut({ key, workload, causes, now, log, signal }, decision);
   }
 
@@ -178,8 +185,9 @@ export class Reconciler {
     }
   }
 
-  #hold(decision: HoldDecision, { log, now }: Occasion): ReconcileResult {
-    const { reason } = decision;
+  #hold(decision: HoldDecision, { key, workload, log, now }: Occasion): ReconcileResult {
+    const { reason, until } = decision;
+    const changed = this.#held.note(key, reason.why, until);
     switch (reason.why) {
       case 'pause-period': {
         const outcome = decision.held.kind === 'skip' ? skipped(decision.held, log) : 'skipped';
@@ -188,6 +196,18 @@ export class Reconciler {
       case 'config-missing':
         log.warn({ missing: reason.missing }, 'not rolled: a config it needs is missing, so new pods could not start');
         return { outcome: 'waiting' };
+      case 'freeze':
+      case 'maintenance-window': {
+        // Once per held state, not at every resync: a frozen fleet makes no Event storm.
+        const message = holdMessage(decision, this.#deps.settings.annotations);
+        if (changed) {
+          log.info({ reason: reason.why, ...(until === undefined ? {} : { until: new Date(until).toISOString() }), dryRun: this.#deps.settings.dryRun }, message);
+          this.#deps.events.record(subject(workload), 'Normal', 'ReloadHeld', message);
+        } else {
+          log.debug({ reason: reason.why }, message);
+        }
+        return until === undefined ? { outcome: 'waiting' } : { outcome: 'waiting', requeueAfterMs: Math.max(0, until - now) };
+      }
     }
   }
 
@@ -280,6 +300,13 @@ function skipped(decision: SkipDecision, log: Logger): 'skipped' | 'unchanged' {
       log.debug({ reason: decision.detail }, 'not rolled: workload opted out');
       return 'skipped';
   }
+}
+
+function holdMessage(decision: HoldDecision, annotations: ReconcilerSettings['annotations']): string {
+  const pending = decision.held.kind === 'roll' ? `${decision.held.changed.join(', ')} changed; ` : '';
+  if (decision.reason.why === 'freeze') return `${pending}not rolled while ${annotations.freeze} is "true"; it rolls once with the newest data when the freeze is lifted`;
+  const opens = decision.until === undefined ? 'the next window' : new Date(decision.until).toISOString();
+  return `${pending}not rolled outside its maintenance window; it rolls once with the newest data when the next window opens at ${opens}`;
 }
 
 function rollNotice(workload: WorkloadRecord, decision: RollDecision, changed: readonly ChangedConfig[]): RollNotice {

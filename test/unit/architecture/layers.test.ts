@@ -31,7 +31,7 @@ const SRC = resolve(import.meta.dirname, '../../../src');
  * 14. The command line.
  */
 const LAYERS: readonly (readonly string[])[] = [
-  ['model/', 'logger.ts', 'duration.ts', 'parse-bool.ts'],
+  ['model/', 'logger.ts', 'duration.ts', 'parse-bool.ts', 'v8-flags.ts'],
   ['prometheus/', 'queue/'],
   ['http/'],
   ['kube/'],

@@ -117,6 +117,7 @@ const SAMPLES: Readonly<Record<string, string>> = {
   'webhook-url': 'https://hooks.example.com/roll',
   'alert-additional-info': 'cluster prod-1',
   'alert-proxy': 'http://proxy.example.com:3128',
+  'maintenance-window': 'Mon-Fri 02:00-04:00 Europe/Berlin, Sat 00:00-06:00 UTC',
 };
 
 function sample(f: FlagSpec): string {

@@ -51,6 +51,8 @@ test('defaults: the documented values, cluster-wide, Stakater annotation names',
     pausePeriod: 'deployment.reloader.stakater.com/pause-period',
     pausedAt: 'deployment.reloader.stakater.com/paused-at',
     rolloutStrategy: 'reloader.stakater.com/rollout-strategy',
+    freeze: 'mini-reloader.pelabs/freeze',
+    maintenanceWindow: 'mini-reloader.pelabs/maintenance-window',
   });
 });
 

@@ -7,6 +7,7 @@ import type { ConfigKind } from '../../../src/model/config-kind.ts';
 import type { ConfigRecord } from '../../../src/model/config-record.ts';
 import { decide, recordNow } from '../../../src/reload/decide.ts';
 import type { ConfigView, Decision, DecideSettings, FollowedVerdict, UnfollowedVerdict } from '../../../src/reload/decision.ts';
+import { parseMaintenanceWindows, type MaintenanceWindow } from '../../../src/reload/maintenance-window.ts';
 import { NameListCompiler } from '../../../src/reload/name-list.ts';
 import { controllerSettings } from '../../../src/run-settings.ts';
 import type { ConfigReference } from '../../../src/workload/config-reference.ts';
@@ -268,3 +269,69 @@ test('a config a pattern of a reload list matches only once it exists is newly f
   assertKind(decision, 'record');
   assert.equal(followed(decision, 'ConfigMap/extra').change, 'new');
 });
+
+const FREEZE = defaults.annotations.freeze;
+const WINDOW = defaults.annotations.maintenanceWindow;
+
+test('How it decides: a workload annotated mini-reloader.pelabs/freeze "true": its rolls are held, its changes stay pending, and lifting the freeze rolls it once with the newest data', () => {
+  const frozen = { annotations: { [A]: 'true', [FREEZE]: 'true' } };
+  const record = recorded(frozen, config('cm', { a: '1' }));
+  const held = decide(workload({ ...frozen, record }), view(config('cm', { a: '2' })), settings, NOW);
+  assertKind(held, 'hold');
+  assert.deepEqual(held.reason, { why: 'freeze' });
+  assert.equal(held.until, undefined, 'only lifting the freeze ends it');
+  assertKind(held.held, 'roll');
+  // Held, the record is not written: a second change while frozen is still one pending roll.
+  const lifted = decide(workload({ annotations: { [A]: 'true', [FREEZE]: 'false' }, record }), view(config('cm', { a: '3' })), settings, NOW);
+  assertKind(lifted, 'roll');
+  assert.deepEqual(lifted.changed, ['ConfigMap/cm']);
+  assert.equal(lifted.plan.configs[0]?.hash, recorded({}, config('cm', { a: '3' })).entries.get(referenceKey('ConfigMap', 'cm'))?.split('.')[1], 'rolls with the newest data');
+});
+
+test('a freeze holds nothing when nothing changed, and a freeze value that is not a boolean is reported and does not freeze', () => {
+  const unchanged = later({ annotations: { [A]: 'true', [FREEZE]: 'true' } }, config('cm', { a: '1' }), config('cm', { a: '1' }));
+  assertKind(unchanged, 'skip');
+  const typo = later({ annotations: { [A]: 'true', [FREEZE]: 'yes please' } }, config('cm', { a: '1' }), config('cm', { a: '2' }));
+  assertKind(typo, 'roll');
+  assert.deepEqual(typo.findings.notBooleans, [{ annotation: FREEZE, value: 'yes please' }]);
+});
+
+test('How it decides: a roll outside the workload\'s maintenance window (its annotation, else --maintenance-window): held until the next window opens, then it rolls once with the newest data', () => {
+  // NOW is Monday 2026-11-23 10:00 UTC, 11:00 in Berlin.
+  const shape = { annotations: { [A]: 'true', [WINDOW]: 'Mon-Fri 12:00-13:00 Europe/Berlin' } };
+  const record = recorded(shape, config('cm', { a: '1' }));
+  const held = decide(workload({ ...shape, record }), view(config('cm', { a: '2' })), settings, NOW);
+  assertKind(held, 'hold');
+  assert.deepEqual(held.reason, { why: 'maintenance-window' });
+  assert.equal(held.until, Date.parse('2026-11-23T11:00:00Z'));
+  assertKind(held.held, 'roll');
+  const opened = decide(workload({ ...shape, record }), view(config('cm', { a: '3' })), settings, Date.parse('2026-11-23T11:00:00Z'));
+  assertKind(opened, 'roll');
+
+  const flagged = { ...settings, maintenanceWindows: parsedWindows('Sat 00:00-06:00') };
+  const byFlag = later({}, config('cm', { a: '1' }), config('cm', { a: '2' }), flagged);
+  assertKind(byFlag, 'hold');
+  assert.equal(byFlag.until, Date.parse('2026-11-28T00:00:00Z'));
+  const ownWindow = later({ annotations: { [A]: 'true', [WINDOW]: 'Mon 09:00-11:00 UTC' } }, config('cm', { a: '1' }), config('cm', { a: '2' }), flagged);
+  assertKind(ownWindow, 'roll', 'the annotation overrides the flag');
+});
+
+test('How it decides: a maintenance window that does not parse: a Warning Event InvalidAnnotation, and it rolls as if it had no window', () => {
+  const decision = later({ annotations: { [A]: 'true', [WINDOW]: 'Mon 25:00-26:00 UTC' } }, config('cm', { a: '1' }), config('cm', { a: '2' }), { ...settings, maintenanceWindows: parsedWindows('Sat 00:00-06:00') });
+  assertKind(decision, 'roll');
+  assert.equal(decision.findings.invalid.length, 1);
+  assert.equal(decision.findings.invalid[0]?.annotation, WINDOW);
+  assert.match(decision.findings.invalid[0].error, /time range "25:00-26:00".*treated as no window/);
+});
+
+test('a frozen workload is held also inside its window, and the freeze wins over the window', () => {
+  const decision = later({ annotations: { [A]: 'true', [FREEZE]: 'true', [WINDOW]: 'Daily 00:00-24:00' } }, config('cm', { a: '1' }), config('cm', { a: '2' }));
+  assertKind(decision, 'hold');
+  assert.equal(decision.reason.why, 'freeze');
+});
+
+function parsedWindows(text: string): readonly MaintenanceWindow[] {
+  const parsed = parseMaintenanceWindows(text);
+  assert.ok(parsed.ok);
+  return parsed.windows;
+}
