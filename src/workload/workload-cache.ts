@@ -56,7 +56,6 @@ export class WorkloadCache {
   readonly #kept: ReadonlySet<string>;
   readonly #records = new Map<string, { record: WorkloadRecord; fingerprint: string }>();
   readonly #byConfig = new Map<string, Set<string>>();
-  readonly #byNamespace = new Map<string, Set<string>>();
   /** `namespace/Kind` -> workloads with a named list of that kind. */
   readonly #naming = new Map<string, Set<string>>();
 
@@ -80,10 +79,6 @@ export class WorkloadCache {
   /** Keys of the workloads whose pod spec references this config. */
   referencing(kind: ConfigKind, namespace: string, name: string): ReadonlySet<string> {
     return this.#byConfig.get(configSlot(kind, namespace, name)) ?? EMPTY;
-  }
-
-  inNamespace(namespace: string): ReadonlySet<string> {
-    return this.#byNamespace.get(namespace) ?? EMPTY;
   }
 
   /** Keys of the workloads in a namespace that carry a named list for this config kind. */
@@ -169,13 +164,11 @@ export class WorkloadCache {
   }
 
   #index(key: string, record: WorkloadRecord): void {
-    addTo(this.#byNamespace, record.namespace, key);
     for (const ref of record.references) addTo(this.#byConfig, configSlot(ref.kind, record.namespace, ref.name), key);
     for (const kind of this.#namedKinds(record)) addTo(this.#naming, `${record.namespace}/${kind}`, key);
   }
 
   #unindex(key: string, record: WorkloadRecord): void {
-    removeFrom(this.#byNamespace, record.namespace, key);
     for (const ref of record.references) removeFrom(this.#byConfig, configSlot(ref.kind, record.namespace, ref.name), key);
     for (const kind of this.#namedKinds(record)) removeFrom(this.#naming, `${record.namespace}/${kind}`, key);
   }
