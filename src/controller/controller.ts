@@ -3,7 +3,6 @@ import { configListTarget } from '../config/config-lists.ts';
 import { CsiCache } from '../config/csi-cache.ts';
 import type { ApiClient } from '../kube/api-client.ts';
 import type { ReflectorHandlers, ReflectorObserver } from '../kube/reflector.ts';
-import { isConflict } from '../kube/api-error.ts';
 import { EventRecorder } from '../kube/event-recorder.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics/metrics.ts';
@@ -14,15 +13,19 @@ import { WorkloadWriter } from '../reload/workload-writer.ts';
 import type { ConfigKind } from '../model/config-kind.ts';
 import { WorkloadCache } from '../workload/workload-cache.ts';
 import type { DeclaredWorkloadKind } from '../model/declared-kind.ts';
-import { referenceKey, type ConfigId } from '../model/config-id.ts';
+import { referenceKey } from '../model/config-id.ts';
 import { parseWorkloadKey, type WorkloadKey } from '../model/workload-key.ts';
 import { WORKLOAD_KINDS, type WorkloadKind, type WorkloadKindInfo } from '../model/workload-kind.ts';
 import { DeclaredKindWatch } from './declared-kind-watch.ts';
+import { LeaderRun, LeadershipLost, type Leadership } from './leadership.ts';
 import { NamespaceScope } from './namespace-scope.ts';
 import { countingEvents } from './event-counts.ts';
 import { csiWatches } from './csi-watches.ts';
 import { ReflectorSet } from './reflector-set.ts';
 import { untilAborted } from './until-aborted.ts';
+import { WorkerLoop } from './worker-loop.ts';
+
+export { LeadershipLost, type Leadership } from './leadership.ts';
 
 export interface ControllerSettings {
   /** Namespaced mode: only these namespaces, each watched on its own (Roles suffice). Empty: cluster-wide. */
@@ -57,21 +60,6 @@ export interface ControllerHooks {
   readonly webhook?: (notice: RollNotice) => Promise<void>;
   /** Alerts: called after every roll; must not block. */
   readonly rolled?: (notice: RollNotice) => void;
-}
-
-/**
- * Leader election as the controller needs it: `startedLeading` gets a signal
- * that aborts the moment leadership is lost. `release` is called once the
- * writes have drained after a stop, so a follower can take over at once.
- */
-export interface Leadership {
-  run(signal: AbortSignal, callbacks: { startedLeading(leadership: AbortSignal): void; stoppedLeading(): void }): Promise<void>;
-  release(): Promise<void>;
-}
-
-/** Thrown by run() when this replica lost the Lease: it stopped writing, and the process should exit. */
-export class LeadershipLost extends Error {
-  override readonly name = 'LeadershipLost';
 }
 
 /** How long a Rollouts or CSI list waits before looking again when the CRD is not installed. */
@@ -109,8 +97,7 @@ export class Controller {
   readonly #reconciler: Reconciler;
   readonly #scope: NamespaceScope;
   readonly #namespaceReflector: ReflectorSet | undefined;
-  /** Which configs changed since a workload was last reconciled: for the Event text only. */
-  readonly #causes = new Map<WorkloadKey, Set<ConfigId>>();
+  readonly #workers: WorkerLoop;
   #synced = false;
   /** Relists under way after the namespace selection changed; while any is, new keys wait in #held. */
   #relisting = 0;
@@ -119,9 +106,7 @@ export class Controller {
   readonly #refused = new Set<string>();
   /** Workloads waiting for a refused ConfigMap or Secret list of their namespace to be delivered. */
   readonly #heldForAccess = new Set<WorkloadKey>();
-  /** Aborts while this replica is not the leader: every write carries it. */
-  #writes: AbortSignal = AbortSignal.abort();
-  #leadershipLost = false;
+  #leaderRun: LeaderRun | undefined;
 
   constructor(client: ApiClient, settings: ControllerSettings, logger: Logger, metrics: Metrics, hooks: ControllerHooks = {}) {
     this.#settings = settings;
@@ -173,6 +158,15 @@ export class Controller {
       logger,
       heldCount: (why, count) => { metrics.setHeld(why, count); },
       ...hooks,
+    });
+
+    this.#workers = new WorkerLoop({
+      queue: this.#queue,
+      reconciler: this.#reconciler,
+      workers: settings.workers,
+      metrics,
+      logger,
+      holds: (key) => this.#holdsForAccess(key),
     });
 
     this.#reflectors = new ReflectorSet(client);
@@ -230,7 +224,7 @@ export class Controller {
 
   /** False once leadership was lost: the process should be restarted. */
   isLive(): boolean {
-    return !this.#leadershipLost;
+    return this.#leaderRun?.lost !== true;
   }
 
   /**
@@ -240,41 +234,19 @@ export class Controller {
    * the workers and rejects with LeadershipLost.
    */
   async run(signal: AbortSignal, leadership?: Leadership): Promise<void> {
-    const stopped = new AbortController();
-    const running = AbortSignal.any([signal, stopped.signal]);
-    const loops: Promise<void>[] = [];
-    const synced = this.#sync(running, loops);
-    const workers: Promise<void>[] = [];
-    // A stop drains the workers and lets in-flight writes finish; a lost lead also aborts those writes.
-    const lead = (writes: AbortSignal): void => {
-      this.#metrics.setLeader(true);
-      const stop = AbortSignal.any([running, writes]);
-      workers.push(synced.then(() => { if (!stop.aborted) return this.#work(stop, writes); }));
-    };
-    if (leadership === undefined) {
-      lead(new AbortController().signal);
-    } else {
-      this.#metrics.setLeader(false);
-      loops.push(leadership.run(running, {
-        startedLeading: (held) => {
-          this.#logger.info('leading: reconciling workloads');
-          lead(held);
-        },
-        stoppedLeading: () => {
-          this.#metrics.setLeader(false);
-          if (signal.aborted) return;
-          this.#leadershipLost = true;
-          this.#logger.error('lost the leader lease: stopped writing; exiting so a fresh start can rejoin');
-          stopped.abort();
-        },
-      }));
-    }
-    await untilAborted(running);
-    await Promise.all(loops);
-    await Promise.all(workers);
-    await leadership?.release();
+    const leaderRun = new LeaderRun(leadership, {
+      watch: (running) => {
+        const loops: Promise<void>[] = [];
+        const synced = this.#sync(running, loops);
+        // The loops are all pushed by the time `running` aborts.
+        return { synced, stopped: untilAborted(running).then(async () => { await Promise.all(loops); }) };
+      },
+      work: (stop, writes) => this.#work(stop, writes),
+    }, this.#logger, this.#metrics);
+    this.#leaderRun = leaderRun;
+    await leaderRun.run(signal);
     await this.#events.flush();
-    if (this.#leadershipLost) throw new LeadershipLost('lost the leader lease');
+    if (leaderRun.lost) throw new LeadershipLost('lost the leader lease');
   }
 
   /** Starts the list+watch loops; resolves once every cache is synced. */
@@ -294,16 +266,12 @@ export class Controller {
 
   /** Reconciles until `stop` aborts: every workload first, since anything may have changed while we did not lead. */
   async #work(stop: AbortSignal, writes: AbortSignal): Promise<void> {
-    this.#writes = writes;
     this.#logger.info({ workloads: this.#workloads.size }, 'checking every workload');
     for (const key of this.#workloads.keys()) {
       this.#reconciler.sawWorkload(key);
       this.#queue.add(key);
     }
-    const shutDown = (): void => { this.#queue.shutDown(); };
-    if (stop.aborted) shutDown();
-    else stop.addEventListener('abort', shutDown, { once: true });
-    await Promise.all(Array.from({ length: this.#settings.workers }, () => this.#worker()));
+    await this.#workers.run(stop, writes);
   }
 
   #configChanged(kind: ConfigKind, namespace: string, name: string): void {
@@ -311,52 +279,12 @@ export class Controller {
     if (!this.#synced) return;
     const cause = referenceKey(kind, name);
     const queue = (key: WorkloadKey): void => {
-      this.#causesFor(key).add(cause);
+      this.#workers.addCause(key, cause);
       this.#enqueue(key, this.#settings.debounceMs);
     };
     for (const key of this.#workloads.referencing(kind, namespace, name)) queue(key);
     // Named lists may select configs the pod spec never mentions; the reconciler matches them.
     for (const key of this.#workloads.naming(kind, namespace)) queue(key);
-  }
-
-  async #worker(): Promise<void> {
-    for (;;) {
-      const key = await this.#queue.get();
-      if (key === undefined) return;
-      const causes = this.#causes.get(key);
-      this.#causes.delete(key);
-      const { kind, namespace } = parseWorkloadKey(key);
-      const started = performance.now();
-      const sinceQueued = (): number => (Date.now() - (this.#queue.queuedAt(key) ?? Date.now())) / 1000;
-      try {
-        if (this.#configsRefused(namespace)) {
-          this.#holdForAccess(key, namespace);
-          continue;
-        }
-        const result = await this.#reconciler.reconcile(key, causes === undefined ? [] : [...causes], this.#writes);
-        this.#metrics.observeReconcile(kind, namespace, result.outcome, (performance.now() - started) / 1000, sinceQueued());
-        this.#queue.forget(key);
-        if (result.requeueAfterMs !== undefined) this.#queue.add(key, result.requeueAfterMs);
-      } catch (err) {
-        if (this.#writes.aborted) {
-          // Leadership or the run ended mid-write: the next leader redoes it.
-          return;
-        }
-        this.#metrics.observeReconcile(kind, namespace, isConflict(err) ? 'conflict' : 'error', (performance.now() - started) / 1000, sinceQueued());
-        if (causes !== undefined) for (const c of causes) this.#causesFor(key).add(c);
-        if (isConflict(err)) {
-          // Our cache was behind the object: retry once the watch has caught up.
-          this.#logger.debug({ workload: key }, 'write conflicted with a newer version; retrying');
-        } else {
-          this.#metrics.countError('handler_error');
-          this.#logger.error({ workload: key, err: err instanceof Error ? err.message : String(err), failures: this.#queue.failures(key) + 1 }, 'reconcile failed; will retry with backoff');
-          if (this.#queue.failures(key) === 0) this.#reconciler.recordFailure(key, err);
-        }
-        this.#queue.addRateLimited(key);
-      } finally {
-        this.#queue.done(key);
-      }
-    }
   }
 
   /** The moment a workload is first seen (or seen again) is the state its adoption compares with. */
@@ -402,11 +330,14 @@ export class Controller {
     return false;
   }
 
-  #holdForAccess(key: WorkloadKey, namespace: string): void {
-    this.#queue.forget(key);
-    if (this.#heldForAccess.has(key)) return;
+  /** Holds a workload whose configs would only seem missing, until their lists are delivered; returns whether it did. */
+  #holdsForAccess(key: WorkloadKey): boolean {
+    const { namespace } = parseWorkloadKey(key);
+    if (!this.#configsRefused(namespace)) return false;
+    if (this.#heldForAccess.has(key)) return true;
     this.#heldForAccess.add(key);
     this.#logger.warn({ workload: key, namespace }, 'held: the ConfigMaps or Secrets of its namespace may not be listed, so its configs would only seem missing; it waits until they are listed');
+    return true;
   }
 
   /** `handlers`, telling the controller when a list of `resource` is delivered, maybe after refusals. */
@@ -427,15 +358,6 @@ export class Controller {
         }
       },
     };
-  }
-
-  #causesFor(key: WorkloadKey): Set<ConfigId> {
-    let causes = this.#causes.get(key);
-    if (causes === undefined) {
-      causes = new Set();
-      this.#causes.set(key, causes);
-    }
-    return causes;
   }
 
   #observer(resource: string, namespace?: string): ReflectorObserver {
@@ -466,7 +388,6 @@ export class Controller {
 
   #namespaceWatch(client: ApiClient, selector: string): ReflectorSet {
     const set = new ReflectorSet(client);
-    let seen: Set<string> | undefined;
     const changed = (): void => {
       if (!this.#synced) return;
       // What the caches should hold changed: start their lists over.
@@ -475,21 +396,7 @@ export class Controller {
     };
     set.add(
       { apiPrefix: '/api/v1', resource: 'namespaces', labelSelector: selector },
-      this.#permittedOnList('namespaces', undefined, countingEvents('namespaces', {
-        listStarted: () => { seen = new Set(); },
-        upsert: (obj) => {
-          seen?.add(obj.metadata.name);
-          if (this.#scope.setSelected(obj.metadata.name, true)) changed();
-        },
-        remove: (obj) => { if (this.#scope.setSelected(obj.metadata.name, false)) changed(); },
-        listFinished: () => {
-          const listed = seen;
-          seen = undefined;
-          let any = false;
-          for (const ns of [...this.#scope.selected()]) if (listed?.has(ns) === false && this.#scope.setSelected(ns, false)) any = true;
-          if (any) changed();
-        },
-      }, this.#metrics.handles.stakater, (obj) => !this.#scope.excludes(obj.metadata.name))),
+      this.#permittedOnList('namespaces', undefined, countingEvents('namespaces', this.#scope.handlers(changed), this.#metrics.handles.stakater, (obj) => !this.#scope.excludes(obj.metadata.name))),
       this.#observer('namespaces'),
     );
     return set;

@@ -74,9 +74,12 @@ export class ReflectorSet {
     }));
   }
 
-  /** A new loop for a member, not yet started. */
-  #fresh(m: Pick<Member, 'target' | 'handlers' | 'observer' | 'settle'>): Pick<Member, 'reflector' | 'settled'> {
-    const reflector = new Reflector(this.#client, m.target, m.handlers, m.observer);
+  /**
+   * A new loop for a member, not yet started. It lists page by page from the
+   * start when the loop it replaces found that the server does not stream lists.
+   */
+  #fresh(m: Pick<Member, 'target' | 'handlers' | 'observer' | 'settle'> & { readonly reflector?: Reflector }): Pick<Member, 'reflector' | 'settled'> {
+    const reflector = new Reflector(this.#client, m.target, m.handlers, m.observer, { streams: m.reflector?.streams ?? true });
     const refusedOnce = new Promise<void>((resolve) => { m.settle.refused = resolve; });
     return { reflector, settled: Promise.race([reflector.synced, refusedOnce]) };
   }

@@ -94,6 +94,12 @@ export interface ReflectorOptions {
   readonly minBackoffMs?: number;
   /** Default 30_000. */
   readonly maxBackoffMs?: number;
+  /**
+   * False when an earlier Reflector of this target already found that the
+   * server does not serve initial-events streams: list page by page from the
+   * start, without asking again (see `streams`). Default true.
+   */
+  readonly streams?: boolean;
 }
 
 export type RelistReason = 'initial' | 'gone' | 'error' | 'absent' | 'forbidden';
@@ -201,7 +207,7 @@ export class Reflector {
   #started = false;
   #attempt = 0;
   /** Cleared for good once the server showed it does not serve initial-events streams. */
-  #streams = true;
+  #streams: boolean;
 
   readonly #client: ApiClient;
   readonly #target: ReflectorTarget;
@@ -228,6 +234,7 @@ export class Reflector {
     this.#initialEventsTimeoutMs = options.initialEventsTimeoutMs ?? 30_000;
     this.#minBackoffMs = options.minBackoffMs ?? 1000;
     this.#maxBackoffMs = options.maxBackoffMs ?? 30_000;
+    this.#streams = options.streams ?? true;
     let resolveSynced = (): void => undefined;
     this.synced = new Promise((resolve) => { resolveSynced = resolve; });
     this.#resolveSynced = resolveSynced;
@@ -235,6 +242,11 @@ export class Reflector {
 
   hasSynced(): boolean {
     return this.#hasSynced;
+  }
+
+  /** False once the server showed it does not serve initial-events streams: a Reflector that replaces this one should list page by page. */
+  get streams(): boolean {
+    return this.#streams;
   }
 
   /** Runs until signal aborts; never rejects because of API errors (it retries with backoff); resolves after abort. */

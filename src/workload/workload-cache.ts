@@ -68,7 +68,6 @@ export class WorkloadCache {
   readonly #namedLists: Readonly<Record<ConfigKind, string>>;
   readonly #records = new Map<WorkloadKey, { record: WorkloadRecord; fingerprint: string }>();
   readonly #byConfig = new Map<string, Set<WorkloadKey>>();
-  readonly #byNamespace = new Map<string, Set<WorkloadKey>>();
   /** `namespace/Kind` -> workloads with a named list of that kind. */
   readonly #naming = new Map<string, Set<WorkloadKey>>();
   /** Deployment key -> the Rollouts that name it in spec.workloadRef. */
@@ -102,10 +101,6 @@ export class WorkloadCache {
     const keys = new Set(direct);
     for (const key of direct) for (const rollout of this.#referrers.get(key) ?? EMPTY) keys.add(rollout);
     return keys;
-  }
-
-  inNamespace(namespace: string): ReadonlySet<WorkloadKey> {
-    return this.#byNamespace.get(namespace) ?? EMPTY;
   }
 
   /** Keys of the workloads in a namespace that carry a named list for this config kind. */
@@ -202,14 +197,12 @@ export class WorkloadCache {
   }
 
   #index(key: WorkloadKey, record: WorkloadRecord): void {
-    addTo(this.#byNamespace, record.namespace, key);
     for (const ref of record.references) addTo(this.#byConfig, configSlot(ref.kind, record.namespace, ref.name), key);
     for (const kind of this.#namedKinds(record)) addTo(this.#naming, `${record.namespace}/${kind}`, key);
     if (record.workloadRef !== undefined) addTo(this.#referrers, this.#refKey(record), key);
   }
 
   #unindex(key: WorkloadKey, record: WorkloadRecord): void {
-    removeFrom(this.#byNamespace, record.namespace, key);
     for (const ref of record.references) removeFrom(this.#byConfig, configSlot(ref.kind, record.namespace, ref.name), key);
     for (const kind of this.#namedKinds(record)) removeFrom(this.#naming, `${record.namespace}/${kind}`, key);
     if (record.workloadRef !== undefined) removeFrom(this.#referrers, this.#refKey(record), key);

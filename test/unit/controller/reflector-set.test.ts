@@ -35,3 +35,33 @@ test('a member refused its list (403) does not hold up the set; the permitted on
   controller.abort();
   await running;
 });
+
+test('a relist keeps listing page by page where the server showed it does not stream lists', { timeout: 15_000 }, async () => {
+  server.route = (req, res) => {
+    if (req.query.get('sendInitialEvents') !== null) rejectStreamingList(res);
+    else if (req.query.get('watch') === null) servePages(res, req, [[obj('a', '1')]], '100');
+    else new WatchStream(res);
+  };
+  const set = new ReflectorSet(server.client());
+  const unserved: string[] = [];
+  const relisted: string[] = [];
+  set.add(
+    { apiPrefix: '/api/v1', resource: 'configmaps', namespace: 'ns' },
+    noop,
+    { streamsUnserved: (why) => { unserved.push(why); }, relisted: (reason) => { relisted.push(reason); } },
+  );
+  const controller = new AbortController();
+  const running = set.run(controller.signal);
+  try {
+    await set.synced();
+    await set.relist();
+    await set.synced();
+    assert.equal(server.streams().length, 1);
+    assert.equal(server.lists().length, 2);
+    assert.deepEqual(unserved, ['HTTP 422']);
+    assert.deepEqual(relisted, ['initial', 'initial']);
+  } finally {
+    controller.abort();
+    await running;
+  }
+});

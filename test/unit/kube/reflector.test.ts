@@ -508,6 +508,18 @@ describe('Reflector', () => {
     assert.deepEqual(recorder.errors, []);
   });
 
+  test('a reflector told that the server does not stream lists lists page by page from the start, without asking for a stream', safety, async () => {
+    server.route = streamingApi([], [], (req, res) => { servePages(res, req, [[obj('a', '1')]], '100'); });
+    const reflector = start(configMaps, { streams: false });
+    await reflector.synced;
+
+    assert.equal(reflector.streams, false);
+    assert.equal(server.streams().length, 0);
+    assert.deepEqual(recorder.unserved, []);
+    assert.deepEqual(recorder.relists, ['initial']);
+    assert.deepEqual(recorder.calls, ['listStarted', 'upsert a', 'listFinished']);
+  });
+
   test('a server that ignores sendInitialEvents (events, but no end bookmark) is listed page by page after a quiet spell', safety, async () => {
     server.route = streamingApi(
       [(_req, res) => {
