@@ -61,18 +61,30 @@ async function run(argv: readonly string[]): Promise<number> {
   for (const warning of options.warnings) logger.warn(warning);
   const metrics = createMetrics({ countByNamespace: options.metricsByNamespace });
   const client = new ApiClient(await loadKubeConfig(options.kubeconfig), metrics.apiRequests);
-  const webhook = options.webhookUrl === undefined ? undefined : new HttpPoster({ url: options.webhookUrl, timeoutMs: POST_TIMEOUT_MS });
-  const alerts = options.alerts === undefined ? undefined : new AlertSender({
-    poster: new HttpPoster({ url: options.alerts.url, proxy: options.alerts.proxy, timeoutMs: POST_TIMEOUT_MS }),
-    sink: options.alerts.sink,
-    additionalInfo: options.alerts.additionalInfo,
-    structured: options.alerts.structured,
-    logger,
-    metrics,
-  });
+  const webhook =
+    options.webhookUrl === undefined
+      ? undefined
+      : new HttpPoster({ url: options.webhookUrl, timeoutMs: POST_TIMEOUT_MS });
+  const alerts =
+    options.alerts === undefined
+      ? undefined
+      : new AlertSender({
+          poster: new HttpPoster({ url: options.alerts.url, proxy: options.alerts.proxy, timeoutMs: POST_TIMEOUT_MS }),
+          sink: options.alerts.sink,
+          additionalInfo: options.alerts.additionalInfo,
+          structured: options.alerts.structured,
+          logger,
+          metrics,
+        });
   const controller = new Controller(client, controllerSettings(options), logger, metrics, {
     ...(webhook === undefined ? {} : { webhook: webhookNotifier(webhook) }),
-    ...(alerts === undefined ? {} : { rolled: (notice) => { alerts.notify(notice); } }),
+    ...(alerts === undefined
+      ? {}
+      : {
+          rolled: (notice) => {
+            alerts.notify(notice);
+          },
+        }),
   });
 
   const stop = new AbortController();
@@ -90,10 +102,14 @@ async function run(argv: readonly string[]): Promise<number> {
     isLive: () => controller.isLive(),
     logger,
   });
-  logger.info({ port: probes.port, server: new URL(client.server).origin, dryRun: options.dryRun }, 'mini-reloader started');
+  logger.info(
+    { port: probes.port, server: new URL(client.server).origin, dryRun: options.dryRun },
+    'mini-reloader started',
+  );
   let profiling: Listening | undefined;
   try {
-    if (options.profilingAddress !== undefined) profiling = await startProfilingServer({ address: options.profilingAddress, logger });
+    if (options.profilingAddress !== undefined)
+      profiling = await startProfilingServer({ address: options.profilingAddress, logger });
     await controller.run(stop.signal, leaseElector(options, client, logger));
   } catch (err) {
     if (!(err instanceof LeadershipLost)) throw err;
@@ -112,7 +128,15 @@ async function main(args: readonly string[]): Promise<number> {
     case 'run':
       return run(rest);
     case 'explain':
-      return explainCommand(rest, { out: (text) => { process.stdout.write(text); }, err: (text) => { process.stderr.write(text); }, env: process.env });
+      return explainCommand(rest, {
+        out: (text) => {
+          process.stdout.write(text);
+        },
+        err: (text) => {
+          process.stderr.write(text);
+        },
+        env: process.env,
+      });
     case 'migrate-values':
       // Loaded only here: the controller never pays for the migration code or its yaml parser.
       return (await import('./migrate/migrate-values.ts')).migrateValuesCommand(rest);
@@ -128,7 +152,9 @@ async function main(args: readonly string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
+  (code) => {
+    process.exitCode = code;
+  },
   (err: unknown) => {
     console.error(`mini-reloader: ${err instanceof Error ? err.message : String(err)}`);
     process.exitCode = 1;

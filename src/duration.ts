@@ -1,7 +1,16 @@
 /** Longer text is no duration: Go durations people write are a few parts long, and the parse stays cheap. */
 export const MAX_DURATION_TEXT = 64;
 
-const UNIT_MS: ReadonlyMap<string, number> = new Map([['ns', 1e-6], ['us', 1e-3], ['µs', 1e-3], ['μs', 1e-3], ['ms', 1], ['s', 1000], ['m', 60_000], ['h', 3_600_000]]);
+const UNIT_MS: ReadonlyMap<string, number> = new Map([
+  ['ns', 1e-6],
+  ['us', 1e-3],
+  ['µs', 1e-3],
+  ['μs', 1e-3],
+  ['ms', 1],
+  ['s', 1000],
+  ['m', 60_000],
+  ['h', 3_600_000],
+]);
 
 /** Go's limit: a time.Duration is an int64 of nanoseconds. */
 const MAX_MS = 9_223_372_036_854.775;

@@ -40,7 +40,14 @@ export const REDACTED = '[redacted]';
 /** pino's numbers, which log pipelines know. */
 const LEVEL_VALUES: Readonly<Record<LogLevel, number>> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50 };
 /** Fields that every record has; the text format shows them at the front. */
-const LEVEL_LABELS: Readonly<Record<number, string>> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
+const LEVEL_LABELS: Readonly<Record<number, string>> = {
+  10: 'trace',
+  20: 'debug',
+  30: 'info',
+  40: 'warn',
+  50: 'error',
+  60: 'fatal',
+};
 
 /**
  * A logger writing one record per line to `out` (stdout by default, written
@@ -59,7 +66,14 @@ const LEVEL_LABELS: Readonly<Record<number, string>> = { 10: 'trace', 20: 'debug
  * Records below `level` cost one comparison: nothing is formatted for them.
  */
 export function createLogger(format: LogFormat, level: LogLevel, out: LogDestination = { write: writeStdout }): Logger {
-  const write = format === 'json' ? (line: string): void => { out.write(line); } : (line: string): void => { out.write(logfmtLine(line)); };
+  const write =
+    format === 'json'
+      ? (line: string): void => {
+          out.write(line);
+        }
+      : (line: string): void => {
+          out.write(logfmtLine(line));
+        };
   return new LineLogger(LEVEL_VALUES[level], write, '');
 }
 
@@ -75,11 +89,21 @@ class LineLogger implements Logger {
     this.#bindings = bindings;
   }
 
-  readonly trace: LogMethod = (fields: object | string, msg?: string) => { if (this.#threshold <= 10) this.#log(10, fields, msg); };
-  readonly debug: LogMethod = (fields: object | string, msg?: string) => { if (this.#threshold <= 20) this.#log(20, fields, msg); };
-  readonly info: LogMethod = (fields: object | string, msg?: string) => { if (this.#threshold <= 30) this.#log(30, fields, msg); };
-  readonly warn: LogMethod = (fields: object | string, msg?: string) => { if (this.#threshold <= 40) this.#log(40, fields, msg); };
-  readonly error: LogMethod = (fields: object | string, msg?: string) => { if (this.#threshold <= 50) this.#log(50, fields, msg); };
+  readonly trace: LogMethod = (fields: object | string, msg?: string) => {
+    if (this.#threshold <= 10) this.#log(10, fields, msg);
+  };
+  readonly debug: LogMethod = (fields: object | string, msg?: string) => {
+    if (this.#threshold <= 20) this.#log(20, fields, msg);
+  };
+  readonly info: LogMethod = (fields: object | string, msg?: string) => {
+    if (this.#threshold <= 30) this.#log(30, fields, msg);
+  };
+  readonly warn: LogMethod = (fields: object | string, msg?: string) => {
+    if (this.#threshold <= 40) this.#log(40, fields, msg);
+  };
+  readonly error: LogMethod = (fields: object | string, msg?: string) => {
+    if (this.#threshold <= 50) this.#log(50, fields, msg);
+  };
 
   child(bindings: object): Logger {
     return new LineLogger(this.#threshold, this.#write, this.#bindings + jsonMembers(bindings));
@@ -112,7 +136,10 @@ function redacted(value: unknown, depth: number): unknown {
     const next = SECRET_FIELDS.has(key) && inner !== undefined ? REDACTED : redacted(inner, depth + 1);
     if (next === inner) continue;
     // The copy keeps the prototype, so a toJSON or an array shape survives.
-    copy ??= Object.assign(Array.isArray(value) ? [] : Object.create(Object.getPrototypeOf(value) as object | null) as object, value) as Record<string, unknown>;
+    copy ??= Object.assign(
+      Array.isArray(value) ? [] : (Object.create(Object.getPrototypeOf(value) as object | null) as object),
+      value,
+    ) as Record<string, unknown>;
     copy[key] = next;
   }
   return copy ?? value;
@@ -121,7 +148,12 @@ function redacted(value: unknown, depth: number): unknown {
 /** An Error as pino shows it; anything else unchanged. */
 function errorRecord(value: unknown): unknown {
   if (!(value instanceof Error)) return value;
-  return { type: value.constructor.name, message: value.message, stack: value.stack, ...Object.fromEntries(Object.entries(value)) };
+  return {
+    type: value.constructor.name,
+    message: value.message,
+    stack: value.stack,
+    ...Object.fromEntries(Object.entries(value)),
+  };
 }
 
 /** JSON text of `value`, undefined where JSON has none (undefined, functions, symbols); cycles become "[Circular]". */

@@ -31,7 +31,10 @@ export function controllerSettings(o: RunOptions): ControllerSettings {
       optIn: {
         annotations: o.annotations,
         autoReloadAll: o.autoReloadAll,
-        ignoredConfigKinds: new Set([...o.resourcesToIgnore, ...(o.csiIntegration ? [] : ['SecretProviderClass' as const])]),
+        ignoredConfigKinds: new Set([
+          ...o.resourcesToIgnore,
+          ...(o.csiIntegration ? [] : ['SecretProviderClass' as const]),
+        ]),
       },
     },
   };

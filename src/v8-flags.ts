@@ -21,7 +21,13 @@ const V8_FLAGS: readonly string[] = ['--lite-mode'];
 
 function withV8Flags(): void {
   const entry = process.argv[1] ?? '';
-  if (!entry.endsWith('.js') || process.execArgv.length > 0 || process.platform === 'win32' || process.execve === undefined) return;
+  if (
+    !entry.endsWith('.js') ||
+    process.execArgv.length > 0 ||
+    process.platform === 'win32' ||
+    process.execve === undefined
+  )
+    return;
   process.execve(process.execPath, [process.execPath, ...V8_FLAGS, ...process.argv.slice(1)], process.env);
 }
 

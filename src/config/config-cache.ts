@@ -90,7 +90,9 @@ export class ConfigCache {
   handlers(kind: ConfigKind, namespace?: string): ReflectorHandlers {
     return sweepingHandlers({
       keyOf: (obj) => objectName(obj.metadata.namespace ?? '', obj.metadata.name),
-      upsert: (obj) => { this.#upsert(kind, obj); },
+      upsert: (obj) => {
+        this.#upsert(kind, obj);
+      },
       removeKey: (key) => {
         const { namespace: ns, name } = parseObjectName(key);
         this.#remove(kind, ns, name);
@@ -128,7 +130,8 @@ export class ConfigCache {
     // Stakater's annotations, and our label for consistency, read as Go's strconv.ParseBool.
     const flag = (field: string, value: string | undefined): boolean => {
       const parsed = parseBool(value);
-      if (value !== undefined && parsed === undefined) this.#options.onNotBoolean?.(kind, namespace, name, field, value);
+      if (value !== undefined && parsed === undefined)
+        this.#options.onNotBoolean?.(kind, namespace, name, field, value);
       return parsed === true;
     };
     const entry: ConfigEntry = {
@@ -142,7 +145,13 @@ export class ConfigCache {
   }
 
   /** `metadata`, of a watched object, tells who changed its data; a computed entry has none. */
-  #store(kind: ConfigKind, namespace: string, name: string, entry: ConfigEntry, metadata?: Readonly<Record<string, unknown>>): void {
+  #store(
+    kind: ConfigKind,
+    namespace: string,
+    name: string,
+    entry: ConfigEntry,
+    metadata?: Readonly<Record<string, unknown>>,
+  ): void {
     let slots = this.#byNamespace.get(namespace);
     if (slots === undefined) {
       slots = new Map();
@@ -153,7 +162,10 @@ export class ConfigCache {
     if (previous === undefined) this.#counts[kind]++;
     else if (sameEntry(previous, entry)) return;
     else if (previous.uid !== entry.uid) this.#rememberUid(kind, namespace, name, previous.uid);
-    const change = metadata !== undefined && previous?.uid === entry.uid ? this.#change(previous, entry.digests, metadata) : undefined;
+    const change =
+      metadata !== undefined && previous?.uid === entry.uid
+        ? this.#change(previous, entry.digests, metadata)
+        : undefined;
     slots.set(slot, change === undefined ? entry : { ...entry, change });
     this.#options.onChange(kind, namespace, name);
   }
@@ -176,12 +188,19 @@ export class ConfigCache {
    * one before when that landed within `gatherMs`; the one before, when the
    * write left the data alone.
    */
-  #change(previous: ConfigEntry, digests: ReadonlyMap<string, string>, metadata: Readonly<Record<string, unknown>>): DataChange | undefined {
+  #change(
+    previous: ConfigEntry,
+    digests: ReadonlyMap<string, string>,
+    metadata: Readonly<Record<string, unknown>>,
+  ): DataChange | undefined {
     const keys = keyChanges(previous.digests, digests);
     if (noKeyChanges(keys)) return previous.change;
     const at = (this.#options.now ?? Date.now)();
     const before = previous.change;
-    const gathered = before !== undefined && at - before.at <= (this.#options.gatherMs ?? 0) ? mergeKeyChanges(before.keys, keys) : keys;
+    const gathered =
+      before !== undefined && at - before.at <= (this.#options.gatherMs ?? 0)
+        ? mergeKeyChanges(before.keys, keys)
+        : keys;
     return { keys: gathered, at, ...writerOf(metadata, [...keys.changed, ...keys.added]) };
   }
 

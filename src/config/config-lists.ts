@@ -9,7 +9,11 @@ export const HELM_RELEASE_SECRETS = 'type!=helm.sh/release.v1';
  * or all: `--resource-label-selector` for both kinds, and for Secrets the
  * Helm release field selector and sensitive handling.
  */
-export function configListTarget(kind: ConfigKind, namespace: string | undefined, resourceLabelSelector: string | undefined): ReflectorTarget {
+export function configListTarget(
+  kind: ConfigKind,
+  namespace: string | undefined,
+  resourceLabelSelector: string | undefined,
+): ReflectorTarget {
   return {
     apiPrefix: '/api/v1',
     resource: kind === 'ConfigMap' ? 'configmaps' : 'secrets',

@@ -69,8 +69,12 @@ export class CsiCache {
   podStatusHandlers(namespace?: string): ReflectorHandlers {
     return sweepingHandlers({
       keyOf: objectKey,
-      upsert: (obj) => { this.#upsertStatus(obj); },
-      removeKey: (key) => { this.#removeStatus(key); },
+      upsert: (obj) => {
+        this.#upsertStatus(obj);
+      },
+      removeKey: (key) => {
+        this.#removeStatus(key);
+      },
       keysInScope: () => inScope(this.#statuses.keys(), namespace),
     });
   }
@@ -79,7 +83,9 @@ export class CsiCache {
   providerClassHandlers(namespace?: string): ReflectorHandlers {
     return sweepingHandlers({
       keyOf: objectKey,
-      upsert: (obj) => { this.#upsertClass(obj); },
+      upsert: (obj) => {
+        this.#upsertClass(obj);
+      },
       removeKey: (key) => {
         if (this.#classes.delete(key)) this.#publish(key);
       },
@@ -145,7 +151,8 @@ export class CsiCache {
       match: parseBool(annotations[matchAnnotation]) === true,
     };
     const previous = this.#classes.get(key);
-    if (previous?.enabled === flags.enabled && previous.ignored === flags.ignored && previous.match === flags.match) return;
+    if (previous?.enabled === flags.enabled && previous.ignored === flags.ignored && previous.match === flags.match)
+      return;
     this.#classes.set(key, flags);
     this.#publish(key);
   }
@@ -160,7 +167,10 @@ export class CsiCache {
     const namespace = classKey.slice(0, slash);
     const name = classKey.slice(slash + 1);
     const digest = this.#prevailing(classKey);
-    const entry = digest === undefined ? undefined : { digests: new Map([['objects', digest]]), uid: '', ...(this.#classes.get(classKey) ?? NO_FLAGS) };
+    const entry =
+      digest === undefined
+        ? undefined
+        : { digests: new Map([['objects', digest]]), uid: '', ...(this.#classes.get(classKey) ?? NO_FLAGS) };
     this.#options.sink.setComputed('SecretProviderClass', namespace, name, entry);
   }
 
@@ -176,7 +186,8 @@ export class CsiCache {
     let best: [string, { count: number; seq: number }] | undefined;
     for (const candidate of tally) {
       const [, t] = candidate;
-      if (best === undefined || t.count > best[1].count || (t.count === best[1].count && t.seq > best[1].seq)) best = candidate;
+      if (best === undefined || t.count > best[1].count || (t.count === best[1].count && t.seq > best[1].seq))
+        best = candidate;
     }
     return best?.[0];
   }

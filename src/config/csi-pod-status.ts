@@ -27,7 +27,8 @@ export function summarizePodStatus(obj: unknown): PodStatusSummary | undefined {
   const status = asRecord(asRecord(obj)?.['status']);
   const className = status?.['secretProviderClassName'];
   const objects = status?.['objects'];
-  if (typeof className !== 'string' || className === '' || !Array.isArray(objects) || objects.length === 0) return undefined;
+  if (typeof className !== 'string' || className === '' || !Array.isArray(objects) || objects.length === 0)
+    return undefined;
   const pairs: [string, string][] = [];
   for (const element of objects.slice(0, MAX_OBJECTS)) {
     const o = asRecord(element);

@@ -80,7 +80,13 @@ export function writerOf(metadata: Readonly<Record<string, unknown>>, keys: read
     if (typeof entry?.manager !== 'string' || fields === undefined) return [];
     const data = [asRecord(fields['f:data']), asRecord(fields['f:binaryData'])];
     if (data.every((d) => d === undefined) && fields['f:stringData'] === undefined) return [];
-    return [{ manager: entry.manager, time: entry.time, ownsKey: keys.some((key) => data.some((d) => d?.[`f:${key}`] !== undefined)) }];
+    return [
+      {
+        manager: entry.manager,
+        time: entry.time,
+        ownsKey: keys.some((key) => data.some((d) => d?.[`f:${key}`] !== undefined)),
+      },
+    ];
   });
   const owning = entries.filter((e) => e.ownsKey);
   let manager: string | undefined;
@@ -96,13 +102,17 @@ export function writerOf(metadata: Readonly<Record<string, unknown>>, keys: read
   }
   const owners = (Array.isArray(metadata.ownerReferences) ? metadata.ownerReferences : []).map(asRecord);
   const owner = owners.find((o) => o?.controller === true) ?? owners[0];
-  const ownerText = typeof owner?.kind === 'string' && typeof owner.name === 'string' ? `${owner.kind}/${owner.name}`.slice(0, MAX_OWNER) : undefined;
+  const ownerText =
+    typeof owner?.kind === 'string' && typeof owner.name === 'string'
+      ? `${owner.kind}/${owner.name}`.slice(0, MAX_OWNER)
+      : undefined;
   return { ...(manager === undefined ? {} : { manager }), ...(ownerText === undefined ? {} : { owner: ownerText }) };
 }
 
 /** `keys LOG_LEVEL, FEATURE_X changed; key OLD removed`, or '' when no key is named. */
 export function keyChangesText(keys: KeyChanges): string {
-  const part = (list: readonly string[], what: string): string[] => (list.length === 0 ? [] : [`${list.length === 1 ? 'key' : 'keys'} ${list.join(', ')} ${what}`]);
+  const part = (list: readonly string[], what: string): string[] =>
+    list.length === 0 ? [] : [`${list.length === 1 ? 'key' : 'keys'} ${list.join(', ')} ${what}`];
   return [...part(keys.changed, 'changed'), ...part(keys.added, 'added'), ...part(keys.removed, 'removed')].join('; ');
 }
 

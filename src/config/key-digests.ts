@@ -34,7 +34,8 @@ export function keyDigests(kind: ConfigKind, obj: unknown): Map<string, string> 
       digests.set(key, digest(createHash('sha256').update(stringValue(value, key, 'data', kind), 'utf8')));
     }
     // Second, so that binaryData wins a key present in both fields.
-    for (const [key, value] of entries(source, 'binaryData', kind)) digests.set(key, base64Digest(value, key, 'binaryData', kind));
+    for (const [key, value] of entries(source, 'binaryData', kind))
+      digests.set(key, base64Digest(value, key, 'binaryData', kind));
   } else {
     for (const [key, value] of entries(source, 'data', kind)) digests.set(key, base64Digest(value, key, 'data', kind));
   }
@@ -85,6 +86,7 @@ function entries(source: Readonly<Record<string, unknown>>, field: string, kind:
 }
 
 function asRecord(value: unknown, what: string): Readonly<Record<string, unknown>> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`${what} is not a JSON object`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new Error(`${what} is not a JSON object`);
   return value as Record<string, unknown>;
 }

@@ -66,7 +66,11 @@ export interface ControllerHooks {
 const ABSENT_CRD_RETRY_MS = 15_000;
 
 /** The resource label of each config kind's cache size (a SecretProviderClass counts once some pod status reports it). */
-const CACHE_RESOURCE: Readonly<Record<ConfigKind, string>> = { ConfigMap: 'configmaps', Secret: 'secrets', SecretProviderClass: 'secretproviderclasses' };
+const CACHE_RESOURCE: Readonly<Record<ConfigKind, string>> = {
+  ConfigMap: 'configmaps',
+  Secret: 'secrets',
+  SecretProviderClass: 'secretproviderclasses',
+};
 
 /** The workload's metadata annotation that records what its pods see. */
 export function recordAnnotation(hashAnnotation: string): string {
@@ -108,11 +112,22 @@ export class Controller {
   readonly #heldForAccess = new Set<WorkloadKey>();
   #leaderRun: LeaderRun | undefined;
 
-  constructor(client: ApiClient, settings: ControllerSettings, logger: Logger, metrics: Metrics, hooks: ControllerHooks = {}) {
+  constructor(
+    client: ApiClient,
+    settings: ControllerSettings,
+    logger: Logger,
+    metrics: Metrics,
+    hooks: ControllerHooks = {},
+  ) {
     this.#settings = settings;
     this.#logger = logger;
     this.#metrics = metrics;
-    this.#queue = new WorkQueue({ onDepthChange: (depth) => { metrics.setQueueDepth(depth); }, metrics: metrics.queue });
+    this.#queue = new WorkQueue({
+      onDepthChange: (depth) => {
+        metrics.setQueueDepth(depth);
+      },
+      metrics: metrics.queue,
+    });
     this.#scope = new NamespaceScope(settings.namespacesToIgnore, settings.namespaceSelector !== undefined);
     const excludes = (ns: string): boolean => this.#scope.excludes(ns);
 
@@ -122,13 +137,21 @@ export class Controller {
       matchAnnotation: settings.reconcile.annotations.match,
       ignoreNamespace: excludes,
       gatherMs: settings.debounceMs,
-      onChange: (kind, namespace, name) => { this.#configChanged(kind, namespace, name); },
+      onChange: (kind, namespace, name) => {
+        this.#configChanged(kind, namespace, name);
+      },
       onInvalid: (kind, namespace, name, err) => {
         metrics.countError('invalid_config');
-        logger.error({ object: `${kind}/${namespace}/${name}`, err: err.message }, 'cannot read config data; keeping its last known state');
+        logger.error(
+          { object: `${kind}/${namespace}/${name}`, err: err.message },
+          'cannot read config data; keeping its last known state',
+        );
       },
       onNotBoolean: (kind, namespace, name, field, value) => {
-        logger.debug({ object: `${kind}/${namespace}/${name}`, field, value }, `${field}: ${JSON.stringify(value)} is not a boolean, treated as absent`);
+        logger.debug(
+          { object: `${kind}/${namespace}/${name}`, field, value },
+          `${field}: ${JSON.stringify(value)} is not a boolean, treated as absent`,
+        );
       },
     });
     const r = settings.reconcile;
@@ -138,7 +161,9 @@ export class Controller {
       recordAnnotation: recordAnnotation(r.hashAnnotation),
       ignoreNamespace: excludes,
       followWorkloadRef: settings.rolloutWorkloadRef,
-      onChange: (key) => { if (this.#synced) this.#workloadChanged(key); },
+      onChange: (key) => {
+        if (this.#synced) this.#workloadChanged(key);
+      },
     });
 
     this.#events = new EventRecorder(client, 'mini-reloader', logger);
@@ -156,7 +181,9 @@ export class Controller {
       adoptionLimiter: new TokenBucket(settings.adoptionWritesPerSecond, settings.adoptionWritesPerSecond),
       settings: r,
       logger,
-      heldCount: (why, count) => { metrics.setHeld(why, count); },
+      heldCount: (why, count) => {
+        metrics.setHeld(why, count);
+      },
       ...hooks,
     });
 
@@ -171,7 +198,13 @@ export class Controller {
 
     this.#reflectors = new ReflectorSet(client);
     const csi = settings.csiIntegration
-      ? new CsiCache({ enabledLabel: settings.enabledLabel, ignoreAnnotation: r.annotations.ignore, matchAnnotation: r.annotations.match, sink: this.#configs, ignoreNamespace: excludes })
+      ? new CsiCache({
+          enabledLabel: settings.enabledLabel,
+          ignoreAnnotation: r.annotations.ignore,
+          matchAnnotation: r.annotations.match,
+          sink: this.#configs,
+          ignoreNamespace: excludes,
+        })
       : undefined;
     const scopes: (string | undefined)[] = settings.namespaces.length > 0 ? [...settings.namespaces] : [undefined];
     for (const namespace of scopes) {
@@ -180,26 +213,49 @@ export class Controller {
         const target = configListTarget(kind, namespace, settings.resourceLabelSelector);
         this.#reflectors.add(
           target,
-          this.#permittedOnList(target.resource, namespace, countingEvents(target.resource, this.#configs.handlers(kind, namespace), metrics.handles.stakater,
-            (obj) => this.#configs.get(kind, obj.metadata.namespace ?? '', obj.metadata.name) !== undefined, (ns) => !excludes(ns))),
+          this.#permittedOnList(
+            target.resource,
+            namespace,
+            countingEvents(
+              target.resource,
+              this.#configs.handlers(kind, namespace),
+              metrics.handles.stakater,
+              (obj) => this.#configs.get(kind, obj.metadata.namespace ?? '', obj.metadata.name) !== undefined,
+              (ns) => !excludes(ns),
+            ),
+          ),
           this.#observer(target.resource, namespace),
         );
       }
       for (const info of WORKLOAD_KINDS) {
-        if (!settings.ignoredWorkloadKinds.has(info.kind)) this.#addWorkloadReflector(this.#reflectors, info, namespace);
+        if (!settings.ignoredWorkloadKinds.has(info.kind))
+          this.#addWorkloadReflector(this.#reflectors, info, namespace);
       }
       if (csi === undefined) continue;
-      for (const { target, handlers } of csiWatches(csi, namespace, ABSENT_CRD_RETRY_MS, metrics.handles.stakater, (ns) => !excludes(ns))) {
-        this.#reflectors.add(target, this.#permittedOnList(target.resource, namespace, handlers), this.#observer(target.resource, namespace));
+      for (const { target, handlers } of csiWatches(
+        csi,
+        namespace,
+        ABSENT_CRD_RETRY_MS,
+        metrics.handles.stakater,
+        (ns) => !excludes(ns),
+      )) {
+        this.#reflectors.add(
+          target,
+          this.#permittedOnList(target.resource, namespace, handlers),
+          this.#observer(target.resource, namespace),
+        );
       }
     }
     this.#declaredKinds = new DeclaredKindWatch(settings.declaredKinds, {
       client,
       logger,
       retryMs: ABSENT_CRD_RETRY_MS,
-      addReflectors: (info, set) => { for (const namespace of scopes) this.#addWorkloadReflector(set, info, namespace); },
+      addReflectors: (info, set) => {
+        for (const namespace of scopes) this.#addWorkloadReflector(set, info, namespace);
+      },
     });
-    this.#namespaceReflector = settings.namespaceSelector === undefined ? undefined : this.#namespaceWatch(client, settings.namespaceSelector);
+    this.#namespaceReflector =
+      settings.namespaceSelector === undefined ? undefined : this.#namespaceWatch(client, settings.namespaceSelector);
   }
 
   /** A workload kind's list+watch. Kinds of CRDs may not be served (yet); a declared kind's resource is named with its group in logs and metrics. */
@@ -207,7 +263,12 @@ export class Controller {
     const declared = info.objectKind !== undefined;
     const resource = declared ? `${info.resource}.${info.apiVersion.split('/')[0] ?? ''}` : info.resource;
     set.add(
-      { apiPrefix: info.apiPrefix, resource: info.resource, namespace, ...(declared || info.kind === 'Rollout' ? { absentRetryMs: ABSENT_CRD_RETRY_MS } : {}) },
+      {
+        apiPrefix: info.apiPrefix,
+        resource: info.resource,
+        namespace,
+        ...(declared || info.kind === 'Rollout' ? { absentRetryMs: ABSENT_CRD_RETRY_MS } : {}),
+      },
       this.#permittedOnList(resource, namespace, this.#workloads.handlers(info.kind, namespace)),
       this.#observer(resource, namespace),
     );
@@ -234,15 +295,25 @@ export class Controller {
    * the workers and rejects with LeadershipLost.
    */
   async run(signal: AbortSignal, leadership?: Leadership): Promise<void> {
-    const leaderRun = new LeaderRun(leadership, {
-      watch: (running) => {
-        const loops: Promise<void>[] = [];
-        const synced = this.#sync(running, loops);
-        // The loops are all pushed by the time `running` aborts.
-        return { synced, stopped: untilAborted(running).then(async () => { await Promise.all(loops); }) };
+    const leaderRun = new LeaderRun(
+      leadership,
+      {
+        watch: (running) => {
+          const loops: Promise<void>[] = [];
+          const synced = this.#sync(running, loops);
+          // The loops are all pushed by the time `running` aborts.
+          return {
+            synced,
+            stopped: untilAborted(running).then(async () => {
+              await Promise.all(loops);
+            }),
+          };
+        },
+        work: (stop, writes) => this.#work(stop, writes),
       },
-      work: (stop, writes) => this.#work(stop, writes),
-    }, this.#logger, this.#metrics);
+      this.#logger,
+      this.#metrics,
+    );
     this.#leaderRun = leaderRun;
     await leaderRun.run(signal);
     await this.#events.flush();
@@ -261,7 +332,14 @@ export class Controller {
     this.#synced = true;
     this.#metrics.setCacheSize('configmaps', this.#configs.size('ConfigMap'));
     this.#metrics.setCacheSize('secrets', this.#configs.size('Secret'));
-    this.#logger.info({ workloads: this.#workloads.size, configMaps: this.#configs.size('ConfigMap'), secrets: this.#configs.size('Secret') }, 'caches synced');
+    this.#logger.info(
+      {
+        workloads: this.#workloads.size,
+        configMaps: this.#configs.size('ConfigMap'),
+        secrets: this.#configs.size('Secret'),
+      },
+      'caches synced',
+    );
   }
 
   /** Reconciles until `stop` aborts: every workload first, since anything may have changed while we did not lead. */
@@ -310,7 +388,10 @@ export class Controller {
   async #relist(): Promise<void> {
     this.#relisting++;
     try {
-      await Promise.all([this.#reflectors.relist().then(() => this.#reflectors.synced()), this.#declaredKinds.relist()]);
+      await Promise.all([
+        this.#reflectors.relist().then(() => this.#reflectors.synced()),
+        this.#declaredKinds.relist(),
+      ]);
     } finally {
       this.#relisting--;
     }
@@ -336,7 +417,10 @@ export class Controller {
     if (!this.#configsRefused(namespace)) return false;
     if (this.#heldForAccess.has(key)) return true;
     this.#heldForAccess.add(key);
-    this.#logger.warn({ workload: key, namespace }, 'held: the ConfigMaps or Secrets of its namespace may not be listed, so its configs would only seem missing; it waits until they are listed');
+    this.#logger.warn(
+      { workload: key, namespace },
+      'held: the ConfigMaps or Secrets of its namespace may not be listed, so its configs would only seem missing; it waits until they are listed',
+    );
     return true;
   }
 
@@ -364,7 +448,8 @@ export class Controller {
     return {
       relisted: (reason) => {
         this.#metrics.countRelist(resource, reason);
-        if (reason !== 'initial' && reason !== 'absent' && reason !== 'forbidden') this.#logger.info({ resource, reason }, 'relisted');
+        if (reason !== 'initial' && reason !== 'absent' && reason !== 'forbidden')
+          this.#logger.info({ resource, reason }, 'relisted');
       },
       forbidden: (err) => {
         const message = err instanceof Error ? err.message : String(err);
@@ -372,16 +457,29 @@ export class Controller {
         this.#refused.add(`${resource}/${namespace ?? ''}`);
         this.#metrics.setForbidden(resource, namespace ?? '', true);
         const where = namespace === undefined ? 'in all namespaces' : `in namespace ${namespace}`;
-        const fields = { namespace: namespace ?? '', verb: 'list', resource, identity: requesterOf(message), err: message };
+        const fields = {
+          namespace: namespace ?? '',
+          verb: 'list',
+          resource,
+          identity: requesterOf(message),
+          err: message,
+        };
         const text = `may not list ${resource} ${where}: that cache stays empty and the list is retried with backoff; everything else is served`;
         if (first) this.#logger.warn(fields, text);
         else this.#logger.debug(fields, text);
       },
-      watchRestarted: (reason) => { this.#metrics.countWatchRestart(resource, reason); },
-      streamsUnserved: (why) => { this.#logger.info({ resource, why }, 'the API server does not stream lists; listing page by page'); },
+      watchRestarted: (reason) => {
+        this.#metrics.countWatchRestart(resource, reason);
+      },
+      streamsUnserved: (why) => {
+        this.#logger.info({ resource, why }, 'the API server does not stream lists; listing page by page');
+      },
       error: (err, phase) => {
         this.#metrics.countError(`${phase}_${resource}`);
-        this.#logger.warn({ resource, phase, err: err instanceof Error ? err.message : String(err) }, 'list/watch error; retrying');
+        this.#logger.warn(
+          { resource, phase, err: err instanceof Error ? err.message : String(err) },
+          'list/watch error; retrying',
+        );
       },
     };
   }
@@ -392,11 +490,22 @@ export class Controller {
       if (!this.#synced) return;
       // What the caches should hold changed: start their lists over.
       this.#logger.info('namespace selection changed; relisting');
-      this.#relist().catch((err: unknown) => { this.#logger.error({ err: String(err) }, 'relist failed'); });
+      this.#relist().catch((err: unknown) => {
+        this.#logger.error({ err: String(err) }, 'relist failed');
+      });
     };
     set.add(
       { apiPrefix: '/api/v1', resource: 'namespaces', labelSelector: selector },
-      this.#permittedOnList('namespaces', undefined, countingEvents('namespaces', this.#scope.handlers(changed), this.#metrics.handles.stakater, (obj) => !this.#scope.excludes(obj.metadata.name))),
+      this.#permittedOnList(
+        'namespaces',
+        undefined,
+        countingEvents(
+          'namespaces',
+          this.#scope.handlers(changed),
+          this.#metrics.handles.stakater,
+          (obj) => !this.#scope.excludes(obj.metadata.name),
+        ),
+      ),
       this.#observer('namespaces'),
     );
     return set;

@@ -17,11 +17,34 @@ export interface CsiWatch {
  * empty list and looks again, as for Argo Rollouts. Their events count in
  * Stakater's metrics under the resource names Stakater uses.
  */
-export function csiWatches(cache: CsiCache, namespace: string | undefined, absentRetryMs: number, metrics: EventMetrics, inScope: (namespace: string) => boolean): CsiWatch[] {
+export function csiWatches(
+  cache: CsiCache,
+  namespace: string | undefined,
+  absentRetryMs: number,
+  metrics: EventMetrics,
+  inScope: (namespace: string) => boolean,
+): CsiWatch[] {
   const known = (obj: Parameters<ReflectorHandlers['upsert']>[0]): boolean => cache.knows(obj);
-  const target = (resource: string): ReflectorTarget => ({ apiPrefix: CSI_API_PREFIX, resource, namespace, absentRetryMs });
+  const target = (resource: string): ReflectorTarget => ({
+    apiPrefix: CSI_API_PREFIX,
+    resource,
+    namespace,
+    absentRetryMs,
+  });
   return [
-    { target: target(POD_STATUS_RESOURCE), handlers: countingEvents(POD_STATUS_RESOURCE, cache.podStatusHandlers(namespace), metrics, known, inScope) },
-    { target: target(PROVIDER_CLASS_RESOURCE), handlers: countingEvents(PROVIDER_CLASS_RESOURCE, cache.providerClassHandlers(namespace), metrics, known, inScope) },
+    {
+      target: target(POD_STATUS_RESOURCE),
+      handlers: countingEvents(POD_STATUS_RESOURCE, cache.podStatusHandlers(namespace), metrics, known, inScope),
+    },
+    {
+      target: target(PROVIDER_CLASS_RESOURCE),
+      handlers: countingEvents(
+        PROVIDER_CLASS_RESOURCE,
+        cache.providerClassHandlers(namespace),
+        metrics,
+        known,
+        inScope,
+      ),
+    },
   ];
 }

@@ -48,15 +48,23 @@ export class DeclaredKindWatch {
 
   /** Follows every kind until `signal` aborts. */
   async run(signal: AbortSignal): Promise<void> {
-    await Promise.all(this.#kinds.map((kind, i) => this.#follow(kind, signal, () => { this.#settled[i]?.resolve(undefined); })));
+    await Promise.all(
+      this.#kinds.map((kind, i) =>
+        this.#follow(kind, signal, () => {
+          this.#settled[i]?.resolve(undefined);
+        }),
+      ),
+    );
   }
 
   /** Starts the watches of the kinds found over with a fresh list. */
   async relist(): Promise<void> {
-    await Promise.all(this.#sets.map(async (set) => {
-      await set.relist();
-      await set.synced();
-    }));
+    await Promise.all(
+      this.#sets.map(async (set) => {
+        await set.relist();
+        await set.synced();
+      }),
+    );
   }
 
   async #follow(kind: DeclaredWorkloadKind, signal: AbortSignal, settle: () => void): Promise<void> {
@@ -77,7 +85,11 @@ export class DeclaredKindWatch {
         if (err === signal.reason) return;
         why = `discovery failed: ${err instanceof Error ? err.message : String(err)}`;
       }
-      if (why !== reported) logger.warn({ ...fields, why }, `declared workload kind not followed yet: ${why}; looking again every ${retryMs / 1000}s`);
+      if (why !== reported)
+        logger.warn(
+          { ...fields, why },
+          `declared workload kind not followed yet: ${why}; looking again every ${retryMs / 1000}s`,
+        );
       reported = why;
       settle();
       await delay(retryMs, undefined, { signal }).catch(() => undefined);
@@ -88,7 +100,10 @@ export class DeclaredKindWatch {
     const set = new ReflectorSet(this.#options.client);
     this.#options.addReflectors(info, set);
     this.#sets.push(set);
-    this.#options.logger.info({ kind: info.kind, apiVersion: info.apiVersion, resource: info.resource }, 'following a declared workload kind');
+    this.#options.logger.info(
+      { kind: info.kind, apiVersion: info.apiVersion, resource: info.resource },
+      'following a declared workload kind',
+    );
     const running = set.run(signal);
     await Promise.race([set.synced(), untilAborted(signal)]);
     settle();

@@ -18,7 +18,11 @@ export interface EventMetrics {
  * namespaces themselves) it is only received.
  */
 export function countingEvents(
-  resource: string, handlers: ReflectorHandlers, metrics: EventMetrics, known: (obj: KubeObject) => boolean, inScope?: (namespace: string) => boolean,
+  resource: string,
+  handlers: ReflectorHandlers,
+  metrics: EventMetrics,
+  known: (obj: KubeObject) => boolean,
+  inScope?: (namespace: string) => boolean,
 ): ReflectorHandlers {
   const count = (type: StakaterEventType, obj: KubeObject): void => {
     metrics.eventReceived(type, resource);
@@ -27,7 +31,9 @@ export function countingEvents(
     else metrics.skipped('ignored_or_not_selected');
   };
   return {
-    listStarted: () => { handlers.listStarted(); },
+    listStarted: () => {
+      handlers.listStarted();
+    },
     upsert: (obj) => {
       count(known(obj) ? 'update' : 'add', obj);
       handlers.upsert(obj);
@@ -36,6 +42,8 @@ export function countingEvents(
       count('delete', obj);
       handlers.remove(obj);
     },
-    listFinished: () => { handlers.listFinished(); },
+    listFinished: () => {
+      handlers.listFinished();
+    },
   };
 }

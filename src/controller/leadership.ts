@@ -8,7 +8,10 @@ import { untilAborted } from './until-aborted.ts';
  * writes have drained after a stop, so a follower can take over at once.
  */
 export interface Leadership {
-  run(signal: AbortSignal, callbacks: { startedLeading(leadership: AbortSignal): void; stoppedLeading(): void }): Promise<void>;
+  run(
+    signal: AbortSignal,
+    callbacks: { startedLeading(leadership: AbortSignal): void; stoppedLeading(): void },
+  ): Promise<void>;
   release(): Promise<void>;
 }
 
@@ -40,7 +43,12 @@ export class LeaderRun {
   readonly #metrics: Pick<Metrics, 'setLeader'>;
   #lost = false;
 
-  constructor(leadership: Leadership | undefined, duties: LeaderDuties, logger: Logger, metrics: Pick<Metrics, 'setLeader'>) {
+  constructor(
+    leadership: Leadership | undefined,
+    duties: LeaderDuties,
+    logger: Logger,
+    metrics: Pick<Metrics, 'setLeader'>,
+  ) {
     this.#leadership = leadership;
     this.#duties = duties;
     this.#logger = logger;
@@ -63,26 +71,32 @@ export class LeaderRun {
     const lead = (writes: AbortSignal): void => {
       this.#metrics.setLeader(true);
       const stop = AbortSignal.any([running, writes]);
-      terms.push(watching.synced.then(() => { if (!stop.aborted) return this.#duties.work(stop, writes); }));
+      terms.push(
+        watching.synced.then(() => {
+          if (!stop.aborted) return this.#duties.work(stop, writes);
+        }),
+      );
     };
     const leadership = this.#leadership;
     if (leadership === undefined) {
       lead(new AbortController().signal);
     } else {
       this.#metrics.setLeader(false);
-      loops.push(leadership.run(running, {
-        startedLeading: (held) => {
-          this.#logger.info('leading: reconciling workloads');
-          lead(held);
-        },
-        stoppedLeading: () => {
-          this.#metrics.setLeader(false);
-          if (signal.aborted) return;
-          this.#lost = true;
-          this.#logger.error('lost the leader lease: stopped writing; exiting so a fresh start can rejoin');
-          stopped.abort();
-        },
-      }));
+      loops.push(
+        leadership.run(running, {
+          startedLeading: (held) => {
+            this.#logger.info('leading: reconciling workloads');
+            lead(held);
+          },
+          stoppedLeading: () => {
+            this.#metrics.setLeader(false);
+            if (signal.aborted) return;
+            this.#lost = true;
+            this.#logger.error('lost the leader lease: stopped writing; exiting so a fresh start can rejoin');
+            stopped.abort();
+          },
+        }),
+      );
     }
     await untilAborted(running);
     await Promise.all(loops);

@@ -36,11 +36,17 @@ export class NamespaceScope {
    */
   handlers(onChange: () => void): ReflectorHandlers {
     let sweeping = false;
-    const changed = (): void => { if (!sweeping) onChange(); };
+    const changed = (): void => {
+      if (!sweeping) onChange();
+    };
     const sweep = sweepingHandlers({
       keyOf: (obj) => obj.metadata.name,
-      upsert: (obj) => { if (this.setSelected(obj.metadata.name, true)) changed(); },
-      removeKey: (namespace) => { if (this.setSelected(namespace, false)) changed(); },
+      upsert: (obj) => {
+        if (this.setSelected(obj.metadata.name, true)) changed();
+      },
+      removeKey: (namespace) => {
+        if (this.setSelected(namespace, false)) changed();
+      },
       keysInScope: () => this.selected(),
     });
     return {

@@ -40,7 +40,13 @@ export class ReflectorSet {
     const member = {
       target,
       handlers,
-      observer: { ...observer, forbidden: (err: unknown) => { settle.refused(); observer.forbidden?.(err); } },
+      observer: {
+        ...observer,
+        forbidden: (err: unknown) => {
+          settle.refused();
+          observer.forbidden?.(err);
+        },
+      },
       stop: new AbortController(),
       running: Promise.resolve(),
       settle,
@@ -66,21 +72,29 @@ export class ReflectorSet {
   async relist(): Promise<void> {
     const signal = this.#signal;
     if (signal === undefined || signal.aborted) return;
-    await Promise.all(this.#members.map(async (m) => {
-      m.stop.abort();
-      await m.running;
-      Object.assign(m, this.#fresh(m));
-      this.#start(m);
-    }));
+    await Promise.all(
+      this.#members.map(async (m) => {
+        m.stop.abort();
+        await m.running;
+        Object.assign(m, this.#fresh(m));
+        this.#start(m);
+      }),
+    );
   }
 
   /**
    * A new loop for a member, not yet started. It lists page by page from the
    * start when the loop it replaces found that the server does not stream lists.
    */
-  #fresh(m: Pick<Member, 'target' | 'handlers' | 'observer' | 'settle'> & { readonly reflector?: Reflector }): Pick<Member, 'reflector' | 'settled'> {
-    const reflector = new Reflector(this.#client, m.target, m.handlers, m.observer, { streams: m.reflector?.streams ?? true });
-    const refusedOnce = new Promise<void>((resolve) => { m.settle.refused = resolve; });
+  #fresh(
+    m: Pick<Member, 'target' | 'handlers' | 'observer' | 'settle'> & { readonly reflector?: Reflector },
+  ): Pick<Member, 'reflector' | 'settled'> {
+    const reflector = new Reflector(this.#client, m.target, m.handlers, m.observer, {
+      streams: m.reflector?.streams ?? true,
+    });
+    const refusedOnce = new Promise<void>((resolve) => {
+      m.settle.refused = resolve;
+    });
     return { reflector, settled: Promise.race([reflector.synced, refusedOnce]) };
   }
 

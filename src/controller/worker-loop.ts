@@ -51,7 +51,9 @@ export class WorkerLoop {
   /** Reconciles until `stop` aborts (the queue shuts down) and the keys in flight are done. */
   async run(stop: AbortSignal, writes: AbortSignal): Promise<void> {
     const queue = this.#options.queue;
-    const shutDown = (): void => { queue.shutDown(); };
+    const shutDown = (): void => {
+      queue.shutDown();
+    };
     if (stop.aborted) shutDown();
     else stop.addEventListener('abort', shutDown, { once: true });
     await Promise.all(Array.from({ length: this.#options.workers }, () => this.#worker(writes)));
@@ -81,14 +83,23 @@ export class WorkerLoop {
           // Leadership or the run ended mid-write: the next leader redoes it.
           return;
         }
-        metrics.observeReconcile(kind, namespace, isConflict(err) ? 'conflict' : 'error', (performance.now() - started) / 1000, sinceQueued());
+        metrics.observeReconcile(
+          kind,
+          namespace,
+          isConflict(err) ? 'conflict' : 'error',
+          (performance.now() - started) / 1000,
+          sinceQueued(),
+        );
         if (causes !== undefined) for (const c of causes) this.addCause(key, c);
         if (isConflict(err)) {
           // Our cache was behind the object: retry once the watch has caught up.
           logger.debug({ workload: key }, 'write conflicted with a newer version; retrying');
         } else {
           metrics.countError('handler_error');
-          logger.error({ workload: key, err: err instanceof Error ? err.message : String(err), failures: queue.failures(key) + 1 }, 'reconcile failed; will retry with backoff');
+          logger.error(
+            { workload: key, err: err instanceof Error ? err.message : String(err), failures: queue.failures(key) + 1 },
+            'reconcile failed; will retry with backoff',
+          );
           if (queue.failures(key) === 0) reconciler.recordFailure(key, err);
         }
         queue.addRateLimited(key);

@@ -11,8 +11,19 @@ import { scanArgv } from '../options/scan-argv.ts';
  * arguments can be pasted as they are, and reads only these.
  */
 export const DECISION_FLAGS: ReadonlySet<FlagKey> = new Set<FlagKey>([
-  'stakaterDefaults', 'namespaces', 'namespacesToIgnore', 'namespaceSelector', 'resourceLabelSelector', 'resourcesToIgnore', 'autoReloadAll',
-  'enabledLabel', 'hashAnnotation', 'reloadOnCreate', 'reloadOnDelete', 'ignoredWorkloadTypes', 'argoRollouts',
+  'stakaterDefaults',
+  'namespaces',
+  'namespacesToIgnore',
+  'namespaceSelector',
+  'resourceLabelSelector',
+  'resourcesToIgnore',
+  'autoReloadAll',
+  'enabledLabel',
+  'hashAnnotation',
+  'reloadOnCreate',
+  'reloadOnDelete',
+  'ignoredWorkloadTypes',
+  'argoRollouts',
   // Every annotation name.
   ...(Object.keys(ANNOTATIONS) as AnnotationKey[]).map((key): FlagKey => `${key}Annotation`),
 ]);
@@ -30,7 +41,9 @@ export interface DecisionSource {
  * never silently ignored.
  */
 function decisionFlags(argv: readonly string[]): [FlagKey, string][] {
-  return [...scanArgv(argv)].filter(([key]) => DECISION_FLAGS.has(key)).flatMap(([key, given]) => given.raws.map((raw): [FlagKey, string] => [key, `--${FLAGS[key].spec.flag}=${raw}`]));
+  return [...scanArgv(argv)]
+    .filter(([key]) => DECISION_FLAGS.has(key))
+    .flatMap(([key, given]) => given.raws.map((raw): [FlagKey, string] => [key, `--${FLAGS[key].spec.flag}=${raw}`]));
 }
 
 /**
@@ -48,5 +61,8 @@ export function decisionOptions(base: DecisionSource, overrides: readonly string
     const name = FLAGS[key].spec.env;
     if (name !== undefined && !overridden.has(key)) env[name] = base.env[name];
   }
-  return parseRunOptions([...kept, ...given].map(([, arg]) => arg), env);
+  return parseRunOptions(
+    [...kept, ...given].map(([, arg]) => arg),
+    env,
+  );
 }

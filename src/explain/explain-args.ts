@@ -34,14 +34,32 @@ export const EXPLAIN_USAGE = `usage: mini-reloader explain TYPE/NAME [-n NAMESPA
 export type ExplainedConfigKind = Exclude<ConfigKind, 'SecretProviderClass'>;
 
 const CONFIG_TYPES: Readonly<Record<string, ExplainedConfigKind>> = {
-  configmap: 'ConfigMap', configmaps: 'ConfigMap', cm: 'ConfigMap', secret: 'Secret', secrets: 'Secret',
+  configmap: 'ConfigMap',
+  configmaps: 'ConfigMap',
+  cm: 'ConfigMap',
+  secret: 'Secret',
+  secrets: 'Secret',
 };
-const SHORT_NAMES: Readonly<Record<string, WorkloadKind>> = { deploy: 'Deployment', sts: 'StatefulSet', ds: 'DaemonSet', cj: 'CronJob', ro: 'Rollout' };
+const SHORT_NAMES: Readonly<Record<string, WorkloadKind>> = {
+  deploy: 'Deployment',
+  sts: 'StatefulSet',
+  ds: 'DaemonSet',
+  cj: 'CronJob',
+  ro: 'Rollout',
+};
 
 /** Options of explain's own, each with whether it takes a value; short ones as kubectl spells them. */
 const OWN: Readonly<Record<string, keyof Omit<ExplainRequest, 'target' | 'runFlags'> | 'help'>> = {
-  '-n': 'namespace', '--namespace': 'namespace', '-o': 'output', '--output': 'output', '--key': 'key', '--from-deployment': 'fromDeployment',
-  '--context': 'context', '--kubeconfig': 'kubeconfig', '-h': 'help', '--help': 'help',
+  '-n': 'namespace',
+  '--namespace': 'namespace',
+  '-o': 'output',
+  '--output': 'output',
+  '--key': 'key',
+  '--from-deployment': 'fromDeployment',
+  '--context': 'context',
+  '--kubeconfig': 'kubeconfig',
+  '-h': 'help',
+  '--help': 'help',
 };
 
 /** `null`: --help was asked for. Throws OptionsError naming the argument at fault. */
@@ -74,17 +92,28 @@ export function parseExplainArgs(argv: readonly string[]): ExplainRequest | null
   }
   const target = parseTarget(positional);
   const output = own.get('output') ?? 'table';
-  if (output !== 'table' && output !== 'json') throw new OptionsError(`-o: ${q(output)} is not an output format (table or json)`);
+  if (output !== 'table' && output !== 'json')
+    throw new OptionsError(`-o: ${q(output)} is not an output format (table or json)`);
   const from = own.get('fromDeployment');
   let fromDeployment: ExplainRequest['fromDeployment'];
   if (from !== undefined) {
     const [namespace = '', name = '', ...rest] = from.split('/');
-    if (namespace === '' || name === '' || rest.length > 0) throw new OptionsError(`--from-deployment: ${q(from)} is not NAMESPACE/NAME`);
+    if (namespace === '' || name === '' || rest.length > 0)
+      throw new OptionsError(`--from-deployment: ${q(from)} is not NAMESPACE/NAME`);
     fromDeployment = { namespace, name };
   }
   const namespace = own.get('namespace');
   if (namespace === '') throw new OptionsError('-n: the namespace is empty');
-  return { target, namespace, output, key: own.get('key'), fromDeployment, context: own.get('context'), kubeconfig: own.get('kubeconfig'), runFlags };
+  return {
+    target,
+    namespace,
+    output,
+    key: own.get('key'),
+    fromDeployment,
+    context: own.get('context'),
+    kubeconfig: own.get('kubeconfig'),
+    runFlags,
+  };
 }
 
 /** `-nfoo`, `-n=foo`, `--namespace=foo` and `-n` alone; undefined for an argument that is no option of ours. */
@@ -106,16 +135,21 @@ function takesNextValue(name: string, next: string | undefined): boolean {
 
 function parseTarget(positional: readonly string[]): ExplainTarget {
   const [first, second, ...rest] = positional;
-  if (first === undefined) throw new OptionsError(`explain needs what to explain, e.g. configmap/app or deployment/web\n${EXPLAIN_USAGE}`);
+  if (first === undefined)
+    throw new OptionsError(`explain needs what to explain, e.g. configmap/app or deployment/web\n${EXPLAIN_USAGE}`);
   const slash = first.indexOf('/');
   const [type, name] = slash < 0 ? [first, second] : [first.slice(0, slash), first.slice(slash + 1)];
   const extra = slash < 0 ? rest : [second, ...rest].filter((a) => a !== undefined);
   if (extra.length > 0) throw new OptionsError(`unexpected argument ${q(extra[0] ?? '')}: explain takes one TYPE/NAME`);
-  if (name === undefined || name === '' || name.includes('/')) throw new OptionsError(`${q(first)}: give TYPE/NAME, e.g. deployment/web`);
+  if (name === undefined || name === '' || name.includes('/'))
+    throw new OptionsError(`${q(first)}: give TYPE/NAME, e.g. deployment/web`);
   const lower = type.toLowerCase();
   const config = CONFIG_TYPES[lower];
   if (config !== undefined) return { kind: config, name, config: true };
-  const workload = SHORT_NAMES[lower] ?? WORKLOAD_KINDS.find((k) => k.kind.toLowerCase() === lower || k.resource === lower)?.kind;
+  const workload =
+    SHORT_NAMES[lower] ?? WORKLOAD_KINDS.find((k) => k.kind.toLowerCase() === lower || k.resource === lower)?.kind;
   if (workload !== undefined) return { kind: workload, name, config: false };
-  throw new OptionsError(`${q(type)} is not a type explain knows: configmap, secret, ${WORKLOAD_KINDS.map((k) => k.kind.toLowerCase()).join(', ')}`);
+  throw new OptionsError(
+    `${q(type)} is not a type explain knows: configmap, secret, ${WORKLOAD_KINDS.map((k) => k.kind.toLowerCase()).join(', ')}`,
+  );
 }

@@ -49,7 +49,9 @@ export async function explainCommand(argv: readonly string[], io: ExplainIo): Pr
     io.out(`${EXPLAIN_USAGE}\n`);
     return 0;
   }
-  const access = await loadKubeConfig(request.kubeconfig ?? io.env.KUBECONFIG, { ...(request.context === undefined ? {} : { context: request.context }) });
+  const access = await loadKubeConfig(request.kubeconfig ?? io.env.KUBECONFIG, {
+    ...(request.context === undefined ? {} : { context: request.context }),
+  });
   const client = new ApiClient(access);
   try {
     const report = await explain(client, request, request.namespace ?? access.namespace ?? 'default');
@@ -86,13 +88,21 @@ async function explain(client: ApiClient, request: ExplainRequest, namespace: st
   const keyField = key === undefined ? {} : { key };
   if (!target.config) {
     const workload = snapshot.workloads.get(workloadKey(target.kind, namespace, target.name));
-    if (workload === undefined) throw new NotThere(`${target.kind.toLowerCase()} ${namespace}/${target.name} not found`);
+    if (workload === undefined)
+      throw new NotThere(`${target.kind.toLowerCase()} ${namespace}/${target.name} not found`);
     const explained = explainWorkload(workload, context, key);
-    return { ...keyField, workloads: [{ ...explained, lastRoll: await lastRoll(client, target.kind, namespace, target.name) ?? null }], warnings: snapshot.warnings };
+    return {
+      ...keyField,
+      workloads: [{ ...explained, lastRoll: (await lastRoll(client, target.kind, namespace, target.name)) ?? null }],
+      warnings: snapshot.warnings,
+    };
   }
   const config = await configSummary(client, snapshot, options, target.kind, target.name);
   const question = { kind: target.kind, name: target.name, key };
-  const related = new Set([...snapshot.workloads.referencing(target.kind, namespace, target.name), ...snapshot.workloads.naming(target.kind, namespace)]);
+  const related = new Set([
+    ...snapshot.workloads.referencing(target.kind, namespace, target.name),
+    ...snapshot.workloads.naming(target.kind, namespace),
+  ]);
   const order = (k: string): number => WORKLOAD_KINDS.findIndex((info) => k.startsWith(`${info.kind}/`));
   const workloads = [...related]
     .sort((a, b) => order(a) - order(b) || (a < b ? -1 : a > b ? 1 : 0))
@@ -121,21 +131,36 @@ async function baseFlags(client: ApiClient, request: ExplainRequest): Promise<De
  * own, to name its keys and say why: its values are digested and dropped as
  * the cache does it.
  */
-async function configSummary(client: ApiClient, snapshot: NamespaceSnapshot, options: RunOptions, kind: ExplainedConfigKind, name: string): Promise<ConfigSummary> {
+async function configSummary(
+  client: ApiClient,
+  snapshot: NamespaceSnapshot,
+  options: RunOptions,
+  kind: ExplainedConfigKind,
+  name: string,
+): Promise<ConfigSummary> {
   const { namespace } = snapshot;
   const cached = snapshot.configs.get(kind, namespace, name);
   if (cached !== undefined) return { kind, namespace, name, keys: [...cached.digests.keys()].sort(), unwatched: null };
   let object: Readonly<Record<string, unknown>> | undefined;
   try {
-    object = asRecord(await client.json({ method: 'GET', path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/${kind === 'ConfigMap' ? 'configmaps' : 'secrets'}/${encodeURIComponent(name)}`, sensitive: kind === 'Secret' }));
+    object = asRecord(
+      await client.json({
+        method: 'GET',
+        path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/${kind === 'ConfigMap' ? 'configmaps' : 'secrets'}/${encodeURIComponent(name)}`,
+        sensitive: kind === 'Secret',
+      }),
+    );
   } catch (err) {
     if (isNotFound(err)) throw new NotThere(`${kind.toLowerCase()} ${namespace}/${name} not found`);
     throw err;
   }
   const keys = [...keyDigests(kind, object).keys()].sort();
-  const why = options.resourcesToIgnore.includes(kind) ? `${kind}s are ignored (--resources-to-ignore)`
-    : kind === 'Secret' && object?.type === HELM_RELEASE_SECRETS.slice('type!='.length) ? 'a Helm release Secret'
-      : options.resourceLabelSelector !== undefined ? `its labels ${JSON.stringify(stringMap(asRecord(object?.metadata)?.labels))} do not match --resource-label-selector ${options.resourceLabelSelector}`
+  const why = options.resourcesToIgnore.includes(kind)
+    ? `${kind}s are ignored (--resources-to-ignore)`
+    : kind === 'Secret' && object?.type === HELM_RELEASE_SECRETS.slice('type!='.length)
+      ? 'a Helm release Secret'
+      : options.resourceLabelSelector !== undefined
+        ? `its labels ${JSON.stringify(stringMap(asRecord(object?.metadata)?.labels))} do not match --resource-label-selector ${options.resourceLabelSelector}`
         : 'it cannot be read';
   return { kind, namespace, name, keys, unwatched: why };
 }

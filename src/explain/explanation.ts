@@ -1,6 +1,13 @@
 import type { ConfigEntry } from '../config/config-cache.ts';
 import { decide } from '../reload/decide.ts';
-import type { ConfigChange, ConfigVerdict, ConfigView, Decision, DecideSettings, HoldDecision } from '../reload/decision.ts';
+import type {
+  ConfigChange,
+  ConfigVerdict,
+  ConfigView,
+  Decision,
+  DecideSettings,
+  HoldDecision,
+} from '../reload/decision.ts';
 import type { ConfigRecord } from '../model/config-record.ts';
 import type { FollowRule, SkipCause } from '../reload/opt-in.ts';
 import type { ConfigKind } from '../model/config-kind.ts';
@@ -74,16 +81,30 @@ export interface ConfigQuestion {
  * scope, or a workload type it ignores, follows nothing whatever its
  * annotations say.
  */
-export function explainForConfig(workload: WorkloadRecord, context: ExplainContext, question: ConfigQuestion): WorkloadExplanation | undefined {
+export function explainForConfig(
+  workload: WorkloadRecord,
+  context: ExplainContext,
+  question: ConfigQuestion,
+): WorkloadExplanation | undefined {
   const decision = decide(workload, context.view, context.settings, context.now);
   const id = referenceKey(question.kind, question.name);
   const verdict = decision.configs.find((c) => c.id === id);
-  if (verdict === undefined && !workload.references.some((r) => r.kind === question.kind && r.name === question.name)) return undefined;
+  if (verdict === undefined && !workload.references.some((r) => r.kind === question.kind && r.name === question.name))
+    return undefined;
   const one = explainConfig(workload, decision, verdict, question, context, question.key);
   const { decision: kind, status: words } = header(workload, decision, context);
   return {
-    kind: workload.kind, namespace: workload.namespace, name: workload.name, follows: one.follows, rule: one.rule, reason: one.reason, visibleKeys: one.visibleKeys,
-    ...wouldRollField(one), decision: kind, status: words, configs: [one],
+    kind: workload.kind,
+    namespace: workload.namespace,
+    name: workload.name,
+    follows: one.follows,
+    rule: one.rule,
+    reason: one.reason,
+    visibleKeys: one.visibleKeys,
+    ...wouldRollField(one),
+    decision: kind,
+    status: words,
+    configs: [one],
   };
 }
 
@@ -99,17 +120,26 @@ export function explainWorkload(workload: WorkloadRecord, context: ExplainContex
   const configs = [
     ...decision.configs.map((verdict) => explainConfig(workload, decision, verdict, verdict, context, key)),
     // References of a workload left alone as a whole: the decision judged none of them.
-    ...workload.references.filter((r) => !decision.configs.some((c) => c.id === referenceKey(r.kind, r.name))).map((r) => explainConfig(workload, decision, undefined, r, context, key)),
+    ...workload.references
+      .filter((r) => !decision.configs.some((c) => c.id === referenceKey(r.kind, r.name)))
+      .map((r) => explainConfig(workload, decision, undefined, r, context, key)),
   ];
   const followed = configs.filter((c) => c.follows);
   const rules = RULE_ORDER.filter((rule) => followed.some((c) => c.rule === rule));
-  const keys = followed.some((c) => c.visibleKeys.includes('*')) ? ['*'] : [...new Set(followed.flatMap((c) => c.visibleKeys))].sort();
+  const keys = followed.some((c) => c.visibleKeys.includes('*'))
+    ? ['*']
+    : [...new Set(followed.flatMap((c) => c.visibleKeys))].sort();
   const { decision: kind, status: words } = header(workload, decision, context);
   return {
-    kind: workload.kind, namespace: workload.namespace, name: workload.name,
+    kind: workload.kind,
+    namespace: workload.namespace,
+    name: workload.name,
     follows: followed.length > 0,
     rule: rules.length === 0 ? null : rules.join(','),
-    reason: followed.length > 0 ? null : leftOut(workload, context) ?? wholeReason(decision) ?? 'follows none of the configs it references',
+    reason:
+      followed.length > 0
+        ? null
+        : (leftOut(workload, context) ?? wholeReason(decision) ?? 'follows none of the configs it references'),
     visibleKeys: keys,
     ...(key === undefined ? {} : { wouldRoll: followed.some((c) => c.wouldRoll === true) }),
     decision: kind,
@@ -118,39 +148,71 @@ export function explainWorkload(workload: WorkloadRecord, context: ExplainContex
   };
 }
 
-function header(workload: WorkloadRecord, decision: Decision, context: ExplainContext): Pick<WorkloadExplanation, 'decision' | 'status'> {
+function header(
+  workload: WorkloadRecord,
+  decision: Decision,
+  context: ExplainContext,
+): Pick<WorkloadExplanation, 'decision' | 'status'> {
   return { decision: decision.kind, status: leftOut(workload, context) ?? status(decision) };
 }
 
 /** Why the controller does not look at the workload at all, if it does not. */
 function leftOut(workload: WorkloadRecord, context: ExplainContext): string | undefined {
   if (!context.scope.inScope) return context.scope.reason;
-  return context.ignoredWorkloadKinds.has(workload.kind) ? `${workload.kind}s are ignored (--ignored-workload-types)` : undefined;
+  return context.ignoredWorkloadKinds.has(workload.kind)
+    ? `${workload.kind}s are ignored (--ignored-workload-types)`
+    : undefined;
 }
 
 function explainConfig(
-  workload: WorkloadRecord, decision: Decision, verdict: ConfigVerdict | undefined, config: ConfigQuestion, context: ExplainContext, key: string | undefined,
+  workload: WorkloadRecord,
+  decision: Decision,
+  verdict: ConfigVerdict | undefined,
+  config: ConfigQuestion,
+  context: ExplainContext,
+  key: string | undefined,
 ): ConfigExplanation {
   const explained = configExplanation(workload, decision, verdict, config, context);
   if (key === undefined) return explained;
-  return { ...explained, wouldRoll: explained.follows && wouldRoll(workload, decision, { kind: config.kind, name: config.name, key }, context) };
+  return {
+    ...explained,
+    wouldRoll:
+      explained.follows && wouldRoll(workload, decision, { kind: config.kind, name: config.name, key }, context),
+  };
 }
 
-const RULE_ORDER: readonly FollowRule[] = ['named-list', 'search-match', 'auto', 'typed-auto', 'auto-reload-all', 'enabled-label'];
+const RULE_ORDER: readonly FollowRule[] = [
+  'named-list',
+  'search-match',
+  'auto',
+  'typed-auto',
+  'auto-reload-all',
+  'enabled-label',
+];
 
 function wouldRollField(config: ConfigExplanation): { wouldRoll?: boolean } {
   return config.wouldRoll === undefined ? {} : { wouldRoll: config.wouldRoll };
 }
 
-function configExplanation(workload: WorkloadRecord, decision: Decision, verdict: ConfigVerdict | undefined, config: ConfigQuestion, context: ExplainContext): ConfigExplanation {
+function configExplanation(
+  workload: WorkloadRecord,
+  decision: Decision,
+  verdict: ConfigVerdict | undefined,
+  config: ConfigQuestion,
+  context: ExplainContext,
+): ConfigExplanation {
   const ref = workload.references.find((r) => r.kind === config.kind && r.name === config.name);
   // A config only a named list selects counts with all its keys.
   const keys = verdict?.visibleKeys ?? ref?.keys ?? 'all';
   const visibleKeys = keys === 'all' ? ['*'] : [...keys];
   const present = context.view.get(config.kind, config.name) !== undefined;
   const state = present ? 'present' : ref?.optional === true ? 'missing, optional' : 'missing';
-  const explained = (follows: boolean, rule: FollowRule | null, reason: string | null, change: ConfigChange | null): ConfigExplanation =>
-    ({ kind: config.kind, name: config.name, follows, rule, reason, visibleKeys, state, change });
+  const explained = (
+    follows: boolean,
+    rule: FollowRule | null,
+    reason: string | null,
+    change: ConfigChange | null,
+  ): ConfigExplanation => ({ kind: config.kind, name: config.name, follows, rule, reason, visibleKeys, state, change });
   const left = leftOut(workload, context);
   if (left !== undefined) return explained(false, null, left, null);
   if (verdict === undefined) return explained(false, null, wholeReason(decision) ?? 'not judged', null);
@@ -160,37 +222,64 @@ function configExplanation(workload: WorkloadRecord, decision: Decision, verdict
 
 /** Why a workload follows nothing at all, when the decision says so. */
 function wholeReason(decision: Decision): string | undefined {
-  const skip = decision.kind === 'skip' ? decision : decision.kind === 'hold' && decision.held.kind === 'skip' ? decision.held : decision.kind === 'resume' ? decision.after : undefined;
+  const skip =
+    decision.kind === 'skip'
+      ? decision
+      : decision.kind === 'hold' && decision.held.kind === 'skip'
+        ? decision.held
+        : decision.kind === 'resume'
+          ? decision.after
+          : undefined;
   if (skip === undefined || skip.why === 'unchanged' || skip.why === 'follows-nothing') return undefined;
   return skip.detail;
 }
 
 /** Each config kind's exclude and typed-auto annotations in the table. */
-const EXCLUDE_ANNOTATION = { ConfigMap: 'configMapExclude', Secret: 'secretExclude', SecretProviderClass: 'secretProviderClassExclude' } as const;
-const AUTO_ANNOTATION = { ConfigMap: 'configMapAuto', Secret: 'secretAuto', SecretProviderClass: 'secretProviderClassAuto' } as const;
+const EXCLUDE_ANNOTATION = {
+  ConfigMap: 'configMapExclude',
+  Secret: 'secretExclude',
+  SecretProviderClass: 'secretProviderClassExclude',
+} as const;
+const AUTO_ANNOTATION = {
+  ConfigMap: 'configMapAuto',
+  Secret: 'secretAuto',
+  SecretProviderClass: 'secretProviderClassAuto',
+} as const;
 
 /** A skip cause in words that name the annotation or flag behind it. */
 function skipReason(cause: SkipCause, kind: ConfigKind, context: ExplainContext): string {
   const a = context.settings.optIn.annotations;
   switch (cause) {
-    case 'kind-ignored': return `${kind}s are ignored (--resources-to-ignore)`;
-    case 'config-ignored': return `the ${kind} carries ${a.ignore} "true"`;
-    case 'not-reported': return `no pod status reports the versions of this ${kind} yet`;
-    case 'excluded': return `excluded by the workload's ${a[EXCLUDE_ANNOTATION[kind]]}`;
-    case 'no-match': return `the workload is in search mode (${a.search}) and the ${kind} lacks ${a.match} "true"`;
-    case 'not-opted-in': return `not opted in: no ${a.auto} or ${a[AUTO_ANNOTATION[kind]]} "true" on the workload, no named list naming it, no ${context.enabledLabel} label on the ${kind}, no --auto-reload-all`;
+    case 'kind-ignored':
+      return `${kind}s are ignored (--resources-to-ignore)`;
+    case 'config-ignored':
+      return `the ${kind} carries ${a.ignore} "true"`;
+    case 'not-reported':
+      return `no pod status reports the versions of this ${kind} yet`;
+    case 'excluded':
+      return `excluded by the workload's ${a[EXCLUDE_ANNOTATION[kind]]}`;
+    case 'no-match':
+      return `the workload is in search mode (${a.search}) and the ${kind} lacks ${a.match} "true"`;
+    case 'not-opted-in':
+      return `not opted in: no ${a.auto} or ${a[AUTO_ANNOTATION[kind]]} "true" on the workload, no named list naming it, no ${context.enabledLabel} label on the ${kind}, no --auto-reload-all`;
   }
 }
 
 /** The decision in words: what the controller does next, and how the record compares with the data now. */
 function status(decision: Decision): string {
   switch (decision.kind) {
-    case 'skip': return decision.why === 'unchanged' ? 'up to date: its record matches the data its pods see' : decision.detail;
-    case 'adopt': return 'no record yet: the controller adopts it (records what its pods see) without rolling';
-    case 'record': return 'its record differs from the data in a way that needs no roll; the controller rewrites the record';
-    case 'roll': return `changed since its last roll (${decision.changed.join(', ')}): the controller rolls it at its next look`;
-    case 'hold': return holdStatus(decision);
-    case 'resume': return `its pause period (since ${decision.pausedAt}) is over: the controller resumes it`;
+    case 'skip':
+      return decision.why === 'unchanged' ? 'up to date: its record matches the data its pods see' : decision.detail;
+    case 'adopt':
+      return 'no record yet: the controller adopts it (records what its pods see) without rolling';
+    case 'record':
+      return 'its record differs from the data in a way that needs no roll; the controller rewrites the record';
+    case 'roll':
+      return `changed since its last roll (${decision.changed.join(', ')}): the controller rolls it at its next look`;
+    case 'hold':
+      return holdStatus(decision);
+    case 'resume':
+      return `its pause period (since ${decision.pausedAt}) is over: the controller resumes it`;
   }
 }
 
@@ -199,10 +288,14 @@ function holdStatus(decision: HoldDecision): string {
   const until = decision.until === undefined ? '' : `, until ${new Date(decision.until).toISOString()}`;
   const { reason } = decision;
   switch (reason.why) {
-    case 'config-missing': return `changed, but held: ${reason.missing.join(', ')} is missing and new pods could not start`;
-    case 'pause-period': return `paused since ${reason.pausedAt} for its pause period${until}`;
-    case 'freeze': return 'held while its freeze annotation is "true"; it rolls once with the newest data when the freeze is lifted';
-    case 'maintenance-window': return `held outside its maintenance window${decision.until === undefined ? '' : `; the next window opens at ${new Date(decision.until).toISOString()}`}`;
+    case 'config-missing':
+      return `changed, but held: ${reason.missing.join(', ')} is missing and new pods could not start`;
+    case 'pause-period':
+      return `paused since ${reason.pausedAt} for its pause period${until}`;
+    case 'freeze':
+      return 'held while its freeze annotation is "true"; it rolls once with the newest data when the freeze is lifted';
+    case 'maintenance-window':
+      return `held outside its maintenance window${decision.until === undefined ? '' : `; the next window opens at ${new Date(decision.until).toISOString()}`}`;
   }
 }
 
@@ -211,7 +304,12 @@ function holdStatus(decision: HoldDecision): string {
  * `decide` again, on the workload as if its record were current and on the
  * config with that key's value changed (added, when it has no such key).
  */
-function wouldRoll(workload: WorkloadRecord, decision: Decision, question: ConfigQuestion & { key: string }, context: ExplainContext): boolean {
+function wouldRoll(
+  workload: WorkloadRecord,
+  decision: Decision,
+  question: ConfigQuestion & { key: string },
+  context: ExplainContext,
+): boolean {
   const record = currentRecord(workload, decision);
   if (record === undefined) return false;
   const view = withChangedKey(context.view, question.kind, question.name, question.key);
@@ -221,9 +319,14 @@ function wouldRoll(workload: WorkloadRecord, decision: Decision, question: Confi
 /** The record the workload would hold once the controller caught up with the data of now. */
 function currentRecord(workload: WorkloadRecord, decision: Decision): ConfigRecord | undefined {
   switch (decision.kind) {
-    case 'adopt': case 'record': case 'roll': return decision.record;
-    case 'hold': return decision.held.kind === 'roll' ? decision.held.record : workload.record;
-    default: return workload.record;
+    case 'adopt':
+    case 'record':
+    case 'roll':
+      return decision.record;
+    case 'hold':
+      return decision.held.kind === 'roll' ? decision.held.record : workload.record;
+    default:
+      return workload.record;
   }
 }
 

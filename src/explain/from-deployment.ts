@@ -17,9 +17,13 @@ export async function controllerFlags(client: ApiClient, namespace: string, name
   const deployment = asRecord(await client.json({ method: 'GET', path: workloadPath('Deployment', namespace, name) }));
   const podSpec = asRecord(asRecord(asRecord(deployment?.spec)?.template)?.spec);
   const containers = (Array.isArray(podSpec?.containers) ? podSpec.containers : []).map((c) => asRecord(c) ?? {});
-  const words = (c: Readonly<Record<string, unknown>>): string[] => [c.command, c.args].flatMap((list) => (Array.isArray(list) ? list.filter((w) => typeof w === 'string') : []));
-  const container = containers.find((c) => c.name === 'mini-reloader' && words(c).includes('run')) ?? containers.find((c) => words(c).includes('run'));
-  if (container === undefined) throw new Error(`Deployment ${namespace}/${name} has no container that runs "mini-reloader run"`);
+  const words = (c: Readonly<Record<string, unknown>>): string[] =>
+    [c.command, c.args].flatMap((list) => (Array.isArray(list) ? list.filter((w) => typeof w === 'string') : []));
+  const container =
+    containers.find((c) => c.name === 'mini-reloader' && words(c).includes('run')) ??
+    containers.find((c) => words(c).includes('run'));
+  if (container === undefined)
+    throw new Error(`Deployment ${namespace}/${name} has no container that runs "mini-reloader run"`);
   const all = words(container);
   const env: Record<string, string> = {};
   for (const item of Array.isArray(container.env) ? container.env : []) {
@@ -27,7 +31,8 @@ export async function controllerFlags(client: ApiClient, namespace: string, name
     const varName = variable?.name;
     if (typeof varName !== 'string') continue;
     if (typeof variable?.value === 'string') env[varName] = variable.value;
-    else if (asRecord(asRecord(variable?.valueFrom)?.fieldRef)?.fieldPath === 'metadata.namespace') env[varName] = namespace;
+    else if (asRecord(asRecord(variable?.valueFrom)?.fieldRef)?.fieldPath === 'metadata.namespace')
+      env[varName] = namespace;
   }
   return { argv: all.slice(all.indexOf('run') + 1), env };
 }

@@ -9,16 +9,25 @@ export interface LastRoll {
 }
 
 /** Undefined when the API server keeps no such Event (Events expire after an hour by default). */
-export async function lastRoll(client: ApiClient, kind: WorkloadKind, namespace: string, name: string): Promise<LastRoll | undefined> {
-  const list = asRecord(await client.json({
-    method: 'GET',
-    path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`,
-    query: { fieldSelector: `involvedObject.kind=${kind},involvedObject.name=${name},reason=Reloaded` },
-  }));
+export async function lastRoll(
+  client: ApiClient,
+  kind: WorkloadKind,
+  namespace: string,
+  name: string,
+): Promise<LastRoll | undefined> {
+  const list = asRecord(
+    await client.json({
+      method: 'GET',
+      path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`,
+      query: { fieldSelector: `involvedObject.kind=${kind},involvedObject.name=${name},reason=Reloaded` },
+    }),
+  );
   let newest: LastRoll | undefined;
   for (const item of Array.isArray(list?.items) ? list.items : []) {
     const event = asRecord(item);
-    const at = [event?.lastTimestamp, event?.eventTime, asRecord(event?.metadata)?.creationTimestamp].find((t) => typeof t === 'string' && t !== '');
+    const at = [event?.lastTimestamp, event?.eventTime, asRecord(event?.metadata)?.creationTimestamp].find(
+      (t) => typeof t === 'string' && t !== '',
+    );
     if (typeof at !== 'string' || typeof event?.message !== 'string') continue;
     if (newest === undefined || Date.parse(at) > Date.parse(newest.at)) newest = { at, message: event.message };
   }

@@ -9,7 +9,12 @@ import { Reflector, type ReflectorHandlers, type ReflectorTarget } from '../kube
  * instead of retrying; other problems, such as an item that is not JSON,
  * are passed to `warn` and the list goes on.
  */
-export async function listOnce(client: ApiClient, target: ReflectorTarget, handlers: ReflectorHandlers, warn: (message: string) => void): Promise<void> {
+export async function listOnce(
+  client: ApiClient,
+  target: ReflectorTarget,
+  handlers: ReflectorHandlers,
+  warn: (message: string) => void,
+): Promise<void> {
   const stop = new AbortController();
   let failure: Error | undefined;
   const fail = (err: unknown): void => {

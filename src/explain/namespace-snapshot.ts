@@ -29,25 +29,47 @@ export interface NamespaceSnapshot {
  * workloads are missing from the answer); a refused list of configs fails,
  * since every answer depends on them.
  */
-export async function readNamespace(client: ApiClient, namespace: string, settings: ControllerSettings): Promise<NamespaceSnapshot> {
+export async function readNamespace(
+  client: ApiClient,
+  namespace: string,
+  settings: ControllerSettings,
+): Promise<NamespaceSnapshot> {
   const warnings: string[] = [];
-  const warn = (message: string): void => { warnings.push(message); };
+  const warn = (message: string): void => {
+    warnings.push(message);
+  };
   const r = settings.reconcile;
   const configs = new ConfigCache({
     enabledLabel: settings.enabledLabel,
     ignoreAnnotation: r.annotations.ignore,
     matchAnnotation: r.annotations.match,
     onChange: () => undefined,
-    onInvalid: (kind, ns, name, err) => { warn(`${kind} ${ns}/${name} cannot be read (${err.message}); the controller keeps its last known state`); },
+    onInvalid: (kind, ns, name, err) => {
+      warn(`${kind} ${ns}/${name} cannot be read (${err.message}); the controller keeps its last known state`);
+    },
   });
-  const workloads = new WorkloadCache({ annotations: r.annotations, recordAnnotation: recordAnnotation(r.hashAnnotation), onChange: () => undefined });
+  const workloads = new WorkloadCache({
+    annotations: r.annotations,
+    recordAnnotation: recordAnnotation(r.hashAnnotation),
+    onChange: () => undefined,
+  });
   for (const kind of ['ConfigMap', 'Secret'] as const) {
     if (r.optIn.ignoredConfigKinds.has(kind)) continue;
-    await listOnce(client, configListTarget(kind, namespace, settings.resourceLabelSelector), configs.handlers(kind, namespace), warn);
+    await listOnce(
+      client,
+      configListTarget(kind, namespace, settings.resourceLabelSelector),
+      configs.handlers(kind, namespace),
+      warn,
+    );
   }
   // Ignored workload types too, so that explain can say they are ignored.
   for (const info of WORKLOAD_KINDS) {
-    const target = { apiPrefix: info.apiPrefix, resource: info.resource, namespace, ...(info.kind === 'Rollout' ? { absentRetryMs: 60_000 } : {}) };
+    const target = {
+      apiPrefix: info.apiPrefix,
+      resource: info.resource,
+      namespace,
+      ...(info.kind === 'Rollout' ? { absentRetryMs: 60_000 } : {}),
+    };
     try {
       await listOnce(client, target, workloads.handlers(info.kind, namespace), warn);
     } catch (err) {
@@ -59,15 +81,25 @@ export async function readNamespace(client: ApiClient, namespace: string, settin
 }
 
 /** The controller's namespace scope, applied to one namespace; the selector is matched by the API server, as the controller's watch is. */
-async function namespaceVerdict(client: ApiClient, namespace: string, settings: ControllerSettings): Promise<NamespaceVerdict> {
+async function namespaceVerdict(
+  client: ApiClient,
+  namespace: string,
+  settings: ControllerSettings,
+): Promise<NamespaceVerdict> {
   if (settings.namespaces.length > 0 && !settings.namespaces.includes(namespace)) {
-    return { inScope: false, reason: `namespace ${namespace} is not among --namespaces (${settings.namespaces.join(', ')})` };
+    return {
+      inScope: false,
+      reason: `namespace ${namespace} is not among --namespaces (${settings.namespaces.join(', ')})`,
+    };
   }
-  if (settings.namespacesToIgnore.includes(namespace)) return { inScope: false, reason: `namespace ${namespace} is in --namespaces-to-ignore` };
+  if (settings.namespacesToIgnore.includes(namespace))
+    return { inScope: false, reason: `namespace ${namespace} is in --namespaces-to-ignore` };
   const selector = settings.namespaceSelector;
   if (selector === undefined) return { inScope: true };
   const list = await client.json<{ items?: unknown[] } | undefined>({
-    method: 'GET', path: '/api/v1/namespaces', query: { labelSelector: selector, fieldSelector: `metadata.name=${namespace}` },
+    method: 'GET',
+    path: '/api/v1/namespaces',
+    query: { labelSelector: selector, fieldSelector: `metadata.name=${namespace}` },
   });
   if ((list?.items?.length ?? 0) > 0) return { inScope: true };
   return { inScope: false, reason: `namespace ${namespace} does not match --namespace-selector ${selector}` };

@@ -29,33 +29,70 @@ export function renderTable(report: ExplainReport): string {
   const lines: string[] = [];
   const { config, key } = report;
   if (config !== undefined) {
-    lines.push(`${config.kind} ${config.namespace}/${config.name}: ${config.keys.length === 0 ? 'no keys' : `keys ${config.keys.join(', ')}`}`);
+    lines.push(
+      `${config.kind} ${config.namespace}/${config.name}: ${config.keys.length === 0 ? 'no keys' : `keys ${config.keys.join(', ')}`}`,
+    );
     if (config.unwatched !== null) lines.push(`not watched by the controller: ${config.unwatched}`);
     if (report.workloads.length === 0) lines.push('no workload references it or names it in a reload list');
     else {
       lines.push('');
-      lines.push(...table([
-        ['WORKLOAD', 'FOLLOWS', 'RULE', 'VISIBLE KEYS', ...(key === undefined ? [] : [`ROLLS ON ${key}`]), 'STATUS / WHY NOT'],
-        ...report.workloads.map((w) => [
-          `${w.kind}/${w.name}`, yesNo(w.follows), w.rule ?? '-', w.visibleKeys.join(','), ...(key === undefined ? [] : [yesNo(w.wouldRoll === true)]), w.reason ?? w.status,
+      lines.push(
+        ...table([
+          [
+            'WORKLOAD',
+            'FOLLOWS',
+            'RULE',
+            'VISIBLE KEYS',
+            ...(key === undefined ? [] : [`ROLLS ON ${key}`]),
+            'STATUS / WHY NOT',
+          ],
+          ...report.workloads.map((w) => [
+            `${w.kind}/${w.name}`,
+            yesNo(w.follows),
+            w.rule ?? '-',
+            w.visibleKeys.join(','),
+            ...(key === undefined ? [] : [yesNo(w.wouldRoll === true)]),
+            w.reason ?? w.status,
+          ]),
         ]),
-      ]));
+      );
     }
   } else {
     for (const w of report.workloads) {
       lines.push(`${w.kind} ${w.namespace}/${w.name}: ${w.status}`);
-      if (w.lastRoll !== undefined) lines.push(`last roll: ${w.lastRoll === null ? 'no Reloaded Event kept' : `${w.lastRoll.at} ${w.lastRoll.message}`}`);
+      if (w.lastRoll !== undefined)
+        lines.push(
+          `last roll: ${w.lastRoll === null ? 'no Reloaded Event kept' : `${w.lastRoll.at} ${w.lastRoll.message}`}`,
+        );
       if (w.configs.length === 0) {
         lines.push(w.reason ?? 'references no ConfigMap or Secret');
         continue;
       }
       lines.push('');
-      lines.push(...table([
-        ['CONFIG', 'STATE', 'FOLLOWS', 'RULE', 'VISIBLE KEYS', 'RECORD', ...(key === undefined ? [] : [`ROLLS ON ${key}`]), 'WHY NOT'],
-        ...w.configs.map((c) => [
-          `${c.kind}/${c.name}`, c.state, yesNo(c.follows), c.rule ?? '-', c.visibleKeys.join(','), c.change ?? '-', ...(key === undefined ? [] : [yesNo(c.wouldRoll === true)]), c.reason ?? '',
+      lines.push(
+        ...table([
+          [
+            'CONFIG',
+            'STATE',
+            'FOLLOWS',
+            'RULE',
+            'VISIBLE KEYS',
+            'RECORD',
+            ...(key === undefined ? [] : [`ROLLS ON ${key}`]),
+            'WHY NOT',
+          ],
+          ...w.configs.map((c) => [
+            `${c.kind}/${c.name}`,
+            c.state,
+            yesNo(c.follows),
+            c.rule ?? '-',
+            c.visibleKeys.join(','),
+            c.change ?? '-',
+            ...(key === undefined ? [] : [yesNo(c.wouldRoll === true)]),
+            c.reason ?? '',
+          ]),
         ]),
-      ]));
+      );
     }
   }
   for (const warning of report.warnings) lines.push(`warning: ${warning}`);
@@ -69,6 +106,14 @@ function yesNo(value: boolean): string {
 /** Columns padded to their widest cell; the last one is left as it is. */
 function table(rows: readonly (readonly string[])[]): string[] {
   const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => { widths[i] = Math.max(widths[i] ?? 0, cell.length); });
-  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd());
+  for (const row of rows)
+    row.forEach((cell, i) => {
+      widths[i] = Math.max(widths[i] ?? 0, cell.length);
+    });
+  return rows.map((row) =>
+    row
+      .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd(),
+  );
 }

@@ -8,7 +8,8 @@ export interface ListenAddress {
   readonly port: number;
 }
 
-const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?)*$/;
+const HOSTNAME =
+  /^(?=.{1,253}$)[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?)*$/;
 
 /**
  * Splits `host:port` the way Go's net.SplitHostPort does: `:9090`,
@@ -27,7 +28,8 @@ export function parseListenAddress(address: string): ListenAddress {
   }
   const host = match[3] ?? '';
   if (host === '') return { host: undefined, port };
-  if (isIP(host) === 0 && !HOSTNAME.test(host)) throw new Error(`has "${host}", which is neither an IP address nor a host name`);
+  if (isIP(host) === 0 && !HOSTNAME.test(host))
+    throw new Error(`has "${host}", which is neither an IP address nor a host name`);
   return { host, port };
 }
 
@@ -44,7 +46,12 @@ export interface Listening {
  * Resolves once listening; rejects with a message naming `what` and the
  * address when it cannot be bound. Later server errors are `onError`'s.
  */
-export async function listen(server: Server, address: string, what: string, onError: (err: Error) => void): Promise<Listening> {
+export async function listen(
+  server: Server,
+  address: string,
+  what: string,
+  onError: (err: Error) => void,
+): Promise<Listening> {
   const { host, port } = parseListenAddress(address);
   await new Promise<void>((resolve, reject) => {
     const failed = (err: Error): void => {
@@ -62,7 +69,10 @@ export async function listen(server: Server, address: string, what: string, onEr
     port: (server.address() as AddressInfo).port,
     close: () => {
       closed ??= new Promise<void>((resolve, reject) => {
-        server.close((err) => { if (err === undefined) resolve(); else reject(err); });
+        server.close((err) => {
+          if (err === undefined) resolve();
+          else reject(err);
+        });
         server.closeAllConnections();
       });
       return closed;

@@ -21,7 +21,10 @@ export function keepAliveAgent(protocol: string, options: AgentOptions = {}): ht
       ...(options.proxyUrl === undefined ? {} : { proxyEnv: { HTTPS_PROXY: options.proxyUrl } }),
     });
   }
-  return new http.Agent({ keepAlive: true, ...(options.proxyUrl === undefined ? {} : { proxyEnv: { HTTP_PROXY: options.proxyUrl } }) });
+  return new http.Agent({
+    keepAlive: true,
+    ...(options.proxyUrl === undefined ? {} : { proxyEnv: { HTTP_PROXY: options.proxyUrl } }),
+  });
 }
 
 export interface OutgoingRequest {
@@ -54,9 +57,15 @@ export function sendRequest(url: URL, init: OutgoingRequest): Promise<IncomingMe
   if (url.username !== '' || url.password !== '') throw new Error('sendRequest: the URL holds credentials');
   const request = url.protocol === 'https:' ? https.request : http.request;
   return new Promise((resolve, reject) => {
-    const req = request(url, { agent: init.agent, method: init.method, headers: init.headers, signal: init.signal }, resolve);
+    const req = request(
+      url,
+      { agent: init.agent, method: init.method, headers: init.headers, signal: init.signal },
+      resolve,
+    );
     req.once('error', reject);
-    req.setTimeout(init.idleTimeoutMs, () => { req.destroy(new RequestTimeoutError(init.idleTimeoutMs)); });
+    req.setTimeout(init.idleTimeoutMs, () => {
+      req.destroy(new RequestTimeoutError(init.idleTimeoutMs));
+    });
     req.end(init.body);
   });
 }
@@ -81,6 +90,10 @@ export async function readText(res: IncomingMessage, maxBytes = Number.POSITIVE_
 /** What went wrong in a request, in one line, for an error message (names no URL). */
 export function describeRequestError(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
-  if (err.name === 'TimeoutError' || (err.name === 'AbortError' && err.cause instanceof Error && err.cause.name === 'TimeoutError')) return 'timed out';
+  if (
+    err.name === 'TimeoutError' ||
+    (err.name === 'AbortError' && err.cause instanceof Error && err.cause.name === 'TimeoutError')
+  )
+    return 'timed out';
   return err.message;
 }

@@ -30,7 +30,10 @@ export async function startProbeServer(options: ProbeServerOptions): Promise<Pro
 
   const server = createServer((req, res) => {
     respond(req, res, options).catch((err: unknown) => {
-      logger.error({ path: pathOf(req), err: err instanceof Error ? err.message : String(err) }, 'probe server: request failed');
+      logger.error(
+        { path: pathOf(req), err: err instanceof Error ? err.message : String(err) },
+        'probe server: request failed',
+      );
       if (!res.headersSent) send(res, req, 500, TEXT, 'internal error\n');
       else res.destroy();
     });
@@ -39,7 +42,9 @@ export async function startProbeServer(options: ProbeServerOptions): Promise<Pro
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
 
-  const listening = await listen(server, options.address, 'probes and metrics', (err) => { logger.error({ err: err.message }, 'probe server error'); });
+  const listening = await listen(server, options.address, 'probes and metrics', (err) => {
+    logger.error({ err: err.message }, 'probe server error');
+  });
   logger.debug({ address: options.address, port: listening.port }, 'serving /metrics, /healthz, /live and /readyz');
   return listening;
 }

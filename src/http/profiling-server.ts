@@ -51,7 +51,11 @@ export async function startProfilingServer(options: ProfilingServerOptions): Pro
       return;
     }
     if (path === INDEX) {
-      send(res, 200, `${HEAP}\tV8 heap snapshot (.heapsnapshot)\n${PROFILE}?seconds=N\tCPU profile of N seconds (.cpuprofile), ${PROFILE_SECONDS.min} to ${PROFILE_SECONDS.max}, default ${PROFILE_SECONDS.default}\n`);
+      send(
+        res,
+        200,
+        `${HEAP}\tV8 heap snapshot (.heapsnapshot)\n${PROFILE}?seconds=N\tCPU profile of N seconds (.cpuprofile), ${PROFILE_SECONDS.min} to ${PROFILE_SECONDS.max}, default ${PROFILE_SECONDS.default}\n`,
+      );
       return;
     }
     const seconds = path === PROFILE ? profileSeconds(req) : undefined;
@@ -66,18 +70,29 @@ export async function startProfilingServer(options: ProfilingServerOptions): Pro
     busy = true;
     logger.info({ path, ...(seconds === undefined ? {} : { seconds }) }, 'profiling: taking a profile');
     const taking = seconds === undefined ? serveHeapSnapshot(res) : serveCpuProfile(res, seconds);
-    taking.then(
-      (outcome) => { logger.info({ path, ...(seconds === undefined ? {} : { seconds }), outcome }, 'profiling: profile taken'); },
-      (err: unknown) => {
-        logger.error({ path, err: err instanceof Error ? err.message : String(err) }, 'profiling: profile failed');
-        if (!res.headersSent) send(res, 500, 'profile failed\n');
-        else res.destroy();
-      },
-    ).finally(() => { busy = false; });
+    taking
+      .then(
+        (outcome) => {
+          logger.info({ path, ...(seconds === undefined ? {} : { seconds }), outcome }, 'profiling: profile taken');
+        },
+        (err: unknown) => {
+          logger.error({ path, err: err instanceof Error ? err.message : String(err) }, 'profiling: profile failed');
+          if (!res.headersSent) send(res, 500, 'profile failed\n');
+          else res.destroy();
+        },
+      )
+      .finally(() => {
+        busy = false;
+      });
   });
   server.headersTimeout = 10_000;
-  const listening = await listen(server, options.address, 'profiles', (err) => { logger.error({ err: err.message }, 'profiling server error'); });
-  logger.warn({ address: options.address, port: listening.port }, `profiling: serving ${HEAP} and ${PROFILE}; a heap snapshot holds Secret values in memory, never expose this port`);
+  const listening = await listen(server, options.address, 'profiles', (err) => {
+    logger.error({ err: err.message }, 'profiling server error');
+  });
+  logger.warn(
+    { address: options.address, port: listening.port },
+    `profiling: serving ${HEAP} and ${PROFILE}; a heap snapshot holds Secret values in memory, never expose this port`,
+  );
   return listening;
 }
 
@@ -106,7 +121,9 @@ async function serveHeapSnapshot(res: ServerResponse): Promise<string> {
 /** Resolves once the profile was sent ('sent') or the client went away and profiling stopped ('abandoned'). */
 async function serveCpuProfile(res: ServerResponse, seconds: number): Promise<string> {
   const gone = new AbortController();
-  res.once('close', () => { gone.abort(); });
+  res.once('close', () => {
+    gone.abort();
+  });
   const session = new Session();
   session.connect();
   try {
@@ -140,6 +157,10 @@ function pathOf(req: IncomingMessage): string {
 }
 
 function send(res: ServerResponse, status: number, body: string): void {
-  res.writeHead(status, { 'content-type': TEXT, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
+  res.writeHead(status, {
+    'content-type': TEXT,
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store',
+  });
   res.end(body);
 }

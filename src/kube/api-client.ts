@@ -105,7 +105,12 @@ export class ApiClient {
       return JSON.parse(text) as T;
     } catch {
       // The SyntaxError quotes the text, which may be a Secret: leave it out.
-      throw new ApiError({ method: req.method, path: req.path, statusCode: 0, detail: `response (HTTP ${res.statusCode ?? 0}) is not valid JSON` });
+      throw new ApiError({
+        method: req.method,
+        path: req.path,
+        statusCode: 0,
+        detail: `response (HTTP ${res.statusCode ?? 0}) is not valid JSON`,
+      });
     }
   }
 
@@ -116,7 +121,12 @@ export class ApiClient {
    */
   async stream(req: ApiRequest): Promise<AsyncIterable<Uint8Array>> {
     const started = performance.now();
-    const ended = req.query?.watch === undefined ? (): void => { this.#took(req, started); } : undefined;
+    const ended =
+      req.query?.watch === undefined
+        ? (): void => {
+            this.#took(req, started);
+          }
+        : undefined;
     let res: IncomingMessage;
     try {
       res = await this.#send(req);
@@ -143,9 +153,21 @@ export class ApiClient {
       contentHeaders['Content-Length'] = Buffer.byteLength(body);
     }
     const send = async (credentials: Readonly<Record<string, string>>): Promise<IncomingMessage> => {
-      const headers: OutgoingHttpHeaders = { ...credentials, ...contentHeaders, Accept: 'application/json', 'User-Agent': 'mini-reloader' };
+      const headers: OutgoingHttpHeaders = {
+        ...credentials,
+        ...contentHeaders,
+        Accept: 'application/json',
+        'User-Agent': 'mini-reloader',
+      };
       try {
-        const res = await sendRequest(url, { agent: this.#agent, method: req.method, headers, body, signal: req.signal, idleTimeoutMs });
+        const res = await sendRequest(url, {
+          agent: this.#agent,
+          method: req.method,
+          headers,
+          body,
+          signal: req.signal,
+          idleTimeoutMs,
+        });
         this.#metrics?.answered(req.method, this.#host, String(res.statusCode ?? 0));
         return res;
       } catch (err) {
@@ -207,7 +229,13 @@ async function* chunksOf(req: ApiRequest, res: IncomingMessage, ended?: () => vo
 /** The error for a request that got no usable response; the caller's own abort passes through. */
 function failure(req: ApiRequest, what: string, err: unknown): unknown {
   if (req.signal?.aborted === true) return req.signal.reason;
-  return new ApiError({ method: req.method, path: req.path, statusCode: 0, detail: `${what}: ${describeRequestError(err)}`, cause: err });
+  return new ApiError({
+    method: req.method,
+    path: req.path,
+    statusCode: 0,
+    detail: `${what}: ${describeRequestError(err)}`,
+    cause: err,
+  });
 }
 
 async function errorFromResponse(req: ApiRequest, res: IncomingMessage): Promise<ApiError> {

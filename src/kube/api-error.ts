@@ -17,10 +17,21 @@ export class ApiError extends Error {
   readonly method: string;
   readonly path: string;
 
-  constructor(init: { method: string; path: string; statusCode: number; reason?: string | undefined; detail?: string | undefined; cause?: unknown }) {
-    const status = init.statusCode === 0 ? 'no response' : `${init.statusCode}${init.reason === undefined ? '' : ` ${init.reason}`}`;
+  constructor(init: {
+    method: string;
+    path: string;
+    statusCode: number;
+    reason?: string | undefined;
+    detail?: string | undefined;
+    cause?: unknown;
+  }) {
+    const status =
+      init.statusCode === 0 ? 'no response' : `${init.statusCode}${init.reason === undefined ? '' : ` ${init.reason}`}`;
     const detail = init.detail === undefined || init.detail === '' ? '' : `: ${init.detail}`;
-    super(`${init.method} ${init.path} failed (${status})${detail}`, init.cause === undefined ? undefined : { cause: init.cause });
+    super(
+      `${init.method} ${init.path} failed (${status})${detail}`,
+      init.cause === undefined ? undefined : { cause: init.cause },
+    );
     this.name = 'ApiError';
     this.statusCode = init.statusCode;
     this.reason = init.reason;
@@ -60,7 +71,13 @@ const snippetLength = 300;
  * read as a Kubernetes Status when it is one; otherwise it is quoted only for
  * non-sensitive requests.
  */
-export function apiErrorFromResponse(method: string, path: string, statusCode: number, bodyText: string, sensitive: boolean): ApiError {
+export function apiErrorFromResponse(
+  method: string,
+  path: string,
+  statusCode: number,
+  bodyText: string,
+  sensitive: boolean,
+): ApiError {
   const status = parseStatus(bodyText);
   if (status !== undefined) {
     return new ApiError({ method, path, statusCode, reason: status.reason, detail: status.message });

@@ -36,7 +36,13 @@ export class EventRecorder {
           apiVersion: 'v1',
           kind: 'Event',
           metadata: { name: `${subject.name}.${randomBytes(8).toString('hex')}`, namespace: subject.namespace },
-          involvedObject: { apiVersion: subject.apiVersion, kind: subject.kind, namespace: subject.namespace, name: subject.name, uid: subject.uid },
+          involvedObject: {
+            apiVersion: subject.apiVersion,
+            kind: subject.kind,
+            namespace: subject.namespace,
+            name: subject.name,
+            uid: subject.uid,
+          },
           type,
           reason,
           message: message.slice(0, 1024),
@@ -51,10 +57,15 @@ export class EventRecorder {
       .then(
         () => undefined,
         (err: unknown) => {
-          this.#logger.warn({ err: String(err), object: `${subject.kind}/${subject.namespace}/${subject.name}`, reason }, 'could not record event');
+          this.#logger.warn(
+            { err: String(err), object: `${subject.kind}/${subject.namespace}/${subject.name}`, reason },
+            'could not record event',
+          );
         },
       )
-      .finally(() => { this.#pending.delete(sending); });
+      .finally(() => {
+        this.#pending.delete(sending);
+      });
     this.#pending.add(sending);
   }
 

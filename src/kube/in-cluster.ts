@@ -33,7 +33,13 @@ export function inClusterAccess(env: NodeJS.ProcessEnv, dir: string = SERVICE_AC
   }
   return {
     server: `https://${isIPv6(host) ? `[${host}]` : host}:${port}`,
-    tls: { ca, clientCertificate: undefined, clientKey: undefined, insecureSkipTlsVerify: false, serverName: undefined },
+    tls: {
+      ca,
+      clientCertificate: undefined,
+      clientKey: undefined,
+      insecureSkipTlsVerify: false,
+      serverName: undefined,
+    },
     proxyUrl: undefined,
     namespace: readNamespace(path.join(dir, 'namespace')),
     credentials: new TokenFileCredentials(path.join(dir, 'token')),

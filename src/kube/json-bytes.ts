@@ -1,5 +1,6 @@
 /** One JSON value read from bytes: the value, or the fact that it was not JSON (never its text). */
-export type ParsedJson = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly length: number };
+export type ParsedJson =
+  { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly length: number };
 
 /** No Kubernetes object comes near this; a value that grows beyond it means the stream is broken. */
 export const MAX_JSON_VALUE_BYTES = 64 * 1024 * 1024;

@@ -1,7 +1,9 @@
 /** Reading API JSON whose shape is not guaranteed: anything malformed reads as absent. */
 
 export function asRecord(value: unknown): Readonly<Record<string, unknown>> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
 }
 
 /** Labels or annotations as a plain string map; non-string values are dropped. */

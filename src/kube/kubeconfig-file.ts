@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { basicAuthorization } from '../http/basic-authorization.ts';
-import { fixedCredentials, noCredentials, withoutTrailingSlashes, type ClusterAccess, type Credentials, type TlsSettings } from './cluster-access.ts';
+import {
+  fixedCredentials,
+  noCredentials,
+  withoutTrailingSlashes,
+  type ClusterAccess,
+  type Credentials,
+  type TlsSettings,
+} from './cluster-access.ts';
 import { clientNodeCredentials } from './client-node-credentials.ts';
 import { TokenFileCredentials } from './token-file.ts';
 
@@ -38,7 +45,10 @@ interface Entry {
  *
  * Throws an Error naming the file and field for anything it cannot use.
  */
-export async function accessFromKubeconfig(documents: readonly KubeconfigDocument[], contextName?: string): Promise<ClusterAccess> {
+export async function accessFromKubeconfig(
+  documents: readonly KubeconfigDocument[],
+  contextName?: string,
+): Promise<ClusterAccess> {
   const clusters = new Map<string, Entry>();
   const users = new Map<string, Entry>();
   const contexts = new Map<string, Entry>();
@@ -54,11 +64,17 @@ export async function accessFromKubeconfig(documents: readonly KubeconfigDocumen
   const files = documents.map((d) => d.path).join(', ');
   if (currentContext === undefined) throw new Error(`kubeconfig ${files} has no current-context`);
   const context = contexts.get(currentContext);
-  if (context === undefined) throw new Error(`kubeconfig ${files}: ${currentContext === contextName ? 'context' : 'current-context'} "${currentContext}" is not among its contexts`);
+  if (context === undefined)
+    throw new Error(
+      `kubeconfig ${files}: ${currentContext === contextName ? 'context' : 'current-context'} "${currentContext}" is not among its contexts`,
+    );
   const contextWhere = `${context.file} context "${currentContext}"`;
   const clusterName = requiredString(context.fields, 'cluster', contextWhere);
   const cluster = clusters.get(clusterName);
-  if (cluster === undefined) throw new Error(`kubeconfig ${files}: context "${currentContext}" names cluster "${clusterName}", which is not there`);
+  if (cluster === undefined)
+    throw new Error(
+      `kubeconfig ${files}: context "${currentContext}" names cluster "${clusterName}", which is not there`,
+    );
   const userName = optionalString(context.fields, 'user', contextWhere);
   const user = userName === undefined || userName === '' ? undefined : users.get(userName);
   if (userName !== undefined && userName !== '' && user === undefined) {
@@ -79,7 +95,13 @@ export async function accessFromKubeconfig(documents: readonly KubeconfigDocumen
   };
 }
 
-function collect(root: Readonly<Record<string, unknown>>, list: string, inner: string, file: string, into: Map<string, Entry>): void {
+function collect(
+  root: Readonly<Record<string, unknown>>,
+  list: string,
+  inner: string,
+  file: string,
+  into: Map<string, Entry>,
+): void {
   const items = root[list];
   if (items === undefined || items === null) return;
   if (!Array.isArray(items)) throw new Error(`kubeconfig ${file}: ${list} is not a list`);
@@ -99,8 +121,10 @@ function serverUrl(raw: string, where: string): string {
   } catch {
     throw new Error(`${where}: server is not an absolute URL`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`${where}: server has scheme ${url.protocol} (allowed: https, http)`);
-  if (url.username !== '' || url.password !== '') throw new Error(`${where}: server must not hold credentials; put them in the user`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new Error(`${where}: server has scheme ${url.protocol} (allowed: https, http)`);
+  if (url.username !== '' || url.password !== '')
+    throw new Error(`${where}: server must not hold credentials; put them in the user`);
   if (url.search !== '' || url.hash !== '') throw new Error(`${where}: server must not have a query or fragment`);
   return withoutTrailingSlashes(url.href);
 }
@@ -121,7 +145,9 @@ function tlsSettings(cluster: Entry, user: Entry | undefined, clusterWhere: stri
   const insecure = optionalBoolean(cluster.fields, 'insecure-skip-tls-verify', clusterWhere) ?? false;
   const ca = pem(cluster, 'certificate-authority', clusterWhere);
   if (insecure && ca !== undefined) {
-    throw new Error(`${clusterWhere}: certificate-authority and insecure-skip-tls-verify exclude each other (as in kubectl)`);
+    throw new Error(
+      `${clusterWhere}: certificate-authority and insecure-skip-tls-verify exclude each other (as in kubectl)`,
+    );
   }
   const clientCertificate = user === undefined ? undefined : pem(user, 'client-certificate', userWhere);
   const clientKey = user === undefined ? undefined : pem(user, 'client-key', userWhere);
@@ -129,7 +155,13 @@ function tlsSettings(cluster: Entry, user: Entry | undefined, clusterWhere: stri
     throw new Error(`${userWhere}: client-certificate and client-key go together`);
   }
   const serverName = optionalString(cluster.fields, 'tls-server-name', clusterWhere);
-  return { ca, clientCertificate, clientKey, insecureSkipTlsVerify: insecure, serverName: serverName === '' ? undefined : serverName };
+  return {
+    ca,
+    clientCertificate,
+    clientKey,
+    insecureSkipTlsVerify: insecure,
+    serverName: serverName === '' ? undefined : serverName,
+  };
 }
 
 /** `<field>-data` (base64 PEM) wins over `<field>` (a file path), as in kubectl. */
@@ -146,7 +178,8 @@ const impersonationFields = ['as', 'as-uid', 'as-groups', 'as-user-extra'];
 async function userCredentials(user: Entry, where: string, server: string): Promise<Credentials> {
   const fields = user.fields;
   for (const field of impersonationFields) {
-    if (fields[field] !== undefined && fields[field] !== null) throw new Error(`${where}: ${field} (impersonation) is not supported`);
+    if (fields[field] !== undefined && fields[field] !== null)
+      throw new Error(`${where}: ${field} (impersonation) is not supported`);
   }
   if (fields.exec !== undefined || fields['auth-provider'] !== undefined) {
     return clientNodeCredentials(server, fields);
@@ -157,7 +190,8 @@ async function userCredentials(user: Entry, where: string, server: string): Prom
   const password = optionalString(fields, 'password', where);
   const hasToken = (token !== undefined && token !== '') || (tokenFile !== undefined && tokenFile !== '');
   const hasBasic = (username !== undefined && username !== '') || (password !== undefined && password !== '');
-  if (hasToken && hasBasic) throw new Error(`${where}: a token and username/password exclude each other (as in kubectl)`);
+  if (hasToken && hasBasic)
+    throw new Error(`${where}: a token and username/password exclude each other (as in kubectl)`);
   // As in client-go, a token file is what counts once it can be read; the inline token is not a fallback for it.
   if (tokenFile !== undefined && tokenFile !== '') return new TokenFileCredentials(path.resolve(user.dir, tokenFile));
   if (token !== undefined && token !== '') return fixedCredentials({ Authorization: `Bearer ${token}` });
@@ -174,7 +208,8 @@ function readText(file: string, what: string): string {
 }
 
 function asRecord(value: unknown, file: string, what: string): Readonly<Record<string, unknown>> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`kubeconfig ${file}: ${what} is not a mapping`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new Error(`kubeconfig ${file}: ${what} is not a mapping`);
   return value as Record<string, unknown>;
 }
 

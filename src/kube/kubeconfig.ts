@@ -25,7 +25,10 @@ export interface KubeconfigSources {
  * The YAML parser is imported only when a file is read, so the in-cluster
  * path never loads it.
  */
-export async function loadKubeConfig(explicitPath: string | undefined, sources: KubeconfigSources = {}): Promise<ClusterAccess> {
+export async function loadKubeConfig(
+  explicitPath: string | undefined,
+  sources: KubeconfigSources = {},
+): Promise<ClusterAccess> {
   const env = sources.env ?? process.env;
   if (explicitPath !== undefined && explicitPath !== '') {
     const files = explicitPath.split(path.delimiter).filter((f) => f !== '');
@@ -53,7 +56,9 @@ async function readDocuments(files: readonly string[]): Promise<KubeconfigDocume
       // The parser's message quotes the text, which holds credentials: only the position is kept.
       const at = err instanceof YAMLParseError ? err.linePos?.[0] : undefined;
       // eslint-disable-next-line preserve-caught-error -- the cause would quote the text
-      throw new Error(`kubeconfig ${file} is not valid YAML${at === undefined ? '' : ` (line ${at.line}, column ${at.col})`}`);
+      throw new Error(
+        `kubeconfig ${file} is not valid YAML${at === undefined ? '' : ` (line ${at.line}, column ${at.col})`}`,
+      );
     }
     documents.push({ path: file, value });
   }

@@ -112,12 +112,23 @@ export class ListItemScanner {
         continue;
       }
       const capture = this.#capture;
-      if (capture !== undefined && depth === capture.depth && (c === COMMA || c === CLOSE_OBJECT || c === CLOSE_ARRAY)) {
+      if (
+        capture !== undefined &&
+        depth === capture.depth &&
+        (c === COMMA || c === CLOSE_OBJECT || c === CLOSE_ARRAY)
+      ) {
         this.#finishCapture(chunk.subarray(from, i), onItem);
       } else if (capture === undefined && depth === 2 && this.#inItems && c !== COMMA && c !== CLOSE_ARRAY) {
         this.#capture = { what: 'item', depth: 2 };
         from = i;
-      } else if (capture === undefined && depth === 1 && !this.#expectKey && c !== COMMA && c !== CLOSE_OBJECT && c !== COLON) {
+      } else if (
+        capture === undefined &&
+        depth === 1 &&
+        !this.#expectKey &&
+        c !== COMMA &&
+        c !== CLOSE_OBJECT &&
+        c !== COLON
+      ) {
         if (this.#valueOf === 'items' && c === OPEN_ARRAY) this.#inItems = true;
         else if (this.#valueOf === 'metadata') {
           this.#capture = { what: 'metadata', depth: 1 };

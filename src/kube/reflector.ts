@@ -4,7 +4,10 @@ import type { ParsedJson } from './json-bytes.ts';
 import { JsonLineSplitter, type JsonLine } from './json-lines.ts';
 import { ListItemScanner, type ListEnvelope } from './list-items.ts';
 
-export type KubeObject = { metadata: { name: string; namespace?: string; resourceVersion?: string; [k: string]: unknown }; [k: string]: unknown };
+export type KubeObject = {
+  metadata: { name: string; namespace?: string; resourceVersion?: string; [k: string]: unknown };
+  [k: string]: unknown;
+};
 
 export interface ReflectorTarget {
   /** '/api/v1' or '/apis/apps/v1' etc. */
@@ -144,7 +147,8 @@ interface ListPage {
 const INITIAL_EVENTS_END = 'k8s.io/initial-events-end';
 
 /** What one watch event asks of the loop. */
-type EventOutcome = { readonly stop: false } | { readonly stop: true; readonly end: 'gone' | 'error'; readonly error: unknown };
+type EventOutcome =
+  { readonly stop: false } | { readonly stop: true; readonly end: 'gone' | 'error'; readonly error: unknown };
 
 const keepWatching: EventOutcome = { stop: false };
 
@@ -221,7 +225,13 @@ export class Reflector {
   readonly #minBackoffMs: number;
   readonly #maxBackoffMs: number;
 
-  constructor(client: ApiClient, target: ReflectorTarget, handlers: ReflectorHandlers, observer: ReflectorObserver = {}, options: ReflectorOptions = {}) {
+  constructor(
+    client: ApiClient,
+    target: ReflectorTarget,
+    handlers: ReflectorHandlers,
+    observer: ReflectorObserver = {},
+    options: ReflectorOptions = {},
+  ) {
     this.#client = client;
     this.#target = target;
     this.#handlers = handlers;
@@ -236,7 +246,9 @@ export class Reflector {
     this.#maxBackoffMs = options.maxBackoffMs ?? 30_000;
     this.#streams = options.streams ?? true;
     let resolveSynced = (): void => undefined;
-    this.synced = new Promise((resolve) => { resolveSynced = resolve; });
+    this.synced = new Promise((resolve) => {
+      resolveSynced = resolve;
+    });
     this.#resolveSynced = resolveSynced;
   }
 
@@ -267,49 +279,70 @@ export class Reflector {
   }
 
   async #streamStep(reason: RelistReason, signal: AbortSignal): Promise<Step> {
-    this.#call(() => { this.#observer.relisted?.(reason); });
+    this.#call(() => {
+      this.#observer.relisted?.(reason);
+    });
     const result = await this.#watch('', true, signal);
     if (result.listed || result.end === 'aborted') return this.#afterWatch(result, signal);
     if (result.end === 'unserved') {
       this.#streams = false;
       const why = describeUnserved(result.error);
-      this.#call(() => { this.#observer.streamsUnserved?.(why); });
+      this.#call(() => {
+        this.#observer.streamsUnserved?.(why);
+      });
       return { kind: 'list', reason, announced: true };
     }
     if (this.#target.absentRetryMs !== undefined && isNotFound(result.error)) {
       // Not served: an empty list.
-      this.#call(() => { this.#handlers.listStarted(); });
-      this.#call(() => { this.#handlers.listFinished(); });
+      this.#call(() => {
+        this.#handlers.listStarted();
+      });
+      this.#call(() => {
+        this.#handlers.listFinished();
+      });
       this.#markSynced();
       await sleep(this.#target.absentRetryMs, signal);
       return { kind: 'stream', reason: 'absent' };
     }
     if (isForbidden(result.error)) {
-      this.#call(() => { this.#observer.forbidden?.(result.error); });
+      this.#call(() => {
+        this.#observer.forbidden?.(result.error);
+      });
       await this.#backoff(signal, FORBIDDEN_MAX_BACKOFF_MS);
       return { kind: 'stream', reason: 'forbidden' };
     }
     if (result.error !== undefined) this.#report(result.error, 'list');
-    else if (result.end !== 'gone') this.#report(new Error(`WATCH ${this.#path}: the initial events ended before their end bookmark (${result.end})`), 'list');
+    else if (result.end !== 'gone')
+      this.#report(
+        new Error(`WATCH ${this.#path}: the initial events ended before their end bookmark (${result.end})`),
+        'list',
+      );
     await this.#backoff(signal);
     return { kind: 'stream', reason: result.end === 'gone' ? 'gone' : 'error' };
   }
 
   async #listStep(reason: RelistReason, signal: AbortSignal, announced = false): Promise<Step> {
-    if (!announced) this.#call(() => { this.#observer.relisted?.(reason); });
+    if (!announced)
+      this.#call(() => {
+        this.#observer.relisted?.(reason);
+      });
     let listed: { readonly resourceVersion: string } | 'expired';
     try {
       listed = await this.#list(signal);
     } catch (err) {
       if (signal.aborted) return { kind: 'list', reason };
       if (this.#target.absentRetryMs !== undefined && isNotFound(err)) {
-        this.#call(() => { this.#handlers.listFinished(); });
+        this.#call(() => {
+          this.#handlers.listFinished();
+        });
         this.#markSynced();
         await sleep(this.#target.absentRetryMs, signal);
         return { kind: 'list', reason: 'absent' };
       }
       if (isForbidden(err)) {
-        this.#call(() => { this.#observer.forbidden?.(err); });
+        this.#call(() => {
+          this.#observer.forbidden?.(err);
+        });
         await this.#backoff(signal, FORBIDDEN_MAX_BACKOFF_MS);
         return { kind: 'list', reason: 'forbidden' };
       }
@@ -327,7 +360,9 @@ export class Reflector {
 
   /** Delivers one full list; 'expired' when a continue token expired part-way. */
   async #list(signal: AbortSignal): Promise<{ readonly resourceVersion: string } | 'expired'> {
-    this.#call(() => { this.#handlers.listStarted(); });
+    this.#call(() => {
+      this.#handlers.listStarted();
+    });
     let continueToken: string | undefined;
     for (;;) {
       let body: AsyncIterable<Uint8Array>;
@@ -350,7 +385,9 @@ export class Reflector {
       }
       const page = await this.#readPage(body);
       if (page.continueToken === undefined) {
-        this.#call(() => { this.#handlers.listFinished(); });
+        this.#call(() => {
+          this.#handlers.listFinished();
+        });
         this.#markSynced();
         return { resourceVersion: page.resourceVersion };
       }
@@ -365,24 +402,38 @@ export class Reflector {
       for await (const chunk of body) this.#onListChunk(scanner, chunk);
     } catch (err) {
       // Our own scanner's and the transport's messages never quote the body.
-      throw new ApiError({ method: 'GET', path: this.#path, statusCode: 0, detail: `reading the list failed: ${err instanceof Error ? err.message : String(err)}`, cause: err });
+      throw new ApiError({
+        method: 'GET',
+        path: this.#path,
+        statusCode: 0,
+        detail: `reading the list failed: ${err instanceof Error ? err.message : String(err)}`,
+        cause: err,
+      });
     }
     return listPageOf(scanner.end(), this.#path);
   }
 
   #onListChunk(scanner: ListItemScanner, chunk: Uint8Array): void {
     try {
-      scanner.push(chunk, (item) => { this.#onListItem(item); });
+      scanner.push(chunk, (item) => {
+        this.#onListItem(item);
+      });
     } finally {
       if (this.#target.sensitive === true) chunk.fill(0);
     }
   }
 
   #onListItem(item: ParsedJson): void {
-    if (!item.ok) this.#report(new Error(`LIST ${this.#path}: skipped an item that is not JSON (${item.length} characters)`), 'list');
+    if (!item.ok)
+      this.#report(
+        new Error(`LIST ${this.#path}: skipped an item that is not JSON (${item.length} characters)`),
+        'list',
+      );
     else if (isKubeObject(item.value)) {
       const object = item.value;
-      this.#call(() => { this.#handlers.upsert(object); });
+      this.#call(() => {
+        this.#handlers.upsert(object);
+      });
     } else this.#report(new Error(`LIST ${this.#path}: skipped an item without metadata.name`), 'list');
   }
 
@@ -408,7 +459,9 @@ export class Reflector {
       return this.#relist('gone');
     }
     const end = result.end === 'unserved' ? 'error' : result.end;
-    this.#call(() => { this.#observer.watchRestarted?.(end); });
+    this.#call(() => {
+      this.#observer.watchRestarted?.(end);
+    });
     if (end === 'error' || !result.healthy) await this.#backoff(signal);
     return { kind: 'watch', resourceVersion: result.resourceVersion };
   }
@@ -430,7 +483,9 @@ export class Reflector {
     });
 
     const abort = new AbortController();
-    const onAbort = (): void => { abort.abort(signal.reason); };
+    const onAbort = (): void => {
+      abort.abort(signal.reason);
+    };
     signal.addEventListener('abort', onAbort, { once: true });
     // Which timer aborted the request, if one did.
     let timedOut: 'watchdog' | 'unserved' | undefined;
@@ -480,7 +535,10 @@ export class Reflector {
       }
       answered = true;
       feedWatchdog();
-      if (initial) this.#call(() => { this.#handlers.listStarted(); });
+      if (initial)
+        this.#call(() => {
+          this.#handlers.listStarted();
+        });
       const splitter = new JsonLineSplitter();
       try {
         for await (const chunk of body) {
@@ -529,7 +587,10 @@ export class Reflector {
 
   #onWatchLine(line: JsonLine, progress: WatchProgress): EventOutcome {
     if (!line.ok) {
-      this.#report(new Error(`WATCH ${this.#path}: skipped a line that is not JSON (${line.length} characters)`), 'watch');
+      this.#report(
+        new Error(`WATCH ${this.#path}: skipped a line that is not JSON (${line.length} characters)`),
+        'watch',
+      );
       return keepWatching;
     }
     const event = line.value;
@@ -540,7 +601,9 @@ export class Reflector {
       return { stop: true, end: isGone(error) ? 'gone' : 'error', error };
     }
     if (type !== 'ADDED' && type !== 'MODIFIED' && type !== 'DELETED' && type !== 'BOOKMARK') {
-      return this.#malformed(`an event of unknown type ${typeof type === 'string' ? JSON.stringify(type.slice(0, 40)) : typeof type}`);
+      return this.#malformed(
+        `an event of unknown type ${typeof type === 'string' ? JSON.stringify(type.slice(0, 40)) : typeof type}`,
+      );
     }
     const rv = resourceVersionOf(object);
     if (type === 'BOOKMARK') {
@@ -548,14 +611,22 @@ export class Reflector {
       delivered(progress, rv);
       if (!progress.listed && endsInitialEvents(object)) {
         progress.listed = true;
-        this.#call(() => { this.#handlers.listFinished(); });
+        this.#call(() => {
+          this.#handlers.listFinished();
+        });
         this.#markSynced();
       }
       return keepWatching;
     }
     if (!isKubeObject(object)) return this.#malformed(`a ${type} event without metadata.name`);
-    if (type === 'DELETED') this.#call(() => { this.#handlers.remove(object); });
-    else this.#call(() => { this.#handlers.upsert(object); });
+    if (type === 'DELETED')
+      this.#call(() => {
+        this.#handlers.remove(object);
+      });
+    else
+      this.#call(() => {
+        this.#handlers.upsert(object);
+      });
     // An object without a resourceVersion cannot move the resume point; the next one will.
     if (rv !== undefined) delivered(progress, rv);
     return keepWatching;
@@ -592,8 +663,11 @@ export class Reflector {
 
 function listPageOf(envelope: ListEnvelope, path: string): ListPage {
   const { metadata } = envelope;
-  const meta = (metadata?.ok === true && typeof metadata.value === 'object' && metadata.value !== null ? metadata.value : {}) as { resourceVersion?: unknown; continue?: unknown };
-  if (typeof meta.resourceVersion !== 'string' || meta.resourceVersion === '') throw new Error(`LIST ${path}: response has no metadata.resourceVersion`);
+  const meta = (
+    metadata?.ok === true && typeof metadata.value === 'object' && metadata.value !== null ? metadata.value : {}
+  ) as { resourceVersion?: unknown; continue?: unknown };
+  if (typeof meta.resourceVersion !== 'string' || meta.resourceVersion === '')
+    throw new Error(`LIST ${path}: response has no metadata.resourceVersion`);
   return {
     resourceVersion: meta.resourceVersion,
     continueToken: typeof meta.continue === 'string' && meta.continue !== '' ? meta.continue : undefined,
@@ -608,7 +682,11 @@ function delivered(progress: WatchProgress, resourceVersion: string): void {
 function endsInitialEvents(bookmark: unknown): boolean {
   const metadata = (bookmark as { metadata?: { annotations?: unknown } }).metadata;
   const annotations = metadata?.annotations;
-  return typeof annotations === 'object' && annotations !== null && (annotations as Record<string, unknown>)[INITIAL_EVENTS_END] === 'true';
+  return (
+    typeof annotations === 'object' &&
+    annotations !== null &&
+    (annotations as Record<string, unknown>)[INITIAL_EVENTS_END] === 'true'
+  );
 }
 
 /** 400 or 422 to an initial-events stream: the server rejects sendInitialEvents (kube-apiserver without WatchList, or before it). */

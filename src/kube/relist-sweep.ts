@@ -16,12 +16,16 @@ export interface SweptCache<K extends string = string> {
 export function sweepingHandlers<K extends string>(cache: SweptCache<K>): ReflectorHandlers {
   let seen: Set<K> | undefined;
   return {
-    listStarted: () => { seen = new Set(); },
+    listStarted: () => {
+      seen = new Set();
+    },
     upsert: (obj) => {
       seen?.add(cache.keyOf(obj));
       cache.upsert(obj);
     },
-    remove: (obj) => { cache.removeKey(cache.keyOf(obj)); },
+    remove: (obj) => {
+      cache.removeKey(cache.keyOf(obj));
+    },
     listFinished: () => {
       const listed = seen;
       seen = undefined;

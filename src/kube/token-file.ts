@@ -32,7 +32,9 @@ export class TokenFileCredentials implements Credentials {
   async headers(): Promise<Readonly<Record<string, string>>> {
     if (this.#token === undefined || this.#now() - this.#readAt >= this.#rereadMs) {
       // Requests that arrive while the file is read share that one read.
-      this.#reading ??= this.#read().finally(() => { this.#reading = undefined; });
+      this.#reading ??= this.#read().finally(() => {
+        this.#reading = undefined;
+      });
       await this.#reading;
     }
     if (this.#token === undefined) throw new Error(`token file ${this.#path} holds no token`);
@@ -48,7 +50,8 @@ export class TokenFileCredentials implements Credentials {
     try {
       text = await readFile(this.#path, 'utf8');
     } catch (err) {
-      if (this.#token === undefined) throw new Error(`cannot read token file ${this.#path}: ${(err as Error).message}`, { cause: err });
+      if (this.#token === undefined)
+        throw new Error(`cannot read token file ${this.#path}: ${(err as Error).message}`, { cause: err });
       return;
     }
     const token = text.trim();

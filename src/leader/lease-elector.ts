@@ -51,7 +51,10 @@ export class LeaseElector implements Leadership {
   }
 
   /** Campaigns until it leads, then renews until it loses the Lease or `signal` aborts. */
-  async run(signal: AbortSignal, callbacks: { startedLeading(held: AbortSignal): void; stoppedLeading(): void }): Promise<void> {
+  async run(
+    signal: AbortSignal,
+    callbacks: { startedLeading(held: AbortSignal): void; stoppedLeading(): void },
+  ): Promise<void> {
     while (!signal.aborted && (await this.#attempt(signal, this.#o.renewDeadlineMs)) !== 'held') {
       await this.#clock.sleep(jittered(this.#o.retryPeriodMs), signal);
     }
@@ -79,10 +82,17 @@ export class LeaseElector implements Leadership {
       const current = await this.#o.store.get(signal);
       if (current?.record.holderIdentity !== this.#o.identity) return;
       const now = microTime(this.#clock.now());
-      await this.#o.store.update({ ...current.record, holderIdentity: undefined, leaseDurationSeconds: 1, renewTime: now }, current.resourceVersion, signal);
+      await this.#o.store.update(
+        { ...current.record, holderIdentity: undefined, leaseDurationSeconds: 1, renewTime: now },
+        current.resourceVersion,
+        signal,
+      );
       this.#o.logger.info('released the leader lease');
     } catch (err) {
-      this.#o.logger.warn({ err: message(err) }, 'could not release the leader lease; another replica takes over once it expires');
+      this.#o.logger.warn(
+        { err: message(err) },
+        'could not release the leader lease; another replica takes over once it expires',
+      );
     }
   }
 
@@ -100,7 +110,10 @@ export class LeaseElector implements Leadership {
       } else if (attempt === 'taken') {
         return true;
       } else if (this.#clock.now() - renewedAt >= this.#o.renewDeadlineMs) {
-        this.#o.logger.warn({ renewDeadlineMs: this.#o.renewDeadlineMs }, 'could not renew the leader lease within the renew deadline');
+        this.#o.logger.warn(
+          { renewDeadlineMs: this.#o.renewDeadlineMs },
+          'could not renew the leader lease within the renew deadline',
+        );
         return true;
       }
     }
@@ -127,7 +140,10 @@ export class LeaseElector implements Leadership {
         }
         if (!this.#expired(current.record, now)) return 'taken';
       }
-      this.#see(await store.update(this.#claim(current.record, now), current.resourceVersion, requestSignal), this.#clock.now());
+      this.#see(
+        await store.update(this.#claim(current.record, now), current.resourceVersion, requestSignal),
+        this.#clock.now(),
+      );
       return 'held';
     } catch (err) {
       if (signal.aborted) return 'stopped';
@@ -144,12 +160,14 @@ export class LeaseElector implements Leadership {
       leaseDurationSeconds: Math.ceil(this.#o.leaseDurationMs / 1000),
       acquireTime: renewing ? previous.acquireTime : microTime(now),
       renewTime: microTime(now),
-      leaseTransitions: previous === undefined ? 0 : renewing ? previous.leaseTransitions : previous.leaseTransitions + 1,
+      leaseTransitions:
+        previous === undefined ? 0 : renewing ? previous.leaseTransitions : previous.leaseTransitions + 1,
     };
   }
 
   #see(lease: StoredLease, now: number): void {
-    if (this.#observed?.resourceVersion !== lease.resourceVersion) this.#observed = { resourceVersion: lease.resourceVersion, at: now };
+    if (this.#observed?.resourceVersion !== lease.resourceVersion)
+      this.#observed = { resourceVersion: lease.resourceVersion, at: now };
   }
 
   #expired(record: LeaseRecord, now: number): boolean {

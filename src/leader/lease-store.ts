@@ -28,14 +28,23 @@ export interface LeaseStore {
 
 interface LeaseObject {
   metadata: { name: string; namespace: string; resourceVersion?: string };
-  spec?: { holderIdentity?: string | null; leaseDurationSeconds?: number | null; acquireTime?: string | null; renewTime?: string | null; leaseTransitions?: number | null };
+  spec?: {
+    holderIdentity?: string | null;
+    leaseDurationSeconds?: number | null;
+    acquireTime?: string | null;
+    renewTime?: string | null;
+    leaseTransitions?: number | null;
+  };
 }
 
 /** A LeaseStore over the API server. */
 export function apiLeaseStore(client: ApiClient, namespace: string, name: string): LeaseStore {
   const collection = `/apis/coordination.k8s.io/v1/namespaces/${namespace}/leases`;
   const path = `${collection}/${name}`;
-  const toObject = (record: LeaseRecord, resourceVersion?: string): LeaseObject & { apiVersion: string; kind: string } => ({
+  const toObject = (
+    record: LeaseRecord,
+    resourceVersion?: string,
+  ): LeaseObject & { apiVersion: string; kind: string } => ({
     apiVersion: 'coordination.k8s.io/v1',
     kind: 'Lease',
     metadata: { name, namespace, ...(resourceVersion === undefined ? {} : { resourceVersion }) },
@@ -57,10 +66,14 @@ export function apiLeaseStore(client: ApiClient, namespace: string, name: string
       }
     },
     async create(record, signal) {
-      return fromObject(await client.json<LeaseObject>({ method: 'POST', path: collection, body: toObject(record), signal }));
+      return fromObject(
+        await client.json<LeaseObject>({ method: 'POST', path: collection, body: toObject(record), signal }),
+      );
     },
     async update(record, resourceVersion, signal) {
-      return fromObject(await client.json<LeaseObject>({ method: 'PUT', path, body: toObject(record, resourceVersion), signal }));
+      return fromObject(
+        await client.json<LeaseObject>({ method: 'PUT', path, body: toObject(record, resourceVersion), signal }),
+      );
     },
   };
 }

@@ -39,9 +39,18 @@ export interface MetricHandles {
 
 /** Stakater's reconcile result for ours; none for a conflict: it is retried, and the retry counts. */
 const STAKATER_RESULT: Readonly<Record<ReconcileCount, StakaterResult | undefined>> = {
-  rolled: 'success', dry_run: 'success', notified: 'success', adopted: 'success', recorded: 'success', resumed: 'success', gone: 'success',
-  unchanged: 'skipped', skipped: 'skipped', waiting: 'skipped',
-  error: 'error', conflict: undefined,
+  rolled: 'success',
+  dry_run: 'success',
+  notified: 'success',
+  adopted: 'success',
+  recorded: 'success',
+  resumed: 'success',
+  gone: 'success',
+  unchanged: 'skipped',
+  skipped: 'skipped',
+  waiting: 'skipped',
+  error: 'error',
+  conflict: undefined,
 };
 
 /**
@@ -76,24 +85,65 @@ export class Metrics {
     const registry = new Registry();
     this.registry = registry;
     this.handles = {
-      rollsTotal: registry.counter({ name: 'mini_reloader_rolls_total', help: 'Workload rollouts started, by workload kind and result (success, failure, dry_run, webhook).', labelNames: ['kind', 'result'] }),
+      rollsTotal: registry.counter({
+        name: 'mini_reloader_rolls_total',
+        help: 'Workload rollouts started, by workload kind and result (success, failure, dry_run, webhook).',
+        labelNames: ['kind', 'result'],
+      }),
       reconcileDuration: registry.histogram({
-        name: 'mini_reloader_reconcile_duration_seconds', help: 'Time to reconcile one workload, by kind; includes waiting for the roll rate limit.', labelNames: ['kind'],
+        name: 'mini_reloader_reconcile_duration_seconds',
+        help: 'Time to reconcile one workload, by kind; includes waiting for the roll rate limit.',
+        labelNames: ['kind'],
         buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
       }),
-      reconcileTotal: registry.counter({ name: 'mini_reloader_reconcile_total', help: 'Workload reconciles by result (rolled, dry_run, notified, unchanged, adopted, recorded, skipped, conflict, error).', labelNames: ['result'] }),
-      workqueueDepth: registry.gauge({ name: 'mini_reloader_workqueue_depth', help: 'Workloads waiting to be reconciled.' }),
-      watchRestartsTotal: registry.counter({ name: 'mini_reloader_watch_restarts_total', help: 'Watches resumed without a relist, by resource and reason.', labelNames: ['resource', 'reason'] }),
-      relistsTotal: registry.counter({ name: 'mini_reloader_relists_total', help: 'Full lists, by resource and reason (initial, gone, error).', labelNames: ['resource', 'reason'] }),
-      cacheObjects: registry.gauge({ name: 'mini_reloader_cache_objects', help: 'Objects held in the caches, by resource.', labelNames: ['resource'] }),
-      alertsTotal: registry.counter({ name: 'mini_reloader_alerts_total', help: 'Reload alerts by result (sent, failed, dropped when the queue was full).', labelNames: ['result'] }),
-      heldWorkloads: registry.gauge({ name: 'mini_reloader_held_workloads', help: 'Workloads whose roll is held, by reason (freeze, maintenance-window, config-missing, pause-period).', labelNames: ['reason'] }),
-      leader: registry.gauge({ name: 'mini_reloader_leader', help: '1 while this replica leads (or runs without leader election), else 0.' }),
+      reconcileTotal: registry.counter({
+        name: 'mini_reloader_reconcile_total',
+        help: 'Workload reconciles by result (rolled, dry_run, notified, unchanged, adopted, recorded, skipped, conflict, error).',
+        labelNames: ['result'],
+      }),
+      workqueueDepth: registry.gauge({
+        name: 'mini_reloader_workqueue_depth',
+        help: 'Workloads waiting to be reconciled.',
+      }),
+      watchRestartsTotal: registry.counter({
+        name: 'mini_reloader_watch_restarts_total',
+        help: 'Watches resumed without a relist, by resource and reason.',
+        labelNames: ['resource', 'reason'],
+      }),
+      relistsTotal: registry.counter({
+        name: 'mini_reloader_relists_total',
+        help: 'Full lists, by resource and reason (initial, gone, error).',
+        labelNames: ['resource', 'reason'],
+      }),
+      cacheObjects: registry.gauge({
+        name: 'mini_reloader_cache_objects',
+        help: 'Objects held in the caches, by resource.',
+        labelNames: ['resource'],
+      }),
+      alertsTotal: registry.counter({
+        name: 'mini_reloader_alerts_total',
+        help: 'Reload alerts by result (sent, failed, dropped when the queue was full).',
+        labelNames: ['result'],
+      }),
+      heldWorkloads: registry.gauge({
+        name: 'mini_reloader_held_workloads',
+        help: 'Workloads whose roll is held, by reason (freeze, maintenance-window, config-missing, pause-period).',
+        labelNames: ['reason'],
+      }),
+      leader: registry.gauge({
+        name: 'mini_reloader_leader',
+        help: '1 while this replica leads (or runs without leader election), else 0.',
+      }),
       forbiddenResources: registry.gauge({
-        name: 'mini_reloader_forbidden_resources', help: '1 while the controller may not list this resource in this namespace ("" for all namespaces): that cache is empty and retried, else 0.',
+        name: 'mini_reloader_forbidden_resources',
+        help: '1 while the controller may not list this resource in this namespace ("" for all namespaces): that cache is empty and retried, else 0.',
         labelNames: ['resource', 'namespace'],
       }),
-      buildInfo: registry.gauge({ name: 'mini_reloader_build_info', help: 'Always 1; the version of mini-reloader that runs.', labelNames: ['version'] }),
+      buildInfo: registry.gauge({
+        name: 'mini_reloader_build_info',
+        help: 'Always 1; the version of mini-reloader that runs.',
+        labelNames: ['version'],
+      }),
       stakater: new StakaterMetrics(registry, options.countByNamespace === true),
       restClient: new RestClientMetrics(registry),
     };
@@ -117,10 +167,18 @@ export class Metrics {
    * not, since it is retried. `sinceQueuedSeconds`: from the event that
    * queued the workload to now, for Stakater's action latency.
    */
-  observeReconcile(kind: string, namespace: string, result: ReconcileCount, seconds: number, sinceQueuedSeconds?: number): void {
+  observeReconcile(
+    kind: string,
+    namespace: string,
+    result: ReconcileCount,
+    seconds: number,
+    sinceQueuedSeconds?: number,
+  ): void {
     const h = this.handles;
     h.reconcileDuration.observe({ kind }, seconds);
-    h.reconcileTotal.inc({ result: result === 'gone' || result === 'waiting' ? 'skipped' : result === 'resumed' ? 'rolled' : result });
+    h.reconcileTotal.inc({
+      result: result === 'gone' || result === 'waiting' ? 'skipped' : result === 'resumed' ? 'rolled' : result,
+    });
     const stakaterResult = STAKATER_RESULT[result];
     if (stakaterResult !== undefined) h.stakater.reconciled(stakaterResult, seconds);
     if (result !== 'gone' && result !== 'conflict') h.stakater.scanned(kind);

@@ -16,12 +16,15 @@ export class RestClientMetrics implements ApiRequestMetrics {
 
   constructor(registry: Registry) {
     this.requestsTotal = registry.counter({
-      name: 'rest_client_requests_total', help: 'HTTP requests to the API server by status code ("<error>": no answer), method and host (client-go compatible).',
+      name: 'rest_client_requests_total',
+      help: 'HTTP requests to the API server by status code ("<error>": no answer), method and host (client-go compatible).',
       labelNames: ['code', 'method', 'host'],
     });
     this.requestDuration = registry.histogram({
-      name: 'rest_client_request_duration_seconds', help: 'Time of a whole API request, its body read, by verb and host; watches are left out (client-go compatible).',
-      labelNames: ['verb', 'host'], buckets: REQUEST_DURATION_BUCKETS,
+      name: 'rest_client_request_duration_seconds',
+      help: 'Time of a whole API request, its body read, by verb and host; watches are left out (client-go compatible).',
+      labelNames: ['verb', 'host'],
+      buckets: REQUEST_DURATION_BUCKETS,
     });
   }
 

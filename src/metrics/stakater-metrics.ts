@@ -37,36 +37,87 @@ export class StakaterMetrics implements WorkQueueMetrics {
 
   constructor(registry: Registry, countByNamespace: boolean) {
     const compatible = ' (Stakater Reloader compatible).';
-    this.reloadExecutedTotal = registry.counter({ name: 'reloader_reload_executed_total', help: `Rollouts executed, by success${compatible}`, labelNames: ['success'] });
+    this.reloadExecutedTotal = registry.counter({
+      name: 'reloader_reload_executed_total',
+      help: `Rollouts executed, by success${compatible}`,
+      labelNames: ['success'],
+    });
     this.reloadExecutedByNamespace = countByNamespace
-      ? registry.counter({ name: 'reloader_reload_executed_total_by_namespace', help: `Rollouts executed, by success and namespace; METRICS_COUNT_BY_NAMESPACE=enabled${compatible}`, labelNames: ['success', 'namespace'] })
+      ? registry.counter({
+          name: 'reloader_reload_executed_total_by_namespace',
+          help: `Rollouts executed, by success and namespace; METRICS_COUNT_BY_NAMESPACE=enabled${compatible}`,
+          labelNames: ['success', 'namespace'],
+        })
       : undefined;
-    this.reconcileTotal = registry.counter({ name: 'reloader_reconcile_total', help: `Reconciles by result: success, error or skipped${compatible}`, labelNames: ['result'] });
+    this.reconcileTotal = registry.counter({
+      name: 'reloader_reconcile_total',
+      help: `Reconciles by result: success, error or skipped${compatible}`,
+      labelNames: ['result'],
+    });
     this.reconcileDuration = registry.histogram({
-      name: 'reloader_reconcile_duration_seconds', help: `Time spent in one reconcile, by result${compatible}`, labelNames: ['result'],
+      name: 'reloader_reconcile_duration_seconds',
+      help: `Time spent in one reconcile, by result${compatible}`,
+      labelNames: ['result'],
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     });
-    this.actionTotal = registry.counter({ name: 'reloader_action_total', help: `Rollouts by workload kind and result, success or error${compatible}`, labelNames: ['workload_kind', 'result'] });
+    this.actionTotal = registry.counter({
+      name: 'reloader_action_total',
+      help: `Rollouts by workload kind and result, success or error${compatible}`,
+      labelNames: ['workload_kind', 'result'],
+    });
     this.actionLatency = registry.histogram({
-      name: 'reloader_action_latency_seconds', help: `Time from the event that queued a workload to its rollout written, by workload kind${compatible}`, labelNames: ['workload_kind'],
+      name: 'reloader_action_latency_seconds',
+      help: `Time from the event that queued a workload to its rollout written, by workload kind${compatible}`,
+      labelNames: ['workload_kind'],
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
     });
-    this.skippedTotal = registry.counter({ name: 'reloader_skipped_total', help: `Events and reconciles that rolled nothing, by reason${compatible}`, labelNames: ['reason'] });
-    this.workqueueDepth = registry.gauge({ name: 'reloader_workqueue_depth', help: `Workloads waiting to be reconciled${compatible}` });
-    this.workqueueAdds = registry.counter({ name: 'reloader_workqueue_adds_total', help: `Workloads added to the work queue${compatible}` });
+    this.skippedTotal = registry.counter({
+      name: 'reloader_skipped_total',
+      help: `Events and reconciles that rolled nothing, by reason${compatible}`,
+      labelNames: ['reason'],
+    });
+    this.workqueueDepth = registry.gauge({
+      name: 'reloader_workqueue_depth',
+      help: `Workloads waiting to be reconciled${compatible}`,
+    });
+    this.workqueueAdds = registry.counter({
+      name: 'reloader_workqueue_adds_total',
+      help: `Workloads added to the work queue${compatible}`,
+    });
     this.workqueueLatency = registry.histogram({
-      name: 'reloader_workqueue_latency_seconds', help: `Time a workload waited in the work queue, debounce and retry backoff included${compatible}`,
+      name: 'reloader_workqueue_latency_seconds',
+      help: `Time a workload waited in the work queue, debounce and retry backoff included${compatible}`,
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     });
-    this.errorsTotal = registry.counter({ name: 'reloader_errors_total', help: `Errors by type${compatible}`, labelNames: ['type'] });
-    this.retriesTotal = registry.counter({ name: 'reloader_retries_total', help: `Failed reconciles queued again with backoff${compatible}` });
-    this.eventsReceived = registry.counter({ name: 'reloader_events_received_total', help: `List and watch events, by type and resource${compatible}`, labelNames: ['event_type', 'resource_type'] });
+    this.errorsTotal = registry.counter({
+      name: 'reloader_errors_total',
+      help: `Errors by type${compatible}`,
+      labelNames: ['type'],
+    });
+    this.retriesTotal = registry.counter({
+      name: 'reloader_retries_total',
+      help: `Failed reconciles queued again with backoff${compatible}`,
+    });
+    this.eventsReceived = registry.counter({
+      name: 'reloader_events_received_total',
+      help: `List and watch events, by type and resource${compatible}`,
+      labelNames: ['event_type', 'resource_type'],
+    });
     this.eventsProcessed = registry.counter({
-      name: 'reloader_events_processed_total', help: `Events handled, by type ("unknown", as in Stakater), resource and result${compatible}`,
+      name: 'reloader_events_processed_total',
+      help: `Events handled, by type ("unknown", as in Stakater), resource and result${compatible}`,
       labelNames: ['event_type', 'resource_type', 'result'],
     });
-    this.workloadsScanned = registry.counter({ name: 'reloader_workloads_scanned_total', help: `Workloads examined for a reload, by kind${compatible}`, labelNames: ['kind'] });
-    this.workloadsMatched = registry.counter({ name: 'reloader_workloads_matched_total', help: `Workloads found to need a reload, by kind${compatible}`, labelNames: ['kind'] });
+    this.workloadsScanned = registry.counter({
+      name: 'reloader_workloads_scanned_total',
+      help: `Workloads examined for a reload, by kind${compatible}`,
+      labelNames: ['kind'],
+    });
+    this.workloadsMatched = registry.counter({
+      name: 'reloader_workloads_matched_total',
+      help: `Workloads found to need a reload, by kind${compatible}`,
+      labelNames: ['kind'],
+    });
     // Stakater exports both series from the start, so rate() and absent() work before the first rollout.
     this.reloadExecutedTotal.inc({ success: 'true' }, 0);
     this.reloadExecutedTotal.inc({ success: 'false' }, 0);

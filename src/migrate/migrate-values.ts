@@ -12,7 +12,8 @@ import { DEFAULT_RELEASE, migrateStakaterValues, type Migration, type Release } 
  * stderr, each with what to do instead: the chart would refuse them too);
  * 2 for a usage error, or a file that cannot be read or is not a YAML map.
  */
-export const MIGRATE_USAGE = 'usage: mini-reloader migrate-values [--release-name=NAME] [--namespace=NAMESPACE] <file | ->';
+export const MIGRATE_USAGE =
+  'usage: mini-reloader migrate-values [--release-name=NAME] [--namespace=NAMESPACE] <file | ->';
 
 /** Stakater values files are small; anything larger is no values file. */
 const MAX_INPUT_BYTES = 1024 * 1024;
@@ -29,12 +30,22 @@ export async function migrateValuesCommand(argv: readonly string[], io: Output =
   let release: Release = DEFAULT_RELEASE;
   for (const arg of argv) {
     const option = /^--(release-name|namespace)=(.+)$/.exec(arg);
-    if (option !== null) release = option[1] === 'namespace' ? { ...release, namespace: option[2] ?? '' } : { ...release, name: option[2] ?? '' };
-    else if (arg === '--help' || arg === '-h') { io.out(`${MIGRATE_USAGE}\n`); return 0; }
-    else if (!arg.startsWith('--') && file === undefined) file = arg;
-    else { io.err(`mini-reloader migrate-values: unexpected argument ${JSON.stringify(arg)}\n${MIGRATE_USAGE}\n`); return 2; }
+    if (option !== null)
+      release =
+        option[1] === 'namespace' ? { ...release, namespace: option[2] ?? '' } : { ...release, name: option[2] ?? '' };
+    else if (arg === '--help' || arg === '-h') {
+      io.out(`${MIGRATE_USAGE}\n`);
+      return 0;
+    } else if (!arg.startsWith('--') && file === undefined) file = arg;
+    else {
+      io.err(`mini-reloader migrate-values: unexpected argument ${JSON.stringify(arg)}\n${MIGRATE_USAGE}\n`);
+      return 2;
+    }
   }
-  if (file === undefined) { io.err(`${MIGRATE_USAGE}\n`); return 2; }
+  if (file === undefined) {
+    io.err(`${MIGRATE_USAGE}\n`);
+    return 2;
+  }
 
   let text: string;
   try {
@@ -43,15 +54,24 @@ export async function migrateValuesCommand(argv: readonly string[], io: Output =
     io.err(`mini-reloader migrate-values: cannot read ${file}: ${err instanceof Error ? err.message : String(err)}\n`);
     return 2;
   }
-  if (Buffer.byteLength(text) > MAX_INPUT_BYTES) { io.err(`mini-reloader migrate-values: ${file} is over 1 MiB, which no values file is\n`); return 2; }
+  if (Buffer.byteLength(text) > MAX_INPUT_BYTES) {
+    io.err(`mini-reloader migrate-values: ${file} is over 1 MiB, which no values file is\n`);
+    return 2;
+  }
 
   // yaml is on the production path only for this command: the controller never loads it.
   const YAML = await import('yaml');
   const doc = YAML.parseDocument(text, { uniqueKeys: true });
   const [parseError] = doc.errors;
-  if (parseError !== undefined) { io.err(`mini-reloader migrate-values: ${file} is not valid YAML: ${parseError.message}\n`); return 2; }
+  if (parseError !== undefined) {
+    io.err(`mini-reloader migrate-values: ${file} is not valid YAML: ${parseError.message}\n`);
+    return 2;
+  }
   const input: unknown = doc.toJS({ maxAliasCount: 100 });
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) { io.err(`mini-reloader migrate-values: ${file} is not a YAML map of values\n`); return 2; }
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    io.err(`mini-reloader migrate-values: ${file} is not a YAML map of values\n`);
+    return 2;
+  }
 
   const migration = migrateStakaterValues(input as Record<string, unknown>, release);
   io.out(formatMigration(YAML, migration, file, release));
@@ -69,7 +89,8 @@ export function formatMigration(YAML: YamlModule, migration: Migration, source: 
   for (const [path, texts] of migration.comments) {
     const key = keyNode(YAML, doc, path.split('.'));
     if (key === undefined) orphans.push(...texts.map((t) => `${path}: ${t}`));
-    else key.commentBefore = [key.commentBefore, ...texts.map((t) => ` ${t}`)].filter((t) => t !== undefined).join('\n');
+    else
+      key.commentBefore = [key.commentBefore, ...texts.map((t) => ` ${t}`)].filter((t) => t !== undefined).join('\n');
   }
   const header = [
     `mini-reloader chart values, written by mini-reloader migrate-values from ${source === '-' ? 'stdin' : source}`,
@@ -88,7 +109,11 @@ function section(title: string, lines: readonly string[]): string[] {
 }
 
 /** The key node at `path` in `doc`'s maps, or undefined when some step is missing. */
-function keyNode(YAML: YamlModule, doc: InstanceType<YamlModule['Document']>, path: readonly string[]): { commentBefore?: string | null } | undefined {
+function keyNode(
+  YAML: YamlModule,
+  doc: InstanceType<YamlModule['Document']>,
+  path: readonly string[],
+): { commentBefore?: string | null } | undefined {
   let node: unknown = doc.contents;
   let key: { commentBefore?: string | null } | undefined;
   for (const step of path) {

@@ -28,19 +28,45 @@ const OWN_IMAGE = 'mini-reloader';
 const STAKATER_LABELS = { provider: 'stakater', group: 'com.stakater.platform', version: 'v1.4.21' };
 const STAKATER_POD_SECURITY = { runAsNonRoot: true, runAsUser: 65534, seccompProfile: { type: 'RuntimeDefault' } };
 const ANNOTATION_FLAGS: Readonly<Record<string, string>> = {
-  configmap: 'configMapAnnotation', secret: 'secretAnnotation', auto: 'autoAnnotation', secret_auto: 'secretAutoAnnotation',
-  configmap_auto: 'configMapAutoAnnotation', search: 'autoSearchAnnotation', match: 'searchMatchAnnotation',
-  ignore: 'ignoreAnnotation', pausePeriod: 'pauseDeploymentAnnotation', pauseTime: 'pauseDeploymentTimeAnnotation',
+  configmap: 'configMapAnnotation',
+  secret: 'secretAnnotation',
+  auto: 'autoAnnotation',
+  secret_auto: 'secretAutoAnnotation',
+  configmap_auto: 'configMapAutoAnnotation',
+  search: 'autoSearchAnnotation',
+  match: 'searchMatchAnnotation',
+  ignore: 'ignoreAnnotation',
+  pausePeriod: 'pauseDeploymentAnnotation',
+  pauseTime: 'pauseDeploymentTimeAnnotation',
 };
 const MONITOR_KEYS: Readonly<Record<string, string>> = {
-  enabled: 'enabled', namespace: 'namespace', interval: 'interval', timeout: 'scrapeTimeout', scheme: 'scheme', tlsConfig: 'tlsConfig',
-  bearerTokenFile: 'bearerTokenFile', labels: 'labels', annotations: 'annotations', honorLabels: 'honorLabels',
-  metricRelabelings: 'metricRelabelings', relabelings: 'relabelings', targetLabels: 'targetLabels',
+  enabled: 'enabled',
+  namespace: 'namespace',
+  interval: 'interval',
+  timeout: 'scrapeTimeout',
+  scheme: 'scheme',
+  tlsConfig: 'tlsConfig',
+  bearerTokenFile: 'bearerTokenFile',
+  labels: 'labels',
+  annotations: 'annotations',
+  honorLabels: 'honorLabels',
+  metricRelabelings: 'metricRelabelings',
+  relabelings: 'relabelings',
+  targetLabels: 'targetLabels',
 };
 const POD_KEYS: Readonly<Record<string, string>> = {
-  dnsConfig: 'dnsConfig', nodeSelector: 'nodeSelector', affinity: 'affinity', tolerations: 'tolerations',
-  topologySpreadConstraints: 'topologySpreadConstraints', volumes: 'volumes', volumeMounts: 'volumeMounts', resources: 'resources',
-  annotations: 'deploymentAnnotations', priorityClassName: 'priorityClassName', runtimeClassName: 'runtimeClassName', schedulerName: 'schedulerName',
+  dnsConfig: 'dnsConfig',
+  nodeSelector: 'nodeSelector',
+  affinity: 'affinity',
+  tolerations: 'tolerations',
+  topologySpreadConstraints: 'topologySpreadConstraints',
+  volumes: 'volumes',
+  volumeMounts: 'volumeMounts',
+  resources: 'resources',
+  annotations: 'deploymentAnnotations',
+  priorityClassName: 'priorityClassName',
+  runtimeClassName: 'runtimeClassName',
+  schedulerName: 'schedulerName',
 };
 const STAKATER_ONLY = new Set(['reloader', 'global', 'kubernetes']);
 
@@ -57,7 +83,13 @@ function isNonEmpty(v: unknown): boolean {
 }
 /** A scalar value as text (a map or list as JSON, which no Stakater key holds where text is wanted). */
 function text(v: unknown): string {
-  return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? text(v) : v === undefined || v === null ? '' : JSON.stringify(v);
+  return typeof v === 'string'
+    ? v
+    : typeof v === 'number' || typeof v === 'boolean'
+      ? text(v)
+      : v === undefined || v === null
+        ? ''
+        : JSON.stringify(v);
 }
 const isTrue = (v: unknown): boolean => v === true || (typeof v === 'string' && parseBool(v) === true);
 const isFalse = (v: unknown): boolean => v === false || (typeof v === 'string' && parseBool(v) === false);
@@ -65,7 +97,11 @@ const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(sortKeys(a)
 function sortKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortKeys);
   if (!isMap(v)) return v;
-  return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys(v[k])]));
+  return Object.fromEntries(
+    Object.keys(v)
+      .sort()
+      .map((k) => [k, sortKeys(v[k])]),
+  );
 }
 
 /** Dotted paths of the leaves of `v` that are keys of Stakater's chart, and of the unknown ones. */
@@ -73,7 +109,10 @@ function inputKeys(v: Values): { known: string[]; unknown: string[] } {
   const known: string[] = [];
   const unknown: string[] = [];
   const walk = (node: unknown, path: string): void => {
-    if (STAKATER_KEYS.includes(path)) { known.push(path); return; }
+    if (STAKATER_KEYS.includes(path)) {
+      known.push(path);
+      return;
+    }
     if (isMap(node) && STAKATER_KEYS.some((k) => k.startsWith(`${path}.`))) {
       for (const [k, child] of Object.entries(node)) walk(child, `${path}.${k}`);
       return;
@@ -93,8 +132,11 @@ export function migrateStakaterValues(input: Values, release: Release = DEFAULT_
   const refused: string[] = [];
   const leftOut: string[] = [];
 
-  const at = (path: string): unknown => path.split('.').reduce<unknown>((node, k) => (isMap(node) ? node[k] : undefined), input);
-  const note = (path: string, text: string): void => { comments.set(path, [...(comments.get(path) ?? []), text]); };
+  const at = (path: string): unknown =>
+    path.split('.').reduce<unknown>((node, k) => (isMap(node) ? node[k] : undefined), input);
+  const note = (path: string, text: string): void => {
+    comments.set(path, [...(comments.get(path) ?? []), text]);
+  };
   const put = (path: string, value: unknown, text: string): void => {
     const keys = path.split('.');
     let node = values;
@@ -105,16 +147,23 @@ export function migrateStakaterValues(input: Values, release: Release = DEFAULT_
     node[keys.at(-1) ?? path] = value;
     note(path, text);
   };
-  const refuse = (path: string, text: string): void => { refused.push(`${path}: ${text}`); };
+  const refuse = (path: string, text: string): void => {
+    refused.push(`${path}: ${text}`);
+  };
   const r = (key: string): unknown => at(`reloader.${key}`);
   const from = (key: string): string => `from reloader.${key}`;
 
   const { known, unknown } = inputKeys(input);
-  for (const path of unknown) refuse(path, 'no key of Stakater Reloader\'s chart 2.2.x nor of this chart; remove it');
+  for (const path of unknown) refuse(path, "no key of Stakater Reloader's chart 2.2.x nor of this chart; remove it");
 
   if (isMap(input.reloader)) {
     mapReloader();
-    if (!isSet(at('config.stakaterDefaults'))) put('config.stakaterDefaults', true, 'Stakater\'s defaults where ours differ: text logs, env-vars strategy, Argo Rollouts only when asked');
+    if (!isSet(at('config.stakaterDefaults')))
+      put(
+        'config.stakaterDefaults',
+        true,
+        "Stakater's defaults where ours differ: text logs, env-vars strategy, Argo Rollouts only when asked",
+      );
   }
   mapImage();
 
@@ -127,23 +176,58 @@ export function migrateStakaterValues(input: Values, release: Release = DEFAULT_
   return { values, comments, leftOut, refused };
 
   function leftOutReason(path: string): string {
-    if (path === 'kubernetes.host' || path === 'reloader.legacy.rbac') return 'read by none of Stakater\'s own templates';
-    if (path.startsWith('reloader.serviceMonitor.') || path.startsWith('reloader.podMonitor.') || path.startsWith('reloader.netpol.') || path.startsWith('reloader.verticalPodAutoscaler.')) return 'has no effect while its enabled is false';
-    return 'Stakater\'s default, which stakaterDefaults and this chart\'s defaults already give, or of no effect here';
+    if (path === 'kubernetes.host' || path === 'reloader.legacy.rbac')
+      return "read by none of Stakater's own templates";
+    if (
+      path.startsWith('reloader.serviceMonitor.') ||
+      path.startsWith('reloader.podMonitor.') ||
+      path.startsWith('reloader.netpol.') ||
+      path.startsWith('reloader.verticalPodAutoscaler.')
+    )
+      return 'has no effect while its enabled is false';
+    return "Stakater's default, which stakaterDefaults and this chart's defaults already give, or of no effect here";
   }
 
   function mapReloader(): void {
-    if (isTrue(r('isOpenshift'))) refuse('reloader.isOpenshift', 'mini-reloader does not roll OpenShift DeploymentConfigs; remove the key (convert them to Deployments, or keep Stakater Reloader for them)');
-    if (isTrue(r('ignoreSecrets')) && isTrue(r('ignoreConfigMaps'))) refuse('reloader.ignoreSecrets and reloader.ignoreConfigMaps', 'together they leave nothing to watch; keep at most one');
+    if (isTrue(r('isOpenshift')))
+      refuse(
+        'reloader.isOpenshift',
+        'mini-reloader does not roll OpenShift DeploymentConfigs; remove the key (convert them to Deployments, or keep Stakater Reloader for them)',
+      );
+    if (isTrue(r('ignoreSecrets')) && isTrue(r('ignoreConfigMaps')))
+      refuse(
+        'reloader.ignoreSecrets and reloader.ignoreConfigMaps',
+        'together they leave nothing to watch; keep at most one',
+      );
     else if (isTrue(r('ignoreSecrets'))) put('config.resourcesToIgnore', 'secrets', from('ignoreSecrets'));
     else if (isTrue(r('ignoreConfigMaps'))) put('config.resourcesToIgnore', 'configmaps', from('ignoreConfigMaps'));
     for (const k of ['gomaxprocsOverride', 'gomemlimitOverride']) {
-      if (isSet(r(`deployment.${k}`))) refuse(`reloader.deployment.${k}`, 'tunes Go\'s runtime and mini-reloader is no Go program; remove it and size it with reloader.deployment.resources.limits.memory (the V8 heap gets 60% of it)');
+      if (isSet(r(`deployment.${k}`)))
+        refuse(
+          `reloader.deployment.${k}`,
+          "tunes Go's runtime and mini-reloader is no Go program; remove it and size it with reloader.deployment.resources.limits.memory (the V8 heap gets 60% of it)",
+        );
     }
-    if (isFalse(r('deployment.automountServiceAccountToken'))) refuse('reloader.deployment.automountServiceAccountToken', 'false leaves mini-reloader without its credentials; remove the key');
-    if (isTrue(r('podMonitor.enabled'))) refuse('reloader.podMonitor.enabled', 'this chart renders a ServiceMonitor, not a PodMonitor; use reloader.serviceMonitor (the same labels, interval and relabelings)');
-    if (isTrue(r('netpol.enabled'))) refuse('reloader.netpol.enabled', 'this chart renders no NetworkPolicy; write your own (mini-reloader needs egress to the API server and its alert receiver, and ingress on its metrics port 9090)');
-    if (isTrue(r('verticalPodAutoscaler.enabled'))) refuse('reloader.verticalPodAutoscaler.enabled', 'this chart renders no VerticalPodAutoscaler; create one for the Deployment yourself');
+    if (isFalse(r('deployment.automountServiceAccountToken')))
+      refuse(
+        'reloader.deployment.automountServiceAccountToken',
+        'false leaves mini-reloader without its credentials; remove the key',
+      );
+    if (isTrue(r('podMonitor.enabled')))
+      refuse(
+        'reloader.podMonitor.enabled',
+        'this chart renders a ServiceMonitor, not a PodMonitor; use reloader.serviceMonitor (the same labels, interval and relabelings)',
+      );
+    if (isTrue(r('netpol.enabled')))
+      refuse(
+        'reloader.netpol.enabled',
+        'this chart renders no NetworkPolicy; write your own (mini-reloader needs egress to the API server and its alert receiver, and ingress on its metrics port 9090)',
+      );
+    if (isTrue(r('verticalPodAutoscaler.enabled')))
+      refuse(
+        'reloader.verticalPodAutoscaler.enabled',
+        'this chart renders no VerticalPodAutoscaler; create one for the Deployment yourself',
+      );
     mapScope();
     mapBehaviour();
     mapReplicas();
@@ -158,33 +242,65 @@ export function migrateStakaterValues(input: Values, release: Release = DEFAULT_
     if (typeof given === 'string') given = given.split(',');
     const namespaces = (Array.isArray(given) ? given : []).map((n) => text(n).trim()).filter((n) => n !== '');
     if (global) {
-      if (namespaces.length > 0) refuse('reloader.namespaces', 'set while reloader.watchGlobally is true; set reloader.watchGlobally false to watch only those namespaces');
-      if (isSet(r('ignoreNamespaces'))) put('config.namespacesToIgnore', text(r('ignoreNamespaces')), from('ignoreNamespaces'));
-      if (isSet(r('namespaceSelector'))) put('config.namespaceSelector', text(r('namespaceSelector')), from('namespaceSelector'));
+      if (namespaces.length > 0)
+        refuse(
+          'reloader.namespaces',
+          'set while reloader.watchGlobally is true; set reloader.watchGlobally false to watch only those namespaces',
+        );
+      if (isSet(r('ignoreNamespaces')))
+        put('config.namespacesToIgnore', text(r('ignoreNamespaces')), from('ignoreNamespaces'));
+      if (isSet(r('namespaceSelector')))
+        put('config.namespaceSelector', text(r('namespaceSelector')), from('namespaceSelector'));
       return;
     }
     const list = [...new Set([release.namespace, ...namespaces])].sort();
-    put('watchNamespaces', list, `from reloader.watchGlobally false${namespaces.length > 0 ? ' and reloader.namespaces' : ''}, with the release namespace (written for "${release.namespace}") as Stakater adds it: a Role in each`);
-    if (isSet(r('ignoreNamespaces'))) refuse('reloader.ignoreNamespaces', 'applies only with reloader.watchGlobally true (Stakater ignores it otherwise); remove it, or leave those namespaces out of reloader.namespaces');
-    if (isSet(r('namespaceSelector'))) refuse('reloader.namespaceSelector', 'applies only with reloader.watchGlobally true (Stakater ignores it otherwise); remove it, or list the namespaces in reloader.namespaces');
+    put(
+      'watchNamespaces',
+      list,
+      `from reloader.watchGlobally false${namespaces.length > 0 ? ' and reloader.namespaces' : ''}, with the release namespace (written for "${release.namespace}") as Stakater adds it: a Role in each`,
+    );
+    if (isSet(r('ignoreNamespaces')))
+      refuse(
+        'reloader.ignoreNamespaces',
+        'applies only with reloader.watchGlobally true (Stakater ignores it otherwise); remove it, or leave those namespaces out of reloader.namespaces',
+      );
+    if (isSet(r('namespaceSelector')))
+      refuse(
+        'reloader.namespaceSelector',
+        'applies only with reloader.watchGlobally true (Stakater ignores it otherwise); remove it, or list the namespaces in reloader.namespaces',
+      );
   }
 
   function mapBehaviour(): void {
-    if (isSet(r('resourceLabelSelector'))) put('config.resourceLabelSelector', text(r('resourceLabelSelector')), from('resourceLabelSelector'));
-    const kinds = [isTrue(r('ignoreJobs')) ? 'jobs' : '', isTrue(r('ignoreCronJobs')) ? 'cronjobs' : ''].filter((k) => k !== '');
-    if (kinds.length > 0) put('config.ignoredWorkloadTypes', kinds.join(','), 'from reloader.ignoreJobs and reloader.ignoreCronJobs');
+    if (isSet(r('resourceLabelSelector')))
+      put('config.resourceLabelSelector', text(r('resourceLabelSelector')), from('resourceLabelSelector'));
+    const kinds = [isTrue(r('ignoreJobs')) ? 'jobs' : '', isTrue(r('ignoreCronJobs')) ? 'cronjobs' : ''].filter(
+      (k) => k !== '',
+    );
+    if (kinds.length > 0)
+      put('config.ignoredWorkloadTypes', kinds.join(','), 'from reloader.ignoreJobs and reloader.ignoreCronJobs');
     const switches: Record<string, string> = {
-      autoReloadAll: 'autoReloadAll', isArgoRollouts: 'argoRollouts', reloadOnCreate: 'reloadOnCreate', reloadOnDelete: 'reloadOnDelete',
-      syncAfterRestart: 'syncAfterRestart', enablePProf: 'enablePprof', enableCSIIntegration: 'enableCsiIntegration',
+      autoReloadAll: 'autoReloadAll',
+      isArgoRollouts: 'argoRollouts',
+      reloadOnCreate: 'reloadOnCreate',
+      reloadOnDelete: 'reloadOnDelete',
+      syncAfterRestart: 'syncAfterRestart',
+      enablePProf: 'enablePprof',
+      enableCSIIntegration: 'enableCsiIntegration',
     };
-    for (const [stakater, ours] of Object.entries(switches)) if (isTrue(r(stakater))) put(`config.${ours}`, true, from(stakater));
-    if (isTrue(r('enableMetricsByNamespace'))) put('config.metricsCountByNamespace', 'enabled', from('enableMetricsByNamespace'));
+    for (const [stakater, ours] of Object.entries(switches))
+      if (isTrue(r(stakater))) put(`config.${ours}`, true, from(stakater));
+    if (isTrue(r('enableMetricsByNamespace')))
+      put('config.metricsCountByNamespace', 'enabled', from('enableMetricsByNamespace'));
     const strategy = text(r('reloadStrategy') ?? 'default');
     if (strategy !== 'default') put('config.reloadStrategy', strategy, from('reloadStrategy'));
-    else if (isFalse(at('config.stakaterDefaults'))) put('config.reloadStrategy', 'env-vars', 'from reloader.reloadStrategy default, which is env-vars');
+    else if (isFalse(at('config.stakaterDefaults')))
+      put('config.reloadStrategy', 'env-vars', 'from reloader.reloadStrategy default, which is env-vars');
     if (isSet(r('logFormat'))) put('config.logFormat', text(r('logFormat')), from('logFormat'));
-    if (isSet(r('logLevel')) && text(r('logLevel')) !== 'info') put('config.logLevel', text(r('logLevel')), from('logLevel'));
-    if (isSet(r('pprofAddr')) && text(r('pprofAddr')) !== ':6060') put('config.pprofAddr', text(r('pprofAddr')), from('pprofAddr'));
+    if (isSet(r('logLevel')) && text(r('logLevel')) !== 'info')
+      put('config.logLevel', text(r('logLevel')), from('logLevel'));
+    if (isSet(r('pprofAddr')) && text(r('pprofAddr')) !== ':6060')
+      put('config.pprofAddr', text(r('pprofAddr')), from('pprofAddr'));
     if (isSet(r('webhookUrl'))) put('config.webhookUrl', text(r('webhookUrl')), from('webhookUrl'));
     const custom = r('custom_annotations');
     if (isMap(custom)) {
@@ -201,30 +317,72 @@ export function migrateStakaterValues(input: Values, release: Release = DEFAULT_
     const enableHA = isTrue(r('enableHA'));
     const ha = enableHA || replicas > 1;
     if (ha) {
-      put('ha.enabled', true, enableHA ? from('enableHA') : 'from reloader.deployment.replicas above 1, with which Stakater elects a leader');
-      put('ha.replicas', enableHA ? replicas : 1, enableHA ? 'from reloader.deployment.replicas' : 'Stakater runs one replica without reloader.enableHA');
+      put(
+        'ha.enabled',
+        true,
+        enableHA ? from('enableHA') : 'from reloader.deployment.replicas above 1, with which Stakater elects a leader',
+      );
+      put(
+        'ha.replicas',
+        enableHA ? replicas : 1,
+        enableHA ? 'from reloader.deployment.replicas' : 'Stakater runs one replica without reloader.enableHA',
+      );
       if (!isNonEmpty(at('reloader.deployment.affinity'))) {
-        put('affinity', { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchExpressions: [{ key: 'app.kubernetes.io/instance', operator: 'In', values: [release.name] }] } } }] } },
-          `Stakater's anti-affinity with HA (reloader.enableHA without reloader.deployment.affinity), written for release "${release.name}"`);
+        put(
+          'affinity',
+          {
+            podAntiAffinity: {
+              preferredDuringSchedulingIgnoredDuringExecution: [
+                {
+                  weight: 100,
+                  podAffinityTerm: {
+                    topologyKey: 'kubernetes.io/hostname',
+                    labelSelector: {
+                      matchExpressions: [{ key: 'app.kubernetes.io/instance', operator: 'In', values: [release.name] }],
+                    },
+                  },
+                },
+              ],
+            },
+          },
+          `Stakater's anti-affinity with HA (reloader.enableHA without reloader.deployment.affinity), written for release "${release.name}"`,
+        );
       }
     } else if (replicasGiven !== undefined && replicas !== 1) {
       put('replicaCount', Math.min(replicas, 1), 'from reloader.deployment.replicas');
     }
     const pdbEnabled = isTrue(r('podDisruptionBudget.enabled'));
-    put('ha.podDisruptionBudget.enabled', pdbEnabled, pdbEnabled ? from('podDisruptionBudget.enabled') : 'Stakater renders no PodDisruptionBudget unless reloader.podDisruptionBudget.enabled');
-    if (pdbEnabled && !ha) refuse('reloader.podDisruptionBudget.enabled', 'on a single replica it blocks every node drain; set reloader.enableHA true (and reloader.deployment.replicas 2), or remove it');
+    put(
+      'ha.podDisruptionBudget.enabled',
+      pdbEnabled,
+      pdbEnabled
+        ? from('podDisruptionBudget.enabled')
+        : 'Stakater renders no PodDisruptionBudget unless reloader.podDisruptionBudget.enabled',
+    );
+    if (pdbEnabled && !ha)
+      refuse(
+        'reloader.podDisruptionBudget.enabled',
+        'on a single replica it blocks every node drain; set reloader.enableHA true (and reloader.deployment.replicas 2), or remove it',
+      );
     for (const k of ['maxUnavailable', 'minAvailable']) {
-      if (at(`reloader.podDisruptionBudget.${k}`) !== undefined) put(`ha.podDisruptionBudget.${k}`, r(`podDisruptionBudget.${k}`), from(`podDisruptionBudget.${k}`));
+      if (at(`reloader.podDisruptionBudget.${k}`) !== undefined)
+        put(`ha.podDisruptionBudget.${k}`, r(`podDisruptionBudget.${k}`), from(`podDisruptionBudget.${k}`));
     }
   }
 
   function mapPod(): void {
     const d = (k: string): unknown => r(`deployment.${k}`);
-    if (at('reloader.deployment.revisionHistoryLimit') !== undefined) put('revisionHistoryLimit', d('revisionHistoryLimit'), from('deployment.revisionHistoryLimit'));
+    if (at('reloader.deployment.revisionHistoryLimit') !== undefined)
+      put('revisionHistoryLimit', d('revisionHistoryLimit'), from('deployment.revisionHistoryLimit'));
     if (typeof d('hostUsers') === 'boolean') put('hostUsers', d('hostUsers'), from('deployment.hostUsers'));
     for (const [stakater, ours] of Object.entries(POD_KEYS)) {
       const v = d(stakater);
-      if (isNonEmpty(v)) put(ours, v, `${from(`deployment.${stakater}`)}${stakater === 'resources' ? ', laid over this chart\'s (its memory limit sizes the V8 heap)' : ''}`);
+      if (isNonEmpty(v))
+        put(
+          ours,
+          v,
+          `${from(`deployment.${stakater}`)}${stakater === 'resources' ? ", laid over this chart's (its memory limit sizes the V8 heap)" : ''}`,
+        );
     }
     const mergeInto = (ours: string, extra: unknown, text: string): void => {
       if (isNonEmpty(extra)) put(ours, { ...(isMap(values[ours]) ? values[ours] : {}), ...(extra as Values) }, text);
@@ -235,12 +393,23 @@ export function migrateStakaterValues(input: Values, release: Release = DEFAULT_
       mergeInto('deploymentLabels', labels, from('deployment.labels'));
       mergeInto('podLabels', labels, from('deployment.labels'));
     }
-    mergeInto('commonLabels', r('matchLabels'), `${from('matchLabels')}: on every object; the Deployment's selector keeps the chart's own labels`);
+    mergeInto(
+      'commonLabels',
+      r('matchLabels'),
+      `${from('matchLabels')}: on every object; the Deployment's selector keeps the chart's own labels`,
+    );
     const podSecurity = d('securityContext');
-    if (isNonEmpty(podSecurity) && !sameJson(podSecurity, STAKATER_POD_SECURITY)) put('podSecurityContext', podSecurity, `${from('deployment.securityContext')}, laid over this chart's`);
+    if (isNonEmpty(podSecurity) && !sameJson(podSecurity, STAKATER_POD_SECURITY))
+      put('podSecurityContext', podSecurity, `${from('deployment.securityContext')}, laid over this chart's`);
     const containerSecurity = d('containerSecurityContext');
-    if (isNonEmpty(containerSecurity)) put('securityContext', structuredClone(containerSecurity), `${from('deployment.containerSecurityContext')}, laid over this chart's hardened default`);
-    if (isTrue(r('readOnlyRootFileSystem'))) put('securityContext.readOnlyRootFilesystem', true, from('readOnlyRootFileSystem'));
+    if (isNonEmpty(containerSecurity))
+      put(
+        'securityContext',
+        structuredClone(containerSecurity),
+        `${from('deployment.containerSecurityContext')}, laid over this chart's hardened default`,
+      );
+    if (isTrue(r('readOnlyRootFileSystem')))
+      put('securityContext.readOnlyRootFilesystem', true, from('readOnlyRootFileSystem'));
     for (const probe of ['livenessProbe', 'readinessProbe']) {
       const v = d(probe);
       if (isNonEmpty(v)) put(probe, v, `${from(`deployment.${probe}`)}, laid over this chart's probe`);
@@ -250,7 +419,11 @@ export function migrateStakaterValues(input: Values, release: Release = DEFAULT_
   function mapEnv(): void {
     const env: unknown[] = Array.isArray(values.env) ? [...(values.env as unknown[])] : [];
     const sources: string[] = [];
-    const map = (k: string): Values => { const v = r(`deployment.env.${k}`); if (isMap(v) && Object.keys(v).length > 0) sources.push(`reloader.deployment.env.${k}`); return isMap(v) ? v : {}; };
+    const map = (k: string): Values => {
+      const v = r(`deployment.env.${k}`);
+      if (isMap(v) && Object.keys(v).length > 0) sources.push(`reloader.deployment.env.${k}`);
+      return isMap(v) ? v : {};
+    };
     const open = map('open');
     const secret = map('secret');
     const field = map('field');
@@ -258,26 +431,41 @@ export function migrateStakaterValues(input: Values, release: Release = DEFAULT_
     for (const name of Object.keys(open).sort()) if (isSet(open[name])) env.push({ name, value: text(open[name]) });
     const secretEnv: Values = {};
     for (const name of Object.keys(secret).sort()) if (isSet(secret[name])) secretEnv[name] = text(secret[name]);
-    if (Object.keys(secretEnv).length > 0) put('secretEnv', { ...(isMap(values.secretEnv) ? values.secretEnv : {}), ...secretEnv }, 'from reloader.deployment.env.secret: the chart keeps them in its Secret <fullname>-env; better, keep them in a Secret of your own and name it in envFromSecret');
-    for (const name of Object.keys(field).sort()) if (isSet(field[name])) env.push({ name, valueFrom: { fieldRef: { fieldPath: text(field[name]) } } });
+    if (Object.keys(secretEnv).length > 0)
+      put(
+        'secretEnv',
+        { ...(isMap(values.secretEnv) ? values.secretEnv : {}), ...secretEnv },
+        'from reloader.deployment.env.secret: the chart keeps them in its Secret <fullname>-env; better, keep them in a Secret of your own and name it in envFromSecret',
+      );
+    for (const name of Object.keys(field).sort())
+      if (isSet(field[name])) env.push({ name, valueFrom: { fieldRef: { fieldPath: text(field[name]) } } });
     for (const secretName of Object.keys(existing).sort()) {
       const keys = existing[secretName];
-      if (isMap(keys)) for (const name of Object.keys(keys).sort()) env.push({ name, valueFrom: { secretKeyRef: { name: secretName, key: text(keys[name]) } } });
+      if (isMap(keys))
+        for (const name of Object.keys(keys).sort())
+          env.push({ name, valueFrom: { secretKeyRef: { name: secretName, key: text(keys[name]) } } });
     }
-    if (env.length > (Array.isArray(values.env) ? values.env.length : 0)) put('env', env, `from ${sources.filter((s) => !s.endsWith('.secret')).join(', ')}`);
+    if (env.length > (Array.isArray(values.env) ? values.env.length : 0))
+      put('env', env, `from ${sources.filter((s) => !s.endsWith('.secret')).join(', ')}`);
   }
 
   function mapAround(): void {
     for (const k of ['labels', 'annotations', 'port', 'ipFamilyPolicy', 'ipFamilies']) {
       if (at(`reloader.service.${k}`) !== undefined) put(`service.${k}`, r(`service.${k}`), from(`service.${k}`));
     }
-    if (at('reloader.rbac.enabled') !== undefined && !isTrue(r('rbac.enabled'))) put('rbac.create', false, from('rbac.enabled'));
+    if (at('reloader.rbac.enabled') !== undefined && !isTrue(r('rbac.enabled')))
+      put('rbac.create', false, from('rbac.enabled'));
     if (isNonEmpty(at('reloader.rbac.labels'))) put('rbac.labels', r('rbac.labels'), from('rbac.labels'));
-    if (at('reloader.serviceAccount.create') !== undefined && !isTrue(r('serviceAccount.create'))) put('serviceAccount.create', false, from('serviceAccount.create'));
-    for (const k of ['labels', 'annotations', 'name']) if (isNonEmpty(at(`reloader.serviceAccount.${k}`))) put(`serviceAccount.${k}`, r(`serviceAccount.${k}`), from(`serviceAccount.${k}`));
-    if (isTrue(r('serviceMonitor.enabled'))) for (const [stakater, ours] of Object.entries(MONITOR_KEYS)) {
-      if (at(`reloader.serviceMonitor.${stakater}`) !== undefined) put(`serviceMonitor.${ours}`, r(`serviceMonitor.${stakater}`), from(`serviceMonitor.${stakater}`));
-    }
+    if (at('reloader.serviceAccount.create') !== undefined && !isTrue(r('serviceAccount.create')))
+      put('serviceAccount.create', false, from('serviceAccount.create'));
+    for (const k of ['labels', 'annotations', 'name'])
+      if (isNonEmpty(at(`reloader.serviceAccount.${k}`)))
+        put(`serviceAccount.${k}`, r(`serviceAccount.${k}`), from(`serviceAccount.${k}`));
+    if (isTrue(r('serviceMonitor.enabled')))
+      for (const [stakater, ours] of Object.entries(MONITOR_KEYS)) {
+        if (at(`reloader.serviceMonitor.${stakater}`) !== undefined)
+          put(`serviceMonitor.${ours}`, r(`serviceMonitor.${stakater}`), from(`serviceMonitor.${stakater}`));
+      }
   }
 
   function mapImage(): void {
@@ -294,7 +482,10 @@ export function migrateStakaterValues(input: Values, release: Release = DEFAULT_
       delete ownImage.repository;
       delete ownImage.tag;
       delete ownImage.digest;
-      note('image', `image.repository ${text(repository)} is not mini-reloader: left out with image.tag and image.digest, so the chart's own image is used (point image.repository at your mirror of it if you have one)`);
+      note(
+        'image',
+        `image.repository ${text(repository)} is not mini-reloader: left out with image.tag and image.digest, so the chart's own image is used (point image.repository at your mirror of it if you have one)`,
+      );
     } else if (isSet(ownImage.digest)) {
       note('image.digest', 'kept from image.digest');
     }
@@ -310,5 +501,8 @@ export function migrateStakaterValues(input: Values, release: Release = DEFAULT_
 }
 
 /** The release a migrated file is written for: Stakater's watch list and HA anti-affinity name them, which a values file must spell out. */
-export interface Release { readonly name: string; readonly namespace: string }
+export interface Release {
+  readonly name: string;
+  readonly namespace: string;
+}
 export const DEFAULT_RELEASE: Release = Object.freeze({ name: 'mini-reloader', namespace: 'mini-reloader' });

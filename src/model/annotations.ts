@@ -30,76 +30,118 @@ export interface AnnotationSpec {
  */
 export const ANNOTATIONS = {
   auto: {
-    flag: 'auto-annotation', default: 'reloader.stakater.com/auto', place: 'opt-in',
+    flag: 'auto-annotation',
+    default: 'reloader.stakater.com/auto',
+    place: 'opt-in',
     description: 'On a workload: "true" follows every config it references, "false" opts it out.',
   },
   configMapAuto: {
-    flag: 'configmap-auto-annotation', default: 'configmap.reloader.stakater.com/auto', place: 'opt-in',
+    flag: 'configmap-auto-annotation',
+    default: 'configmap.reloader.stakater.com/auto',
+    place: 'opt-in',
     description: 'On a workload: "true" follows every ConfigMap it references.',
   },
   secretAuto: {
-    flag: 'secret-auto-annotation', default: 'secret.reloader.stakater.com/auto', place: 'opt-in',
+    flag: 'secret-auto-annotation',
+    default: 'secret.reloader.stakater.com/auto',
+    place: 'opt-in',
     description: 'On a workload: "true" follows every Secret it references.',
   },
   configMapReload: {
-    flag: 'configmap-annotation', default: 'configmap.reloader.stakater.com/reload', place: 'opt-in',
+    flag: 'configmap-annotation',
+    default: 'configmap.reloader.stakater.com/reload',
+    place: 'opt-in',
     description: 'On a workload: a comma list of ConfigMap names (anchored regexes) it follows.',
   },
   secretReload: {
-    flag: 'secret-annotation', default: 'secret.reloader.stakater.com/reload', place: 'opt-in',
+    flag: 'secret-annotation',
+    default: 'secret.reloader.stakater.com/reload',
+    place: 'opt-in',
     description: 'On a workload: a comma list of Secret names (anchored regexes) it follows.',
   },
   search: {
-    flag: 'auto-search-annotation', default: 'reloader.stakater.com/search', place: 'opt-in',
+    flag: 'auto-search-annotation',
+    default: 'reloader.stakater.com/search',
+    place: 'opt-in',
     description: 'On a workload: "true" follows only the referenced configs that carry the match annotation.',
   },
   match: {
-    flag: 'search-match-annotation', default: 'reloader.stakater.com/match', place: 'config',
+    flag: 'search-match-annotation',
+    default: 'reloader.stakater.com/match',
+    place: 'config',
     description: 'On a ConfigMap or Secret: "true" makes it count for workloads in search mode.',
   },
   configMapExclude: {
-    flag: 'configmap-exclude-annotation', default: 'configmaps.exclude.reloader.stakater.com/reload', place: 'opt-in',
+    flag: 'configmap-exclude-annotation',
+    default: 'configmaps.exclude.reloader.stakater.com/reload',
+    place: 'opt-in',
     description: 'On a workload: a comma list of ConfigMaps that never trigger it.',
   },
   secretExclude: {
-    flag: 'secret-exclude-annotation', default: 'secrets.exclude.reloader.stakater.com/reload', place: 'opt-in',
+    flag: 'secret-exclude-annotation',
+    default: 'secrets.exclude.reloader.stakater.com/reload',
+    place: 'opt-in',
     description: 'On a workload: a comma list of Secrets that never trigger it.',
   },
   secretProviderClassAuto: {
-    flag: 'secretproviderclass-auto-annotation', default: 'secretproviderclass.reloader.stakater.com/auto', place: 'opt-in',
-    description: 'On a workload: "true" follows every SecretProviderClass its CSI volumes mount (--enable-csi-integration).',
+    flag: 'secretproviderclass-auto-annotation',
+    default: 'secretproviderclass.reloader.stakater.com/auto',
+    place: 'opt-in',
+    description:
+      'On a workload: "true" follows every SecretProviderClass its CSI volumes mount (--enable-csi-integration).',
   },
   secretProviderClassReload: {
-    flag: 'secretproviderclass-annotation', default: 'secretproviderclass.reloader.stakater.com/reload', place: 'opt-in',
-    description: 'On a workload: a comma list of SecretProviderClass names (anchored regexes) it follows (--enable-csi-integration).',
+    flag: 'secretproviderclass-annotation',
+    default: 'secretproviderclass.reloader.stakater.com/reload',
+    place: 'opt-in',
+    description:
+      'On a workload: a comma list of SecretProviderClass names (anchored regexes) it follows (--enable-csi-integration).',
   },
   secretProviderClassExclude: {
-    flag: 'secretproviderclass-exclude-annotation', default: 'secretproviderclasses.exclude.reloader.stakater.com/reload', place: 'opt-in',
+    flag: 'secretproviderclass-exclude-annotation',
+    default: 'secretproviderclasses.exclude.reloader.stakater.com/reload',
+    place: 'opt-in',
     description: 'On a workload: a comma list of SecretProviderClasses that never trigger it.',
   },
   ignore: {
-    flag: 'ignore-annotation', default: 'reloader.stakater.com/ignore', place: 'config',
+    flag: 'ignore-annotation',
+    default: 'reloader.stakater.com/ignore',
+    place: 'config',
     description: 'On a ConfigMap or Secret: "true" means it never triggers anything.',
   },
   rolloutStrategy: {
-    flag: 'rollout-strategy-annotation', default: 'reloader.stakater.com/rollout-strategy', place: 'workload',
-    description: 'On an Argo Rollout: "restart" sets spec.restartAt instead of changing the pod template; "rollout" (the default) changes the template.',
+    flag: 'rollout-strategy-annotation',
+    default: 'reloader.stakater.com/rollout-strategy',
+    place: 'workload',
+    description:
+      'On an Argo Rollout: "restart" sets spec.restartAt instead of changing the pod template; "rollout" (the default) changes the template.',
   },
   pausedAt: {
-    flag: 'pause-deployment-time-annotation', default: 'deployment.reloader.stakater.com/paused-at', place: 'written',
-    description: 'Written by the controller on a Deployment it paused: when. A restarted controller resumes it when the period is over.',
+    flag: 'pause-deployment-time-annotation',
+    default: 'deployment.reloader.stakater.com/paused-at',
+    place: 'written',
+    description:
+      'Written by the controller on a Deployment it paused: when. A restarted controller resumes it when the period is over.',
   },
   pausePeriod: {
-    flag: 'pause-deployment-annotation', default: 'deployment.reloader.stakater.com/pause-period', place: 'workload',
+    flag: 'pause-deployment-annotation',
+    default: 'deployment.reloader.stakater.com/pause-period',
+    place: 'workload',
     description: 'On a Deployment: a duration to keep it paused while changes gather, so that they make one rollout.',
   },
   freeze: {
-    flag: 'freeze-annotation', default: 'mini-reloader.pelabs/freeze', place: 'workload',
-    description: 'On a workload: "true" holds its rolls; its changes stay pending, and removing the freeze rolls it once with the newest data.',
+    flag: 'freeze-annotation',
+    default: 'mini-reloader.pelabs/freeze',
+    place: 'workload',
+    description:
+      'On a workload: "true" holds its rolls; its changes stay pending, and removing the freeze rolls it once with the newest data.',
   },
   maintenanceWindow: {
-    flag: 'maintenance-window-annotation', default: 'mini-reloader.pelabs/maintenance-window', place: 'workload',
-    description: 'On a workload: weekly windows such as "Mon-Fri 02:00-04:00 Europe/Berlin, Sat 00:00-06:00 UTC"; outside them its rolls wait for the next window. Overrides --maintenance-window.',
+    flag: 'maintenance-window-annotation',
+    default: 'mini-reloader.pelabs/maintenance-window',
+    place: 'workload',
+    description:
+      'On a workload: weekly windows such as "Mon-Fri 02:00-04:00 Europe/Berlin, Sat 00:00-06:00 UTC"; outside them its rolls wait for the next window. Overrides --maintenance-window.',
   },
 } as const satisfies Readonly<Record<string, AnnotationSpec>>;
 
@@ -132,5 +174,9 @@ export function workloadAnnotations(names: AnnotationNames): ReadonlySet<string>
 
 /** Stakater's named-list annotation of each config kind. */
 export function namedListAnnotations(names: AnnotationNames): Readonly<Record<ConfigKind, string>> {
-  return { ConfigMap: names.configMapReload, Secret: names.secretReload, SecretProviderClass: names.secretProviderClassReload };
+  return {
+    ConfigMap: names.configMapReload,
+    Secret: names.secretReload,
+    SecretProviderClass: names.secretProviderClassReload,
+  };
 }

@@ -18,7 +18,9 @@ export function referenceKey(kind: ConfigKind, name: string): ConfigId {
 }
 
 /** The kind and name of an id, or undefined when `text` does not start with a config kind and a `/` (the name is not checked). */
-export function parseConfigId(text: string): { readonly id: ConfigId; readonly kind: ConfigKind; readonly name: string } | undefined {
+export function parseConfigId(
+  text: string,
+): { readonly id: ConfigId; readonly kind: ConfigKind; readonly name: string } | undefined {
   const slash = text.indexOf('/');
   if (slash < 0) return undefined;
   const kind = CONFIG_KINDS.find((k) => k.kind === text.slice(0, slash))?.kind;

@@ -89,7 +89,8 @@ export interface RecordChanges {
 
 /** Compares entries of records of the same version. */
 export function compareRecords(before: ConfigRecord, now: ConfigRecord): RecordChanges {
-  if (before.version !== now.version) throw new Error(`cannot compare a version ${before.version} record with a version ${now.version} one`);
+  if (before.version !== now.version)
+    throw new Error(`cannot compare a version ${before.version} record with a version ${now.version} one`);
   const changed: ConfigId[] = [];
   const created: ConfigId[] = [];
   const deleted: ConfigId[] = [];
@@ -103,7 +104,9 @@ export function compareRecords(before: ConfigRecord, now: ConfigRecord): RecordC
     else if (is.data === undefined) deleted.push(id);
     else changed.push(id);
   }
-  const differs = before.entries.size !== now.entries.size || [...now.entries].some(([id, entry]) => before.entries.get(id) !== entry);
+  const differs =
+    before.entries.size !== now.entries.size ||
+    [...now.entries].some(([id, entry]) => before.entries.get(id) !== entry);
   return { changed, created, deleted, differs };
 }
 

@@ -25,12 +25,54 @@ export interface WorkloadKindInfo {
 const POD_TEMPLATE = ['spec', 'template'];
 
 export const WORKLOAD_KINDS: readonly WorkloadKindInfo[] = [
-  { kind: 'Deployment', apiVersion: 'apps/v1', apiPrefix: '/apis/apps/v1', resource: 'deployments', templatePath: POD_TEMPLATE, typeName: 'deployments' },
-  { kind: 'StatefulSet', apiVersion: 'apps/v1', apiPrefix: '/apis/apps/v1', resource: 'statefulsets', templatePath: POD_TEMPLATE, typeName: 'statefulsets' },
-  { kind: 'DaemonSet', apiVersion: 'apps/v1', apiPrefix: '/apis/apps/v1', resource: 'daemonsets', templatePath: POD_TEMPLATE, typeName: 'daemonsets' },
-  { kind: 'CronJob', apiVersion: 'batch/v1', apiPrefix: '/apis/batch/v1', resource: 'cronjobs', templatePath: ['spec', 'jobTemplate', 'spec', 'template'], typeName: 'cronjobs' },
-  { kind: 'Job', apiVersion: 'batch/v1', apiPrefix: '/apis/batch/v1', resource: 'jobs', templatePath: POD_TEMPLATE, typeName: 'jobs' },
-  { kind: 'Rollout', apiVersion: 'argoproj.io/v1alpha1', apiPrefix: '/apis/argoproj.io/v1alpha1', resource: 'rollouts', templatePath: POD_TEMPLATE, typeName: 'rollouts' },
+  {
+    kind: 'Deployment',
+    apiVersion: 'apps/v1',
+    apiPrefix: '/apis/apps/v1',
+    resource: 'deployments',
+    templatePath: POD_TEMPLATE,
+    typeName: 'deployments',
+  },
+  {
+    kind: 'StatefulSet',
+    apiVersion: 'apps/v1',
+    apiPrefix: '/apis/apps/v1',
+    resource: 'statefulsets',
+    templatePath: POD_TEMPLATE,
+    typeName: 'statefulsets',
+  },
+  {
+    kind: 'DaemonSet',
+    apiVersion: 'apps/v1',
+    apiPrefix: '/apis/apps/v1',
+    resource: 'daemonsets',
+    templatePath: POD_TEMPLATE,
+    typeName: 'daemonsets',
+  },
+  {
+    kind: 'CronJob',
+    apiVersion: 'batch/v1',
+    apiPrefix: '/apis/batch/v1',
+    resource: 'cronjobs',
+    templatePath: ['spec', 'jobTemplate', 'spec', 'template'],
+    typeName: 'cronjobs',
+  },
+  {
+    kind: 'Job',
+    apiVersion: 'batch/v1',
+    apiPrefix: '/apis/batch/v1',
+    resource: 'jobs',
+    templatePath: POD_TEMPLATE,
+    typeName: 'jobs',
+  },
+  {
+    kind: 'Rollout',
+    apiVersion: 'argoproj.io/v1alpha1',
+    apiPrefix: '/apis/argoproj.io/v1alpha1',
+    resource: 'rollouts',
+    templatePath: POD_TEMPLATE,
+    typeName: 'rollouts',
+  },
 ];
 
 export function kindInfo(kind: WorkloadKind): WorkloadKindInfo {

@@ -17,7 +17,9 @@ function alertConfigs(notice: RollNotice): RollNotice['changed'] {
  */
 export function alertText(notice: RollNotice, additionalInfo: string | undefined): string {
   const { kind, namespace, name } = notice.workload;
-  const configs = alertConfigs(notice).map((c) => `*${c.name}* of type *${c.kind}*${changeDetail(c)}`).join(', ');
+  const configs = alertConfigs(notice)
+    .map((c) => `*${c.name}* of type *${c.kind}*${changeDetail(c)}`)
+    .join(', ');
   const text = `mini-reloader detected changes in ${configs} in namespace *${namespace}*. Hence rolled *${name}* of type *${kind}*`;
   return additionalInfo === undefined ? text : `${additionalInfo} : ${text}`;
 }
@@ -55,7 +57,11 @@ export function alertBody(sink: AlertSink, text: string): { contentType: string;
  * names (`keys`), field manager (`manager`) and owner of its change where
  * known.
  */
-export function structuredAlertBody(notice: RollNotice, additionalInfo: string | undefined, at: Date): { contentType: string; text: string } {
+export function structuredAlertBody(
+  notice: RollNotice,
+  additionalInfo: string | undefined,
+  at: Date,
+): { contentType: string; text: string } {
   const { kind, namespace, name } = notice.workload;
   const configs = alertConfigs(notice);
   return json({
@@ -69,7 +75,12 @@ export function structuredAlertBody(notice: RollNotice, additionalInfo: string |
     // Go's RFC 3339 layout, as Stakater writes it: whole seconds.
     timestamp: `${at.toISOString().slice(0, 19)}Z`,
     ...(additionalInfo === undefined || additionalInfo === '' ? {} : { additional: additionalInfo }),
-    resources: configs.map(({ kind: configKind, name: configName, ...change }) => ({ kind: configKind, name: configName, namespace, ...change })),
+    resources: configs.map(({ kind: configKind, name: configName, ...change }) => ({
+      kind: configKind,
+      name: configName,
+      namespace,
+      ...change,
+    })),
   });
 }
 

@@ -47,18 +47,25 @@ export class AlertSender {
   notify(notice: RollNotice): void {
     if (this.#waiting.length >= this.#capacity) {
       this.#options.metrics.countAlert('dropped');
-      this.#options.logger.warn({ workload: workloadId(notice) }, 'alert dropped: too many alerts waiting for the receiver');
+      this.#options.logger.warn(
+        { workload: workloadId(notice) },
+        'alert dropped: too many alerts waiting for the receiver',
+      );
       return;
     }
     this.#waiting.push({ notice, at: this.#now() });
-    this.#sending ??= this.#sendAll().finally(() => { this.#sending = undefined; });
+    this.#sending ??= this.#sendAll().finally(() => {
+      this.#sending = undefined;
+    });
   }
 
   /** Resolves once every queued alert was sent or failed, or after `timeoutMs`, whichever is first. */
   async drain(timeoutMs: number): Promise<void> {
     if (this.#sending === undefined) return;
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((resolve) => { timer = setTimeout(resolve, timeoutMs); });
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+    });
     await Promise.race([this.#sending, timeout]);
     clearTimeout(timer);
   }
@@ -75,11 +82,18 @@ export class AlertSender {
       const { poster, sink, additionalInfo, structured, logger, metrics } = this.#options;
       try {
         const raw = sink === 'raw' || sink === 'webhook';
-        await poster.post(raw && structured ? structuredAlertBody(notice, additionalInfo, at) : alertBody(sink, alertText(notice, additionalInfo)));
+        await poster.post(
+          raw && structured
+            ? structuredAlertBody(notice, additionalInfo, at)
+            : alertBody(sink, alertText(notice, additionalInfo)),
+        );
         metrics.countAlert('sent');
       } catch (err) {
         metrics.countAlert('failed');
-        logger.error({ workload: workloadId(notice), sink, err: err instanceof Error ? err.message : String(err) }, 'alert not sent');
+        logger.error(
+          { workload: workloadId(notice), sink, err: err instanceof Error ? err.message : String(err) },
+          'alert not sent',
+        );
       }
     }
   }

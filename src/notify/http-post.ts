@@ -46,9 +46,10 @@ export class HttpPoster {
 
   constructor(target: PostTarget) {
     const url = new URL(target.url);
-    this.#authorization = url.username === '' && url.password === ''
-      ? undefined
-      : basicAuthorization(decodeUserinfo(url.username), decodeUserinfo(url.password));
+    this.#authorization =
+      url.username === '' && url.password === ''
+        ? undefined
+        : basicAuthorization(decodeUserinfo(url.username), decodeUserinfo(url.password));
     url.username = '';
     url.password = '';
     this.#url = url;

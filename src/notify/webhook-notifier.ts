@@ -27,6 +27,9 @@ export function webhookBody(notice: RollNotice, now: Date): WebhookBody {
  * receiver that is down makes the workload retry with backoff instead of
  * losing the notice.
  */
-export function webhookNotifier(poster: HttpPoster, now: () => Date = () => new Date()): (notice: RollNotice) => Promise<void> {
+export function webhookNotifier(
+  poster: HttpPoster,
+  now: () => Date = () => new Date(),
+): (notice: RollNotice) => Promise<void> {
   return (notice) => poster.post({ contentType: 'application/json', text: JSON.stringify(webhookBody(notice, now())) });
 }

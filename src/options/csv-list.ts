@@ -27,13 +27,15 @@ export function csvItems(raw: string): string[] {
         at++;
       }
       while (raw[at] === ' ' || raw[at] === '\t') at++;
-      if (at < raw.length && raw[at] !== ',') invalid(`${q(raw)} has text after a closing '"' (allowed: ${CSV_ALLOWED})`);
+      if (at < raw.length && raw[at] !== ',')
+        invalid(`${q(raw)} has text after a closing '"' (allowed: ${CSV_ALLOWED})`);
       items.push(item);
     } else {
       const comma = raw.indexOf(',', at);
       at = comma === -1 ? raw.length : comma;
       const item = raw.slice(start, at);
-      if (item.includes('"')) invalid(`${q(raw)} has a '"' inside an item that does not start with one (allowed: ${CSV_ALLOWED})`);
+      if (item.includes('"'))
+        invalid(`${q(raw)} has a '"' inside an item that does not start with one (allowed: ${CSV_ALLOWED})`);
       items.push(item);
     }
     if (at >= raw.length) return items;
@@ -43,7 +45,11 @@ export function csvItems(raw: string): string[] {
 
 /** A comma list as Stakater's list flags take it (CSV): entries trimmed, empty ones dropped, each checked by `item`. */
 export function commaList<T>(item: ValueParser<T>): ValueParser<T[]> {
-  return (raw) => csvItems(raw).map((p) => p.trim()).filter((p) => p !== '').map(item);
+  return (raw) =>
+    csvItems(raw)
+      .map((p) => p.trim())
+      .filter((p) => p !== '')
+      .map(item);
 }
 
 /** `list` without repeats, first occurrence first. */

@@ -1,6 +1,14 @@
 import { q, type ValueParser } from './value-parser.ts';
 
-export type FlagGroup = 'Stakater Reloader compatibility' | 'Cluster access' | 'Scope' | 'Rolling' | 'High availability' | 'Alerts' | 'Observability' | 'Annotation names (Stakater Reloader compatible)';
+export type FlagGroup =
+  | 'Stakater Reloader compatibility'
+  | 'Cluster access'
+  | 'Scope'
+  | 'Rolling'
+  | 'High availability'
+  | 'Alerts'
+  | 'Observability'
+  | 'Annotation names (Stakater Reloader compatible)';
 
 /** One flag, as `--help` and the README show it. */
 export interface FlagSpec {
@@ -49,9 +57,14 @@ type SpecInput = Omit<FlagSpec, 'aliases' | 'env' | 'boolean' | 'stringSwitch' |
 };
 
 /** A flag with a default; the default is parsed here, so a bad one fails when the table loads. */
-export function flag<T>(spec: SpecInput & { readonly default: string }, parse: ValueParser<T>, combine?: (a: T, b: T) => T): FlagDef<T> {
+export function flag<T>(
+  spec: SpecInput & { readonly default: string },
+  parse: ValueParser<T>,
+  combine?: (a: T, b: T) => T,
+): FlagDef<T> {
   const fallback = parseDefault(spec, parse, spec.default);
-  const stakaterFallback = spec.stakaterDefault === undefined ? fallback : parseDefault(spec, parse, spec.stakaterDefault);
+  const stakaterFallback =
+    spec.stakaterDefault === undefined ? fallback : parseDefault(spec, parse, spec.stakaterDefault);
   return { spec: toSpec(spec, spec.default), parse, fallback, stakaterFallback, combine };
 }
 
@@ -59,12 +72,19 @@ function parseDefault<T>(spec: SpecInput, parse: ValueParser<T>, raw: string): T
   try {
     return parse(raw);
   } catch (err) {
-    throw new Error(`default ${q(raw)} of --${spec.flag} does not parse: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new Error(
+      `default ${q(raw)} of --${spec.flag} does not parse: ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
+    );
   }
 }
 
 /** A flag without a default: undefined when neither it nor its env var is given. */
-export function optionalFlag<T>(spec: SpecInput, parse: ValueParser<T | undefined>, combine?: (a: T | undefined, b: T | undefined) => T | undefined): FlagDef<T | undefined> {
+export function optionalFlag<T>(
+  spec: SpecInput,
+  parse: ValueParser<T | undefined>,
+  combine?: (a: T | undefined, b: T | undefined) => T | undefined,
+): FlagDef<T | undefined> {
   return { spec: toSpec(spec, undefined), parse, fallback: undefined, stakaterFallback: undefined, combine };
 }
 

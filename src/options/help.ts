@@ -17,7 +17,9 @@ export function formatHelp(): string {
       group = f.group;
       lines.push('', `${group}:`);
     }
-    const names = [f.flag, ...f.aliases].map((n) => `--${n}${f.stringSwitch ? ' [true|false]' : f.boolean ? '' : ` <${f.value}>`}`).join(', ');
+    const names = [f.flag, ...f.aliases]
+      .map((n) => `--${n}${f.stringSwitch ? ' [true|false]' : f.boolean ? '' : ` <${f.value}>`}`)
+      .join(', ');
     lines.push(`  ${names}`);
     const notes = [
       ...(f.default === undefined || f.default === '' ? [] : [`default ${f.default}`]),

@@ -21,7 +21,8 @@ function selectorTerms(selector: string): string[] {
     const ch = selector[i];
     if (ch === '(') depth++;
     else if (ch === ')') depth--;
-    if (depth < 0 || depth > 1) throw new SelectorProblem(selector, depth < 0 ? "it has a ')' without its '('" : 'it nests parentheses');
+    if (depth < 0 || depth > 1)
+      throw new SelectorProblem(selector, depth < 0 ? "it has a ')' without its '('" : 'it nests parentheses');
     if (ch === ',' && depth === 0) {
       terms.push(selector.slice(start, i));
       start = i + 1;
@@ -39,7 +40,11 @@ function checkKey(term: string, key: string): string {
 }
 
 function checkValue(term: string, value: string): string {
-  if (value !== '' && !LABEL_NAME.test(value)) throw new SelectorProblem(term, `its value "${value}" is not a label value (at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit)`);
+  if (value !== '' && !LABEL_NAME.test(value))
+    throw new SelectorProblem(
+      term,
+      `its value "${value}" is not a label value (at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit)`,
+    );
   return value;
 }
 
@@ -54,7 +59,10 @@ function normalizeRequirement(term: string): string {
   if (m !== null) return `!${checkKey(term, m[1] ?? '')}`;
   m = /^([^\s=!<>:(),]+)\s+(in|notin)\s*\(([^()]*)\)$/.exec(term);
   if (m !== null) {
-    const values = (m[3] ?? '').split(',').map((v) => v.trim()).filter((v) => v !== '');
+    const values = (m[3] ?? '')
+      .split(',')
+      .map((v) => v.trim())
+      .filter((v) => v !== '');
     if (values.length === 0) throw new SelectorProblem(term, 'its set of values is empty');
     return `${checkKey(term, m[1] ?? '')} ${m[2] ?? ''} (${values.map((v) => checkValue(term, v)).join(',')})`;
   }
@@ -85,7 +93,10 @@ function normalizeRequirement(term: string): string {
  * only commas) is undefined: select everything.
  */
 export function normalizeLabelSelector(selector: string): string | undefined {
-  const requirements = selectorTerms(selector).map((t) => t.trim()).filter((t) => t !== '').map(normalizeRequirement);
+  const requirements = selectorTerms(selector)
+    .map((t) => t.trim())
+    .filter((t) => t !== '')
+    .map(normalizeRequirement);
   return requirements.length === 0 ? undefined : requirements.join(',');
 }
 
@@ -95,9 +106,12 @@ export const labelSelector: ValueParser<string | undefined> = (raw) => {
     return normalizeLabelSelector(csvItems(raw).join(','));
   } catch (err) {
     if (!(err instanceof SelectorProblem)) throw err;
-    return invalid(`${q(err.term.trim())} is not a valid label selector: ${err.message} (allowed: ${SELECTOR_ALLOWED})`);
+    return invalid(
+      `${q(err.term.trim())} is not a valid label selector: ${err.message} (allowed: ${SELECTOR_ALLOWED})`,
+    );
   }
 };
 
 /** How repeated selector flags add up, as Stakater's string-slice flags do: every requirement of each. */
-export const joinSelectors = (a: string | undefined, b: string | undefined): string | undefined => (a === undefined ? b : b === undefined ? a : `${a},${b}`);
+export const joinSelectors = (a: string | undefined, b: string | undefined): string | undefined =>
+  a === undefined ? b : b === undefined ? a : `${a},${b}`;

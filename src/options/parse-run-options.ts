@@ -18,12 +18,19 @@ const WARN_ON_INVALID: ReadonlySet<FlagKey> = new Set(['logFormat', 'logLevel'])
  * Throws OptionsError on the first problem, except where Stakater Reloader
  * warns and carries on: those settings are ignored and named in `warnings`.
  */
-export function parseRunOptions(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): RunOptions {
+export function parseRunOptions(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): RunOptions {
   const given = scanArgv(argv);
   const values: Partial<Record<FlagKey, unknown>> = {};
   const sources: Partial<Record<FlagKey, string>> = {};
   const warnings: string[] = [];
-  const stakaterDefaults = given.get('stakaterDefaults')?.raws.map((raw) => parseValue(FLAGS.stakaterDefaults, raw, '--stakater-defaults')).at(-1) ?? false;
+  const stakaterDefaults =
+    given
+      .get('stakaterDefaults')
+      ?.raws.map((raw) => parseValue(FLAGS.stakaterDefaults, raw, '--stakater-defaults'))
+      .at(-1) ?? false;
   for (const key of FLAG_KEYS) {
     // Each def only ever combines values its own parser produced, so erasing T here is sound.
     const def = FLAGS[key] as FlagDef<unknown>;
@@ -44,7 +51,9 @@ export function parseRunOptions(argv: readonly string[], env: Readonly<Record<st
       }
     } catch (err) {
       if (!(err instanceof OptionsError) || !WARN_ON_INVALID.has(key)) throw err;
-      warnings.push(`${err.message}; ignored, using the default ${q(stakaterDefaults ? def.spec.stakaterDefault ?? def.spec.default : def.spec.default)}, as Stakater Reloader does`);
+      warnings.push(
+        `${err.message}; ignored, using the default ${q(stakaterDefaults ? (def.spec.stakaterDefault ?? def.spec.default) : def.spec.default)}, as Stakater Reloader does`,
+      );
       values[key] = fallback;
     }
   }
@@ -54,15 +63,22 @@ export function parseRunOptions(argv: readonly string[], env: Readonly<Record<st
   let namespaceSelector = v.namespaceSelector;
   if (v.namespaces.length > 0) {
     // Stakater logs these and runs on in the namespaces it was given.
-    const mode = sources.namespaces === 'KUBERNETES_NAMESPACE' ? 'KUBERNETES_NAMESPACE (single-namespace mode)' : `${sources.namespaces ?? '--namespaces'} (namespaced mode)`;
+    const mode =
+      sources.namespaces === 'KUBERNETES_NAMESPACE'
+        ? 'KUBERNETES_NAMESPACE (single-namespace mode)'
+        : `${sources.namespaces ?? '--namespaces'} (namespaced mode)`;
     if (namespaceSelector !== undefined) {
-      warnings.push(`${sources.namespaceSelector ?? '--namespace-selector'} ${q(namespaceSelector)} is ignored: it is for cluster-wide mode, and ${mode} watches only `
-        + `${v.namespaces.join(', ')}, with no permission to read Namespace objects, which the selector needs`);
+      warnings.push(
+        `${sources.namespaceSelector ?? '--namespace-selector'} ${q(namespaceSelector)} is ignored: it is for cluster-wide mode, and ${mode} watches only ` +
+          `${v.namespaces.join(', ')}, with no permission to read Namespace objects, which the selector needs`,
+      );
       namespaceSelector = undefined;
     }
     if (namespacesToIgnore.length > 0) {
-      warnings.push(`${sources.namespacesToIgnore ?? '--namespaces-to-ignore'} ${q(namespacesToIgnore.join(','))} is ignored: it is for cluster-wide mode, and ${mode} `
-        + `watches only ${v.namespaces.join(', ')}`);
+      warnings.push(
+        `${sources.namespacesToIgnore ?? '--namespaces-to-ignore'} ${q(namespacesToIgnore.join(','))} is ignored: it is for cluster-wide mode, and ${mode} ` +
+          `watches only ${v.namespaces.join(', ')}`,
+      );
       namespacesToIgnore = [];
     }
   }
@@ -70,10 +86,22 @@ export function parseRunOptions(argv: readonly string[], env: Readonly<Record<st
   let ha: HaOptions | undefined;
   if (v.enableHa) {
     const leaseNamespace = v.leaderElectionNamespace ?? v.podNamespace;
-    if (v.podName === undefined) throw new OptionsError(`${sources.enableHa ?? '--enable-ha'} needs POD_NAME (or --pod-name): each replica's identity in the Lease; set it from the downward API (fieldRef metadata.name)`);
-    if (leaseNamespace === undefined) throw new OptionsError(`${sources.enableHa ?? '--enable-ha'} needs POD_NAMESPACE (or --leader-election-namespace): where the Lease lives; set it from the downward API (fieldRef metadata.namespace)`);
-    if (v.leaderElectionRenewDeadline >= v.leaderElectionLeaseDuration) throw new OptionsError(`--leader-election-renew-deadline (${v.leaderElectionRenewDeadline} ms) must be below --leader-election-lease-duration (${v.leaderElectionLeaseDuration} ms)`);
-    if (v.leaderElectionRetryPeriod >= v.leaderElectionRenewDeadline || v.leaderElectionRetryPeriod <= 0) throw new OptionsError(`--leader-election-retry-period (${v.leaderElectionRetryPeriod} ms) must be above 0 and below --leader-election-renew-deadline (${v.leaderElectionRenewDeadline} ms)`);
+    if (v.podName === undefined)
+      throw new OptionsError(
+        `${sources.enableHa ?? '--enable-ha'} needs POD_NAME (or --pod-name): each replica's identity in the Lease; set it from the downward API (fieldRef metadata.name)`,
+      );
+    if (leaseNamespace === undefined)
+      throw new OptionsError(
+        `${sources.enableHa ?? '--enable-ha'} needs POD_NAMESPACE (or --leader-election-namespace): where the Lease lives; set it from the downward API (fieldRef metadata.namespace)`,
+      );
+    if (v.leaderElectionRenewDeadline >= v.leaderElectionLeaseDuration)
+      throw new OptionsError(
+        `--leader-election-renew-deadline (${v.leaderElectionRenewDeadline} ms) must be below --leader-election-lease-duration (${v.leaderElectionLeaseDuration} ms)`,
+      );
+    if (v.leaderElectionRetryPeriod >= v.leaderElectionRenewDeadline || v.leaderElectionRetryPeriod <= 0)
+      throw new OptionsError(
+        `--leader-election-retry-period (${v.leaderElectionRetryPeriod} ms) must be above 0 and below --leader-election-renew-deadline (${v.leaderElectionRenewDeadline} ms)`,
+      );
     ha = {
       leaseName: v.leaderElectionId,
       leaseNamespace,
@@ -85,23 +113,43 @@ export function parseRunOptions(argv: readonly string[], env: Readonly<Record<st
   }
   let alerts: AlertOptions | undefined;
   if (v.alertOnReload) {
-    if (v.alertWebhookUrl === undefined) throw new OptionsError(`${sources.alertOnReload ?? '--alert-on-reload'} needs ALERT_WEBHOOK_URL (or --alert-webhook-url): where to send the alerts`);
+    if (v.alertWebhookUrl === undefined)
+      throw new OptionsError(
+        `${sources.alertOnReload ?? '--alert-on-reload'} needs ALERT_WEBHOOK_URL (or --alert-webhook-url): where to send the alerts`,
+      );
     if (v.alertStructured && v.alertSink !== 'raw') {
-      warnings.push(`${sources.alertStructured ?? '--alert-structured'} is ignored: it is for the raw sink, and ${sources.alertSink ?? '--alert-sink'} is ${q(v.alertSink)}`);
+      warnings.push(
+        `${sources.alertStructured ?? '--alert-structured'} is ignored: it is for the raw sink, and ${sources.alertSink ?? '--alert-sink'} is ${q(v.alertSink)}`,
+      );
     }
-    alerts = { sink: v.alertSink, url: v.alertWebhookUrl, additionalInfo: v.alertAdditionalInfo?.trim(), proxy: v.alertProxy, structured: v.alertStructured && v.alertSink === 'raw' };
+    alerts = {
+      sink: v.alertSink,
+      url: v.alertWebhookUrl,
+      additionalInfo: v.alertAdditionalInfo?.trim(),
+      proxy: v.alertProxy,
+      structured: v.alertStructured && v.alertSink === 'raw',
+    };
   }
   const declared = distinctWorkloadKinds(v.workloadKind, sources.workloadKind ?? '--workload-kind');
   const ignoredWorkloadTypes: WorkloadKind[] = [...v.ignoredWorkloadTypes];
   if (declared.rolloutWorkloadRef) {
     // The preset asks for Rollouts: only an explicit refusal of them contradicts it.
-    const refusal = ignoredWorkloadTypes.includes('Rollout') ? sources.ignoredWorkloadTypes : sources.argoRollouts !== undefined && !v.argoRollouts ? sources.argoRollouts : undefined;
-    if (refusal !== undefined) throw new OptionsError(`${sources.workloadKind ?? '--workload-kind'} argo-rollout-workloadref follows Argo Rollouts, which ${refusal} turns off; drop one of them`);
+    const refusal = ignoredWorkloadTypes.includes('Rollout')
+      ? sources.ignoredWorkloadTypes
+      : sources.argoRollouts !== undefined && !v.argoRollouts
+        ? sources.argoRollouts
+        : undefined;
+    if (refusal !== undefined)
+      throw new OptionsError(
+        `${sources.workloadKind ?? '--workload-kind'} argo-rollout-workloadref follows Argo Rollouts, which ${refusal} turns off; drop one of them`,
+      );
   } else if (!v.argoRollouts && !ignoredWorkloadTypes.includes('Rollout')) {
     ignoredWorkloadTypes.push('Rollout');
   }
   if (ignoredWorkloadTypes.length === WORKLOAD_KINDS.length && declared.kinds.length === 0) {
-    throw new OptionsError(`${sources.ignoredWorkloadTypes ?? '--ignored-workload-types'}: every workload type is ignored, which leaves nothing to roll`);
+    throw new OptionsError(
+      `${sources.ignoredWorkloadTypes ?? '--ignored-workload-types'}: every workload type is ignored, which leaves nothing to roll`,
+    );
   }
 
   return Object.freeze({
@@ -151,4 +199,3 @@ function parseValue<T>(def: FlagDef<T>, raw: string, source: string): T {
     throw err;
   }
 }
-

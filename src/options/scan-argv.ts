@@ -9,7 +9,9 @@ const STAKATER_ONLY: Readonly<Record<string, string>> = {
   'health-addr': 'the probes are served on --metrics-address',
 };
 
-const BY_NAME: ReadonlyMap<string, FlagKey> = new Map(FLAG_KEYS.flatMap((k) => [FLAGS[k].spec.flag, ...FLAGS[k].spec.aliases].map((n): [string, FlagKey] => [n, k])));
+const BY_NAME: ReadonlyMap<string, FlagKey> = new Map(
+  FLAG_KEYS.flatMap((k) => [FLAGS[k].spec.flag, ...FLAGS[k].spec.aliases].map((n): [string, FlagKey] => [n, k])),
+);
 
 /** The raw values of one flag, as given. */
 export interface Given {
@@ -27,7 +29,10 @@ export function scanArgv(argv: readonly string[]): Map<FlagKey, Given> {
     const match = /^--([^=]+)(?:=([\s\S]*))?$/.exec(arg);
     if (match === null) {
       if (arg.startsWith('-') && arg.length > 1 && arg !== '--') throw new OptionsError(unknownFlag(arg));
-      const hint = previousBoolean === undefined || !/^(true|false)$/i.test(arg) ? '' : ` (a boolean flag takes its value after "=": ${previousBoolean}=${arg.toLowerCase()})`;
+      const hint =
+        previousBoolean === undefined || !/^(true|false)$/i.test(arg)
+          ? ''
+          : ` (a boolean flag takes its value after "=": ${previousBoolean}=${arg.toLowerCase()})`;
       throw new OptionsError(`unexpected argument ${q(arg)}: mini-reloader run takes only flags${hint}`);
     }
     const name = match[1] ?? '';
@@ -47,7 +52,9 @@ export function scanArgv(argv: readonly string[]): Map<FlagKey, Given> {
         previousBoolean = source;
       } else {
         if (next === undefined || next.startsWith('--')) {
-          throw new OptionsError(`${source} needs a value (${source}=<${spec.value}> or ${source} <${spec.value}>${spec.default === undefined || spec.default === '' ? '' : `; default ${spec.default}`})`);
+          throw new OptionsError(
+            `${source} needs a value (${source}=<${spec.value}> or ${source} <${spec.value}>${spec.default === undefined || spec.default === '' ? '' : `; default ${spec.default}`})`,
+          );
         }
         raw = next;
         i++;
@@ -63,8 +70,11 @@ export function scanArgv(argv: readonly string[]): Map<FlagKey, Given> {
 function unknownFlag(arg: string): string {
   const name = arg.replace(/^-+/, '').split('=')[0] ?? '';
   const stakater = STAKATER_ONLY[name];
-  if (stakater !== undefined) return `--${name} is a Stakater Reloader flag that mini-reloader does not take: ${stakater}`;
-  const close = [...BY_NAME.keys()].filter((n) => editDistance(n, name.toLowerCase()) <= 2 || (name.length >= 4 && n.startsWith(name)));
+  if (stakater !== undefined)
+    return `--${name} is a Stakater Reloader flag that mini-reloader does not take: ${stakater}`;
+  const close = [...BY_NAME.keys()].filter(
+    (n) => editDistance(n, name.toLowerCase()) <= 2 || (name.length >= 4 && n.startsWith(name)),
+  );
   const suggestion = close.length === 0 ? '' : `; did you mean ${close.map((n) => `--${n}`).join(' or ')}?`;
   return `unknown flag ${arg.split('=')[0] ?? arg}${suggestion} (mini-reloader run --help lists the flags)`;
 }
@@ -74,7 +84,9 @@ function editDistance(a: string, b: string): number {
   for (let i = 1; i <= a.length; i++) {
     const next = [i];
     for (let j = 1; j <= b.length; j++) {
-      next.push(Math.min((row[j] ?? 0) + 1, (next[j - 1] ?? 0) + 1, (row[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1)));
+      next.push(
+        Math.min((row[j] ?? 0) + 1, (next[j - 1] ?? 0) + 1, (row[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1)),
+      );
     }
     row = next;
   }

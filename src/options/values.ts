@@ -21,7 +21,10 @@ export const booleanValue: ValueParser<boolean> = (raw) => {
 };
 
 export function integer(min: number, max = Number.MAX_SAFE_INTEGER): ValueParser<number> {
-  const allowed = max === Number.MAX_SAFE_INTEGER ? `(allowed: a whole number, at least ${min})` : `(allowed: a whole number from ${min} to ${max})`;
+  const allowed =
+    max === Number.MAX_SAFE_INTEGER
+      ? `(allowed: a whole number, at least ${min})`
+      : `(allowed: a whole number from ${min} to ${max})`;
   return (raw) => {
     if (!/^\s*\+?\d+\s*$/.test(raw)) invalid(`${q(raw)} is not a whole number ${allowed}`);
     // Messages past this point quote the number read, not its spelling: "+07" is "7".
@@ -33,7 +36,8 @@ export function integer(min: number, max = Number.MAX_SAFE_INTEGER): ValueParser
 }
 
 export const positiveNumber: ValueParser<number> = (raw) => {
-  if (!/^\s*\+?(?:\d+(?:\.\d*)?|\.\d+)\s*$/.test(raw)) invalid(`${q(raw)} is not a number (allowed: a number above 0, e.g. 10 or 0.5)`);
+  if (!/^\s*\+?(?:\d+(?:\.\d*)?|\.\d+)\s*$/.test(raw))
+    invalid(`${q(raw)} is not a number (allowed: a number above 0, e.g. 10 or 0.5)`);
   const n = Number(raw);
   if (!Number.isFinite(n)) invalid(`${q(n)} is too large (allowed: a finite number above 0)`);
   if (n <= 0) invalid(`${q(n)} is not above 0 (allowed: a number above 0, e.g. 10 or 0.5)`);
@@ -57,7 +61,8 @@ export const maintenanceWindows: ValueParser<readonly MaintenanceWindow[]> = (ra
 };
 
 export const fieldManager: ValueParser<string> = (raw) => {
-  if (raw === '' || raw.length > 128 || /\p{C}/u.test(raw)) return invalid(`${q(raw)} is not a field manager name (allowed: 1 to 128 printable characters)`);
+  if (raw === '' || raw.length > 128 || /\p{C}/u.test(raw))
+    return invalid(`${q(raw)} is not a field manager name (allowed: 1 to 128 printable characters)`);
   return raw;
 };
 
@@ -65,7 +70,9 @@ export const listenAddress: ValueParser<string> = (raw) => {
   try {
     parseListenAddress(raw);
   } catch (err) {
-    return invalid(`${q(raw)} ${err instanceof Error ? err.message : String(err)} (allowed: host:port or :port, e.g. :9090, 127.0.0.1:9090, [::1]:9090)`);
+    return invalid(
+      `${q(raw)} ${err instanceof Error ? err.message : String(err)} (allowed: host:port or :port, e.g. :9090, 127.0.0.1:9090, [::1]:9090)`,
+    );
   }
   return raw;
 };
@@ -75,28 +82,52 @@ function choice<T extends string>(what: string, accepted: Readonly<Record<string
   return (raw) => accepted[raw.trim().toLowerCase()] ?? invalid(`${q(raw)} is not ${what} (allowed: ${shown})`);
 }
 
-export const logFormat = choice<LogFormat>('a log format', { ...Object.fromEntries(LOG_FORMATS.map((f) => [f, f])), '': 'text' }, LOG_FORMATS.join(', '));
+export const logFormat = choice<LogFormat>(
+  'a log format',
+  { ...Object.fromEntries(LOG_FORMATS.map((f) => [f, f])), '': 'text' },
+  LOG_FORMATS.join(', '),
+);
 export const logLevel = choice<LogLevel>(
   'a log level',
   { ...Object.fromEntries(LOG_LEVELS.map((l) => [l, l])), warning: 'warn', fatal: 'error', panic: 'error' },
   `${LOG_LEVELS.join(', ')}; Stakater's warning, fatal and panic also work`,
 );
 
-const configKinds = distinct(commaList(choice<ConfigKind>('a kind of resource', { configmaps: 'ConfigMap', secrets: 'Secret' }, 'configMaps, secrets')));
+const configKinds = distinct(
+  commaList(
+    choice<ConfigKind>('a kind of resource', { configmaps: 'ConfigMap', secrets: 'Secret' }, 'configMaps, secrets'),
+  ),
+);
 
 export const resourcesToIgnore: ValueParser<ConfigKind[]> = (raw) => {
   const kinds = configKinds(raw);
-  if (kinds.length > 1) return invalid('"configMaps,secrets" ignores both kinds, which leaves nothing to watch (allowed: configMaps or secrets, not both)');
+  if (kinds.length > 1)
+    return invalid(
+      '"configMaps,secrets" ignores both kinds, which leaves nothing to watch (allowed: configMaps or secrets, not both)',
+    );
   return kinds;
 };
 
-export const workloadTypes = distinct(commaList(choice<WorkloadKind>(
-  'a workload type',
-  Object.fromEntries(WORKLOAD_KINDS.flatMap((k) => [[k.typeName, k.kind], [k.kind.toLowerCase(), k.kind]])),
-  WORKLOAD_KINDS.map((k) => k.typeName).join(', '),
-)));
+export const workloadTypes = distinct(
+  commaList(
+    choice<WorkloadKind>(
+      'a workload type',
+      Object.fromEntries(
+        WORKLOAD_KINDS.flatMap((k) => [
+          [k.typeName, k.kind],
+          [k.kind.toLowerCase(), k.kind],
+        ]),
+      ),
+      WORKLOAD_KINDS.map((k) => k.typeName).join(', '),
+    ),
+  ),
+);
 
-export const reloadStrategy = choice<ReloadStrategy>('a reload strategy', Object.fromEntries(RELOAD_STRATEGIES.map((r) => [r, r])), RELOAD_STRATEGIES.join(', '));
+export const reloadStrategy = choice<ReloadStrategy>(
+  'a reload strategy',
+  Object.fromEntries(RELOAD_STRATEGIES.map((r) => [r, r])),
+  RELOAD_STRATEGIES.join(', '),
+);
 
 /** An http(s) URL; never quoted back in errors, as webhook URLs often hold a token. */
 export const httpUrl: ValueParser<string | undefined> = (raw) => {
@@ -106,9 +137,12 @@ export const httpUrl: ValueParser<string | undefined> = (raw) => {
   try {
     url = new URL(s);
   } catch {
-    return invalid('the value is not an absolute URL (allowed: http://host/path or https://host/path; not repeated here, as such URLs often hold a token)');
+    return invalid(
+      'the value is not an absolute URL (allowed: http://host/path or https://host/path; not repeated here, as such URLs often hold a token)',
+    );
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return invalid(`the URL has scheme ${q(url.protocol)} (allowed: http, https)`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    return invalid(`the URL has scheme ${q(url.protocol)} (allowed: http, https)`);
   return s;
 };
 

@@ -34,23 +34,35 @@ const PRESET_NAMES = KIND_PRESETS.map((p) => p.name).join(', ');
 export const workloadKindValue: ValueParser<WorkloadKindValue[]> = (raw) => {
   const text = raw.trim();
   if (text === '') return [];
-  if (text.length > MAX_DECLARATION) return invalid(`the declaration starting ${q(text.slice(0, 40))} is longer than ${MAX_DECLARATION} characters`);
-  const refuse = (problem: string): never => invalid(`${q(text)} ${problem} (allowed: a preset, ${PRESET_NAMES}; or ${WORKLOAD_KIND_FORM})`);
+  if (text.length > MAX_DECLARATION)
+    return invalid(`the declaration starting ${q(text.slice(0, 40))} is longer than ${MAX_DECLARATION} characters`);
+  const refuse = (problem: string): never =>
+    invalid(`${q(text)} ${problem} (allowed: a preset, ${PRESET_NAMES}; or ${WORKLOAD_KIND_FORM})`);
   if (!text.includes('/')) {
     const preset = kindPreset(text);
-    if (preset === undefined) return refuse(text.includes(',') ? 'is neither a preset nor GROUP/VERSION/KIND: presets take no options' : 'is not a preset');
+    if (preset === undefined)
+      return refuse(
+        text.includes(',') ? 'is neither a preset nor GROUP/VERSION/KIND: presets take no options' : 'is not a preset',
+      );
     return [{ ...preset.kind, declaration: text, workloadRef: preset.workloadRef === true }];
   }
   const [gvk = '', ...options] = text.split(',');
   const parts = gvk.split('/');
   if (parts.length !== 3) return refuse(`starts with ${q(gvk)}, not GROUP/VERSION/KIND`);
   const [group = '', version = '', kind = ''] = parts;
-  if (!GROUP.test(group)) return refuse(`has group ${q(group)}, not a DNS subdomain (lower-case letters, digits, '-' and '.'; the core group holds no workloads)`);
-  if (!VERSION.test(version)) return refuse(`has version ${q(version)}, not a Kubernetes API version such as v1, v1beta1 or v1alpha2`);
-  if (!KIND.test(kind)) return refuse(`has kind ${q(kind)}, not a kind name (a capital letter, then letters and digits, at most 63)`);
+  if (!GROUP.test(group))
+    return refuse(
+      `has group ${q(group)}, not a DNS subdomain (lower-case letters, digits, '-' and '.'; the core group holds no workloads)`,
+    );
+  if (!VERSION.test(version))
+    return refuse(`has version ${q(version)}, not a Kubernetes API version such as v1, v1beta1 or v1alpha2`);
+  if (!KIND.test(kind))
+    return refuse(`has kind ${q(kind)}, not a kind name (a capital letter, then letters and digits, at most 63)`);
   const builtIn = WORKLOAD_KINDS.find((k) => k.apiVersion.split('/')[0] === group && k.kind === kind);
   if (builtIn !== undefined) {
-    return refuse(`declares ${group}/${kind}, which is built in${builtIn.kind === 'Rollout' ? '; for Rollouts with spec.workloadRef, use the preset argo-rollout-workloadref' : ''}`);
+    return refuse(
+      `declares ${group}/${kind}, which is built in${builtIn.kind === 'Rollout' ? '; for Rollouts with spec.workloadRef, use the preset argo-rollout-workloadref' : ''}`,
+    );
   }
   const given = new Map<OptionName, string>();
   for (const option of options) {
@@ -64,19 +76,24 @@ export const workloadKindValue: ValueParser<WorkloadKindValue[]> = (raw) => {
     given.set(known, value);
   }
   const resource = given.get('resource');
-  if (resource !== undefined && !RESOURCE.test(resource)) return refuse(`has resource ${q(resource)}, not a plural resource name (lower-case letters, digits and '-', at most 63)`);
+  if (resource !== undefined && !RESOURCE.test(resource))
+    return refuse(
+      `has resource ${q(resource)}, not a plural resource name (lower-case letters, digits and '-', at most 63)`,
+    );
   const templatePath = fieldPath(given.get('template') ?? 'spec.template', 'template', refuse);
   const restart = given.get('restart-field');
-  return [{
-    declaration: text,
-    group,
-    version,
-    kind,
-    resource,
-    templatePath,
-    restartField: restart === undefined ? undefined : fieldPath(restart, 'restart-field', refuse),
-    workloadRef: false,
-  }];
+  return [
+    {
+      declaration: text,
+      group,
+      version,
+      kind,
+      resource,
+      templatePath,
+      restartField: restart === undefined ? undefined : fieldPath(restart, 'restart-field', refuse),
+      workloadRef: false,
+    },
+  ];
 };
 
 /** `spec.a.b` as [spec, a, b]: plain field names under spec, where a workload keeps what it wants to run. */
@@ -84,8 +101,12 @@ function fieldPath(path: string, option: OptionName, refuse: (problem: string) =
   const fields = path.split('.');
   if (fields.length > MAX_PATH_FIELDS) return refuse(`has a ${option} of more than ${MAX_PATH_FIELDS} fields`);
   const bad = fields.find((f) => !FIELD.test(f));
-  if (bad !== undefined) return refuse(`has ${option} ${q(path)}, whose field ${q(bad)} is not a field name (a letter or '_', then letters, digits, '_' or '-')`);
-  if (fields[0] !== 'spec' || fields.length < 2) return refuse(`has ${option} ${q(path)}, which is not a field under spec (e.g. spec.template)`);
+  if (bad !== undefined)
+    return refuse(
+      `has ${option} ${q(path)}, whose field ${q(bad)} is not a field name (a letter or '_', then letters, digits, '_' or '-')`,
+    );
+  if (fields[0] !== 'spec' || fields.length < 2)
+    return refuse(`has ${option} ${q(path)}, which is not a field under spec (e.g. spec.template)`);
   return fields;
 }
 
@@ -94,12 +115,18 @@ function fieldPath(path: string, option: OptionName, refuse: (problem: string) =
  * declared twice (also through a preset and by hand) is refused, since the
  * two could disagree on how it rolls.
  */
-export function distinctWorkloadKinds(values: readonly WorkloadKindValue[], source: string): { kinds: DeclaredWorkloadKind[]; rolloutWorkloadRef: boolean } {
+export function distinctWorkloadKinds(
+  values: readonly WorkloadKindValue[],
+  source: string,
+): { kinds: DeclaredWorkloadKind[]; rolloutWorkloadRef: boolean } {
   const seen = new Map<string, string>();
   for (const value of values) {
     const id = value.workloadRef ? 'Rollout.argoproj.io' : declaredKindId(value);
     const earlier = seen.get(id);
-    if (earlier !== undefined) throw new OptionsError(`${source}: ${q(value.declaration)} declares ${value.group}/${value.kind} again, as ${q(earlier)} did; declare each kind once`);
+    if (earlier !== undefined)
+      throw new OptionsError(
+        `${source}: ${q(value.declaration)} declares ${value.group}/${value.kind} again, as ${q(earlier)} did; declare each kind once`,
+      );
     seen.set(id, value.declaration);
   }
   return {

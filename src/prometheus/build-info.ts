@@ -11,7 +11,8 @@ const MAX_VERSION_LENGTH = 64;
 export function packageVersion(file: URL = new URL('../../package.json', import.meta.url)): string {
   try {
     const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
-    const version = typeof parsed === 'object' && parsed !== null ? (parsed as { version?: unknown }).version : undefined;
+    const version =
+      typeof parsed === 'object' && parsed !== null ? (parsed as { version?: unknown }).version : undefined;
     return typeof version === 'string' && version !== '' && version.length <= MAX_VERSION_LENGTH ? version : 'unknown';
   } catch {
     return 'unknown';

@@ -58,12 +58,27 @@ export function processMetrics(): Collector {
       const cpu = process.cpuUsage();
       const memory = process.memoryUsage();
       const status = readProc('/proc/self/status');
-      const families: [name: string, help: string, type: MetricType, samples: readonly Sample[] | number | undefined][] = [
+      const families: [
+        name: string,
+        help: string,
+        type: MetricType,
+        samples: readonly Sample[] | number | undefined,
+      ][] = [
         ['process_cpu_user_seconds_total', 'Total user CPU time spent in seconds.', 'counter', cpu.user / 1e6],
         ['process_cpu_system_seconds_total', 'Total system CPU time spent in seconds.', 'counter', cpu.system / 1e6],
-        ['process_cpu_seconds_total', 'Total user and system CPU time spent in seconds.', 'counter', (cpu.user + cpu.system) / 1e6],
+        [
+          'process_cpu_seconds_total',
+          'Total user and system CPU time spent in seconds.',
+          'counter',
+          (cpu.user + cpu.system) / 1e6,
+        ],
         ['process_start_time_seconds', 'Start time of the process since unix epoch in seconds.', 'gauge', startSeconds],
-        ['process_resident_memory_bytes', 'Resident memory size in bytes.', 'gauge', statusBytes(status, 'VmRSS') ?? memory.rss],
+        [
+          'process_resident_memory_bytes',
+          'Resident memory size in bytes.',
+          'gauge',
+          statusBytes(status, 'VmRSS') ?? memory.rss,
+        ],
         ['process_virtual_memory_bytes', 'Virtual memory size in bytes.', 'gauge', statusBytes(status, 'VmSize')],
         ['process_heap_bytes', 'Process heap size in bytes.', 'gauge', statusBytes(status, 'VmData')],
         ['process_open_fds', 'Number of open file descriptors.', 'gauge', openFds()],
@@ -74,11 +89,18 @@ export function processMetrics(): Collector {
         ['nodejs_heap_size_used_bytes', 'Process heap size used from Node.js in bytes.', 'gauge', memory.heapUsed],
         ['nodejs_external_memory_bytes', 'Node.js external memory size in bytes.', 'gauge', memory.external],
         ...heapSpaces(),
-        ['nodejs_version_info', 'Node.js version info.', 'gauge', [{ labels: { version: process.version, major, minor, patch }, value: 1 }]],
+        [
+          'nodejs_version_info',
+          'Node.js version info.',
+          'gauge',
+          [{ labels: { version: process.version, major, minor, patch }, value: 1 }],
+        ],
       ];
       return families
         .filter(([, , , samples]) => samples !== undefined)
-        .map(([name, help, type, samples]) => renderFamily(name, help, type, typeof samples === 'number' ? [{ value: samples }] : (samples ?? [])));
+        .map(([name, help, type, samples]) =>
+          renderFamily(name, help, type, typeof samples === 'number' ? [{ value: samples }] : (samples ?? [])),
+        );
     },
   };
 }
@@ -88,8 +110,12 @@ function activeResources(): [string, string, MetricType, Sample[]][] {
   const resources = process.getActiveResourcesInfo();
   for (const type of resources) byType.set(type, (byType.get(type) ?? 0) + 1);
   return [
-    ['nodejs_active_resources', 'Number of active resources that are currently keeping the event loop alive, grouped by async resource type.', 'gauge',
-      [...byType].map(([type, value]) => ({ labels: { type }, value }))],
+    [
+      'nodejs_active_resources',
+      'Number of active resources that are currently keeping the event loop alive, grouped by async resource type.',
+      'gauge',
+      [...byType].map(([type, value]) => ({ labels: { type }, value })),
+    ],
     ['nodejs_active_resources_total', 'Total number of active resources.', 'gauge', [{ value: resources.length }]],
   ];
 }
@@ -97,8 +123,23 @@ function activeResources(): [string, string, MetricType, Sample[]][] {
 function heapSpaces(): [string, string, MetricType, Sample[]][] {
   const spaces = getHeapSpaceStatistics().map((s) => ({ ...s, space: s.space_name.replace(/_space$/, '') }));
   return [
-    ['nodejs_heap_space_size_total_bytes', 'Process heap space size total from Node.js in bytes.', 'gauge', spaces.map((s) => ({ labels: { space: s.space }, value: s.space_size }))],
-    ['nodejs_heap_space_size_used_bytes', 'Process heap space size used from Node.js in bytes.', 'gauge', spaces.map((s) => ({ labels: { space: s.space }, value: s.space_used_size }))],
-    ['nodejs_heap_space_size_available_bytes', 'Process heap space size available from Node.js in bytes.', 'gauge', spaces.map((s) => ({ labels: { space: s.space }, value: s.space_available_size }))],
+    [
+      'nodejs_heap_space_size_total_bytes',
+      'Process heap space size total from Node.js in bytes.',
+      'gauge',
+      spaces.map((s) => ({ labels: { space: s.space }, value: s.space_size })),
+    ],
+    [
+      'nodejs_heap_space_size_used_bytes',
+      'Process heap space size used from Node.js in bytes.',
+      'gauge',
+      spaces.map((s) => ({ labels: { space: s.space }, value: s.space_used_size })),
+    ],
+    [
+      'nodejs_heap_space_size_available_bytes',
+      'Process heap space size available from Node.js in bytes.',
+      'gauge',
+      spaces.map((s) => ({ labels: { space: s.space }, value: s.space_available_size })),
+    ],
   ];
 }

@@ -63,7 +63,7 @@ export class Registry {
   /** Every family in the exposition format, a blank line between two. */
   async metrics(): Promise<string> {
     const families: string[] = [];
-    for (const collector of this.#collectors) families.push(...await collector.render());
+    for (const collector of this.#collectors) families.push(...(await collector.render()));
     return families.join('\n');
   }
 
@@ -86,7 +86,8 @@ class SeriesSet<L extends string, S> {
     const labelNames = options.labelNames ?? [];
     if (!METRIC_NAME.test(options.name)) throw new Error(`${JSON.stringify(options.name)} is not a metric name`);
     for (const label of labelNames) {
-      if (!LABEL_NAME.test(label) || label.startsWith('__') || reserved.includes(label)) throw new Error(`${options.name}: ${JSON.stringify(label)} is not a label name it may have`);
+      if (!LABEL_NAME.test(label) || label.startsWith('__') || reserved.includes(label))
+        throw new Error(`${options.name}: ${JSON.stringify(label)} is not a label name it may have`);
     }
     if (new Set(labelNames).size !== labelNames.length) throw new Error(`${options.name}: a label name repeats`);
     this.#name = options.name;
@@ -101,7 +102,10 @@ class SeriesSet<L extends string, S> {
     const key = JSON.stringify(values);
     let entry = this.#series.get(key);
     if (entry === undefined) {
-      entry = { labels: Object.fromEntries(this.#labelNames.map((label, i) => [label, values[i]])) as Labels<L>, state: this.#make() };
+      entry = {
+        labels: Object.fromEntries(this.#labelNames.map((label, i) => [label, values[i]])) as Labels<L>,
+        state: this.#make(),
+      };
       this.#series.set(key, entry);
     }
     return entry.state;
@@ -126,7 +130,11 @@ class SeriesSet<L extends string, S> {
 }
 
 /** Splits the (labels, number) and (number) call forms. */
-function labelsAndNumber<L extends string>(a: Labels<L> | number | undefined, b: number | undefined, fallback: number): [Labels<L> | undefined, number] {
+function labelsAndNumber<L extends string>(
+  a: Labels<L> | number | undefined,
+  b: number | undefined,
+  fallback: number,
+): [Labels<L> | undefined, number] {
   return typeof a === 'number' ? [undefined, a] : [a, b ?? fallback];
 }
 
@@ -231,7 +239,13 @@ export class Histogram<L extends string = never> implements Collector {
   }
 
   /** One series: cumulative bucket counts (by upper bound, +Inf last), sum and count; undefined before its first observation. */
-  snapshot(labels: Labels<L>): { readonly buckets: readonly { readonly le: number; readonly count: number }[]; readonly sum: number; readonly count: number } | undefined {
+  snapshot(labels: Labels<L>):
+    | {
+        readonly buckets: readonly { readonly le: number; readonly count: number }[];
+        readonly sum: number;
+        readonly count: number;
+      }
+    | undefined {
     const cells = this.#series.find(labels);
     if (cells === undefined) return undefined;
     let running = 0;

@@ -223,7 +223,11 @@ export class WorkQueue<K extends string = string> {
     return this.#processing.has(key) ? this.#dirty.get(key) : this.#held.get(key);
   }
 
-  #insert(key: K, times: Pick<Entry<K>, 'debounceAt' | 'windowStart' | 'backoffAt'>, queuedAt = times.windowStart): void {
+  #insert(
+    key: K,
+    times: Pick<Entry<K>, 'debounceAt' | 'windowStart' | 'backoffAt'>,
+    queuedAt = times.windowStart,
+  ): void {
     const entry: Entry<K> = { key, ...times, deadline: effectiveDeadline(times), seq: this.#seq++, slot: -1, queuedAt };
     if (this.#processing.has(key)) {
       this.#dirty.set(key, entry);
@@ -273,11 +277,14 @@ export class WorkQueue<K extends string = string> {
     this.#clearTimer();
     if (next === Infinity) return;
     this.#timerAt = next;
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      this.#timerAt = Infinity;
-      this.#dispatch();
-    }, Math.min(MAX_TIMER_MS, Math.max(0, next - Date.now())));
+    this.#timer = setTimeout(
+      () => {
+        this.#timer = undefined;
+        this.#timerAt = Infinity;
+        this.#dispatch();
+      },
+      Math.min(MAX_TIMER_MS, Math.max(0, next - Date.now())),
+    );
   }
 
   #clearTimer(): void {

@@ -30,20 +30,32 @@ export interface VisibleConfig {
  * when the controller saw it (`seen`): a change it did not watch has no
  * keys to tell. Keys a key-level reference does not list are left out.
  */
-export function changedConfigs(ids: readonly string[], refs: readonly VisibleConfig[], entry: (kind: ConfigKind, name: string) => ConfigEntry | undefined, seen: readonly string[]): ChangedConfig[] {
-  return refs.filter((ref) => ids.includes(referenceKey(ref.kind, ref.name))).map((ref) => {
-    const base = { kind: ref.kind, name: ref.name };
-    const change = seen.includes(referenceKey(ref.kind, ref.name)) ? entry(ref.kind, ref.name)?.change : undefined;
-    if (change === undefined) return base;
-    const visible = (keys: readonly string[]): string[] => (ref.keys === 'all' ? [...keys] : keys.filter((k) => ref.keys.includes(k)));
-    const keys = { changed: visible(change.keys.changed), added: visible(change.keys.added), removed: visible(change.keys.removed) };
-    return {
-      ...base,
-      ...(noKeyChanges(keys) ? {} : { keys }),
-      ...(change.manager === undefined ? {} : { manager: change.manager }),
-      ...(change.owner === undefined ? {} : { owner: change.owner }),
-    };
-  });
+export function changedConfigs(
+  ids: readonly string[],
+  refs: readonly VisibleConfig[],
+  entry: (kind: ConfigKind, name: string) => ConfigEntry | undefined,
+  seen: readonly string[],
+): ChangedConfig[] {
+  return refs
+    .filter((ref) => ids.includes(referenceKey(ref.kind, ref.name)))
+    .map((ref) => {
+      const base = { kind: ref.kind, name: ref.name };
+      const change = seen.includes(referenceKey(ref.kind, ref.name)) ? entry(ref.kind, ref.name)?.change : undefined;
+      if (change === undefined) return base;
+      const visible = (keys: readonly string[]): string[] =>
+        ref.keys === 'all' ? [...keys] : keys.filter((k) => ref.keys.includes(k));
+      const keys = {
+        changed: visible(change.keys.changed),
+        added: visible(change.keys.added),
+        removed: visible(change.keys.removed),
+      };
+      return {
+        ...base,
+        ...(noKeyChanges(keys) ? {} : { keys }),
+        ...(change.manager === undefined ? {} : { manager: change.manager }),
+        ...(change.owner === undefined ? {} : { owner: change.owner }),
+      };
+    });
 }
 
 /**
@@ -53,6 +65,9 @@ export function changedConfigs(ids: readonly string[], refs: readonly VisibleCon
 export function changedConfigText(config: ChangedConfig): string {
   const id = referenceKey(config.kind, config.name);
   const what = config.keys === undefined ? `${id} changed` : `${id}: ${keyChangesText(config.keys)}`;
-  const who = [...(config.manager === undefined ? [] : [`by ${config.manager}`]), ...(config.owner === undefined ? [] : [`owned by ${config.owner}`])];
+  const who = [
+    ...(config.manager === undefined ? [] : [`by ${config.manager}`]),
+    ...(config.owner === undefined ? [] : [`owned by ${config.owner}`]),
+  ];
   return who.length === 0 ? what : `${what} (${who.join(', ')})`;
 }

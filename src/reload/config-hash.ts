@@ -78,7 +78,11 @@ export function unkeyedConfigHash(configs: readonly CountedConfig[]): string {
   });
 }
 
-function hashSorted(prefix: string, configs: readonly CountedConfig[], encode: (config: CountedConfig) => string): string {
+function hashSorted(
+  prefix: string,
+  configs: readonly CountedConfig[],
+  encode: (config: CountedConfig) => string,
+): string {
   const encoded = configs
     .map((config) => ({ kind: config.ref.kind, name: config.ref.name, bytes: encode(config) }))
     .sort((a, b) => compare(a.kind, b.kind) || compare(a.name, b.name) || compare(a.bytes, b.bytes));

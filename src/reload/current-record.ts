@@ -13,7 +13,10 @@ export function recordEntry(config: CountedConfig, version: RecordVersion = 2): 
 
 /** The record of what `counted` shows now; version 1 only to compare with a record of that version. */
 export function currentRecord(counted: readonly CountedConfig[], version: RecordVersion = 2): ConfigRecord {
-  const entries = counted.map((c): [ConfigId, string] => [referenceKey(c.ref.kind, c.ref.name), recordEntry(c, version)]);
+  const entries = counted.map((c): [ConfigId, string] => [
+    referenceKey(c.ref.kind, c.ref.name),
+    recordEntry(c, version),
+  ]);
   return { version, entries: new Map(entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) };
 }
 

@@ -110,7 +110,8 @@ interface Judged {
  * - `follows-nothing`: no config it references or names is followed;
  * - `unchanged`: the record matches what the pods see.
  */
-export type SkipWhy = 'cronjob-run' | 'job-not-opted-in' | 'run-by-rollout' | 'opted-out' | 'follows-nothing' | 'unchanged';
+export type SkipWhy =
+  'cronjob-run' | 'job-not-opted-in' | 'run-by-rollout' | 'opted-out' | 'follows-nothing' | 'unchanged';
 
 export interface SkipDecision extends Judged {
   readonly kind: 'skip';

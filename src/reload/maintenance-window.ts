@@ -22,7 +22,9 @@ export interface MaintenanceWindow {
   readonly timeZone: string;
 }
 
-export type WindowParse = { readonly ok: true; readonly windows: readonly MaintenanceWindow[] } | { readonly ok: false; readonly error: string };
+export type WindowParse =
+  | { readonly ok: true; readonly windows: readonly MaintenanceWindow[] }
+  | { readonly ok: false; readonly error: string };
 
 const DAY_NAMES = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 const MINUTE_MS = 60_000;
@@ -44,16 +46,19 @@ export function parseMaintenanceWindows(text: string): WindowParse {
 
 function parseWindow(text: string): MaintenanceWindow | string {
   const words = text.split(' ').filter((w) => w !== '');
-  if (words.length < 2 || words.length > 3) return 'expected days, a time range and a time zone, such as "Mon-Fri 02:00-04:00 Europe/Berlin"';
+  if (words.length < 2 || words.length > 3)
+    return 'expected days, a time range and a time zone, such as "Mon-Fri 02:00-04:00 Europe/Berlin"';
   const [dayText = '', rangeText = '', timeZone = 'UTC'] = words;
   const days = parseDays(dayText);
   if (days === undefined) return `days ${JSON.stringify(dayText)} are not a day (Mon), a range (Mon-Fri) or Daily`;
   const [startText = '', endText, extra] = rangeText.split('-');
   const start = parseTime(startText, false);
   const end = endText === undefined ? undefined : parseTime(endText, true);
-  if (start === undefined || end === undefined || extra !== undefined) return `time range ${JSON.stringify(rangeText)} is not HH:MM-HH:MM`;
+  if (start === undefined || end === undefined || extra !== undefined)
+    return `time range ${JSON.stringify(rangeText)} is not HH:MM-HH:MM`;
   if (start === end) return 'the window is empty: it starts when it ends';
-  if (!validTimeZone(timeZone)) return `time zone ${JSON.stringify(timeZone)} is not known (use an IANA name such as Europe/Berlin, or UTC)`;
+  if (!validTimeZone(timeZone))
+    return `time zone ${JSON.stringify(timeZone)} is not known (use an IANA name such as Europe/Berlin, or UTC)`;
   return { days, start, end, timeZone };
 }
 
@@ -73,7 +78,9 @@ function parseDays(text: string): ReadonlySet<number> | undefined {
 /** `HH:MM`, 00:00-23:59; 24:00 too for an end. */
 function parseTime(text: string, isEnd: boolean): number | undefined {
   if (text.length !== 5 || text[2] !== ':') return undefined;
-  const digits = [text[0], text[1], text[3], text[4]].map((c) => (c !== undefined && c >= '0' && c <= '9' ? c.charCodeAt(0) - 48 : -1));
+  const digits = [text[0], text[1], text[3], text[4]].map((c) =>
+    c !== undefined && c >= '0' && c <= '9' ? c.charCodeAt(0) - 48 : -1,
+  );
   if (digits.some((d) => d < 0)) return undefined;
   const [h1 = 0, h2 = 0, m1 = 0, m2 = 0] = digits;
   const hours = h1 * 10 + h2;
@@ -99,7 +106,16 @@ function validTimeZone(timeZone: string): boolean {
 function format(timeZone: string): Intl.DateTimeFormat {
   let f = formats.get(timeZone);
   if (f === undefined) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', weekday: 'short', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric' });
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      weekday: 'short',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+    });
     if (formats.size < 1000) formats.set(timeZone, f);
   }
   return f;
@@ -113,7 +129,11 @@ interface WallClock {
 }
 
 function wallClock(instant: number, timeZone: string): WallClock {
-  const parts = new Map(format(timeZone).formatToParts(instant).map((p) => [p.type, p.value]));
+  const parts = new Map(
+    format(timeZone)
+      .formatToParts(instant)
+      .map((p) => [p.type, p.value]),
+  );
   const num = (type: Intl.DateTimeFormatPartTypes): number => Number(parts.get(type));
   const hour = num('hour');
   const minute = num('minute');
@@ -127,14 +147,17 @@ function wallClock(instant: number, timeZone: string): WallClock {
 /** The instant a wall time in a time zone names (in a DST gap, as near as the offsets allow). */
 function instantOf(wallMs: number, timeZone: string): number {
   let guess = wallMs;
-  for (let i = 0; i < 2; i += 1) guess = wallMs - (wallClock(guess, timeZone).wallMs - Math.floor(guess / MINUTE_MS) * MINUTE_MS);
+  for (let i = 0; i < 2; i += 1)
+    guess = wallMs - (wallClock(guess, timeZone).wallMs - Math.floor(guess / MINUTE_MS) * MINUTE_MS);
   return guess;
 }
 
 function isOpenIn(window: MaintenanceWindow, now: number): boolean {
   const { weekday, minute } = wallClock(now, window.timeZone);
   if (window.end > window.start) return window.days.has(weekday) && minute >= window.start && minute < window.end;
-  return (window.days.has(weekday) && minute >= window.start) || (window.days.has((weekday + 6) % 7) && minute < window.end);
+  return (
+    (window.days.has(weekday) && minute >= window.start) || (window.days.has((weekday + 6) % 7) && minute < window.end)
+  );
 }
 
 function nextOpeningOf(window: MaintenanceWindow, now: number): number {

@@ -49,7 +49,9 @@ export class NameListCompiler {
 
   /** Loads the regex engine once; later calls resolve at once. */
   async load(): Promise<void> {
-    this.#loading ??= import('re2js').then((m) => { this.#engine = m.RE2JS; });
+    this.#loading ??= import('re2js').then((m) => {
+      this.#engine = m.RE2JS;
+    });
     await this.#loading;
   }
 
@@ -70,7 +72,15 @@ export class NameListCompiler {
   #build(value: string): NameList {
     const entries = value.length > MAX_LIST_LENGTH ? [] : commaList(value);
     if (value.length > MAX_LIST_LENGTH || entries.length > MAX_LIST_ENTRIES) {
-      return { matches: () => false, invalid: [{ pattern: value, error: `the list is longer than ${MAX_LIST_LENGTH} characters or ${MAX_LIST_ENTRIES} entries, so none of it is used` }] };
+      return {
+        matches: () => false,
+        invalid: [
+          {
+            pattern: value,
+            error: `the list is longer than ${MAX_LIST_LENGTH} characters or ${MAX_LIST_ENTRIES} entries, so none of it is used`,
+          },
+        ],
+      };
     }
     if (entries.length === 0) return { matches: () => false, invalid: [] };
     const engine = this.#engine;
@@ -86,7 +96,10 @@ export class NameListCompiler {
         engine.compile(pattern);
         usable.push(pattern);
       } catch (err) {
-        invalid.push({ pattern, error: `not a valid regular expression: ${err instanceof Error ? err.message : String(err)}` });
+        invalid.push({
+          pattern,
+          error: `not a valid regular expression: ${err instanceof Error ? err.message : String(err)}`,
+        });
       }
     }
     if (usable.length === 0) return { matches: () => false, invalid };
@@ -99,5 +112,12 @@ export class NameListCompiler {
 /** A comma list's distinct entries, trimmed, without empty ones. */
 export function commaList(value: string | undefined): string[] {
   if (value === undefined) return [];
-  return [...new Set(value.split(',').map((s) => s.trim()).filter((s) => s !== ''))];
+  return [
+    ...new Set(
+      value
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== ''),
+    ),
+  ];
 }

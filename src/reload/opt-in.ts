@@ -69,7 +69,12 @@ export type OptInResult =
  * in `notBooleans`. `nameLists` compiles the named lists (its engine loaded
  * when `hasNamedList`).
  */
-export function decideOptIn(workload: WorkloadRecord, configs: ConfigLookup, settings: OptInSettings, nameLists: { compile(value: string): NameList }): OptInResult {
+export function decideOptIn(
+  workload: WorkloadRecord,
+  configs: ConfigLookup,
+  settings: OptInSettings,
+  nameLists: { compile(value: string): NameList },
+): OptInResult {
   const names = settings.annotations;
   const annotations = steeringSource(workload, settings);
   const notBooleans: NotBoolean[] = [];
@@ -122,11 +127,22 @@ export function decideOptIn(workload: WorkloadRecord, configs: ConfigLookup, set
   }
   for (const ref of references) {
     const entry = configs.get(ref.kind, ref.name);
-    const skip = (cause: SkipCause, reason: string): void => { skipped.push({ ref, cause, reason }); };
-    const follow = (rule: FollowRule): void => { counted.push({ ref, digests: entry?.digests, rule }); };
-    if (settings.ignoredConfigKinds.has(ref.kind)) skip('kind-ignored', ref.kind === 'SecretProviderClass' ? 'CSI volumes are followed only with --enable-csi-integration' : `${ref.kind}s are ignored (--resources-to-ignore)`);
+    const skip = (cause: SkipCause, reason: string): void => {
+      skipped.push({ ref, cause, reason });
+    };
+    const follow = (rule: FollowRule): void => {
+      counted.push({ ref, digests: entry?.digests, rule });
+    };
+    if (settings.ignoredConfigKinds.has(ref.kind))
+      skip(
+        'kind-ignored',
+        ref.kind === 'SecretProviderClass'
+          ? 'CSI volumes are followed only with --enable-csi-integration'
+          : `${ref.kind}s are ignored (--resources-to-ignore)`,
+      );
     // Pod statuses come and go with pods: a class none reports is neither created nor deleted, only not known yet.
-    else if (ref.kind === 'SecretProviderClass' && entry === undefined) skip('not-reported', 'no pod status reports the versions of this SecretProviderClass yet');
+    else if (ref.kind === 'SecretProviderClass' && entry === undefined)
+      skip('not-reported', 'no pod status reports the versions of this SecretProviderClass yet');
     else if (entry?.ignored === true) skip('config-ignored', 'the object carries the ignore annotation');
     else if (excluded[ref.kind].has(ref.name)) skip('excluded', 'excluded by the workload');
     else if (isNamed(ref.kind, ref.name)) follow('named-list');
@@ -137,7 +153,11 @@ export function decideOptIn(workload: WorkloadRecord, configs: ConfigLookup, set
     else if (typedAuto[ref.kind]) follow('typed-auto');
     else if (settings.autoReloadAll) follow('auto-reload-all');
     else if (entry?.enabled === true) follow('enabled-label');
-    else skip('not-opted-in', 'not opted in (no auto annotation that reads true on the workload, no enabled label on the object)');
+    else
+      skip(
+        'not-opted-in',
+        'not opted in (no auto annotation that reads true on the workload, no enabled label on the object)',
+      );
   }
   return { optedOut: false, counted, skipped, invalidPatterns, notBooleans };
 }
@@ -154,7 +174,12 @@ const OBJECT_NAME = /^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/;
  * pattern matches only after its creation is newly followed, not created.
  * The caller keeps only those the list matches.
  */
-function* namedCandidates(kind: ConfigKind, value: string | undefined, configs: ConfigLookup, record: ConfigRecord | undefined): Iterable<string> {
+function* namedCandidates(
+  kind: ConfigKind,
+  value: string | undefined,
+  configs: ConfigLookup,
+  record: ConfigRecord | undefined,
+): Iterable<string> {
   yield* configs.names(kind);
   if (value !== undefined && value.length <= MAX_LIST_LENGTH) {
     for (const entry of commaList(value)) if (OBJECT_NAME.test(entry)) yield entry;
@@ -172,9 +197,14 @@ function* namedCandidates(kind: ConfigKind, value: string | undefined, configs: 
 export function hasExplicitOptIn(workload: WorkloadRecord, settings: OptInSettings): boolean {
   const a = steeringSource(workload, settings);
   const names = settings.annotations;
-  return parseBool(a[names.auto]) === true || parseBool(a[names.configMapAuto]) === true || parseBool(a[names.secretAuto]) === true
-    || parseBool(a[names.secretProviderClassAuto]) === true
-    || parseBool(a[names.search]) === true || hasNamedList(workload, settings);
+  return (
+    parseBool(a[names.auto]) === true ||
+    parseBool(a[names.configMapAuto]) === true ||
+    parseBool(a[names.secretAuto]) === true ||
+    parseBool(a[names.secretProviderClassAuto]) === true ||
+    parseBool(a[names.search]) === true ||
+    hasNamedList(workload, settings)
+  );
 }
 
 /** Whether the workload steers with a named list (so the regex engine is needed). */
@@ -185,5 +215,7 @@ export function hasNamedList(workload: WorkloadRecord, settings: OptInSettings):
 
 /** Stakater reads the workload's metadata annotations, or the pod template's when the metadata has none of them. */
 function steeringSource(workload: WorkloadRecord, settings: OptInSettings): Readonly<Record<string, string>> {
-  return optInAnnotations(settings.annotations).some((n) => workload.annotations[n] !== undefined) ? workload.annotations : workload.templateAnnotations;
+  return optInAnnotations(settings.annotations).some((n) => workload.annotations[n] !== undefined)
+    ? workload.annotations
+    : workload.templateAnnotations;
 }

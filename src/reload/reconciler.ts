@@ -18,7 +18,8 @@ import { hasNamedList } from './opt-in.ts';
 import type { RollEffects, WorkloadWriter } from './workload-writer.ts';
 
 /** `skipped`: opted out or follows nothing; `waiting`: would roll, but a config it needs is missing. */
-export type ReconcileOutcome = 'rolled' | 'dry_run' | 'notified' | 'adopted' | 'recorded' | 'resumed' | 'unchanged' | 'skipped' | 'waiting' | 'gone';
+export type ReconcileOutcome =
+  'rolled' | 'dry_run' | 'notified' | 'adopted' | 'recorded' | 'resumed' | 'unchanged' | 'skipped' | 'waiting' | 'gone';
 
 export interface ReconcileResult {
   readonly outcome: ReconcileOutcome;
@@ -134,14 +135,19 @@ export class Reconciler {
     if (workload === undefined) {
       this.#firstSight.drop(key);
       this.#held.note(key, undefined);
-      if (!settings.dryRun && await writer.finishPending(key, signal)) logger.info({ workload: key }, 'recreated the Job');
+      if (!settings.dryRun && (await writer.finishPending(key, signal)))
+        logger.info({ workload: key }, 'recreated the Job');
       return { outcome: 'gone' };
     }
     const log = logger.child({ workload: key });
     // A Job left alone needs no regex engine (about 11 MiB once loaded).
-    if (hasNamedList(workload, settings.optIn) && jobRefusal(workload, settings.optIn) === undefined) await this.#nameLists.load();
+    if (hasNamedList(workload, settings.optIn) && jobRefusal(workload, settings.optIn) === undefined)
+      await this.#nameLists.load();
     const now = this.#now();
-    const decision = decide(workload, this.#view(workload.namespace), this.#decideSettings, now, { firstSight: this.#firstSight.get(key, workload.uid), causes });
+    const decision = decide(workload, this.#view(workload.namespace), this.#decideSettings, now, {
+      firstSight: this.#firstSight.get(key, workload.uid),
+      causes,
+    });
     this.#report(workload, decision, log);
     if (decision.kind !== 'hold') this.#held.note(key, undefined);
     return this.#carryOut({ key, workload, causes, now, log, signal }, decision);
@@ -151,7 +157,12 @@ export class Reconciler {
   recordFailure(key: WorkloadKey, err: unknown): void {
     const workload = this.#deps.workloads.get(key);
     if (workload === undefined) return;
-    this.#deps.events.record(subject(workload), 'Warning', 'ReloadFail', `could not roll: ${err instanceof Error ? err.message : String(err)}`);
+    this.#deps.events.record(
+      subject(workload),
+      'Warning',
+      'ReloadFail',
+      `could not roll: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
 
   async #carryOut(at: Occasion, decision: Decision): Promise<ReconcileResult> {
@@ -178,7 +189,10 @@ export class Reconciler {
         return { outcome: 'adopted' };
       case 'record':
         if (!settings.dryRun) await writer.record(workload, decision.record, signal);
-        log.info({ created: decision.created, deleted: decision.deleted }, 'recorded without rolling: nothing the pods see needs a restart');
+        log.info(
+          { created: decision.created, deleted: decision.deleted },
+          'recorded without rolling: nothing the pods see needs a restart',
+        );
         return { outcome: 'recorded' };
       case 'roll':
         return this.#roll(at, decision);
@@ -201,12 +215,21 @@ export class Reconciler {
         // Once per held state, not at every resync: a frozen fleet makes no Event storm.
         const message = holdMessage(decision, this.#deps.settings.annotations);
         if (changed) {
-          log.info({ reason: reason.why, ...(until === undefined ? {} : { until: new Date(until).toISOString() }), dryRun: this.#deps.settings.dryRun }, message);
+          log.info(
+            {
+              reason: reason.why,
+              ...(until === undefined ? {} : { until: new Date(until).toISOString() }),
+              dryRun: this.#deps.settings.dryRun,
+            },
+            message,
+          );
           this.#deps.events.record(subject(workload), 'Normal', 'ReloadHeld', message);
         } else {
           log.debug({ reason: reason.why }, message);
         }
-        return until === undefined ? { outcome: 'waiting' } : { outcome: 'waiting', requeueAfterMs: Math.max(0, until - now) };
+        return until === undefined
+          ? { outcome: 'waiting' }
+          : { outcome: 'waiting', requeueAfterMs: Math.max(0, until - now) };
       }
     }
   }
@@ -239,17 +262,37 @@ export class Reconciler {
     if (pause.kind === 'invalid') this.#reportInvalid(workload, pause.problem, log);
     const paused = pause.kind === 'pause' ? pause : undefined;
     await this.#deps.rollLimiter.take(signal);
-    const effects = await writer.roll(workload, {
-      record: decision.record,
-      mark: decision.mark,
-      ...(paused === undefined ? {} : { pausedAt: paused.pausedAt }),
-      restart: decision.restart,
-    }, signal);
+    const effects = await writer.roll(
+      workload,
+      {
+        record: decision.record,
+        mark: decision.mark,
+        ...(paused === undefined ? {} : { pausedAt: paused.pausedAt }),
+        restart: decision.restart,
+      },
+      signal,
+    );
     this.#firstSight.drop(key);
-    log.info({ changed: rollFor, causes, strategy: settings.strategy, ...effects, ...(paused === undefined ? {} : { pausedUntil: new Date(paused.until).toISOString() }) }, 'rolled');
-    this.#deps.events.record(subject(workload), 'Normal', 'Reloaded', message + effectsText(effects) + (paused === undefined ? '' : '; paused while changes gather'));
+    log.info(
+      {
+        changed: rollFor,
+        causes,
+        strategy: settings.strategy,
+        ...effects,
+        ...(paused === undefined ? {} : { pausedUntil: new Date(paused.until).toISOString() }),
+      },
+      'rolled',
+    );
+    this.#deps.events.record(
+      subject(workload),
+      'Normal',
+      'Reloaded',
+      message + effectsText(effects) + (paused === undefined ? '' : '; paused while changes gather'),
+    );
     this.#deps.rolled?.(notice);
-    return paused === undefined ? { outcome: 'rolled' } : { outcome: 'rolled', requeueAfterMs: Math.max(0, paused.until - now) };
+    return paused === undefined
+      ? { outcome: 'rolled' }
+      : { outcome: 'rolled', requeueAfterMs: Math.max(0, paused.until - now) };
   }
 
   /** The namespace's configs as the caches hold them now. */
@@ -265,13 +308,19 @@ export class Reconciler {
   /** What the decision found wrong or left out: Events for bad values, debug lines for the rest. */
   #report(workload: WorkloadRecord, decision: Decision, log: Logger): void {
     for (const bad of decision.findings.invalid) this.#reportInvalid(workload, bad, log);
-    for (const { annotation, value } of decision.findings.notBooleans) log.debug({ annotation, value }, `${annotation}: ${JSON.stringify(value)} is not a boolean, treated as absent`);
-    for (const c of decision.configs) if (!c.follows) log.debug({ config: c.id, reason: c.reason }, 'config not followed');
+    for (const { annotation, value } of decision.findings.notBooleans)
+      log.debug({ annotation, value }, `${annotation}: ${JSON.stringify(value)} is not a boolean, treated as absent`);
+    for (const c of decision.configs)
+      if (!c.follows) log.debug({ config: c.id, reason: c.reason }, 'config not followed');
   }
 
   #holdFirstSight(key: WorkloadKey, workload: WorkloadRecord, record: ConfigRecord): void {
     const held = this.#firstSight.hold(key, workload.uid, record);
-    if (held.dropped !== undefined) this.#deps.logger.debug({ workload: held.dropped, held: this.#firstSight.size }, 'too many workloads await adoption: dropped the oldest first-sight record');
+    if (held.dropped !== undefined)
+      this.#deps.logger.debug(
+        { workload: held.dropped, held: this.#firstSight.size },
+        'too many workloads await adoption: dropped the oldest first-sight record',
+      );
   }
 
   /** Once per workload and value: the annotation stays wrong until someone edits it. */
@@ -304,7 +353,8 @@ function skipped(decision: SkipDecision, log: Logger): 'skipped' | 'unchanged' {
 
 function holdMessage(decision: HoldDecision, annotations: ReconcilerSettings['annotations']): string {
   const pending = decision.held.kind === 'roll' ? `${decision.held.changed.join(', ')} changed; ` : '';
-  if (decision.reason.why === 'freeze') return `${pending}not rolled while ${annotations.freeze} is "true"; it rolls once with the newest data when the freeze is lifted`;
+  if (decision.reason.why === 'freeze')
+    return `${pending}not rolled while ${annotations.freeze} is "true"; it rolls once with the newest data when the freeze is lifted`;
   const opens = decision.until === undefined ? 'the next window' : new Date(decision.until).toISOString();
   return `${pending}not rolled outside its maintenance window; it rolls once with the newest data when the next window opens at ${opens}`;
 }
@@ -324,7 +374,9 @@ function rollMessage(changed: readonly ChangedConfig[], causes: readonly string[
   const unseen = changed.filter((c) => !causes.includes(referenceKey(c.kind, c.name)));
   return [
     ...seen.map(changedConfigText),
-    ...(unseen.length > 0 ? [`${unseen.map((c) => referenceKey(c.kind, c.name)).join(', ')} changed while not watched`] : []),
+    ...(unseen.length > 0
+      ? [`${unseen.map((c) => referenceKey(c.kind, c.name)).join(', ')} changed while not watched`]
+      : []),
   ].join('; ');
 }
 
@@ -334,7 +386,19 @@ function effectsText(effects: RollEffects): string {
   return '';
 }
 
-function subject(workload: WorkloadRecord): { apiVersion: string; kind: string; namespace: string; name: string; uid: string } {
+function subject(workload: WorkloadRecord): {
+  apiVersion: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  uid: string;
+} {
   const info = kindInfo(workload.kind);
-  return { apiVersion: info.apiVersion, kind: info.objectKind ?? info.kind, namespace: workload.namespace, name: workload.name, uid: workload.uid };
+  return {
+    apiVersion: info.apiVersion,
+    kind: info.objectKind ?? info.kind,
+    namespace: workload.namespace,
+    name: workload.name,
+    uid: workload.uid,
+  };
 }

@@ -58,7 +58,11 @@ export function templateMark(strategy: ReloadStrategy, plan: RollPlan, hashAnnot
 }
 
 /** Stakater's name for each kind, in its variables and its last-reloaded-from annotation. */
-const STAKATER_TYPE: Readonly<Record<ConfigKind, string>> = { ConfigMap: 'CONFIGMAP', Secret: 'SECRET', SecretProviderClass: 'SECRETPROVIDERCLASS' };
+const STAKATER_TYPE: Readonly<Record<ConfigKind, string>> = {
+  ConfigMap: 'CONFIGMAP',
+  Secret: 'SECRET',
+  SecretProviderClass: 'SECRETPROVIDERCLASS',
+};
 
 /** Stakater's variable name: the object's name upper-cased, each run of other characters as one `_`. */
 export function stakaterEnvName(kind: ConfigKind, name: string): string {
@@ -83,10 +87,12 @@ function stakaterEnv(plan: RollPlan): Map<string, { name: string; value: string 
     // Names like a.b and a-b share a variable: both hashes go in, so either change rolls.
     vars.set(name, [...(vars.get(name) ?? []), config.hash].sort());
   }
-  return new Map([...byContainer].map(([container, vars]) => [
-    container,
-    [...vars].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, values]) => ({ name, value: values.join(',') })),
-  ]));
+  return new Map(
+    [...byContainer].map(([container, vars]) => [
+      container,
+      [...vars].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, values]) => ({ name, value: values.join(',') })),
+    ]),
+  );
 }
 
 function lastReloadedFrom(plan: RollPlan): string {

@@ -16,18 +16,34 @@ export interface RolloutHold {
  * no window, so a typo never holds a workload's rolls for good; it does not
  * fall back to --maintenance-window either, as the workload meant its own.
  */
-export function rolloutHold(workload: WorkloadRecord, settings: DecideSettings, now: number, findings: Findings): RolloutHold {
-  const read = (annotation: string): string | undefined => workload.annotations[annotation] ?? workload.templateAnnotations[annotation];
+export function rolloutHold(
+  workload: WorkloadRecord,
+  settings: DecideSettings,
+  now: number,
+  findings: Findings,
+): RolloutHold {
+  const read = (annotation: string): string | undefined =>
+    workload.annotations[annotation] ?? workload.templateAnnotations[annotation];
   const { freeze, maintenanceWindow } = settings.annotations;
   const frozenText = read(freeze);
   const frozen = parseBool(frozenText);
-  const found = frozenText !== undefined && frozen === undefined ? { ...findings, notBooleans: [...findings.notBooleans, { annotation: freeze, value: frozenText }] } : findings;
+  const found =
+    frozenText !== undefined && frozen === undefined
+      ? { ...findings, notBooleans: [...findings.notBooleans, { annotation: freeze, value: frozenText }] }
+      : findings;
   if (frozen === true) return { hold: { reason: { why: 'freeze' }, until: undefined }, findings: found };
 
   const windowText = read(maintenanceWindow);
-  const parsed = windowText === undefined ? { ok: true as const, windows: settings.maintenanceWindows } : parseMaintenanceWindows(windowText);
+  const parsed =
+    windowText === undefined
+      ? { ok: true as const, windows: settings.maintenanceWindows }
+      : parseMaintenanceWindows(windowText);
   if (!parsed.ok) {
-    const problem = { annotation: maintenanceWindow, pattern: windowText ?? '', error: `${parsed.error}; treated as no window, so it rolls at any time` };
+    const problem = {
+      annotation: maintenanceWindow,
+      pattern: windowText ?? '',
+      error: `${parsed.error}; treated as no window, so it rolls at any time`,
+    };
     return { hold: undefined, findings: { ...found, invalid: [...found.invalid, problem] } };
   }
   const until = heldUntil(parsed.windows, now);

@@ -70,24 +70,48 @@ export class WorkloadWriter {
 
   /** Records what the pods see, with no rollout. */
   async record(workload: WorkloadRecord, record: ConfigRecord, signal?: AbortSignal): Promise<void> {
-    await this.#mergePatch(workload, { metadata: { resourceVersion: workload.resourceVersion, annotations: { [this.#options.recordAnnotation]: formatRecord(record) } } }, signal);
+    await this.#mergePatch(
+      workload,
+      {
+        metadata: {
+          resourceVersion: workload.resourceVersion,
+          annotations: { [this.#options.recordAnnotation]: formatRecord(record) },
+        },
+      },
+      signal,
+    );
   }
 
   /** Ends a pause period: the rollout of everything gathered starts now. */
   async resume(workload: WorkloadRecord, signal?: AbortSignal): Promise<void> {
-    await this.#mergePatch(workload, {
-      metadata: { resourceVersion: workload.resourceVersion, annotations: { [this.#options.pausedAtAnnotation]: null } },
-      spec: { paused: false },
-    }, signal);
+    await this.#mergePatch(
+      workload,
+      {
+        metadata: {
+          resourceVersion: workload.resourceVersion,
+          annotations: { [this.#options.pausedAtAnnotation]: null },
+        },
+        spec: { paused: false },
+      },
+      signal,
+    );
   }
 
   async roll(workload: WorkloadRecord, roll: Roll, signal?: AbortSignal): Promise<RollEffects> {
-    const restartField = kindInfo(workload.kind).restartField ?? (workload.kind === 'Rollout' && (roll.restart === true || workload.workloadRef !== undefined) ? ROLLOUT_RESTART_AT : undefined);
+    const restartField =
+      kindInfo(workload.kind).restartField ??
+      (workload.kind === 'Rollout' && (roll.restart === true || workload.workloadRef !== undefined)
+        ? ROLLOUT_RESTART_AT
+        : undefined);
     if (restartField !== undefined) {
-      await this.#mergePatch(workload, {
-        metadata: { resourceVersion: workload.resourceVersion, annotations: this.#recordAnnotations(roll) },
-        ...nest(restartField, new Date().toISOString().replace(/\.\d+Z$/, 'Z')),
-      }, signal);
+      await this.#mergePatch(
+        workload,
+        {
+          metadata: { resourceVersion: workload.resourceVersion, annotations: this.#recordAnnotations(roll) },
+          ...nest(restartField, new Date().toISOString().replace(/\.\d+Z$/, 'Z')),
+        },
+        signal,
+      );
       return {};
     }
     switch (workload.kind) {
@@ -134,38 +158,59 @@ export class WorkloadWriter {
     const body = {
       apiVersion: info.apiVersion,
       kind: info.objectKind ?? info.kind,
-      metadata: { name: workload.name, namespace: workload.namespace, resourceVersion: workload.resourceVersion, annotations: this.#recordAnnotations(roll) },
+      metadata: {
+        name: workload.name,
+        namespace: workload.namespace,
+        resourceVersion: workload.resourceVersion,
+        annotations: this.#recordAnnotations(roll),
+      },
       spec,
     };
-    return this.#call<Json>({
-      method: 'PATCH',
-      path: workloadPath(workload.kind, workload.namespace, workload.name),
-      query: { fieldManager: this.#options.fieldManager, force: true },
-      contentType: 'application/apply-patch+yaml',
-      body,
-    }, signal);
+    return this.#call<Json>(
+      {
+        method: 'PATCH',
+        path: workloadPath(workload.kind, workload.namespace, workload.name),
+        query: { fieldManager: this.#options.fieldManager, force: true },
+        contentType: 'application/apply-patch+yaml',
+        body,
+      },
+      signal,
+    );
   }
 
   async #mergePatch(workload: WorkloadRecord, patch: Json, signal: AbortSignal | undefined): Promise<Json> {
-    return this.#call<Json>({
-      method: 'PATCH',
-      path: workloadPath(workload.kind, workload.namespace, workload.name),
-      query: { fieldManager: this.#options.fieldManager },
-      contentType: 'application/merge-patch+json',
-      body: patch,
-    }, signal);
+    return this.#call<Json>(
+      {
+        method: 'PATCH',
+        path: workloadPath(workload.kind, workload.namespace, workload.name),
+        query: { fieldManager: this.#options.fieldManager },
+        contentType: 'application/merge-patch+json',
+        body: patch,
+      },
+      signal,
+    );
   }
 
   async #rollCustomResourceEnv(workload: WorkloadRecord, roll: Roll, signal: AbortSignal | undefined): Promise<void> {
     const { templatePath } = kindInfo(workload.kind);
-    const current = await this.#call<Json>({ method: 'GET', path: workloadPath(workload.kind, workload.namespace, workload.name) }, signal);
+    const current = await this.#call<Json>(
+      { method: 'GET', path: workloadPath(workload.kind, workload.namespace, workload.name) },
+      signal,
+    );
     const containers = podSpecOf(current, templatePath)?.containers;
     const merged = Array.isArray(containers) ? containers.map((c) => withEnv(asRecord(c) ?? {}, roll.mark.env)) : [];
-    const template = { ...(Object.keys(roll.mark.annotations).length > 0 ? { metadata: { annotations: roll.mark.annotations } } : {}), spec: { containers: merged } };
-    await this.#mergePatch(workload, {
-      metadata: { resourceVersion: workload.resourceVersion, annotations: this.#recordAnnotations(roll) },
-      ...nest(templatePath, template),
-    }, signal);
+    const template = {
+      ...(Object.keys(roll.mark.annotations).length > 0 ? { metadata: { annotations: roll.mark.annotations } } : {}),
+      spec: { containers: merged },
+    };
+    await this.#mergePatch(
+      workload,
+      {
+        metadata: { resourceVersion: workload.resourceVersion, annotations: this.#recordAnnotations(roll) },
+        ...nest(templatePath, template),
+      },
+      signal,
+    );
   }
 
   /**
@@ -174,12 +219,18 @@ export class WorkloadWriter {
    * for the schedule. Never for a suspended CronJob (someone stopped it on
    * purpose), and never beside an active run when concurrency is forbidden.
    */
-  async #startJob(workload: WorkloadRecord, roll: Roll, cronJob: Json, signal: AbortSignal | undefined): Promise<RollEffects> {
+  async #startJob(
+    workload: WorkloadRecord,
+    roll: Roll,
+    cronJob: Json,
+    signal: AbortSignal | undefined,
+  ): Promise<RollEffects> {
     if (!this.#options.runCronJobs) return { jobNotStarted: 'starting Jobs on a roll is turned off' };
     const spec = asRecord(cronJob.spec);
     if (spec?.suspend === true) return { jobNotStarted: 'the CronJob is suspended' };
     const active = asRecord(cronJob.status)?.active;
-    if (spec?.concurrencyPolicy === 'Forbid' && Array.isArray(active) && active.length > 0) return { jobNotStarted: 'a run is active and concurrencyPolicy is Forbid' };
+    if (spec?.concurrencyPolicy === 'Forbid' && Array.isArray(active) && active.length > 0)
+      return { jobNotStarted: 'a run is active and concurrencyPolicy is Forbid' };
     const jobTemplate = asRecord(spec?.jobTemplate);
     // Named after the data it runs with, so a retried roll finds its Job instead of starting a second one.
     const name = `${workload.name.slice(0, 48)}-reload-${createHash('sha256').update(formatRecord(roll.record)).digest('hex').slice(0, 8)}`;
@@ -192,12 +243,29 @@ export class WorkloadWriter {
         namespace: workload.namespace,
         labels: templateMeta?.labels ?? {},
         annotations: { ...asRecord(templateMeta?.annotations), 'cronjob.kubernetes.io/instantiate': 'manual' },
-        ownerReferences: [{ apiVersion: 'batch/v1', kind: 'CronJob', name: workload.name, uid: workload.uid, controller: true, blockOwnerDeletion: true }],
+        ownerReferences: [
+          {
+            apiVersion: 'batch/v1',
+            kind: 'CronJob',
+            name: workload.name,
+            uid: workload.uid,
+            controller: true,
+            blockOwnerDeletion: true,
+          },
+        ],
       },
       spec: jobTemplate?.spec ?? {},
     };
     try {
-      await this.#call({ method: 'POST', path: `/apis/batch/v1/namespaces/${encodeURIComponent(workload.namespace)}/jobs`, query: { fieldManager: this.#options.fieldManager }, body }, signal);
+      await this.#call(
+        {
+          method: 'POST',
+          path: `/apis/batch/v1/namespaces/${encodeURIComponent(workload.namespace)}/jobs`,
+          query: { fieldManager: this.#options.fieldManager },
+          body,
+        },
+        signal,
+      );
     } catch (err) {
       // The same roll retried: its Job already exists.
       if (!(isConflict(err) && err instanceof ApiError && err.reason === 'AlreadyExists')) throw err;
@@ -220,10 +288,13 @@ export class WorkloadWriter {
     const template = asRecord(spec.template) ?? {};
     if (spec.manualSelector !== true) delete spec.selector;
     const templateMeta = { ...asRecord(template.metadata) };
-    const labels = Object.fromEntries(Object.entries(asRecord(templateMeta.labels) ?? {}).filter(([k]) => !GENERATED_JOB_LABELS.has(k)));
+    const labels = Object.fromEntries(
+      Object.entries(asRecord(templateMeta.labels) ?? {}).filter(([k]) => !GENERATED_JOB_LABELS.has(k)),
+    );
     const markAnnotations = { ...asRecord(templateMeta.annotations), ...roll.mark.annotations };
     const podSpec = { ...asRecord(template.spec) };
-    if (roll.mark.env.size > 0 && Array.isArray(podSpec.containers)) podSpec.containers = podSpec.containers.map((c) => withEnv(asRecord(c) ?? {}, roll.mark.env));
+    if (roll.mark.env.size > 0 && Array.isArray(podSpec.containers))
+      podSpec.containers = podSpec.containers.map((c) => withEnv(asRecord(c) ?? {}, roll.mark.env));
     spec.template = { ...template, metadata: { ...templateMeta, labels, annotations: markAnnotations }, spec: podSpec };
     const body: Json = {
       apiVersion: 'batch/v1',
@@ -237,11 +308,19 @@ export class WorkloadWriter {
       },
       spec,
     };
-    await this.#call({
-      method: 'DELETE',
-      path,
-      body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background', preconditions: { uid: workload.uid, resourceVersion: workload.resourceVersion } },
-    }, signal);
+    await this.#call(
+      {
+        method: 'DELETE',
+        path,
+        body: {
+          kind: 'DeleteOptions',
+          apiVersion: 'v1',
+          propagationPolicy: 'Background',
+          preconditions: { uid: workload.uid, resourceVersion: workload.resourceVersion },
+        },
+      },
+      signal,
+    );
     this.#pendingJobs.set(key, body);
     await this.#createJob(key, body, signal);
   }
@@ -252,7 +331,15 @@ export class WorkloadWriter {
     // The old Job's name is free once the API server finished deleting it: usually at once.
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.#call({ method: 'POST', path: `/apis/batch/v1/namespaces/${encodeURIComponent(namespace)}/jobs`, query: { fieldManager: this.#options.fieldManager }, body }, signal);
+        await this.#call(
+          {
+            method: 'POST',
+            path: `/apis/batch/v1/namespaces/${encodeURIComponent(namespace)}/jobs`,
+            query: { fieldManager: this.#options.fieldManager },
+            body,
+          },
+          signal,
+        );
         this.#pendingJobs.delete(key);
         return;
       } catch (err) {
@@ -267,7 +354,12 @@ export class WorkloadWriter {
 const ROLLOUT_RESTART_AT = ['spec', 'restartAt'];
 
 /** Labels the API server puts on a Job's pods from its uid and name: a copy must not carry the old ones. */
-const GENERATED_JOB_LABELS = new Set(['controller-uid', 'batch.kubernetes.io/controller-uid', 'job-name', 'batch.kubernetes.io/job-name']);
+const GENERATED_JOB_LABELS = new Set([
+  'controller-uid',
+  'batch.kubernetes.io/controller-uid',
+  'job-name',
+  'batch.kubernetes.io/job-name',
+]);
 
 /** `{a: {b: value}}` for path [a, b]; a path has at least one field. */
 function nest(path: readonly string[], value: unknown): Json {

@@ -48,7 +48,8 @@ export function podReferences(podSpec: unknown): ConfigReference[] {
     for (const mount of records(container['volumeMounts'])) {
       const volumeName = text(mount['name']);
       if (volumeName === undefined) continue;
-      for (const use of volumeUses.get(volumeName) ?? []) addContainer(merged.get(referenceKey(use.kind, use.name)), containerName);
+      for (const use of volumeUses.get(volumeName) ?? [])
+        addContainer(merged.get(referenceKey(use.kind, use.name)), containerName);
     }
   }
 
@@ -108,7 +109,8 @@ function containerReferences(container: Readonly<Record<string, unknown>>): Use[
     const whole = (kind: ConfigKind, ref: unknown): void => {
       const r = asRecord(ref);
       const name = text(r?.['name']);
-      if (r !== undefined && name !== undefined) uses.push({ kind, name, keys: 'all', optional: r['optional'] === true });
+      if (r !== undefined && name !== undefined)
+        uses.push({ kind, name, keys: 'all', optional: r['optional'] === true });
     };
     whole('ConfigMap', source['configMapRef']);
     whole('Secret', source['secretRef']);
@@ -120,7 +122,8 @@ function containerReferences(container: Readonly<Record<string, unknown>>): Use[
       const r = asRecord(ref);
       const name = text(r?.['name']);
       const key = text(r?.['key']);
-      if (r !== undefined && name !== undefined && key !== undefined) uses.push({ kind, name, keys: [key], optional: r['optional'] === true });
+      if (r !== undefined && name !== undefined && key !== undefined)
+        uses.push({ kind, name, keys: [key], optional: r['optional'] === true });
     };
     oneKey('ConfigMap', valueFrom['configMapKeyRef']);
     oneKey('Secret', valueFrom['secretKeyRef']);
@@ -133,7 +136,8 @@ function volumeReferences(volume: Readonly<Record<string, unknown>>): Use[] {
   const add = (kind: ConfigKind, source: unknown, nameField: 'name' | 'secretName'): void => {
     const s = asRecord(source);
     const name = text(s?.[nameField]);
-    if (s !== undefined && name !== undefined) uses.push({ kind, name, keys: itemKeys(s['items']), optional: s['optional'] === true });
+    if (s !== undefined && name !== undefined)
+      uses.push({ kind, name, keys: itemKeys(s['items']), optional: s['optional'] === true });
   };
   add('ConfigMap', volume['configMap'], 'name');
   add('Secret', volume['secret'], 'secretName');
@@ -142,7 +146,8 @@ function volumeReferences(volume: Readonly<Record<string, unknown>>): Use[] {
     add('Secret', source['secret'], 'name');
   }
   const providerClass = text(asRecord(asRecord(volume['csi'])?.['volumeAttributes'])?.['secretProviderClass']);
-  if (providerClass !== undefined) uses.push({ kind: 'SecretProviderClass', name: providerClass, keys: 'all', optional: false });
+  if (providerClass !== undefined)
+    uses.push({ kind: 'SecretProviderClass', name: providerClass, keys: 'all', optional: false });
   return uses;
 }
 

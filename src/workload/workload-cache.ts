@@ -81,7 +81,8 @@ export class WorkloadCache {
 
   get(key: WorkloadKey): WorkloadRecord | undefined {
     const record = this.#records.get(key)?.record;
-    if (record?.workloadRef !== undefined) return throughWorkloadRef(record, this.#records.get(this.#refKey(record))?.record);
+    if (record?.workloadRef !== undefined)
+      return throughWorkloadRef(record, this.#records.get(this.#refKey(record))?.record);
     const runBy = this.#referrers.get(key)?.values().next().value;
     return record === undefined || runBy === undefined ? record : { ...record, runBy };
   }
@@ -112,8 +113,12 @@ export class WorkloadCache {
     const keyOf = (obj: KubeObject): WorkloadKey => workloadKey(kind, obj.metadata.namespace ?? '', obj.metadata.name);
     return sweepingHandlers({
       keyOf,
-      upsert: (obj) => { this.#upsert(keyOf(obj), this.#extract(kind, obj)); },
-      removeKey: (key) => { this.#remove(key); },
+      upsert: (obj) => {
+        this.#upsert(keyOf(obj), this.#extract(kind, obj));
+      },
+      removeKey: (key) => {
+        this.#remove(key);
+      },
       keysInScope: () => this.#keys(kind, namespace),
     });
   }
@@ -132,7 +137,9 @@ export class WorkloadCache {
     const spec = asRecord(obj.spec);
     const annotations = stringMap(obj.metadata.annotations);
     const templateAnnotations = stringMap(templateMeta?.annotations);
-    const containers = Array.isArray(podSpec?.containers) ? podSpec.containers.map((c) => asRecord(c)?.name).filter((n) => typeof n === 'string') : [];
+    const containers = Array.isArray(podSpec?.containers)
+      ? podSpec.containers.map((c) => asRecord(c)?.name).filter((n) => typeof n === 'string')
+      : [];
     const owners = Array.isArray(obj.metadata.ownerReferences) ? obj.metadata.ownerReferences.map(asRecord) : [];
     const controller = owners.find((o) => o?.controller === true);
     return {
@@ -169,7 +176,10 @@ export class WorkloadCache {
       return;
     }
     const { resourceVersion, record: configRecord, ...meaningful } = record;
-    const fingerprint = JSON.stringify({ ...meaningful, record: configRecord === undefined ? null : [configRecord.version, ...configRecord.entries] });
+    const fingerprint = JSON.stringify({
+      ...meaningful,
+      record: configRecord === undefined ? null : [configRecord.version, ...configRecord.entries],
+    });
     const previous = this.#records.get(key);
     this.#records.set(key, { record, fingerprint });
     if (previous?.fingerprint === fingerprint) return;
@@ -203,7 +213,8 @@ export class WorkloadCache {
   }
 
   #unindex(key: WorkloadKey, record: WorkloadRecord): void {
-    for (const ref of record.references) removeFrom(this.#byConfig, configSlot(ref.kind, record.namespace, ref.name), key);
+    for (const ref of record.references)
+      removeFrom(this.#byConfig, configSlot(ref.kind, record.namespace, ref.name), key);
     for (const kind of this.#namedKinds(record)) removeFrom(this.#naming, `${record.namespace}/${kind}`, key);
     if (record.workloadRef !== undefined) removeFrom(this.#referrers, this.#refKey(record), key);
   }

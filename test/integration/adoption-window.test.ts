@@ -49,17 +49,29 @@ test('a workload whose first write gets a 409, with a config change right after,
     const beforeDecoy = controller.mark();
     await c.apps.createNamespacedDeployment({
       namespace: ns,
-      body: deployment(decoy, { containers: [{ name: 'app', image: 'x', envFrom: [{ configMapRef: { name: `cm-${round}` } }] }] }, AUTO),
+      body: deployment(
+        decoy,
+        { containers: [{ name: 'app', image: 'x', envFrom: [{ configMapRef: { name: `cm-${round}` } }] }] },
+        AUTO,
+      ),
     });
     await controller.decided(`Deployment/${ns}/${decoy}`, ADOPTED, beforeDecoy);
     const from = controller.mark();
     await c.apps.createNamespacedDeployment({
       namespace: ns,
-      body: deployment(name, { containers: [{ name: 'app', image: 'x', envFrom: [{ configMapRef: { name: `cm-${round}` } }] }] }, AUTO),
+      body: deployment(
+        name,
+        { containers: [{ name: 'app', image: 'x', envFrom: [{ configMapRef: { name: `cm-${round}` } }] }] },
+        AUTO,
+      ),
     });
     const stop = new AbortController();
     const writing = relabel(c, ns, name, stop.signal);
-    const first = await controller.waitFor(`the first write to ${key} to conflict or succeed`, (l) => l.workload === key && (l.msg.startsWith(CONFLICT) || l.msg.startsWith(ADOPTED)), from);
+    const first = await controller.waitFor(
+      `the first write to ${key} to conflict or succeed`,
+      (l) => l.workload === key && (l.msg.startsWith(CONFLICT) || l.msg.startsWith(ADOPTED)),
+      from,
+    );
     if (first.msg.startsWith(ADOPTED)) {
       // Adopted at the first try: this round is not the window under test.
       stop.abort();
@@ -78,7 +90,11 @@ test('a workload whose first write gets a 409, with a config change right after,
     assert.equal(replicaSets, 2, `${key}: one ReplicaSet from creation, one from the roll of the change`);
     assert.equal(controller.count(key, ROLLED), 1, `${key}: rolled exactly once`);
   }
-  assert.equal(conflicted, CONFLICTED_ROUNDS, `the first write conflicted in only ${conflicted} of ${MAX_ROUNDS} rounds`);
+  assert.equal(
+    conflicted,
+    CONFLICTED_ROUNDS,
+    `the first write conflicted in only ${conflicted} of ${MAX_ROUNDS} rounds`,
+  );
   // Nothing rolls later either: every workload of the test still has its two ReplicaSets.
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const sets = await replicaSetsOf(c, ns, `web-${round}`);

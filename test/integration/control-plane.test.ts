@@ -31,7 +31,11 @@ test('changing the pod template rolls the Deployment to completion', async (t) =
   await c.apps.replaceNamespacedDeployment({ name: 'web', namespace: ns, body: changed });
 
   const after = await rolloutComplete(c, ns, 'web');
-  assert.notEqual(after.current.metadata?.name, before.current.metadata?.name, 'a new ReplicaSet carries the new template');
+  assert.notEqual(
+    after.current.metadata?.name,
+    before.current.metadata?.name,
+    'a new ReplicaSet carries the new template',
+  );
   const sets = await replicaSetsOf(c, ns, 'web');
   assert.equal(sets.length, 2);
   const old = sets.find((rs) => rs.metadata?.name === before.current.metadata?.name);
@@ -52,7 +56,9 @@ test('the cluster keeps its objects across a kube-apiserver restart', async (t) 
   await assert.rejects(c.core.readNamespacedConfigMap({ name: 'kept', namespace: ns }), 'the API is really down');
   await cluster.startComponent('kube-apiserver');
 
-  const cm = await eventually('the ConfigMap to be readable again', () => c.core.readNamespacedConfigMap({ name: 'kept', namespace: ns }));
+  const cm = await eventually('the ConfigMap to be readable again', () =>
+    c.core.readNamespacedConfigMap({ name: 'kept', namespace: ns }),
+  );
   assert.deepEqual(cm.data, { k: 'v' });
   await rolloutComplete(c, ns, 'web');
   assert.equal(await runningPods(c, ns, 'web'), 2);

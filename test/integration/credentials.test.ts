@@ -13,7 +13,12 @@ type UrlSecrets = Readonly<Record<'user' | 'password' | 'pathToken' | 'queryToke
 
 function secrets(): UrlSecrets {
   const random = (): string => randomBytes(9).toString('base64url');
-  return { user: `user-${random()}`, password: `pw-${random()}`, pathToken: `path-${random()}`, queryToken: `query-${random()}` };
+  return {
+    user: `user-${random()}`,
+    password: `pw-${random()}`,
+    pathToken: `path-${random()}`,
+    queryToken: `query-${random()}`,
+  };
 }
 
 /**
@@ -21,7 +26,10 @@ function secrets(): UrlSecrets {
  * to the first authenticated POST and 200 to the rest. Its URL holds the
  * credentials, a token in the path and one in the query.
  */
-async function basicAuthReceiver(t: TestContext, s: UrlSecrets): Promise<{ url: string; origin: string; answers: number[] }> {
+async function basicAuthReceiver(
+  t: TestContext,
+  s: UrlSecrets,
+): Promise<{ url: string; origin: string; answers: number[] }> {
   const expected = `Basic ${Buffer.from(`${s.user}:${s.password}`).toString('base64')}`;
   const answers: number[] = [];
   const r = await receiver((req: IncomingMessage, res: ServerResponse) => {
@@ -50,7 +58,14 @@ async function assertNothingLeaks(c: Clients, ns: string, controller: Controller
 
 async function webUsingSettings(c: Clients, ns: string): Promise<string> {
   await createConfigMap(c, ns, 'settings', { A: '1' });
-  await c.apps.createNamespacedDeployment({ namespace: ns, body: deployment('web', { containers: [{ name: 'app', image: 'x', envFrom: [{ configMapRef: { name: 'settings' } }] }] }, AUTO) });
+  await c.apps.createNamespacedDeployment({
+    namespace: ns,
+    body: deployment(
+      'web',
+      { containers: [{ name: 'app', image: 'x', envFrom: [{ configMapRef: { name: 'settings' } }] }] },
+      AUTO,
+    ),
+  });
   return `Deployment/${ns}/web`;
 }
 
@@ -84,7 +99,10 @@ test('ALERT_WEBHOOK_URL with user:password gets basic auth through ALERT_WEBHOOK
   t.after(() => proxy.close());
   const key = await webUsingSettings(c, ns);
   const controller = await startController(t, ns, [], undefined, {
-    ALERT_ON_RELOAD: 'true', ALERT_SINK: 'raw', ALERT_WEBHOOK_URL: alerts.url, ALERT_WEBHOOK_PROXY: proxy.url,
+    ALERT_ON_RELOAD: 'true',
+    ALERT_SINK: 'raw',
+    ALERT_WEBHOOK_URL: alerts.url,
+    ALERT_WEBHOOK_PROXY: proxy.url,
   });
   await controller.decided(key, 'adopted');
 
@@ -97,9 +115,14 @@ test('ALERT_WEBHOOK_URL with user:password gets basic auth through ALERT_WEBHOOK
   mark = controller.mark();
   await updateConfigMap(c, ns, 'settings', { A: '3' });
   await controller.decided(key, 'rolled', mark);
-  await eventually('the second alert to be taken', () => Promise.resolve(alerts.answers.length === 2 ? true : undefined));
+  await eventually('the second alert to be taken', () =>
+    Promise.resolve(alerts.answers.length === 2 ? true : undefined),
+  );
   assert.deepEqual(alerts.answers, [500, 200], 'authenticated both times');
   assert.equal(proxy.requests.length, 2, 'both went through the proxy');
-  assert.ok(proxy.requests.every((r) => r.startsWith(`POST ${alerts.origin}/hooks/`)), proxy.requests.join('\n'));
+  assert.ok(
+    proxy.requests.every((r) => r.startsWith(`POST ${alerts.origin}/hooks/`)),
+    proxy.requests.join('\n'),
+  );
   await assertNothingLeaks(c, ns, controller, s);
 });

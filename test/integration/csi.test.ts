@@ -16,16 +16,29 @@ type Json = Record<string, unknown>;
 /** The driver's two CRDs, reduced to what the controller reads: any fields kept, status written with the object. */
 function crd(kind: string, plural: string): Json {
   return {
-    apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: `${plural}.secrets-store.csi.x-k8s.io` },
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `${plural}.secrets-store.csi.x-k8s.io` },
     spec: {
-      group: 'secrets-store.csi.x-k8s.io', scope: 'Namespaced',
+      group: 'secrets-store.csi.x-k8s.io',
+      scope: 'Namespaced',
       names: { kind, listKind: `${kind}List`, plural, singular: kind.toLowerCase() },
-      versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
+      versions: [
+        {
+          name: 'v1',
+          served: true,
+          storage: true,
+          schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+        },
+      ],
     },
   };
 }
 
-const CRDS = [crd('SecretProviderClass', 'secretproviderclasses'), crd('SecretProviderClassPodStatus', 'secretproviderclasspodstatuses')];
+const CRDS = [
+  crd('SecretProviderClass', 'secretproviderclasses'),
+  crd('SecretProviderClassPodStatus', 'secretproviderclasspodstatuses'),
+];
 
 async function installCsiCrds(t: TestContext, c: Clients): Promise<void> {
   const api = await apiClient(c);
@@ -36,26 +49,70 @@ async function installCsiCrds(t: TestContext, c: Clients): Promise<void> {
     t.after(async () => {
       await api.json({ method: 'DELETE', path }).catch(() => undefined);
       // Gone for good, so that the next test can install it afresh.
-      await eventually(`${name} to be deleted`, async () => (await api.json({ method: 'GET', path }).then(() => false, () => true)) || undefined);
+      await eventually(
+        `${name} to be deleted`,
+        async () =>
+          (await api.json({ method: 'GET', path }).then(
+            () => false,
+            () => true,
+          )) || undefined,
+      );
     });
   }
   for (const plural of ['secretproviderclasses', 'secretproviderclasspodstatuses']) {
-    await eventually(`${plural} to be served`, async () => (await api.json({ method: 'GET', path: `${CSI}/${plural}` }).catch(() => undefined)) === undefined ? undefined : true);
+    await eventually(`${plural} to be served`, async () =>
+      (await api.json({ method: 'GET', path: `${CSI}/${plural}` }).catch(() => undefined)) === undefined
+        ? undefined
+        : true,
+    );
   }
 }
 
 /** A Deployment `web` that mounts the class `vault-db` through a CSI volume, and the class itself. */
-async function webMountingClass(c: Clients, ns: string, annotations: Record<string, string>, extra: Record<string, unknown> = {}): Promise<void> {
-  await (await apiClient(c)).json({
-    method: 'POST', path: `${CSI}/namespaces/${ns}/secretproviderclasses`,
-    body: { apiVersion: 'secrets-store.csi.x-k8s.io/v1', kind: 'SecretProviderClass', metadata: { name: 'vault-db' }, spec: { provider: 'vault' } },
+async function webMountingClass(
+  c: Clients,
+  ns: string,
+  annotations: Record<string, string>,
+  extra: Record<string, unknown> = {},
+): Promise<void> {
+  await (
+    await apiClient(c)
+  ).json({
+    method: 'POST',
+    path: `${CSI}/namespaces/${ns}/secretproviderclasses`,
+    body: {
+      apiVersion: 'secrets-store.csi.x-k8s.io/v1',
+      kind: 'SecretProviderClass',
+      metadata: { name: 'vault-db' },
+      spec: { provider: 'vault' },
+    },
   });
   await c.apps.createNamespacedDeployment({
     namespace: ns,
-    body: deployment('web', {
-      containers: [{ name: 'app', image: 'x', volumeMounts: [{ name: 'secrets', mountPath: '/mnt/secrets', readOnly: true }], ...extra }],
-      volumes: [{ name: 'secrets', csi: { driver: 'secrets-store.csi.k8s.io', readOnly: true, volumeAttributes: { secretProviderClass: 'vault-db' } } }],
-    }, annotations),
+    body: deployment(
+      'web',
+      {
+        containers: [
+          {
+            name: 'app',
+            image: 'x',
+            volumeMounts: [{ name: 'secrets', mountPath: '/mnt/secrets', readOnly: true }],
+            ...extra,
+          },
+        ],
+        volumes: [
+          {
+            name: 'secrets',
+            csi: {
+              driver: 'secrets-store.csi.k8s.io',
+              readOnly: true,
+              volumeAttributes: { secretProviderClass: 'vault-db' },
+            },
+          },
+        ],
+      },
+      annotations,
+    ),
   });
 }
 
@@ -64,10 +121,24 @@ async function writePodStatus(c: Clients, ns: string, pod: string, versions: Rec
   const api = await apiClient(c);
   const path = `${CSI}/namespaces/${ns}/secretproviderclasspodstatuses`;
   const name = `${pod}-${ns}-vault-db`;
-  const status = { podName: pod, secretProviderClassName: 'vault-db', mounted: true, objects: Object.entries(versions).map(([id, version]) => ({ id, version })) };
+  const status = {
+    podName: pod,
+    secretProviderClassName: 'vault-db',
+    mounted: true,
+    objects: Object.entries(versions).map(([id, version]) => ({ id, version })),
+  };
   const existing = await api.json<Json>({ method: 'GET', path: `${path}/${name}` }).catch(() => undefined);
   if (existing === undefined) {
-    await api.json({ method: 'POST', path, body: { apiVersion: 'secrets-store.csi.x-k8s.io/v1', kind: 'SecretProviderClassPodStatus', metadata: { name }, status } });
+    await api.json({
+      method: 'POST',
+      path,
+      body: {
+        apiVersion: 'secrets-store.csi.x-k8s.io/v1',
+        kind: 'SecretProviderClassPodStatus',
+        metadata: { name },
+        status,
+      },
+    });
   } else {
     await api.json({ method: 'PUT', path: `${path}/${name}`, body: { ...existing, status } });
   }
@@ -82,7 +153,11 @@ async function revision(c: Clients, ns: string): Promise<number> {
 async function settles(controller: ControllerProcess, key: string, outcome: string, from: number): Promise<void> {
   const done = await controller.decided(key, outcome, from);
   await controller.decided(key, UNCHANGED, controller.lines.indexOf(done));
-  assert.equal(controller.lines.slice(from).filter((l) => l.workload === key && l.msg.startsWith(outcome)).length, 1, `${outcome} once`);
+  assert.equal(
+    controller.lines.slice(from).filter((l) => l.workload === key && l.msg.startsWith(outcome)).length,
+    1,
+    `${outcome} once`,
+  );
 }
 
 test('CSI: with --enable-csi-integration, CRDs installed after start are picked up, and a pod status with new versions rolls the workload that mounts the class once, with STAKATER_<NAME>_SECRETPROVIDERCLASS', async (t) => {
@@ -106,7 +181,10 @@ test('CSI: with --enable-csi-integration, CRDs installed after start are picked 
   await writePodStatus(c, ns, 'web-2', { 'db-password': '2', 'db-user': '1' });
   const { spec } = await c.apps.readNamespacedDeployment({ name: 'web', namespace: ns });
   const env = spec?.template.spec?.containers[0]?.env ?? [];
-  assert.ok(env.some((e) => e.name === ENV_NAME && /^[0-9a-f]{22}$/.test(e.value ?? '')), `${ENV_NAME} set on the container that mounts the class: ${JSON.stringify(env)}`);
+  assert.ok(
+    env.some((e) => e.name === ENV_NAME && /^[0-9a-f]{22}$/.test(e.value ?? '')),
+    `${ENV_NAME} set on the container that mounts the class: ${JSON.stringify(env)}`,
+  );
 
   // Rotated while the controller was down: the restart rolls once.
   await controller.kill();
@@ -123,7 +201,12 @@ test('CSI: without --enable-csi-integration, new versions in a pod status roll n
   const ns = await testNamespace(t, c);
   await installCsiCrds(t, c);
   await createConfigMap(c, ns, 'settings', { A: '1' });
-  await webMountingClass(c, ns, { ...AUTO, 'secretproviderclass.reloader.stakater.com/auto': 'true' }, { envFrom: [{ configMapRef: { name: 'settings' } }] });
+  await webMountingClass(
+    c,
+    ns,
+    { ...AUTO, 'secretproviderclass.reloader.stakater.com/auto': 'true' },
+    { envFrom: [{ configMapRef: { name: 'settings' } }] },
+  );
   await writePodStatus(c, ns, 'web-1', { 'db-password': '1' });
   const controller = await startController(t, ns);
   const key = `Deployment/${ns}/web`;
@@ -131,11 +214,19 @@ test('CSI: without --enable-csi-integration, new versions in a pod status roll n
   await writePodStatus(c, ns, 'web-1', { 'db-password': '2' });
   // An edit of a steering annotation that changes nothing makes the controller look at the workload again.
   const mark = controller.mark();
-  await (await apiClient(c)).json({
-    method: 'PATCH', path: `/apis/apps/v1/namespaces/${ns}/deployments/web`, contentType: 'application/merge-patch+json',
+  await (
+    await apiClient(c)
+  ).json({
+    method: 'PATCH',
+    path: `/apis/apps/v1/namespaces/${ns}/deployments/web`,
+    contentType: 'application/merge-patch+json',
     body: { metadata: { annotations: { 'reloader.stakater.com/search': 'false' } } },
   });
   await controller.decided(key, UNCHANGED, mark);
-  assert.equal(controller.lines.filter((l) => l.workload === key && l.msg.startsWith(ROLLED)).length, 0, 'never rolled');
+  assert.equal(
+    controller.lines.filter((l) => l.workload === key && l.msg.startsWith(ROLLED)).length,
+    0,
+    'never rolled',
+  );
   assert.equal(await revision(c, ns), 1);
 });

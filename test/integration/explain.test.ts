@@ -28,25 +28,55 @@ interface Entry {
 }
 
 function explain(c: Clients, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [cli, 'explain', `--kubeconfig=${c.kubeconfigPath}`, ...args], { encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [cli, 'explain', `--kubeconfig=${c.kubeconfigPath}`, ...args], {
+    encoding: 'utf8',
+  });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 /** The five workloads of the issue, all using ConfigMap `shared`, which carries the enabled label. */
 async function sharedConfigFleet(c: Clients, ns: string): Promise<void> {
-  await c.core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'shared', labels: ENABLED_LABEL }, data: { LOG_LEVEL: OLD_VALUE, FEATURE_X: 'on' } } });
+  await c.core.createNamespacedConfigMap({
+    namespace: ns,
+    body: { metadata: { name: 'shared', labels: ENABLED_LABEL }, data: { LOG_LEVEL: OLD_VALUE, FEATURE_X: 'on' } },
+  });
   const envFrom = { containers: [{ name: 'app', image: 'x', envFrom: [{ configMapRef: { name: 'shared' } }] }] };
   await c.apps.createNamespacedDeployment({ namespace: ns, body: deployment('labelled', envFrom) });
   await c.apps.createNamespacedDeployment({
     namespace: ns,
-    body: deployment('auto', { containers: [{ name: 'app', image: 'x', volumeMounts: [{ name: 'cfg', mountPath: '/cfg' }] }], volumes: [{ name: 'cfg', configMap: { name: 'shared' } }] }, AUTO),
+    body: deployment(
+      'auto',
+      {
+        containers: [{ name: 'app', image: 'x', volumeMounts: [{ name: 'cfg', mountPath: '/cfg' }] }],
+        volumes: [{ name: 'cfg', configMap: { name: 'shared' } }],
+      },
+      AUTO,
+    ),
   });
   await c.apps.createNamespacedDeployment({
     namespace: ns,
-    body: deployment('keyed', { containers: [{ name: 'app', image: 'x', env: [{ name: 'X', valueFrom: { configMapKeyRef: { name: 'shared', key: 'FEATURE_X' } } }] }] }, AUTO),
+    body: deployment(
+      'keyed',
+      {
+        containers: [
+          {
+            name: 'app',
+            image: 'x',
+            env: [{ name: 'X', valueFrom: { configMapKeyRef: { name: 'shared', key: 'FEATURE_X' } } }],
+          },
+        ],
+      },
+      AUTO,
+    ),
   });
-  await c.apps.createNamespacedDeployment({ namespace: ns, body: deployment('excluded', envFrom, { 'configmaps.exclude.reloader.stakater.com/reload': 'shared' }) });
-  await c.apps.createNamespacedDeployment({ namespace: ns, body: deployment('optedout', envFrom, { 'reloader.stakater.com/auto': 'false' }) });
+  await c.apps.createNamespacedDeployment({
+    namespace: ns,
+    body: deployment('excluded', envFrom, { 'configmaps.exclude.reloader.stakater.com/reload': 'shared' }),
+  });
+  await c.apps.createNamespacedDeployment({
+    namespace: ns,
+    body: deployment('optedout', envFrom, { 'reloader.stakater.com/auto': 'false' }),
+  });
 }
 
 /** Writes keys of ConfigMap `shared` as field manager WRITER. */
@@ -82,7 +112,8 @@ test('explain configmap answers for a labelled, an auto, a key-level, an exclude
   assert.deepEqual(pick('optedout'), { follows: false, rule: null, visibleKeys: ['*'], wouldRoll: false });
   assert.match(byName.get('excluded')?.reason ?? '', /configmaps\.exclude\.reloader\.stakater\.com\/reload/);
   assert.match(byName.get('optedout')?.reason ?? '', /reloader\.stakater\.com\/auto is "false"/);
-  for (const w of report.workloads) assert.equal(w.reason === null, w.follows, `${w.name}: a reason exactly when it does not follow`);
+  for (const w of report.workloads)
+    assert.equal(w.reason === null, w.follows, `${w.name}: a reason exactly when it does not follow`);
 
   const table = explain(c, 'cm/shared', `--namespace=${ns}`, '--key=LOG_LEVEL');
   assert.equal(table.status, 0, table.stderr);
@@ -96,14 +127,22 @@ test('explain configmap answers for a labelled, an auto, a key-level, an exclude
   for (const w of report.workloads) {
     const key = `Deployment/${ns}/${w.name}`;
     if (w.wouldRoll === true) await controller.decided(key, 'rolled', mark);
-    else await controller.waitFor(`a decision for ${key}`, (l) => l.workload === key && l.msg.startsWith('not rolled'), mark);
+    else
+      await controller.waitFor(
+        `a decision for ${key}`,
+        (l) => l.workload === key && l.msg.startsWith('not rolled'),
+        mark,
+      );
   }
   for (const w of report.workloads) {
     const rolled = (await replicaSetsOf(c, ns, w.name)).length > 1;
     assert.equal(rolled, w.wouldRoll, `${w.name}: explain said wouldRoll ${String(w.wouldRoll)}`);
   }
 
-  const events = await eventually('the Reloaded Event of labelled', async () => { const e = await eventsFor(c, ns, 'labelled', 'Reloaded'); return e.length > 0 ? e : undefined; });
+  const events = await eventually('the Reloaded Event of labelled', async () => {
+    const e = await eventsFor(c, ns, 'labelled', 'Reloaded');
+    return e.length > 0 ? e : undefined;
+  });
   assert.match(events[0] ?? '', /ConfigMap\/shared: key LOG_LEVEL changed/);
   assert.match(events[0] ?? '', new RegExp(WRITER));
   assert.doesNotMatch(events.join('\n'), /value-(before|after)-xyz/);
@@ -113,25 +152,54 @@ test('explain deployment names every config it references and how it follows it;
   const c = clients();
   const ns = await testNamespace(t, c);
   await sharedConfigFleet(c, ns);
-  await c.core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: 'creds' }, stringData: { password: 'hunter2-secret' } } });
+  await c.core.createNamespacedSecret({
+    namespace: ns,
+    body: { metadata: { name: 'creds' }, stringData: { password: 'hunter2-secret' } },
+  });
   await c.apps.createNamespacedDeployment({
     namespace: ns,
-    body: deployment('web', {
-      initContainers: [{ name: 'init', image: 'x', env: [{ name: 'P', valueFrom: { secretKeyRef: { name: 'creds', key: 'password' } } }] }],
-      containers: [{ name: 'app', image: 'x', envFrom: [{ configMapRef: { name: 'shared' } }, { configMapRef: { name: 'absent', optional: true } }] }],
-    }, { 'secret.reloader.stakater.com/auto': 'true' }),
+    body: deployment(
+      'web',
+      {
+        initContainers: [
+          {
+            name: 'init',
+            image: 'x',
+            env: [{ name: 'P', valueFrom: { secretKeyRef: { name: 'creds', key: 'password' } } }],
+          },
+        ],
+        containers: [
+          {
+            name: 'app',
+            image: 'x',
+            envFrom: [{ configMapRef: { name: 'shared' } }, { configMapRef: { name: 'absent', optional: true } }],
+          },
+        ],
+      },
+      { 'secret.reloader.stakater.com/auto': 'true' },
+    ),
   });
   const result = explain(c, 'deployment/web', '-n', ns, '-o', 'json');
   assert.equal(result.status, 0, result.stderr);
   assert.doesNotMatch(result.stdout, /hunter2/);
-  const [web] = (JSON.parse(result.stdout) as { workloads: (Entry & { configs: (Entry & { state: string })[] })[] }).workloads;
+  const [web] = (JSON.parse(result.stdout) as { workloads: (Entry & { configs: (Entry & { state: string })[] })[] })
+    .workloads;
   assert.ok(web !== undefined);
   assert.equal(web.follows, true);
   assert.equal(web.rule, 'typed-auto,enabled-label');
   const configs = new Map(web.configs.map((cfg) => [`${cfg.kind}/${cfg.name}`, cfg]));
-  assert.deepEqual([configs.get('Secret/creds')?.rule, configs.get('Secret/creds')?.visibleKeys], ['typed-auto', ['password']]);
-  assert.deepEqual([configs.get('ConfigMap/shared')?.rule, configs.get('ConfigMap/shared')?.state], ['enabled-label', 'present']);
-  assert.deepEqual([configs.get('ConfigMap/absent')?.follows, configs.get('ConfigMap/absent')?.state], [false, 'missing, optional']);
+  assert.deepEqual(
+    [configs.get('Secret/creds')?.rule, configs.get('Secret/creds')?.visibleKeys],
+    ['typed-auto', ['password']],
+  );
+  assert.deepEqual(
+    [configs.get('ConfigMap/shared')?.rule, configs.get('ConfigMap/shared')?.state],
+    ['enabled-label', 'present'],
+  );
+  assert.deepEqual(
+    [configs.get('ConfigMap/absent')?.follows, configs.get('ConfigMap/absent')?.state],
+    [false, 'missing, optional'],
+  );
 
   const missing = explain(c, 'deployment/nope', '-n', ns);
   assert.equal(missing.status, 2);
@@ -144,13 +212,36 @@ test('explain deployment names every config it references and how it follows it;
   assert.match(badFlag.stderr, /--auto-reload-al/);
 
   const allFlag = explain(c, 'deployment/excluded', '-n', ns, '--auto-reload-all', '-o', 'json');
-  assert.equal((JSON.parse(allFlag.stdout) as { workloads: Entry[] }).workloads[0]?.follows, false, 'its exclude list still wins over --auto-reload-all');
+  assert.equal(
+    (JSON.parse(allFlag.stdout) as { workloads: Entry[] }).workloads[0]?.follows,
+    false,
+    'its exclude list still wins over --auto-reload-all',
+  );
 
-  await c.core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'unlabelled' }, data: { A: '1' } } });
-  await c.apps.createNamespacedDeployment({ namespace: ns, body: deployment('plain', { containers: [{ name: 'app', image: 'x', envFrom: [{ configMapRef: { name: 'unlabelled' } }] }] }) });
-  const controllerDeployment = deployment('mini-reloader', { containers: [{ name: 'mini-reloader', image: 'x', args: ['run', '--auto-reload-all', '--workers=2'], env: [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }] }] });
+  await c.core.createNamespacedConfigMap({
+    namespace: ns,
+    body: { metadata: { name: 'unlabelled' }, data: { A: '1' } },
+  });
+  await c.apps.createNamespacedDeployment({
+    namespace: ns,
+    body: deployment('plain', {
+      containers: [{ name: 'app', image: 'x', envFrom: [{ configMapRef: { name: 'unlabelled' } }] }],
+    }),
+  });
+  const controllerDeployment = deployment('mini-reloader', {
+    containers: [
+      {
+        name: 'mini-reloader',
+        image: 'x',
+        args: ['run', '--auto-reload-all', '--workers=2'],
+        env: [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }],
+      },
+    ],
+  });
   await c.apps.createNamespacedDeployment({ namespace: ns, body: controllerDeployment });
-  const rule = (...args: string[]) => (JSON.parse(explain(c, 'deployment/plain', '-n', ns, '-o', 'json', ...args).stdout) as { workloads: Entry[] }).workloads[0]?.rule;
+  const rule = (...args: string[]) =>
+    (JSON.parse(explain(c, 'deployment/plain', '-n', ns, '-o', 'json', ...args).stdout) as { workloads: Entry[] })
+      .workloads[0]?.rule;
   assert.equal(rule(), null, 'not opted in with the defaults');
   assert.equal(rule('--from-deployment', `${ns}/mini-reloader`), 'auto-reload-all', "the controller's own flags");
   const noController = explain(c, 'deployment/plain', '-n', ns, '--from-deployment', `${ns}/nope`);
@@ -160,7 +251,9 @@ test('explain deployment names every config it references and how it follows it;
 
 function tempDir(t: TestContext): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'explain-test-'));
-  t.after(() => { rmSync(dir, { recursive: true, force: true }); });
+  t.after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
   return dir;
 }
 
@@ -175,7 +268,9 @@ function pluginDir(t: TestContext): string {
 
 function clusterKubectl(): string {
   const root = path.join(process.env.MINI_RELOADER_CACHE ?? path.join(os.homedir(), '.cache', 'mini-reloader'), 'kube');
-  const versions = readdirSync(root, { withFileTypes: true }).filter((v) => v.isDirectory() && readdirSync(path.join(root, v.name)).includes('bin')).map((v) => v.name);
+  const versions = readdirSync(root, { withFileTypes: true })
+    .filter((v) => v.isDirectory() && readdirSync(path.join(root, v.name)).includes('bin'))
+    .map((v) => v.name);
   const first = versions[0];
   assert.ok(first !== undefined, `no control plane under ${root}`);
   return path.join(root, first, 'bin', 'kubectl');
@@ -185,15 +280,26 @@ test("kubectl reloader explain runs as a kubectl plugin, with kubectl's --kubeco
   const c = clients();
   const ns = await testNamespace(t, c);
   await sharedConfigFleet(c, ns);
-  const original = parse(readFileSync(c.kubeconfigPath, 'utf8')) as { contexts: { name: string; context: Record<string, unknown> }[]; 'current-context': string };
+  const original = parse(readFileSync(c.kubeconfigPath, 'utf8')) as {
+    contexts: { name: string; context: Record<string, unknown> }[];
+    'current-context': string;
+  };
   const current = original.contexts.find((x) => x.name === original['current-context']);
   assert.ok(current !== undefined);
   const kubeconfig = path.join(tempDir(t), 'kubeconfig');
-  writeFileSync(kubeconfig, stringify({ ...original, contexts: [...original.contexts, { name: 'team', context: { ...current.context, namespace: ns } }] }), { mode: 0o600 });
+  writeFileSync(
+    kubeconfig,
+    stringify({
+      ...original,
+      contexts: [...original.contexts, { name: 'team', context: { ...current.context, namespace: ns } }],
+    }),
+    { mode: 0o600 },
+  );
 
   const dir = pluginDir(t);
   const env = { ...process.env, PATH: `${dir}${path.delimiter}${process.env.PATH ?? ''}` };
-  const run = (...args: string[]) => spawnSync(clusterKubectl(), ['reloader', 'explain', ...args], { encoding: 'utf8', env });
+  const run = (...args: string[]) =>
+    spawnSync(clusterKubectl(), ['reloader', 'explain', ...args], { encoding: 'utf8', env });
   const viaContext = run('deployment/keyed', '--kubeconfig', kubeconfig, '--context', 'team');
   assert.equal(viaContext.status, 0, viaContext.stderr);
   assert.match(viaContext.stdout, new RegExp(`^Deployment ${ns}/keyed: `, 'm'), "the context's namespace, without -n");
@@ -214,7 +320,9 @@ test('the webhook body and the alert name the changed keys and the field manager
   let mark = alerting.mark();
   await writeShared(c, ns, { LOG_LEVEL: NEW_VALUE });
   await alerting.decided(`Deployment/${ns}/labelled`, 'rolled', mark);
-  const alert = await eventually('an alert', () => Promise.resolve(alerts.received.find((r) => r.body.includes('labelled'))));
+  const alert = await eventually('an alert', () =>
+    Promise.resolve(alerts.received.find((r) => r.body.includes('labelled'))),
+  );
   assert.match(alert.body, /shared of type ConfigMap \(key LOG_LEVEL changed, by explain-test-writer\)/);
   await alerting.stop();
 
@@ -224,8 +332,17 @@ test('the webhook body and the alert name the changed keys and the field manager
   mark = notifying.mark();
   await writeShared(c, ns, { FEATURE_X: 'off', LOG_LEVEL: OLD_VALUE });
   await notifying.decided(`Deployment/${ns}/keyed`, 'told the webhook', mark);
-  const hook = await eventually('a webhook body for keyed', () => Promise.resolve(hooks.received.find((r) => r.body.includes('"keyed"'))));
-  const body = JSON.parse(hook.body) as { changed: { kind: string; name: string; keys?: { changed: string[] }; manager?: string }[] };
-  assert.deepEqual(body.changed.map((x) => [x.kind, x.name, x.keys?.changed, x.manager]), [['ConfigMap', 'shared', ['FEATURE_X'], WRITER]], 'only the keys it sees');
-  for (const received of [...alerts.received, ...hooks.received]) assert.doesNotMatch(received.body, /value-(before|after)-xyz|"off"/);
+  const hook = await eventually('a webhook body for keyed', () =>
+    Promise.resolve(hooks.received.find((r) => r.body.includes('"keyed"'))),
+  );
+  const body = JSON.parse(hook.body) as {
+    changed: { kind: string; name: string; keys?: { changed: string[] }; manager?: string }[];
+  };
+  assert.deepEqual(
+    body.changed.map((x) => [x.kind, x.name, x.keys?.changed, x.manager]),
+    [['ConfigMap', 'shared', ['FEATURE_X'], WRITER]],
+    'only the keys it sees',
+  );
+  for (const received of [...alerts.received, ...hooks.received])
+    assert.doesNotMatch(received.body, /value-(before|after)-xyz|"off"/);
 });

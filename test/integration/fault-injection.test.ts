@@ -8,8 +8,21 @@ import { createConfigMap, updateConfigMap, updateSecret } from './support/config
 import { controllerArgs, type ControllerProcess } from './support/controller.ts';
 import { ControllerReplicas, haReplica } from './support/controller-replicas.ts';
 import {
-  createFleetConfig, createFleetWorkload, fleetConfigs, fleetWorkload, followsAnything, rolloutsByWorkload, seededRandom, sees, workloadKey,
-  type ConfigWrite, type FleetConfig, type FleetWorkload, type FleetWorkloadKind, type OptIn, type Random,
+  createFleetConfig,
+  createFleetWorkload,
+  fleetConfigs,
+  fleetWorkload,
+  followsAnything,
+  rolloutsByWorkload,
+  seededRandom,
+  sees,
+  workloadKey,
+  type ConfigWrite,
+  type FleetConfig,
+  type FleetWorkload,
+  type FleetWorkloadKind,
+  type OptIn,
+  type Random,
 } from './support/fault-fleet.ts';
 
 /**
@@ -56,10 +69,21 @@ const LATE_WORKLOADS = 3;
 /** How long one burst may take to roll everything it should, faults included. */
 const CONVERGE_TIMEOUT_MS = 60_000;
 
-type SingleFault = 'controller-kill-while-writing' | 'controller-kill-at-first-roll' | 'apiserver-sigstop' | 'apiserver-restart' | 'adoption-race';
+type SingleFault =
+  | 'controller-kill-while-writing'
+  | 'controller-kill-at-first-roll'
+  | 'apiserver-sigstop'
+  | 'apiserver-restart'
+  | 'adoption-race';
 type HaFault = 'leader-kill-in-debounce' | 'leader-kill-at-first-roll' | 'apiserver-sigstop';
 type Fault = SingleFault | HaFault;
-const SINGLE_FAULTS: readonly SingleFault[] = ['controller-kill-while-writing', 'controller-kill-at-first-roll', 'apiserver-sigstop', 'apiserver-restart', 'adoption-race'];
+const SINGLE_FAULTS: readonly SingleFault[] = [
+  'controller-kill-while-writing',
+  'controller-kill-at-first-roll',
+  'apiserver-sigstop',
+  'apiserver-restart',
+  'adoption-race',
+];
 const HA_FAULTS: readonly HaFault[] = ['leader-kill-in-debounce', 'leader-kill-at-first-roll', 'apiserver-sigstop'];
 
 interface Burst {
@@ -89,11 +113,13 @@ function shuffled<T>(random: Random, items: readonly T[]): T[] {
 /** Four to ten writes, each to a different config: new values for one or two keys, or (ConfigMaps only) a new label. */
 function burstWrites(random: Random, pool: readonly FleetConfig[]): ConfigWrite[] {
   const size = 4 + Math.floor(random() * 7);
-  return shuffled(random, pool).slice(0, size).map((config) => {
-    if (config.kind === 'ConfigMap' && random() < 0.15) return { config, keys: [] };
-    const keys = shuffled(random, config.keys).slice(0, 1 + Math.floor(random() * 2));
-    return { config, keys };
-  });
+  return shuffled(random, pool)
+    .slice(0, size)
+    .map((config) => {
+      if (config.kind === 'ConfigMap' && random() < 0.15) return { config, keys: [] };
+      const keys = shuffled(random, config.keys).slice(0, 1 + Math.floor(random() * 2));
+      return { config, keys };
+    });
 }
 
 /** Every fault ROUNDS times, single-replica faults first, then those of an HA pair, with quiet bursts mixed in until CHANGES writes. */
@@ -144,7 +170,9 @@ class FaultRun {
     this.#random = random;
   }
 
-  get tracked(): readonly Tracked[] { return this.#tracked; }
+  get tracked(): readonly Tracked[] {
+    return this.#tracked;
+  }
 
   async createFleet(pool: readonly FleetConfig[]): Promise<void> {
     for (const config of pool) await createFleetConfig(this.#c, this.#ns, config, this.#nextValue());
@@ -170,7 +198,9 @@ class FaultRun {
     const replicas = new ControllerReplicas(argLists);
     this.#replicas = replicas;
     this.#processes.push(...replicas.processes);
-    this.#t.after(async () => { await replicas.stop(); });
+    this.#t.after(async () => {
+      await replicas.stop();
+    });
     await replicas.start();
   }
 
@@ -194,7 +224,8 @@ class FaultRun {
   /** The controller's last log lines about one workload, from every replica of the run, for a failure report. */
   linesAbout(w: FleetWorkload, count = 12): string[] {
     const key = this.#qualified(w);
-    return this.#processes.flatMap((p) => p.lines.filter((l) => l.workload === key))
+    return this.#processes
+      .flatMap((p) => p.lines.filter((l) => l.workload === key))
       .sort((a, b) => String(a['time']).localeCompare(String(b['time'])))
       .slice(-count)
       .map(({ level, time, workload, ...rest }) => `${String(time)} ${JSON.stringify(rest)}`);
@@ -221,12 +252,18 @@ class FaultRun {
     }
     const seeing = this.#tracked.filter((w) => [...early, ...writes].some((write) => sees(w.workload, write)));
     // Around the end of the debounce, when the controller writes.
-    const racing = this.#race([...seeing, ...shuffled(this.#random, this.#tracked).slice(0, 3)].map((w) => w.workload), DEBOUNCE_MS - 300, 5, 120);
+    const racing = this.#race(
+      [...seeing, ...shuffled(this.#random, this.#tracked).slice(0, 3)].map((w) => w.workload),
+      DEBOUNCE_MS - 300,
+      5,
+      120,
+    );
 
     switch (burst.fault) {
       case 'controller-kill-at-first-roll':
       case 'leader-kill-at-first-roll':
-        if (seeing.length > 0) await leader.waitFor('a roll', (l) => l.msg === 'rolled', mark, 3 * DEBOUNCE_MS + 20_000);
+        if (seeing.length > 0)
+          await leader.waitFor('a roll', (l) => l.msg === 'rolled', mark, 3 * DEBOUNCE_MS + 20_000);
         await leader.kill();
         break;
       case 'leader-kill-in-debounce':
@@ -253,18 +290,25 @@ class FaultRun {
     await racing;
     const label = `#${this.#burst}${burst.fault === undefined ? '' : `(${burst.fault})`}`;
     await this.#converge(label, new Set(seeing));
-    this.#t.diagnostic(`burst ${label}: ${early.length + writes.length} writes, seen by ${seeing.length} workloads, settled after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    this.#t.diagnostic(
+      `burst ${label}: ${early.length + writes.length} writes, seen by ${seeing.length} workloads, settled after ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
   }
 
   /** Waits until every workload shows its expected rollouts, so the next burst starts after the controller finished this one. */
   async #converge(label: string, seeing: ReadonlySet<Tracked>): Promise<void> {
     let counts = new Map<string, number>();
-    const short = (): Tracked[] => this.#tracked.filter((w) => (counts.get(workloadKey(w.workload)) ?? 0) < w.expected - w.missing);
+    const short = (): Tracked[] =>
+      this.#tracked.filter((w) => (counts.get(workloadKey(w.workload)) ?? 0) < w.expected - w.missing);
     try {
-      await eventually(`burst ${label} to roll what it should`, async () => {
-        counts = await rolloutsByWorkload(this.#c, this.#ns);
-        return short().length === 0 ? true : undefined;
-      }, CONVERGE_TIMEOUT_MS);
+      await eventually(
+        `burst ${label} to roll what it should`,
+        async () => {
+          counts = await rolloutsByWorkload(this.#c, this.#ns);
+          return short().length === 0 ? true : undefined;
+        },
+        CONVERGE_TIMEOUT_MS,
+      );
     } catch {
       for (const w of short()) w.missing = w.expected - (counts.get(workloadKey(w.workload)) ?? 0);
     }
@@ -274,7 +318,11 @@ class FaultRun {
   }
 
   /** Settles, then restarts the controller as one plain replica; returns the rollouts counted before and after. */
-  async finalRestart(): Promise<{ before: Map<string, number>; after: Map<string, number>; rolledAfterRestart: number }> {
+  async finalRestart(): Promise<{
+    before: Map<string, number>;
+    after: Map<string, number>;
+    rolledAfterRestart: number;
+  }> {
     await sleep(3 * DEBOUNCE_MS);
     const before = await rolloutsByWorkload(this.#c, this.#ns);
     await this.stopControllers();
@@ -300,15 +348,33 @@ class FaultRun {
       const name = `late-${this.#burst}-${i}`;
       const config: FleetConfig = { kind: 'ConfigMap', name, keys: ['a'], enabled: false };
       await createConfigMap(this.#c, this.#ns, name, { a: this.#nextValue() });
-      const workload: FleetWorkload = { kind: 'Deployment', name, optIn: 'auto', uses: [{ config, keys: 'all' }], named: new Set(), shape: `auto envFrom:ConfigMap/${name}, created during the run` };
-      await createFleetWorkload(this.#c, this.#ns, workload, { containers: [{ name: 'app', image: 'registry.invalid/app:1', envFrom: [{ configMapRef: { name } }] }] });
+      const workload: FleetWorkload = {
+        kind: 'Deployment',
+        name,
+        optIn: 'auto',
+        uses: [{ config, keys: 'all' }],
+        named: new Set(),
+        shape: `auto envFrom:ConfigMap/${name}, created during the run`,
+      };
+      await createFleetWorkload(this.#c, this.#ns, workload, {
+        containers: [{ name: 'app', image: 'registry.invalid/app:1', envFrom: [{ configMapRef: { name } }] }],
+      });
       racing.push(this.#race([workload], 0, 60, 15));
-      const first = await leader.waitFor(`a first look at ${name}`, (l) => l.workload === this.#qualified(workload), mark);
+      const first = await leader.waitFor(
+        `a first look at ${name}`,
+        (l) => l.workload === this.#qualified(workload),
+        mark,
+      );
       if (first.msg.startsWith('write conflicted')) this.adoptionConflicts++;
       const write = { config, keys: ['a'] };
       await this.#write([write]);
       writes.push(write);
-      this.#tracked.push({ workload, expected: 0, missing: 0, history: this.#tracked[0]?.history.map(() => '(not yet created)') ?? [] });
+      this.#tracked.push({
+        workload,
+        expected: 0,
+        missing: 0,
+        history: this.#tracked[0]?.history.map(() => '(not yet created)') ?? [],
+      });
     }
     await Promise.all(racing);
     return writes;
@@ -320,33 +386,43 @@ class FaultRun {
    * writes so that those get 409s.
    */
   async #race(workloads: readonly FleetWorkload[], startMs: number, count: number, intervalMs: number): Promise<void> {
-    await Promise.all(workloads.map(async (w) => {
-      // From 0, the first write follows the creation at once, ahead of the controller's first write.
-      if (startMs > 0) await sleep(startMs + Math.random() * intervalMs);
-      for (let n = 0; n < count; n++) {
-        const stamp = String(++this.#pokes);
-        const metadata = n % 2 === 0 ? { annotations: { 'faults.test/poke': stamp } } : { labels: { 'faults.test/poke': stamp } };
-        const path = `/apis/apps/v1/namespaces/${this.#ns}/${w.kind.toLowerCase()}s/${w.name}`;
-        // A poke that fails (API server stopped) is just one poke fewer.
-        await (await this.#api).json({ method: 'PATCH', path, contentType: 'application/merge-patch+json', body: { metadata } }).catch(() => undefined);
-        await sleep(intervalMs * (0.5 + Math.random()));
-      }
-    }));
+    await Promise.all(
+      workloads.map(async (w) => {
+        // From 0, the first write follows the creation at once, ahead of the controller's first write.
+        if (startMs > 0) await sleep(startMs + Math.random() * intervalMs);
+        for (let n = 0; n < count; n++) {
+          const stamp = String(++this.#pokes);
+          const metadata =
+            n % 2 === 0 ? { annotations: { 'faults.test/poke': stamp } } : { labels: { 'faults.test/poke': stamp } };
+          const path = `/apis/apps/v1/namespaces/${this.#ns}/${w.kind.toLowerCase()}s/${w.name}`;
+          // A poke that fails (API server stopped) is just one poke fewer.
+          await (
+            await this.#api
+          )
+            .json({ method: 'PATCH', path, contentType: 'application/merge-patch+json', body: { metadata } })
+            .catch(() => undefined);
+          await sleep(intervalMs * (0.5 + Math.random()));
+        }
+      }),
+    );
   }
 
   /** All writes at once, one per config; a write the API server failed is retried (it is idempotent). */
   async #write(writes: readonly ConfigWrite[]): Promise<void> {
-    await Promise.all(writes.map(async ({ config, keys }) => {
-      const value = this.#nextValue();
-      const data = Object.fromEntries(keys.map((k) => [k, value]));
-      await eventually(`the write to ${config.kind}/${config.name}`, async () => {
-        if (config.kind === 'Secret') await updateSecret(this.#c, this.#ns, config.name, data);
-        else if (keys.length === 0) await updateConfigMap(this.#c, this.#ns, config.name, {}, { 'faults.test/touched': value });
-        else await updateConfigMap(this.#c, this.#ns, config.name, data);
-        return true;
-      });
-      this.changes++;
-    }));
+    await Promise.all(
+      writes.map(async ({ config, keys }) => {
+        const value = this.#nextValue();
+        const data = Object.fromEntries(keys.map((k) => [k, value]));
+        await eventually(`the write to ${config.kind}/${config.name}`, async () => {
+          if (config.kind === 'Secret') await updateSecret(this.#c, this.#ns, config.name, data);
+          else if (keys.length === 0)
+            await updateConfigMap(this.#c, this.#ns, config.name, {}, { 'faults.test/touched': value });
+          else await updateConfigMap(this.#c, this.#ns, config.name, data);
+          return true;
+        });
+        this.changes++;
+      }),
+    );
   }
 
   #qualified(w: FleetWorkload): string {
@@ -364,43 +440,59 @@ class FaultRun {
   }
 }
 
-test(`fault injection: every workload rolls exactly once per burst it sees, under controller kills, API server stops, leader kills and 409s (${LONG ? 'long' : 'short'} run)`, { timeout: LONG ? 3_600_000 : 900_000 }, async (t) => {
-  const started = Date.now();
-  // The files after this one need the API server back, whatever failed here.
-  const cluster = testCluster();
-  t.after(async () => {
-    cluster.resumeComponent('kube-apiserver');
-    // Caught, so that the hooks after this one still stop the controllers; the next file then fails on the missing API server.
-    await cluster.startComponent('kube-apiserver').catch((err: unknown) => { t.diagnostic(`kube-apiserver did not start again: ${String(err)}`); });
-  });
-  const c = clients(cluster);
-  const ns = await testNamespace(t, c);
-  const random = seededRandom(SEED);
-  const pool = fleetConfigs(LONG ? 8 : 6, LONG ? 4 : 3);
-  const run = new FaultRun(t, cluster, c, ns, random);
-  const { single, ha } = plan(random, pool);
+test(
+  `fault injection: every workload rolls exactly once per burst it sees, under controller kills, API server stops, leader kills and 409s (${LONG ? 'long' : 'short'} run)`,
+  { timeout: LONG ? 3_600_000 : 900_000 },
+  async (t) => {
+    const started = Date.now();
+    // The files after this one need the API server back, whatever failed here.
+    const cluster = testCluster();
+    t.after(async () => {
+      cluster.resumeComponent('kube-apiserver');
+      // Caught, so that the hooks after this one still stop the controllers; the next file then fails on the missing API server.
+      await cluster.startComponent('kube-apiserver').catch((err: unknown) => {
+        t.diagnostic(`kube-apiserver did not start again: ${String(err)}`);
+      });
+    });
+    const c = clients(cluster);
+    const ns = await testNamespace(t, c);
+    const random = seededRandom(SEED);
+    const pool = fleetConfigs(LONG ? 8 : 6, LONG ? 4 : 3);
+    const run = new FaultRun(t, cluster, c, ns, random);
+    const { single, ha } = plan(random, pool);
 
-  await run.createFleet(pool);
-  await run.startControllers(false);
-  await run.adopted();
-  for (const burst of single) await run.run(burst);
-  await run.stopControllers();
-  await run.startControllers(true);
-  for (const burst of ha) await run.run(burst);
-  const { before, after, rolledAfterRestart } = await run.finalRestart();
+    await run.createFleet(pool);
+    await run.startControllers(false);
+    await run.adopted();
+    for (const burst of single) await run.run(burst);
+    await run.stopControllers();
+    await run.startControllers(true);
+    for (const burst of ha) await run.run(burst);
+    const { before, after, rolledAfterRestart } = await run.finalRestart();
 
-  const faults = [...run.faults].map(([k, v]) => `${k}×${v}`).join(', ');
-  t.diagnostic(`seed ${SEED}: ${run.changes} config writes in ${single.length + ha.length} bursts over ${run.tracked.length} workloads; faults: ${faults}; 409s the controller retried: ${run.conflicts}, of them on the first write of a workload created during the run: ${run.adoptionConflicts}; controller exits: ${run.exits}; ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    const faults = [...run.faults].map(([k, v]) => `${k}×${v}`).join(', ');
+    t.diagnostic(
+      `seed ${SEED}: ${run.changes} config writes in ${single.length + ha.length} bursts over ${run.tracked.length} workloads; faults: ${faults}; 409s the controller retried: ${run.conflicts}, of them on the first write of a workload created during the run: ${run.adoptionConflicts}; controller exits: ${run.exits}; ${((Date.now() - started) / 1000).toFixed(0)} s`,
+    );
 
-  const wrong = run.tracked.filter((w) => (after.get(workloadKey(w.workload)) ?? 0) !== w.expected || before.get(workloadKey(w.workload)) !== after.get(workloadKey(w.workload)));
-  const report = wrong.map((w) => {
-    const key = workloadKey(w.workload);
-    const seen = `saw ${before.get(key) ?? 0} before the final restart and ${after.get(key) ?? 0} after it`;
-    return `${key} [${w.workload.shape}]: expected ${w.expected} rollouts, ${seen}\n    after each burst: ${w.history.join(', ')}\n    the controller's last lines about it:\n      ${run.linesAbout(w.workload).join('\n      ')}`;
-  });
-  assert.equal(wrong.length, 0, `seed ${SEED}: ${wrong.length} of ${run.tracked.length} workloads did not roll exactly once per burst they saw:\n${report.join('\n')}`);
-  assert.equal(rolledAfterRestart, 0, 'the final restart rolled nothing');
-  assert.equal(run.stuckOnStop, 0, 'every SIGTERMed controller exited within 30 s');
-  assert.ok(run.changes >= CHANGES, `at least ${CHANGES} config writes (${run.changes})`);
-  assert.ok(run.conflicts > 0, 'the concurrent label writes made the controller retry 409s');
-});
+    const wrong = run.tracked.filter(
+      (w) =>
+        (after.get(workloadKey(w.workload)) ?? 0) !== w.expected ||
+        before.get(workloadKey(w.workload)) !== after.get(workloadKey(w.workload)),
+    );
+    const report = wrong.map((w) => {
+      const key = workloadKey(w.workload);
+      const seen = `saw ${before.get(key) ?? 0} before the final restart and ${after.get(key) ?? 0} after it`;
+      return `${key} [${w.workload.shape}]: expected ${w.expected} rollouts, ${seen}\n    after each burst: ${w.history.join(', ')}\n    the controller's last lines about it:\n      ${run.linesAbout(w.workload).join('\n      ')}`;
+    });
+    assert.equal(
+      wrong.length,
+      0,
+      `seed ${SEED}: ${wrong.length} of ${run.tracked.length} workloads did not roll exactly once per burst they saw:\n${report.join('\n')}`,
+    );
+    assert.equal(rolledAfterRestart, 0, 'the final restart rolled nothing');
+    assert.equal(run.stuckOnStop, 0, 'every SIGTERMed controller exited within 30 s');
+    assert.ok(run.changes >= CHANGES, `at least ${CHANGES} config writes (${run.changes})`);
+    assert.ok(run.conflicts > 0, 'the concurrent label writes made the controller retry 409s');
+  },
+);

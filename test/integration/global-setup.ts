@@ -7,8 +7,14 @@ import { TEST_CLUSTER_NAME } from './support/cluster.ts';
  */
 export async function globalSetup(): Promise<void> {
   const started = Date.now();
-  const cluster = await LocalCluster.start(TEST_CLUSTER_NAME, { log: (line) => { console.error(`[cluster] ${line}`); } });
-  console.error(`[cluster] started in ${((Date.now() - started) / 1000).toFixed(1)} s; KUBECONFIG=${cluster.kubeconfigPath}`);
+  const cluster = await LocalCluster.start(TEST_CLUSTER_NAME, {
+    log: (line) => {
+      console.error(`[cluster] ${line}`);
+    },
+  });
+  console.error(
+    `[cluster] started in ${((Date.now() - started) / 1000).toFixed(1)} s; KUBECONFIG=${cluster.kubeconfigPath}`,
+  );
 }
 
 export async function globalTeardown(): Promise<void> {

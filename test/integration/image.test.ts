@@ -19,12 +19,29 @@ test('the image built from the Dockerfile runs as user 65532 on a read-only root
   const c = clients();
   const ns = await testNamespace(t, c);
   await createConfigMap(c, ns, 'settings', { A: '1' });
-  await c.apps.createNamespacedDeployment({ namespace: ns, body: deployment('web', { containers: [{ name: 'app', image: 'x', envFrom: [{ configMapRef: { name: 'settings' } }] }] }, AUTO) });
+  await c.apps.createNamespacedDeployment({
+    namespace: ns,
+    body: deployment(
+      'web',
+      { containers: [{ name: 'app', image: 'x', envFrom: [{ configMapRef: { name: 'settings' } }] }] },
+      AUTO,
+    ),
+  });
   const kubeconfig = await readableKubeconfig(t);
   const name = `mini-reloader-${ns}`.slice(0, 60);
-  const container = startContainer(t, name, image, ['-v', `${kubeconfig}:${kubeconfig}:ro`], [
-    `--kubeconfig=${kubeconfig}`, `--namespaces=${ns}`, '--metrics-address=127.0.0.1:0', '--log-level=debug', '--debounce=1s',
-  ]);
+  const container = startContainer(
+    t,
+    name,
+    image,
+    ['-v', `${kubeconfig}:${kubeconfig}:ro`],
+    [
+      `--kubeconfig=${kubeconfig}`,
+      `--namespaces=${ns}`,
+      '--metrics-address=127.0.0.1:0',
+      '--log-level=debug',
+      '--debounce=1s',
+    ],
+  );
   await container.synced();
   const key = `Deployment/${ns}/web`;
   await container.decided(key, 'adopted');
@@ -32,7 +49,9 @@ test('the image built from the Dockerfile runs as user 65532 on a read-only root
   await updateConfigMap(c, ns, 'settings', { A: '2' });
   await container.decided(key, 'rolled', mark);
   assert.equal((await replicaSetsOf(c, ns, 'web')).length, 2);
-  const uid = (await run('podman', ['exec', name, '/nodejs/bin/node', '-e', 'process.stdout.write(String(process.getuid()))'])).stdout;
+  const uid = (
+    await run('podman', ['exec', name, '/nodejs/bin/node', '-e', 'process.stdout.write(String(process.getuid()))'])
+  ).stdout;
   assert.equal(uid, '65532');
   assert.equal(await container.stop(), 0, 'SIGTERM reaches the controller, which stops cleanly');
 });

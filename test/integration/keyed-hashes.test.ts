@@ -12,8 +12,18 @@ const RECORD = `${HASH_ANNOTATION}-record`;
 function unkeyedEntry(kind: string, name: string, data: Record<string, string>): { entry: string; combined: string } {
   const str = (v: string): string => `${Buffer.byteLength(v)}:${v}`;
   const keys = Object.keys(data).sort();
-  const entries = keys.map((k) => `${str(k)}D${str(createHash('sha256').update(data[k] ?? '').digest('base64url').slice(0, 22))}`);
-  const combined = createHash('sha256').update(`mini-reloader/config-hash/v1C${str(kind)}${str(name)}P${keys.length}:${entries.join('')}`).digest('hex');
+  const entries = keys.map(
+    (k) =>
+      `${str(k)}D${str(
+        createHash('sha256')
+          .update(data[k] ?? '')
+          .digest('base64url')
+          .slice(0, 22),
+      )}`,
+  );
+  const combined = createHash('sha256')
+    .update(`mini-reloader/config-hash/v1C${str(kind)}${str(name)}P${keys.length}:${entries.join('')}`)
+    .digest('hex');
   return { entry: `*.${combined.slice(0, 22)}`, combined };
 }
 
@@ -24,11 +34,16 @@ test('an unkeyed record of an earlier release is kept while the data stands, and
   const legacy = JSON.stringify({ 'Secret/pin': unkeyedEntry('Secret', 'pin', { PIN: '1234' }).entry });
   await c.apps.createNamespacedDeployment({
     namespace: ns,
-    body: deployment('web', { containers: [{ name: 'app', image: 'x', envFrom: [{ secretRef: { name: 'pin' } }] }] }, { ...AUTO, [RECORD]: legacy }),
+    body: deployment(
+      'web',
+      { containers: [{ name: 'app', image: 'x', envFrom: [{ secretRef: { name: 'pin' } }] }] },
+      { ...AUTO, [RECORD]: legacy },
+    ),
   });
   await rolloutComplete(c, ns, 'web');
   const key = `Deployment/${ns}/web`;
-  const readRecord = async (): Promise<string | undefined> => (await c.apps.readNamespacedDeployment({ name: 'web', namespace: ns })).metadata?.annotations?.[RECORD];
+  const readRecord = async (): Promise<string | undefined> =>
+    (await c.apps.readNamespacedDeployment({ name: 'web', namespace: ns })).metadata?.annotations?.[RECORD];
 
   const controller = await startController(t, ns);
   await controller.decided(key, 'not rolled: config unchanged');
@@ -39,12 +54,12 @@ test('an unkeyed record of an earlier release is kept while the data stands, and
   await controller.decided(key, 'rolled', mark);
   const { replicaSets } = await rolloutComplete(c, ns, 'web');
   assert.equal(replicaSets, 2, 'one rollout');
-  const record = JSON.parse(await readRecord() ?? '{}') as Record<string, unknown>;
+  const record = JSON.parse((await readRecord()) ?? '{}') as Record<string, unknown>;
   assert.equal(record.v, 2);
   const guess = unkeyedEntry('Secret', 'pin', { PIN: '4711' });
   assert.match(String(record['Secret/pin']), /^\*\.[0-9a-f]{22}$/);
   assert.notEqual(record['Secret/pin'], guess.entry, 'the record does not answer a guess of the value');
-  const hash = await templateAnnotation(c, ns, 'web', HASH_ANNOTATION) ?? '';
+  const hash = (await templateAnnotation(c, ns, 'web', HASH_ANNOTATION)) ?? '';
   assert.match(hash, /^[0-9a-f]{64}$/);
   for (const unkeyed of [guess.combined, createHash('sha256').update('4711').digest('hex')]) {
     assert.notEqual(hash, unkeyed, 'the pod-template mark does not answer a guess of the value');
@@ -62,7 +77,11 @@ test('a Secret deleted and created again with the same data while the controller
   await createSecret(c, ns, 'pin', { PIN: '1234' });
   await c.apps.createNamespacedDeployment({
     namespace: ns,
-    body: deployment('web', { containers: [{ name: 'app', image: 'x', envFrom: [{ secretRef: { name: 'pin' } }] }] }, AUTO),
+    body: deployment(
+      'web',
+      { containers: [{ name: 'app', image: 'x', envFrom: [{ secretRef: { name: 'pin' } }] }] },
+      AUTO,
+    ),
   });
   const controller = await startController(t, ns);
   const key = `Deployment/${ns}/web`;

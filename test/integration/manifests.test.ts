@@ -10,10 +10,25 @@ import { AUTO, createConfigMap, updateConfigMap } from './support/config.ts';
 import { startController } from './support/controller.ts';
 import { deployment, eventsFor, replicaSetsOf } from './support/workloads.ts';
 
-interface Rule { apiGroups?: string[]; resources?: string[]; resourceNames?: string[]; verbs?: string[] }
-interface Manifest { apiVersion: string; kind: string; metadata: { name: string; namespace?: string }; rules?: Rule[] }
+interface Rule {
+  apiGroups?: string[];
+  resources?: string[];
+  resourceNames?: string[];
+  verbs?: string[];
+}
+interface Manifest {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string };
+  rules?: Rule[];
+}
 
-const KUSTOMIZATIONS = ['deploy/kustomize/base', 'deploy/kustomize/overlays/namespaced', 'deploy/kustomize/overlays/ha', 'deploy/examples/reloader-test'];
+const KUSTOMIZATIONS = [
+  'deploy/kustomize/base',
+  'deploy/kustomize/overlays/namespaced',
+  'deploy/kustomize/overlays/ha',
+  'deploy/examples/reloader-test',
+];
 
 function built(dir: string): Manifest[] {
   return parseManifests(kustomize(dir)) as Manifest[];
@@ -23,13 +38,19 @@ function built(dir: string): Manifest[] {
 function grants(rules: readonly Rule[] | undefined): string[] {
   const out: string[] = [];
   for (const r of rules ?? []) {
-    for (const g of r.apiGroups ?? []) for (const res of r.resources ?? []) for (const v of r.verbs ?? []) out.push(`${g}/${res}${r.resourceNames === undefined ? '' : `[${r.resourceNames.join(',')}]`}:${v}`);
+    for (const g of r.apiGroups ?? [])
+      for (const res of r.resources ?? [])
+        for (const v of r.verbs ?? [])
+          out.push(`${g}/${res}${r.resourceNames === undefined ? '' : `[${r.resourceNames.join(',')}]`}:${v}`);
   }
   return out.sort();
 }
 
 function rulesOf(objects: readonly Manifest[], kind: 'ClusterRole' | 'Role', name?: string): string[] {
-  return objects.filter((o) => o.kind === kind && (name === undefined || o.metadata.name === name)).flatMap((o) => grants(o.rules)).sort();
+  return objects
+    .filter((o) => o.kind === kind && (name === undefined || o.metadata.name === name))
+    .flatMap((o) => grants(o.rules))
+    .sort();
 }
 
 async function ensureNamespaces(c: Clients, names: readonly string[]): Promise<void> {
@@ -66,15 +87,27 @@ test('RBAC: kustomize grants exactly what the chart grants, no write on ConfigMa
   assert.deepEqual(rulesOf(base, 'ClusterRole'), rulesOf(chartDefault, 'ClusterRole'));
   assert.deepEqual(rulesOf(base, 'Role'), []);
   assert.deepEqual(rulesOf(namespaced, 'ClusterRole'), []);
-  assert.deepEqual(rulesOf(namespaced, 'Role'), rulesOf(chartDefault, 'ClusterRole'), 'namespaced mode: the same rules, as a Role');
+  assert.deepEqual(
+    rulesOf(namespaced, 'Role'),
+    rulesOf(chartDefault, 'ClusterRole'),
+    'namespaced mode: the same rules, as a Role',
+  );
   assert.deepEqual(rulesOf(ha, 'Role'), rulesOf(chartHa, 'Role'));
-  assert.deepEqual(rulesOf(ha, 'Role'), ['coordination.k8s.io/leases:create', 'coordination.k8s.io/leases[mini-reloader]:get', 'coordination.k8s.io/leases[mini-reloader]:update']);
+  assert.deepEqual(rulesOf(ha, 'Role'), [
+    'coordination.k8s.io/leases:create',
+    'coordination.k8s.io/leases[mini-reloader]:get',
+    'coordination.k8s.io/leases[mini-reloader]:update',
+  ]);
   for (const objects of [base, namespaced, ha]) {
     for (const g of [...rulesOf(objects, 'ClusterRole'), ...rulesOf(objects, 'Role')]) {
       assert.doesNotMatch(g, /^\/(configmaps|secrets).*:(create|update|patch|delete|deletecollection)$/, g);
       assert.doesNotMatch(g, /\*/, `no wildcard: ${g}`);
     }
-    assert.equal(grants(objects.flatMap((o) => o.rules ?? [])).some((g) => g.includes('/namespaces')), false, 'namespaces only with a namespace selector');
+    assert.equal(
+      grants(objects.flatMap((o) => o.rules ?? [])).some((g) => g.includes('/namespaces')),
+      false,
+      'namespaces only with a namespace selector',
+    );
   }
 });
 
@@ -83,22 +116,55 @@ test("RBAC is sufficient: the controller runs as the install's ServiceAccount, w
   const ns = await testNamespace(t, c);
   await ensureNamespaces(c, ['mini-reloader']);
   // Everything of the HA install but the Deployment itself, which the test runs as a process instead.
-  await apply(built('deploy/kustomize/overlays/ha').filter((o) => !['Deployment', 'PodDisruptionBudget', 'Service'].includes(o.kind)), false);
+  await apply(
+    built('deploy/kustomize/overlays/ha').filter(
+      (o) => !['Deployment', 'PodDisruptionBudget', 'Service'].includes(o.kind),
+    ),
+    false,
+  );
   const kubeconfig = await serviceAccountKubeconfig(t, c, 'mini-reloader', 'mini-reloader');
 
   await createConfigMap(c, ns, 'settings', { A: '1' });
-  await c.apps.createNamespacedDeployment({ namespace: ns, body: deployment('web', { containers: [{ name: 'app', image: 'x', envFrom: [{ configMapRef: { name: 'settings' } }] }] }, AUTO) });
+  await c.apps.createNamespacedDeployment({
+    namespace: ns,
+    body: deployment(
+      'web',
+      { containers: [{ name: 'app', image: 'x', envFrom: [{ configMapRef: { name: 'settings' } }] }] },
+      AUTO,
+    ),
+  });
   await c.kubeConfig.makeApiClient(BatchV1Api).createNamespacedCronJob({
     namespace: ns,
     body: {
       metadata: { name: 'nightly', annotations: AUTO },
-      spec: { schedule: '0 0 1 1 *', jobTemplate: { spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'task', image: 'x', envFrom: [{ configMapRef: { name: 'settings' } }] }] } } } } },
+      spec: {
+        schedule: '0 0 1 1 *',
+        jobTemplate: {
+          spec: {
+            template: {
+              spec: {
+                restartPolicy: 'Never',
+                containers: [{ name: 'task', image: 'x', envFrom: [{ configMapRef: { name: 'settings' } }] }],
+              },
+            },
+          },
+        },
+      },
     },
   });
-  const controller = await startController(t, undefined, [
-    '--enable-ha', '--pod-name=installed-replica', '--pod-namespace=mini-reloader',
-    '--leader-election-lease-duration=4s', '--leader-election-renew-deadline=3s', '--leader-election-retry-period=500ms',
-  ], kubeconfig);
+  const controller = await startController(
+    t,
+    undefined,
+    [
+      '--enable-ha',
+      '--pod-name=installed-replica',
+      '--pod-namespace=mini-reloader',
+      '--leader-election-lease-duration=4s',
+      '--leader-election-renew-deadline=3s',
+      '--leader-election-retry-period=500ms',
+    ],
+    kubeconfig,
+  );
   await controller.waitFor('leadership', (l) => l.msg.startsWith('leading'));
   await controller.decided(`Deployment/${ns}/web`, 'adopted');
   await controller.decided(`CronJob/${ns}/nightly`, 'adopted');
@@ -118,19 +184,37 @@ test("RBAC is sufficient: the controller runs as the install's ServiceAccount, w
 test('deploy/examples/reloader-test: applied as is, its controller rolls the test app when its ConfigMap is edited', async (t) => {
   const c = clients();
   const objects = built('deploy/examples/reloader-test');
-  assert.ok(objects.every((o) => o.kind === 'Namespace' || o.kind.startsWith('Cluster') || o.metadata.namespace === 'reloader-test'), 'everything lands in reloader-test');
+  assert.ok(
+    objects.every(
+      (o) => o.kind === 'Namespace' || o.kind.startsWith('Cluster') || o.metadata.namespace === 'reloader-test',
+    ),
+    'everything lands in reloader-test',
+  );
   await apply(objects, false);
   // The example's controller pods are kwok's and run nothing: the controller runs here, as the example's ServiceAccount.
   const kubeconfig = await serviceAccountKubeconfig(t, c, 'reloader-test', 'reloader-test-mini-reloader');
-  const controller = await startController(t, undefined, [
-    '--enable-ha', '--pod-name=example-replica', '--pod-namespace=reloader-test',
-    '--leader-election-lease-duration=4s', '--leader-election-renew-deadline=3s', '--leader-election-retry-period=500ms',
-  ], kubeconfig);
+  const controller = await startController(
+    t,
+    undefined,
+    [
+      '--enable-ha',
+      '--pod-name=example-replica',
+      '--pod-namespace=reloader-test',
+      '--leader-election-lease-duration=4s',
+      '--leader-election-renew-deadline=3s',
+      '--leader-election-retry-period=500ms',
+    ],
+    kubeconfig,
+  );
   await controller.waitFor('leadership', (l) => l.msg.startsWith('leading'));
   const key = 'Deployment/reloader-test/test-app';
   await controller.decided(key, 'adopted');
   const mark = controller.mark();
-  await updateConfigMap(c, 'reloader-test', 'test-app-config', { APP_TITLE: 'Edited', APP_COLOR: 'tomato', SITE_NAME: 'reloader-test' });
+  await updateConfigMap(c, 'reloader-test', 'test-app-config', {
+    APP_TITLE: 'Edited',
+    APP_COLOR: 'tomato',
+    SITE_NAME: 'reloader-test',
+  });
   await controller.decided(key, 'rolled', mark);
   assert.equal((await replicaSetsOf(c, 'reloader-test', 'test-app')).length, 2);
   await controller.stop();

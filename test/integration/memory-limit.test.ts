@@ -42,12 +42,22 @@ function quantityBytes(quantity: string): number {
 
 /** limits.memory as the kustomize base and the Helm chart's default values ship it (they must agree). */
 async function shippedMemoryLimit(): Promise<number> {
-  interface Resources { limits?: { memory?: string } }
-  const base = YAML.parse(await readFile(path.join(ROOT, 'deploy', 'kustomize', 'base', 'deployment.yaml'), 'utf8')) as { spec: { template: { spec: { containers: { resources?: Resources }[] } } } };
-  const values = YAML.parse(await readFile(path.join(ROOT, 'deploy', 'helm', 'mini-reloader', 'values.yaml'), 'utf8')) as { resources?: Resources };
+  interface Resources {
+    limits?: { memory?: string };
+  }
+  const base = YAML.parse(
+    await readFile(path.join(ROOT, 'deploy', 'kustomize', 'base', 'deployment.yaml'), 'utf8'),
+  ) as { spec: { template: { spec: { containers: { resources?: Resources }[] } } } };
+  const values = YAML.parse(
+    await readFile(path.join(ROOT, 'deploy', 'helm', 'mini-reloader', 'values.yaml'), 'utf8'),
+  ) as { resources?: Resources };
   const shipped = base.spec.template.spec.containers[0]?.resources?.limits?.memory;
   assert.ok(shipped !== undefined, 'the kustomize base sets limits.memory');
-  assert.equal(values.resources?.limits?.memory, shipped, 'the Helm chart ships the same memory limit as the kustomize base');
+  assert.equal(
+    values.resources?.limits?.memory,
+    shipped,
+    'the Helm chart ships the same memory limit as the kustomize base',
+  );
   return quantityBytes(shipped);
 }
 
@@ -71,14 +81,19 @@ interface ContainerUsage {
 async function containerUsage(name: string): Promise<ContainerUsage> {
   const pid = (await run('podman', ['inspect', name, '--format', '{{.State.Pid}}'])).stdout.trim();
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const kib = (field: string): number => 1024 * Number(new RegExp(`^${field}:\\s*(\\d+) kB$`, 'm').exec(status)?.[1] ?? Number.NaN);
-  const memberships = (await readFile(`/proc/${pid}/cgroup`, 'utf8')).trim().split('\n').map((line) => line.split(':'));
+  const kib = (field: string): number =>
+    1024 * Number(new RegExp(`^${field}:\\s*(\\d+) kB$`, 'm').exec(status)?.[1] ?? Number.NaN);
+  const memberships = (await readFile(`/proc/${pid}/cgroup`, 'utf8'))
+    .trim()
+    .split('\n')
+    .map((line) => line.split(':'));
   const v1 = (controller: string): string | undefined => {
     const entry = memberships.find(([, controllers]) => controllers?.split(',').includes(controller));
     return entry === undefined ? undefined : path.join('/sys/fs/cgroup', entry[1] ?? '', entry[2] ?? '');
   };
   const read = async (file: string): Promise<string> => (await readFile(file, 'utf8')).trim();
-  const field = (text: string, key: string): number => Number(new RegExp(`^${key} (\\d+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+  const field = (text: string, key: string): number =>
+    Number(new RegExp(`^${key} (\\d+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
   const memory = v1('memory');
   const cpu = v1('cpuacct');
   if (memory !== undefined && cpu !== undefined) {
@@ -102,9 +117,11 @@ async function containerUsage(name: string): Promise<ContainerUsage> {
 
 async function inParallel(tasks: readonly (() => Promise<unknown>)[], limit: number): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: limit }, async () => {
-    while (next < tasks.length) await tasks[next++]?.();
-  }));
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < tasks.length) await tasks[next++]?.();
+    }),
+  );
 }
 
 /**
@@ -112,25 +129,61 @@ async function inParallel(tasks: readonly (() => Promise<unknown>)[], limit: num
  * test ends. Deployment app-N in each namespace uses cm-N and secret-N and
  * runs no pods: the controller's work is the same, the fake nodes stay idle.
  */
-async function seedMediumScale(t: TestContext, c: Clients, selector: { key: string; value: string }): Promise<string[]> {
-  const namespaces = Array.from({ length: MEDIUM.namespaces }, (_, i) => `t-memory-limit-${selector.value.slice(0, 8)}-${i}`);
+async function seedMediumScale(
+  t: TestContext,
+  c: Clients,
+  selector: { key: string; value: string },
+): Promise<string[]> {
+  const namespaces = Array.from(
+    { length: MEDIUM.namespaces },
+    (_, i) => `t-memory-limit-${selector.value.slice(0, 8)}-${i}`,
+  );
   t.after(() => Promise.all(namespaces.map((name) => c.core.deleteNamespace({ name }).catch(() => undefined))));
-  await Promise.all(namespaces.map((name) => c.core.createNamespace({ body: { metadata: { name, labels: { [selector.key]: selector.value } } } })));
-  const at = (i: number): { namespace: string; index: number } => ({ namespace: namespaces[i % MEDIUM.namespaces] ?? '', index: Math.floor(i / MEDIUM.namespaces) });
+  await Promise.all(
+    namespaces.map((name) =>
+      c.core.createNamespace({ body: { metadata: { name, labels: { [selector.key]: selector.value } } } }),
+    ),
+  );
+  const at = (i: number): { namespace: string; index: number } => ({
+    namespace: namespaces[i % MEDIUM.namespaces] ?? '',
+    index: Math.floor(i / MEDIUM.namespaces),
+  });
   // Distinct values, so that nothing along the way can share them.
-  const value = (): string => randomBytes(MEDIUM.valueBytes * 3 / 4).toString('base64');
+  const value = (): string => randomBytes((MEDIUM.valueBytes * 3) / 4).toString('base64');
   const tasks: (() => Promise<unknown>)[] = [];
   for (let i = 0; i < MEDIUM.configMaps; i++) {
     const { namespace, index } = at(i);
-    tasks.push(() => c.core.createNamespacedConfigMap({ namespace, body: { metadata: { name: `cm-${index}` }, data: { 'settings.json': value() } } }));
+    tasks.push(() =>
+      c.core.createNamespacedConfigMap({
+        namespace,
+        body: { metadata: { name: `cm-${index}` }, data: { 'settings.json': value() } },
+      }),
+    );
   }
   for (let i = 0; i < MEDIUM.secrets; i++) {
     const { namespace, index } = at(i);
-    tasks.push(() => c.core.createNamespacedSecret({ namespace, body: { metadata: { name: `secret-${index}` }, stringData: { 'credentials.json': value() } } }));
+    tasks.push(() =>
+      c.core.createNamespacedSecret({
+        namespace,
+        body: { metadata: { name: `secret-${index}` }, stringData: { 'credentials.json': value() } },
+      }),
+    );
   }
   for (let i = 0; i < MEDIUM.deployments; i++) {
     const { namespace, index } = at(i);
-    const body = deployment(`app-${index}`, { containers: [{ name: 'app', image: 'x', envFrom: [{ configMapRef: { name: `cm-${index}` } }, { secretRef: { name: `secret-${index}` } }] }] }, AUTO);
+    const body = deployment(
+      `app-${index}`,
+      {
+        containers: [
+          {
+            name: 'app',
+            image: 'x',
+            envFrom: [{ configMapRef: { name: `cm-${index}` } }, { secretRef: { name: `secret-${index}` } }],
+          },
+        ],
+      },
+      AUTO,
+    );
     if (body.spec !== undefined) body.spec.replicas = 0;
     tasks.push(() => c.apps.createNamespacedDeployment({ namespace, body }));
   }
@@ -159,7 +212,20 @@ test('the shipped memory limit is enforced on this machine: a container that all
   const chunk = 16 * MIB;
   // Twice the limit, outside the V8 heap, then a clean exit: only an enforced limit stops it.
   const allocate = `const kept = []; for (let i = 0; i < ${Math.ceil((2 * limit) / chunk)}; i++) kept.push(Buffer.alloc(${chunk}, 1));`;
-  const result = await run('podman', ['run', '--rm', ...PODMAN_RUNTIME, ...memoryLimitFlags(limit), '--entrypoint', node, image, '-e', allocate]).then(() => 0, (err: unknown) => (err as { code?: unknown }).code);
+  const result = await run('podman', [
+    'run',
+    '--rm',
+    ...PODMAN_RUNTIME,
+    ...memoryLimitFlags(limit),
+    '--entrypoint',
+    node,
+    image,
+    '-e',
+    allocate,
+  ]).then(
+    () => 0,
+    (err: unknown) => (err as { code?: unknown }).code,
+  );
   assert.equal(result, 137, 'killed (SIGKILL) by the cgroup memory limit');
 });
 
@@ -175,16 +241,38 @@ test('at medium scale, the image under the shipped memory limit syncs, adopts an
   const [node = '', ...entrypoint] = (await imageConfig(image)).Entrypoint;
   const name = `mini-reloader-memory-limit-${selector.value.slice(0, 8)}`;
   const started = Date.now();
-  const controller = startContainer(t, name, image, [
-    ...memoryLimitFlags(limit), '-v', `${kubeconfig}:${kubeconfig}:ro`, '--entrypoint', JSON.stringify([node, '--trace-gc', ...entrypoint]),
-  ], [`--kubeconfig=${kubeconfig}`, `--namespace-selector=${selector.key}=${selector.value}`, '--metrics-address=127.0.0.1:0']);
+  const controller = startContainer(
+    t,
+    name,
+    image,
+    [
+      ...memoryLimitFlags(limit),
+      '-v',
+      `${kubeconfig}:${kubeconfig}:ro`,
+      '--entrypoint',
+      JSON.stringify([node, '--trace-gc', ...entrypoint]),
+    ],
+    [
+      `--kubeconfig=${kubeconfig}`,
+      `--namespace-selector=${selector.key}=${selector.value}`,
+      '--metrics-address=127.0.0.1:0',
+    ],
+  );
   await controller.waitFor('caches synced', (l) => l.msg.startsWith('caches synced'), 0, 300_000);
   const syncedAfter = Date.now() - started;
   const ours = new Set(namespaces);
-  await eventually('every Deployment adopted', () => {
-    const adopted = new Set(controller.lines.filter((l) => l.msg.startsWith('adopted') && ours.has(String(l.workload).split('/')[1] ?? '')).map((l) => l.workload));
-    return Promise.resolve(adopted.size >= MEDIUM.deployments ? true : undefined);
-  }, 600_000);
+  await eventually(
+    'every Deployment adopted',
+    () => {
+      const adopted = new Set(
+        controller.lines
+          .filter((l) => l.msg.startsWith('adopted') && ours.has(String(l.workload).split('/')[1] ?? ''))
+          .map((l) => l.workload),
+      );
+      return Promise.resolve(adopted.size >= MEDIUM.deployments ? true : undefined);
+    },
+    600_000,
+  );
 
   const quietFrom = controller.mark();
   const beforeQuiet = await containerUsage(name);
@@ -199,12 +287,19 @@ test('at medium scale, the image under the shipped memory limit syncs, adopts an
   const end = await containerUsage(name);
   const all = collections(controller);
 
-  t.diagnostic(`limit ${mib(limit)}; synced after ${(syncedAfter / 1000).toFixed(1)} s; RSS after the quiet minute ${mib(afterQuiet.rssBytes)}, after the reload ${mib(end.rssBytes)}, peak ${mib(end.peakRssBytes)}`);
-  t.diagnostic(`GCs over the run: ${all.full} full, ${all.young} young; in the quiet minute: ${quiet.full} full, ${quiet.young} young, ${(afterQuiet.cpuSeconds - beforeQuiet.cpuSeconds).toFixed(2)} CPU s`);
+  t.diagnostic(
+    `limit ${mib(limit)}; synced after ${(syncedAfter / 1000).toFixed(1)} s; RSS after the quiet minute ${mib(afterQuiet.rssBytes)}, after the reload ${mib(end.rssBytes)}, peak ${mib(end.peakRssBytes)}`,
+  );
+  t.diagnostic(
+    `GCs over the run: ${all.full} full, ${all.young} young; in the quiet minute: ${quiet.full} full, ${quiet.young} young, ${(afterQuiet.cpuSeconds - beforeQuiet.cpuSeconds).toFixed(2)} CPU s`,
+  );
   assert.equal(end.limitBytes, limit, 'the container ran under the shipped limit');
   assert.equal(end.oomKills, 0, 'nothing in the container was OOM-killed');
   assert.ok(all.young + all.full > 0, 'the --trace-gc lines were read');
-  assert.ok(quiet.full <= QUIET_MINUTE_FULL_GCS, `at most ${QUIET_MINUTE_FULL_GCS} full GCs in a quiet minute, saw ${quiet.full}`);
+  assert.ok(
+    quiet.full <= QUIET_MINUTE_FULL_GCS,
+    `at most ${QUIET_MINUTE_FULL_GCS} full GCs in a quiet minute, saw ${quiet.full}`,
+  );
   assert.ok(all.full <= RUN_FULL_GCS, `at most ${RUN_FULL_GCS} full GCs through sync and reload, saw ${all.full}`);
   assert.equal(await controller.stop(), 0, 'the controller stops cleanly');
 });

@@ -21,14 +21,18 @@ const CONFIGMAP: Named = {
   kind: 'ConfigMap',
   annotation: 'configmap.reloader.stakater.com/reload',
   create: (c, namespace) => createConfigMap(c, namespace, 'extra', { A: '1' }),
-  remove: async (c, namespace) => { await c.core.deleteNamespacedConfigMap({ name: 'extra', namespace }); },
+  remove: async (c, namespace) => {
+    await c.core.deleteNamespacedConfigMap({ name: 'extra', namespace });
+  },
 };
 
 const SECRET: Named = {
   kind: 'Secret',
   annotation: 'secret.reloader.stakater.com/reload',
   create: (c, namespace) => createSecret(c, namespace, 'extra', { token: 'one' }),
-  remove: async (c, namespace) => { await c.core.deleteNamespacedSecret({ name: 'extra', namespace }); },
+  remove: async (c, namespace) => {
+    await c.core.deleteNamespacedSecret({ name: 'extra', namespace });
+  },
 };
 
 /**
@@ -44,13 +48,21 @@ async function lifecycle(t: TestContext, named: Named, flags: readonly string[],
   await createConfigMap(c, ns, 'base', { B: '1' });
   await c.apps.createNamespacedDeployment({
     namespace: ns,
-    body: deployment('web', { containers: [{ name: 'app', image: 'x', envFrom: [{ configMapRef: { name: 'base' } }] }] }, { [named.annotation]: 'extra' }),
+    body: deployment(
+      'web',
+      { containers: [{ name: 'app', image: 'x', envFrom: [{ configMapRef: { name: 'base' } }] }] },
+      { [named.annotation]: 'extra' },
+    ),
   });
   const key = `Deployment/${ns}/web`;
   const settles = async (controller: ControllerProcess, from: number): Promise<void> => {
     const done = await controller.decided(key, outcome, from);
     await controller.decided(key, UNCHANGED, controller.lines.indexOf(done));
-    assert.equal(controller.lines.slice(from).filter((l) => l.workload === key && l.msg.startsWith(outcome)).length, 1, `${outcome} once`);
+    assert.equal(
+      controller.lines.slice(from).filter((l) => l.workload === key && l.msg.startsWith(outcome)).length,
+      1,
+      `${outcome} once`,
+    );
   };
 
   const up = await startController(t, ns, flags);
@@ -78,9 +90,13 @@ async function lifecycle(t: TestContext, named: Named, flags: readonly string[],
 }
 
 test('a ConfigMap named in a reload list and referenced nowhere rolls the workload once at each creation and deletion, with --reload-on-create and --reload-on-delete, also while the controller was down', async (t) => {
-  assert.equal(await lifecycle(t, CONFIGMAP, ['--reload-on-create', '--reload-on-delete'], ROLLED), 5, 'four rollouts after the first revision');
+  assert.equal(
+    await lifecycle(t, CONFIGMAP, ['--reload-on-create', '--reload-on-delete'], ROLLED),
+    5,
+    'four rollouts after the first revision',
+  );
 });
 
-test('without the flags, a named Secret\'s creations and deletions are only recorded, with the controller up or down', async (t) => {
+test("without the flags, a named Secret's creations and deletions are only recorded, with the controller up or down", async (t) => {
   assert.equal(await lifecycle(t, SECRET, [], RECORDED), 1, 'no rollout after the first revision');
 });

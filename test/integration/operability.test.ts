@@ -5,11 +5,18 @@ import { AUTO, createConfigMap, updateConfigMap } from './support/config.ts';
 import { startController } from './support/controller.ts';
 import { deployment } from './support/workloads.ts';
 
-test('probes report liveness and readiness, and /metrics counts rolls under our and Stakater\'s names, by namespace when asked', async (t) => {
+test("probes report liveness and readiness, and /metrics counts rolls under our and Stakater's names, by namespace when asked", async (t) => {
   const c = clients();
   const ns = await testNamespace(t, c);
   await createConfigMap(c, ns, 'app-config', { A: '1' });
-  await c.apps.createNamespacedDeployment({ namespace: ns, body: deployment('web', { containers: [{ name: 'app', image: 'x', envFrom: [{ configMapRef: { name: 'app-config' } }] }] }, AUTO) });
+  await c.apps.createNamespacedDeployment({
+    namespace: ns,
+    body: deployment(
+      'web',
+      { containers: [{ name: 'app', image: 'x', envFrom: [{ configMapRef: { name: 'app-config' } }] }] },
+      AUTO,
+    ),
+  });
   const controller = await startController(t, ns, [], undefined, { METRICS_COUNT_BY_NAMESPACE: 'enabled' });
   const started = await controller.waitFor('its start line', (l) => l.msg === 'mini-reloader started');
   const base = `http://127.0.0.1:${String(started.port)}`;
@@ -27,11 +34,17 @@ test('probes report liveness and readiness, and /metrics counts rolls under our 
   const text = await eventually('metrics to show the roll', async () => {
     const body = await (await fetch(`${base}/metrics`)).text();
     // The roll's own write comes back through the watch and is found unchanged: Stakater's no_data_change skip.
-    return body.includes('reloader_reload_executed_total{success="true"} 1') && body.includes('reloader_skipped_total{reason="no_data_change"}') ? body : undefined;
+    return body.includes('reloader_reload_executed_total{success="true"} 1') &&
+      body.includes('reloader_skipped_total{reason="no_data_change"}')
+      ? body
+      : undefined;
   });
   assert.match(text, /^mini_reloader_rolls_total\{kind="Deployment",result="success"\} 1$/m);
   assert.match(text, /^reloader_action_total\{workload_kind="Deployment",result="success"\} 1$/m);
-  assert.match(text, new RegExp(`^reloader_reload_executed_total_by_namespace\\{success="true",namespace="${ns}"\\} 1$`, 'm'));
+  assert.match(
+    text,
+    new RegExp(`^reloader_reload_executed_total_by_namespace\\{success="true",namespace="${ns}"\\} 1$`, 'm'),
+  );
   assert.match(text, /^reloader_workqueue_depth 0$/m);
   assert.match(text, /^mini_reloader_reconcile_total\{result="adopted"\} 1$/m);
   assert.match(text, /^mini_reloader_relists_total\{resource="configmaps",reason="initial"\} 1$/m);

@@ -1,9 +1,24 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { clients, eventually, testCluster, testNamespace } from './support/cluster.ts';
-import { AUTO, createConfigMap, createSecret, ENABLED_LABEL, HASH_ANNOTATION, updateConfigMap, updateSecret } from './support/config.ts';
+import {
+  AUTO,
+  createConfigMap,
+  createSecret,
+  ENABLED_LABEL,
+  HASH_ANNOTATION,
+  updateConfigMap,
+  updateSecret,
+} from './support/config.ts';
 import { startController } from './support/controller.ts';
-import { controllerRevisions, deployment, eventsFor, replicaSetsOf, rolloutComplete, templateAnnotation } from './support/workloads.ts';
+import {
+  controllerRevisions,
+  deployment,
+  eventsFor,
+  replicaSetsOf,
+  rolloutComplete,
+  templateAnnotation,
+} from './support/workloads.ts';
 
 const ADOPTED = 'adopted';
 const ROLLED = 'rolled';
@@ -13,12 +28,21 @@ test('a labelled ConfigMap rolls the Deployment that uses it exactly once, with 
   const c = clients();
   const ns = await testNamespace(t, c);
   await createConfigMap(c, ns, 'app-config', { GREETING: 'hello' }, ENABLED_LABEL);
-  await c.apps.createNamespacedDeployment({ namespace: ns, body: deployment('web', { containers: [{ name: 'app', image: 'x', envFrom: [{ configMapRef: { name: 'app-config' } }] }] }) });
+  await c.apps.createNamespacedDeployment({
+    namespace: ns,
+    body: deployment('web', {
+      containers: [{ name: 'app', image: 'x', envFrom: [{ configMapRef: { name: 'app-config' } }] }],
+    }),
+  });
   const controller = await startController(t, ns);
   const key = `Deployment/${ns}/web`;
   await controller.decided(key, ADOPTED);
   await rolloutComplete(c, ns, 'web');
-  assert.equal(await templateAnnotation(c, ns, 'web', HASH_ANNOTATION), undefined, 'adoption does not touch the pod template');
+  assert.equal(
+    await templateAnnotation(c, ns, 'web', HASH_ANNOTATION),
+    undefined,
+    'adoption does not touch the pod template',
+  );
 
   const mark = controller.mark();
   await updateConfigMap(c, ns, 'app-config', { GREETING: 'bonjour' });
@@ -27,8 +51,11 @@ test('a labelled ConfigMap rolls the Deployment that uses it exactly once, with 
   const { replicaSets } = await rolloutComplete(c, ns, 'web');
   assert.equal(replicaSets, 2, 'one new ReplicaSet: one rollout');
   assert.equal(controller.count(key, ROLLED), 1);
-  assert.match(await templateAnnotation(c, ns, 'web', HASH_ANNOTATION) ?? '', /^[0-9a-f]{64}$/);
-  const events = await eventually('the Reloaded event', async () => { const e = await eventsFor(c, ns, 'web', 'Reloaded'); return e.length > 0 ? e : undefined; });
+  assert.match((await templateAnnotation(c, ns, 'web', HASH_ANNOTATION)) ?? '', /^[0-9a-f]{64}$/);
+  const events = await eventually('the Reloaded event', async () => {
+    const e = await eventsFor(c, ns, 'web', 'Reloaded');
+    return e.length > 0 ? e : undefined;
+  });
   assert.match(events[0] ?? '', /ConfigMap\/app-config: key GREETING changed/);
 });
 
@@ -42,8 +69,16 @@ test('the auto annotation rolls a StatefulSet and a DaemonSet when their Secret 
     body: {
       metadata: { name: 'db', annotations: AUTO },
       spec: {
-        serviceName: 'db', replicas: 2, selector: { matchLabels: labels },
-        template: { metadata: { labels }, spec: { containers: [{ name: 'db', image: 'x', volumeMounts: [{ name: 'creds', mountPath: '/creds' }] }], volumes: [{ name: 'creds', secret: { secretName: 'creds' } }] } },
+        serviceName: 'db',
+        replicas: 2,
+        selector: { matchLabels: labels },
+        template: {
+          metadata: { labels },
+          spec: {
+            containers: [{ name: 'db', image: 'x', volumeMounts: [{ name: 'creds', mountPath: '/creds' }] }],
+            volumes: [{ name: 'creds', secret: { secretName: 'creds' } }],
+          },
+        },
       },
     },
   });
@@ -53,14 +88,21 @@ test('the auto annotation rolls a StatefulSet and a DaemonSet when their Secret 
       metadata: { name: 'agent', annotations: AUTO },
       spec: {
         selector: { matchLabels: { app: 'agent' } },
-        template: { metadata: { labels: { app: 'agent' } }, spec: { containers: [{ name: 'agent', image: 'x', envFrom: [{ secretRef: { name: 'creds' } }] }] } },
+        template: {
+          metadata: { labels: { app: 'agent' } },
+          spec: { containers: [{ name: 'agent', image: 'x', envFrom: [{ secretRef: { name: 'creds' } }] }] },
+        },
       },
     },
   });
   const controller = await startController(t, ns);
   await controller.decided(`StatefulSet/${ns}/db`, ADOPTED);
   await controller.decided(`DaemonSet/${ns}/agent`, ADOPTED);
-  await eventually('first revisions', async () => ((await controllerRevisions(c, ns, 'db')) === 1 && (await controllerRevisions(c, ns, 'agent')) === 1 ? true : undefined));
+  await eventually('first revisions', async () =>
+    (await controllerRevisions(c, ns, 'db')) === 1 && (await controllerRevisions(c, ns, 'agent')) === 1
+      ? true
+      : undefined,
+  );
 
   const mark = controller.mark();
   await updateSecret(c, ns, 'creds', { password: 'two' });
@@ -69,12 +111,20 @@ test('the auto annotation rolls a StatefulSet and a DaemonSet when their Secret 
   await eventually('a second StatefulSet revision rolled out', async () => {
     const sts = await c.apps.readNamespacedStatefulSet({ name: 'db', namespace: ns });
     const s = sts.status;
-    return (await controllerRevisions(c, ns, 'db')) === 2 && s?.updateRevision === s?.currentRevision && s?.updatedReplicas === 2 ? true : undefined;
+    return (await controllerRevisions(c, ns, 'db')) === 2 &&
+      s?.updateRevision === s?.currentRevision &&
+      s?.updatedReplicas === 2
+      ? true
+      : undefined;
   });
   await eventually('a second DaemonSet revision rolled out', async () => {
     const ds = await c.apps.readNamespacedDaemonSet({ name: 'agent', namespace: ns });
     const s = ds.status;
-    return (await controllerRevisions(c, ns, 'agent')) === 2 && s?.updatedNumberScheduled === s?.desiredNumberScheduled && s?.numberAvailable === s?.desiredNumberScheduled ? true : undefined;
+    return (await controllerRevisions(c, ns, 'agent')) === 2 &&
+      s?.updatedNumberScheduled === s?.desiredNumberScheduled &&
+      s?.numberAvailable === s?.desiredNumberScheduled
+      ? true
+      : undefined;
   });
 });
 
@@ -84,7 +134,10 @@ test('auto "false" opts a workload out, and an ignored config triggers nothing',
   await createConfigMap(c, ns, 'shared', { A: '1' }, ENABLED_LABEL);
   await createConfigMap(c, ns, 'quiet', { A: '1' }, {}, { 'reloader.stakater.com/ignore': 'true' });
   const uses = (name: string) => ({ containers: [{ name: 'app', image: 'x', envFrom: [{ configMapRef: { name } }] }] });
-  await c.apps.createNamespacedDeployment({ namespace: ns, body: deployment('opted-out', uses('shared'), { 'reloader.stakater.com/auto': 'false' }) });
+  await c.apps.createNamespacedDeployment({
+    namespace: ns,
+    body: deployment('opted-out', uses('shared'), { 'reloader.stakater.com/auto': 'false' }),
+  });
   await c.apps.createNamespacedDeployment({ namespace: ns, body: deployment('ignored', uses('quiet'), AUTO) });
   const controller = await startController(t, ns);
   await rolloutComplete(c, ns, 'opted-out');
@@ -106,14 +159,26 @@ test('key-level: changing a key the pod cannot see rolls nothing; changing one i
   await createSecret(c, ns, 'tls', { 'tls.crt': 'a', 'unrelated.txt': 'a' });
   await c.apps.createNamespacedDeployment({
     namespace: ns,
-    body: deployment('web', {
-      containers: [{
-        name: 'app', image: 'x',
-        env: [{ name: 'USED', valueFrom: { configMapKeyRef: { name: 'settings', key: 'used' } } }],
-        volumeMounts: [{ name: 'tls', mountPath: '/tls' }],
-      }],
-      volumes: [{ name: 'tls', projected: { sources: [{ secret: { name: 'tls', items: [{ key: 'tls.crt', path: 'tls.crt' }] } }] } }],
-    }, AUTO),
+    body: deployment(
+      'web',
+      {
+        containers: [
+          {
+            name: 'app',
+            image: 'x',
+            env: [{ name: 'USED', valueFrom: { configMapKeyRef: { name: 'settings', key: 'used' } } }],
+            volumeMounts: [{ name: 'tls', mountPath: '/tls' }],
+          },
+        ],
+        volumes: [
+          {
+            name: 'tls',
+            projected: { sources: [{ secret: { name: 'tls', items: [{ key: 'tls.crt', path: 'tls.crt' }] } }] },
+          },
+        ],
+      },
+      AUTO,
+    ),
   });
   const controller = await startController(t, ns);
   const key = `Deployment/${ns}/web`;
@@ -166,8 +231,14 @@ test('restarting the controller rolls nothing', async (t) => {
   await createConfigMap(c, ns, 'app-config', { A: '1' });
   await createConfigMap(c, ns, 'other-config', { A: '1' });
   const uses = (name: string) => ({ containers: [{ name: 'app', image: 'x', envFrom: [{ configMapRef: { name } }] }] });
-  await c.apps.createNamespacedDeployment({ namespace: ns, body: deployment('rolled-before', uses('app-config'), AUTO) });
-  await c.apps.createNamespacedDeployment({ namespace: ns, body: deployment('adopted-only', uses('other-config'), AUTO) });
+  await c.apps.createNamespacedDeployment({
+    namespace: ns,
+    body: deployment('rolled-before', uses('app-config'), AUTO),
+  });
+  await c.apps.createNamespacedDeployment({
+    namespace: ns,
+    body: deployment('adopted-only', uses('other-config'), AUTO),
+  });
   const first = await startController(t, ns);
   await first.decided(`Deployment/${ns}/rolled-before`, ADOPTED);
   await first.decided(`Deployment/${ns}/adopted-only`, ADOPTED);
@@ -181,7 +252,10 @@ test('restarting the controller rolls nothing', async (t) => {
   const second = await startController(t, ns);
   await second.decided(`Deployment/${ns}/rolled-before`, UNCHANGED);
   await second.decided(`Deployment/${ns}/adopted-only`, UNCHANGED);
-  assert.equal(second.count(`Deployment/${ns}/rolled-before`, ROLLED) + second.count(`Deployment/${ns}/adopted-only`, ROLLED), 0);
+  assert.equal(
+    second.count(`Deployment/${ns}/rolled-before`, ROLLED) + second.count(`Deployment/${ns}/adopted-only`, ROLLED),
+    0,
+  );
   assert.equal((await replicaSetsOf(c, ns, 'rolled-before')).length, 2);
   assert.equal((await replicaSetsOf(c, ns, 'adopted-only')).length, 1);
 });
@@ -217,7 +291,19 @@ test('a ConfigMap and a Secret edited together within the debounce window give o
   await createSecret(c, ns, 'app-secret', { token: '1' });
   await c.apps.createNamespacedDeployment({
     namespace: ns,
-    body: deployment('web', { containers: [{ name: 'app', image: 'x', envFrom: [{ configMapRef: { name: 'app-config' } }, { secretRef: { name: 'app-secret' } }] }] }, AUTO),
+    body: deployment(
+      'web',
+      {
+        containers: [
+          {
+            name: 'app',
+            image: 'x',
+            envFrom: [{ configMapRef: { name: 'app-config' } }, { secretRef: { name: 'app-secret' } }],
+          },
+        ],
+      },
+      AUTO,
+    ),
   });
   const controller = await startController(t, ns, ['--debounce=3s']);
   const key = `Deployment/${ns}/web`;
@@ -240,7 +326,14 @@ test('ten quick edits to one ConfigMap give at most two rollouts, the last carry
   const c = clients();
   const ns = await testNamespace(t, c);
   await createConfigMap(c, ns, 'app-config', { A: '0' });
-  await c.apps.createNamespacedDeployment({ namespace: ns, body: deployment('web', { containers: [{ name: 'app', image: 'x', envFrom: [{ configMapRef: { name: 'app-config' } }] }] }, AUTO) });
+  await c.apps.createNamespacedDeployment({
+    namespace: ns,
+    body: deployment(
+      'web',
+      { containers: [{ name: 'app', image: 'x', envFrom: [{ configMapRef: { name: 'app-config' } }] }] },
+      AUTO,
+    ),
+  });
   const first = await startController(t, ns);
   const key = `Deployment/${ns}/web`;
   await first.decided(key, ADOPTED);
@@ -263,7 +356,12 @@ test('dry run decides, logs and records events, and writes nothing to workloads'
   const c = clients();
   const ns = await testNamespace(t, c);
   await createConfigMap(c, ns, 'app-config', { A: '1' }, ENABLED_LABEL);
-  await c.apps.createNamespacedDeployment({ namespace: ns, body: deployment('web', { containers: [{ name: 'app', image: 'x', envFrom: [{ configMapRef: { name: 'app-config' } }] }] }) });
+  await c.apps.createNamespacedDeployment({
+    namespace: ns,
+    body: deployment('web', {
+      containers: [{ name: 'app', image: 'x', envFrom: [{ configMapRef: { name: 'app-config' } }] }],
+    }),
+  });
   const adopter = await startController(t, ns);
   await adopter.decided(`Deployment/${ns}/web`, ADOPTED);
   await adopter.stop();
@@ -273,7 +371,10 @@ test('dry run decides, logs and records events, and writes nothing to workloads'
   const mark = controller.mark();
   await updateConfigMap(c, ns, 'app-config', { A: '2' });
   await controller.decided(`Deployment/${ns}/web`, 'dry run: would roll', mark);
-  const events = await eventually('the WouldReload event', async () => { const e = await eventsFor(c, ns, 'web', 'WouldReload'); return e.length > 0 ? e : undefined; });
+  const events = await eventually('the WouldReload event', async () => {
+    const e = await eventsFor(c, ns, 'web', 'WouldReload');
+    return e.length > 0 ? e : undefined;
+  });
   assert.match(events[0] ?? '', /would roll/);
   const after = await c.apps.readNamespacedDeployment({ name: 'web', namespace: ns });
   assert.equal(after.metadata?.resourceVersion, before.metadata?.resourceVersion, 'the Deployment was not written');
@@ -286,7 +387,19 @@ test('--reload-on-create: a missing optional ConfigMap that is created later rol
   await createConfigMap(c, ns, 'base', { A: '1' });
   await c.apps.createNamespacedDeployment({
     namespace: ns,
-    body: deployment('web', { containers: [{ name: 'app', image: 'x', envFrom: [{ configMapRef: { name: 'base' } }, { configMapRef: { name: 'overrides', optional: true } }] }] }, AUTO),
+    body: deployment(
+      'web',
+      {
+        containers: [
+          {
+            name: 'app',
+            image: 'x',
+            envFrom: [{ configMapRef: { name: 'base' } }, { configMapRef: { name: 'overrides', optional: true } }],
+          },
+        ],
+      },
+      AUTO,
+    ),
   });
   const controller = await startController(t, ns, ['--reload-on-create']);
   const key = `Deployment/${ns}/web`;
@@ -304,7 +417,14 @@ test('a kube-apiserver restart mid-watch, followed at once by a change, still ro
   const c = clients(cluster);
   const ns = await testNamespace(t, c);
   await createConfigMap(c, ns, 'app-config', { A: '1' });
-  await c.apps.createNamespacedDeployment({ namespace: ns, body: deployment('web', { containers: [{ name: 'app', image: 'x', envFrom: [{ configMapRef: { name: 'app-config' } }] }] }, AUTO) });
+  await c.apps.createNamespacedDeployment({
+    namespace: ns,
+    body: deployment(
+      'web',
+      { containers: [{ name: 'app', image: 'x', envFrom: [{ configMapRef: { name: 'app-config' } }] }] },
+      AUTO,
+    ),
+  });
   const controller = await startController(t, ns);
   const key = `Deployment/${ns}/web`;
   await controller.decided(key, ADOPTED);
@@ -313,7 +433,10 @@ test('a kube-apiserver restart mid-watch, followed at once by a change, still ro
   await cluster.stopComponent('kube-apiserver');
   await cluster.startComponent('kube-apiserver');
   const mark = controller.mark();
-  await eventually('the edit to be accepted', async () => { await updateConfigMap(c, ns, 'app-config', { A: '2' }); return true; });
+  await eventually('the edit to be accepted', async () => {
+    await updateConfigMap(c, ns, 'app-config', { A: '2' });
+    return true;
+  });
   await controller.decided(key, ROLLED, mark);
   assert.equal((await rolloutComplete(c, ns, 'web')).replicaSets, 2);
 });
@@ -322,10 +445,21 @@ test('two controllers on the same workloads roll once: the resourceVersion preco
   const c = clients();
   const ns = await testNamespace(t, c);
   await createConfigMap(c, ns, 'app-config', { A: '1' });
-  await c.apps.createNamespacedDeployment({ namespace: ns, body: deployment('web', { containers: [{ name: 'app', image: 'x', envFrom: [{ configMapRef: { name: 'app-config' } }] }] }, AUTO) });
-  const [one, two] = await Promise.all([startController(t, ns, ['--debounce=0']), startController(t, ns, ['--debounce=0'])]);
+  await c.apps.createNamespacedDeployment({
+    namespace: ns,
+    body: deployment(
+      'web',
+      { containers: [{ name: 'app', image: 'x', envFrom: [{ configMapRef: { name: 'app-config' } }] }] },
+      AUTO,
+    ),
+  });
+  const [one, two] = await Promise.all([
+    startController(t, ns, ['--debounce=0']),
+    startController(t, ns, ['--debounce=0']),
+  ]);
   const key = `Deployment/${ns}/web`;
-  const settled = (from: [number, number]) => Promise.all([one.decided(key, UNCHANGED, from[0]), two.decided(key, UNCHANGED, from[1])]);
+  const settled = (from: [number, number]) =>
+    Promise.all([one.decided(key, UNCHANGED, from[0]), two.decided(key, UNCHANGED, from[1])]);
   await Promise.race([one.decided(key, ADOPTED), two.decided(key, ADOPTED)]);
   await settled([0, 0]);
 
@@ -345,7 +479,11 @@ test('named reload lists roll a workload for a config its pod spec never referen
   await createConfigMap(c, ns, 'unrelated', { A: '1' });
   await c.apps.createNamespacedDeployment({
     namespace: ns,
-    body: deployment('web', { containers: [{ name: 'app', image: 'x' }] }, { 'configmap.reloader.stakater.com/reload': 'feature-.*,broken[' }),
+    body: deployment(
+      'web',
+      { containers: [{ name: 'app', image: 'x' }] },
+      { 'configmap.reloader.stakater.com/reload': 'feature-.*,broken[' },
+    ),
   });
   const controller = await startController(t, ns);
   const key = `Deployment/${ns}/web`;
@@ -354,7 +492,10 @@ test('named reload lists roll a workload for a config its pod spec never referen
     const e = await eventsFor(c, ns, 'web', 'InvalidAnnotation');
     return e.length > 0 ? e : undefined;
   });
-  assert.match(warning[0] ?? '', /configmap\.reloader\.stakater\.com\/reload: "broken\[" is not valid \(not a valid regular expression/);
+  assert.match(
+    warning[0] ?? '',
+    /configmap\.reloader\.stakater\.com\/reload: "broken\[" is not valid \(not a valid regular expression/,
+  );
 
   let mark = controller.mark();
   await updateConfigMap(c, ns, 'unrelated', { A: '2' });

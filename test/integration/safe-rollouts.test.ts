@@ -15,7 +15,10 @@ test('a frozen Deployment is held through two changes, and rolls exactly once, w
   const c = clients();
   const ns = await testNamespace(t, c);
   await createConfigMap(c, ns, 'app-config', { GREETING: 'hello' });
-  await c.apps.createNamespacedDeployment({ namespace: ns, body: deployment('web', usesConfig, { ...AUTO, [FREEZE]: 'true' }) });
+  await c.apps.createNamespacedDeployment({
+    namespace: ns,
+    body: deployment('web', usesConfig, { ...AUTO, [FREEZE]: 'true' }),
+  });
   const controller = await startController(t, ns);
   const key = `Deployment/${ns}/web`;
   await controller.decided(key, 'adopted');
@@ -28,7 +31,10 @@ test('a frozen Deployment is held through two changes, and rolls exactly once, w
   await updateConfigMap(c, ns, 'app-config', { GREETING: 'hola' });
   await controller.decided(key, HELD, mark);
   assert.equal(controller.count(key, 'rolled'), 0);
-  const held = await eventually('the ReloadHeld event', async () => { const e = await eventsFor(c, ns, 'web', 'ReloadHeld'); return e.length > 0 ? e : undefined; });
+  const held = await eventually('the ReloadHeld event', async () => {
+    const e = await eventsFor(c, ns, 'web', 'ReloadHeld');
+    return e.length > 0 ? e : undefined;
+  });
   assert.equal(held.length, 1, 'one Event for the held state, not one per change');
   assert.match(held[0] ?? '', /freeze is lifted/);
 
@@ -54,7 +60,10 @@ test('a change outside the maintenance window waits for it, and rolls once when 
   const hhmm = (d: Date): string => d.toISOString().slice(11, 16);
   const window = `Daily ${hhmm(opens)}-${hhmm(new Date(opens.getTime() + 600_000))} UTC`;
   await createConfigMap(c, ns, 'app-config', { GREETING: 'hello' });
-  await c.apps.createNamespacedDeployment({ namespace: ns, body: deployment('web', usesConfig, { ...AUTO, [WINDOW]: window }) });
+  await c.apps.createNamespacedDeployment({
+    namespace: ns,
+    body: deployment('web', usesConfig, { ...AUTO, [WINDOW]: window }),
+  });
   const controller = await startController(t, ns);
   const key = `Deployment/${ns}/web`;
   await controller.decided(key, 'adopted');
@@ -64,8 +73,16 @@ test('a change outside the maintenance window waits for it, and rolls once when 
   await updateConfigMap(c, ns, 'app-config', { GREETING: 'bonjour' });
   const held = await controller.decided(key, HELD, mark);
   assert.equal(held.until, opens.toISOString(), 'held until the window opens');
-  const rolled = await controller.waitFor('the roll when the window opens', (l) => l.workload === key && l.msg.startsWith('rolled'), mark, 120_000);
-  assert.ok(Date.parse(String(rolled.time)) >= opens.getTime(), `rolled at ${String(rolled.time)}, not before ${opens.toISOString()}`);
+  const rolled = await controller.waitFor(
+    'the roll when the window opens',
+    (l) => l.workload === key && l.msg.startsWith('rolled'),
+    mark,
+    120_000,
+  );
+  assert.ok(
+    Date.parse(String(rolled.time)) >= opens.getTime(),
+    `rolled at ${String(rolled.time)}, not before ${opens.toISOString()}`,
+  );
   await controller.decided(key, 'not rolled: config unchanged', mark);
   assert.equal(controller.count(key, 'rolled'), 1);
   const { replicaSets } = await rolloutComplete(c, ns, 'web');

@@ -18,7 +18,11 @@ test('--namespaces works with a namespaced Role only, no ClusterRole; ignored wo
       metadata: { name: 'mini-reloader' },
       rules: [
         { apiGroups: [''], resources: ['configmaps', 'secrets'], verbs: ['get', 'list', 'watch'] },
-        { apiGroups: ['apps'], resources: ['deployments', 'statefulsets', 'daemonsets'], verbs: ['get', 'list', 'watch', 'patch'] },
+        {
+          apiGroups: ['apps'],
+          resources: ['deployments', 'statefulsets', 'daemonsets'],
+          verbs: ['get', 'list', 'watch', 'patch'],
+        },
         { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
       ],
     },
@@ -34,7 +38,14 @@ test('--namespaces works with a namespaced Role only, no ClusterRole; ignored wo
   const kubeconfig = await serviceAccountKubeconfig(t, c, ns, 'mini-reloader');
 
   await createConfigMap(c, ns, 'app-config', { A: '1' });
-  await c.apps.createNamespacedDeployment({ namespace: ns, body: deployment('web', { containers: [{ name: 'app', image: 'x', envFrom: [{ configMapRef: { name: 'app-config' } }] }] }, AUTO) });
+  await c.apps.createNamespacedDeployment({
+    namespace: ns,
+    body: deployment(
+      'web',
+      { containers: [{ name: 'app', image: 'x', envFrom: [{ configMapRef: { name: 'app-config' } }] }] },
+      AUTO,
+    ),
+  });
   const controller = await startController(t, ns, ['--ignored-workload-types=cronjobs,jobs,rollouts'], kubeconfig);
   const key = `Deployment/${ns}/web`;
   await controller.decided(key, 'adopted');
@@ -61,9 +72,19 @@ test('a namespace selector scopes a cluster-wide controller, follows label chang
   await label(ignored);
   for (const ns of [selected, later, ignored]) {
     await createConfigMap(c, ns, 'app-config', { A: '1' });
-    await c.apps.createNamespacedDeployment({ namespace: ns, body: deployment('web', { containers: [{ name: 'app', image: 'x', envFrom: [{ configMapRef: { name: 'app-config' } }] }] }, AUTO) });
+    await c.apps.createNamespacedDeployment({
+      namespace: ns,
+      body: deployment(
+        'web',
+        { containers: [{ name: 'app', image: 'x', envFrom: [{ configMapRef: { name: 'app-config' } }] }] },
+        AUTO,
+      ),
+    });
   }
-  const controller = await startController(t, undefined, [`--namespace-selector=mini-reloader-test/scope=${scope}`, `--namespaces-to-ignore=${ignored}`]);
+  const controller = await startController(t, undefined, [
+    `--namespace-selector=mini-reloader-test/scope=${scope}`,
+    `--namespaces-to-ignore=${ignored}`,
+  ]);
   await controller.decided(`Deployment/${selected}/web`, 'adopted');
   await updateConfigMap(c, ignored, 'app-config', { A: '2' });
   let mark = controller.mark();
@@ -77,7 +98,11 @@ test('a namespace selector scopes a cluster-wide controller, follows label chang
   await updateConfigMap(c, later, 'app-config', { A: '2' });
   await controller.decided(`Deployment/${later}/web`, 'rolled', mark);
 
-  assert.equal(controller.lines.filter((l) => typeof l.workload === 'string' && l.workload.includes(`/${ignored}/`)).length, 0, 'the ignored namespace was never reconciled');
+  assert.equal(
+    controller.lines.filter((l) => typeof l.workload === 'string' && l.workload.includes(`/${ignored}/`)).length,
+    0,
+    'the ignored namespace was never reconciled',
+  );
   const untouched = await c.apps.readNamespacedDeployment({ name: 'web', namespace: ignored });
   assert.equal(untouched.metadata?.annotations?.['mini-reloader.pelabs/config-hash-record'], undefined);
   assert.equal(untouched.spec?.template.metadata?.annotations?.['mini-reloader.pelabs/config-hash'], undefined);

@@ -29,7 +29,11 @@ function needles(canary: string): string[] {
 
 /** Waits for Node's heap snapshot in `dir` to be written whole, and reads it. */
 async function heapSnapshot(dir: string): Promise<Buffer> {
-  const file = await eventually('a .heapsnapshot file', async () => (await readdir(dir)).find((f) => f.endsWith('.heapsnapshot')), 60_000);
+  const file = await eventually(
+    'a .heapsnapshot file',
+    async () => (await readdir(dir)).find((f) => f.endsWith('.heapsnapshot')),
+    60_000,
+  );
   const full = path.join(dir, file);
   let size = -1;
   for (;;) {
@@ -43,32 +47,50 @@ async function heapSnapshot(dir: string): Promise<Buffer> {
   return snapshot;
 }
 
-test('no Secret value stays in the controller heap once hashed: not the first, not the rolled one', { timeout: 180_000 }, async (t) => {
-  const c = clients();
-  const ns = await testNamespace(t, c);
-  const dir = await mkdtemp(path.join(tmpdir(), 'secret-heap-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  const first = `canary-${randomBytes(18).toString('hex')}`;
-  const second = `canary-${randomBytes(18).toString('hex')}`;
+test(
+  'no Secret value stays in the controller heap once hashed: not the first, not the rolled one',
+  { timeout: 180_000 },
+  async (t) => {
+    const c = clients();
+    const ns = await testNamespace(t, c);
+    const dir = await mkdtemp(path.join(tmpdir(), 'secret-heap-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    const first = `canary-${randomBytes(18).toString('hex')}`;
+    const second = `canary-${randomBytes(18).toString('hex')}`;
 
-  await createSecret(c, ns, 'creds', { password: first });
-  await c.apps.createNamespacedDeployment({
-    namespace: ns,
-    body: deployment('web', { containers: [{ name: 'app', image: 'x', envFrom: [{ secretRef: { name: 'creds' } }] }] }, AUTO),
-  });
-  const controller = await startController(t, ns, [], undefined, {}, { command: sourceCli(['--heapsnapshot-signal=SIGUSR2']), cwd: dir });
-  const key = `Deployment/${ns}/web`;
-  await controller.decided(key, 'adopted');
-  const mark = controller.mark();
-  await updateSecret(c, ns, 'creds', { password: second });
-  await controller.decided(key, 'rolled', mark);
+    await createSecret(c, ns, 'creds', { password: first });
+    await c.apps.createNamespacedDeployment({
+      namespace: ns,
+      body: deployment(
+        'web',
+        { containers: [{ name: 'app', image: 'x', envFrom: [{ secretRef: { name: 'creds' } }] }] },
+        AUTO,
+      ),
+    });
+    const controller = await startController(
+      t,
+      ns,
+      [],
+      undefined,
+      {},
+      { command: sourceCli(['--heapsnapshot-signal=SIGUSR2']), cwd: dir },
+    );
+    const key = `Deployment/${ns}/web`;
+    await controller.decided(key, 'adopted');
+    const mark = controller.mark();
+    await updateSecret(c, ns, 'creds', { password: second });
+    await controller.decided(key, 'rolled', mark);
 
-  controller.signal('SIGUSR2');
-  const snapshot = await heapSnapshot(dir);
-  assert.ok(snapshot.includes('Deployment/'), 'the snapshot holds the controller\'s strings');
-  for (const [which, canary] of [['first', first], ['rolled', second]] as const) {
-    for (const needle of needles(canary)) {
-      assert.equal(snapshot.indexOf(needle), -1, `the ${which} Secret value is in the heap as "${needle}"`);
+    controller.signal('SIGUSR2');
+    const snapshot = await heapSnapshot(dir);
+    assert.ok(snapshot.includes('Deployment/'), "the snapshot holds the controller's strings");
+    for (const [which, canary] of [
+      ['first', first],
+      ['rolled', second],
+    ] as const) {
+      for (const needle of needles(canary)) {
+        assert.equal(snapshot.indexOf(needle), -1, `the ${which} Secret value is in the heap as "${needle}"`);
+      }
     }
-  }
-});
+  },
+);

@@ -4,7 +4,14 @@ import { test, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { receiver } from '../support/http-receivers.ts';
 import { apiClient, clients, eventually, testCluster, testNamespace, type Clients } from './support/cluster.ts';
-import { AUTO, createConfigMap, createSecret, HASH_ANNOTATION, updateConfigMap, updateSecret } from './support/config.ts';
+import {
+  AUTO,
+  createConfigMap,
+  createSecret,
+  HASH_ANNOTATION,
+  updateConfigMap,
+  updateSecret,
+} from './support/config.ts';
 import { ControllerProcess, startController } from './support/controller.ts';
 import { deployment, replicaSetsOf, rolloutComplete } from './support/workloads.ts';
 
@@ -35,7 +42,11 @@ function at(obj: unknown, ...path: (string | number)[]): unknown {
   return node;
 }
 
-const envFrom = (name: string, kind: 'configMapRef' | 'secretRef' = 'configMapRef', optional = false): { [k: string]: { name: string; optional: boolean } } => ({ [kind]: { name, optional } });
+const envFrom = (
+  name: string,
+  kind: 'configMapRef' | 'secretRef' = 'configMapRef',
+  optional = false,
+): { [k: string]: { name: string; optional: boolean } } => ({ [kind]: { name, optional } });
 
 test('env-vars strategy: STAKATER_<NAME>_CONFIGMAP goes on the container that uses the ConfigMap, one rollout per change', async (t) => {
   const c = clients();
@@ -43,7 +54,16 @@ test('env-vars strategy: STAKATER_<NAME>_CONFIGMAP goes on the container that us
   await createConfigMap(c, ns, 'app.config-v2', { A: '1' });
   await c.apps.createNamespacedDeployment({
     namespace: ns,
-    body: deployment('web', { containers: [{ name: 'sidecar', image: 'x' }, { name: 'app', image: 'x', envFrom: [envFrom('app.config-v2')] }] }, AUTO),
+    body: deployment(
+      'web',
+      {
+        containers: [
+          { name: 'sidecar', image: 'x' },
+          { name: 'app', image: 'x', envFrom: [envFrom('app.config-v2')] },
+        ],
+      },
+      AUTO,
+    ),
   });
   const controller = await startController(t, ns, ['--reload-strategy=env-vars']);
   const key = `Deployment/${ns}/web`;
@@ -55,7 +75,10 @@ test('env-vars strategy: STAKATER_<NAME>_CONFIGMAP goes on the container that us
   assert.equal((await rolloutComplete(c, ns, 'web')).replicaSets, 2);
   const d = await c.apps.readNamespacedDeployment({ name: 'web', namespace: ns });
   const [sidecar, app] = d.spec?.template.spec?.containers ?? [];
-  assert.deepEqual(app?.env?.map((e) => e.name), ['STAKATER_APP_CONFIG_V2_CONFIGMAP']);
+  assert.deepEqual(
+    app?.env?.map((e) => e.name),
+    ['STAKATER_APP_CONFIG_V2_CONFIGMAP'],
+  );
   assert.equal(sidecar?.env, undefined);
   assert.equal(d.spec?.template.metadata?.annotations?.[HASH_ANNOTATION], undefined);
 });
@@ -71,9 +94,15 @@ test('annotations strategy: last-reloaded-from is written once per change and st
   await updateConfigMap(c, ns, 'settings', { A: '2' });
   await first.decided(key, ROLLED, mark);
   await rolloutComplete(c, ns, 'web');
-  const written = (await c.apps.readNamespacedDeployment({ name: 'web', namespace: ns })).spec?.template.metadata?.annotations?.[LAST_RELOADED_FROM] ?? '';
+  const written =
+    (await c.apps.readNamespacedDeployment({ name: 'web', namespace: ns })).spec?.template.metadata?.annotations?.[
+      LAST_RELOADED_FROM
+    ] ?? '';
   const parsed = JSON.parse(written) as Json;
-  assert.deepEqual({ type: parsed.type, name: parsed.name, namespace: parsed.namespace, containerRefs: parsed.containerRefs }, { type: 'CONFIGMAP', name: 'settings', namespace: ns, containerRefs: ['app'] });
+  assert.deepEqual(
+    { type: parsed.type, name: parsed.name, namespace: parsed.namespace, containerRefs: parsed.containerRefs },
+    { type: 'CONFIGMAP', name: 'settings', namespace: ns, containerRefs: ['app'] },
+  );
   await first.stop();
 
   const second = await startController(t, ns, ['--reload-strategy=annotations']);
@@ -105,7 +134,10 @@ test('switching strategy rolls nothing by itself; the next change rolls once and
   assert.equal((await rolloutComplete(c, ns, 'web')).replicaSets, 3, 'one rollout for the change, none for the swap');
   const template = (await c.apps.readNamespacedDeployment({ name: 'web', namespace: ns })).spec?.template;
   assert.equal(template?.metadata?.annotations?.[HASH_ANNOTATION], undefined, 'the old mark went in the same write');
-  assert.deepEqual(template?.spec?.containers[0]?.env?.map((e) => e.name), ['STAKATER_SETTINGS_CONFIGMAP']);
+  assert.deepEqual(
+    template?.spec?.containers[0]?.env?.map((e) => e.name),
+    ['STAKATER_SETTINGS_CONFIGMAP'],
+  );
 });
 
 test('CronJob: a change updates the job template and starts one Job; a suspended CronJob is updated but never run (Stakater runs it)', async (t) => {
@@ -113,8 +145,23 @@ test('CronJob: a change updates the job template and starts one Job; a suspended
   const ns = await testNamespace(t, c);
   await createConfigMap(c, ns, 'settings', { A: '1' });
   const cronJob = (name: string, suspend: boolean): Json => ({
-    apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name, annotations: AUTO },
-    spec: { schedule: '0 0 1 1 *', suspend, jobTemplate: { spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'task', image: 'x', envFrom: [envFrom('settings')] }] } } } } },
+    apiVersion: 'batch/v1',
+    kind: 'CronJob',
+    metadata: { name, annotations: AUTO },
+    spec: {
+      schedule: '0 0 1 1 *',
+      suspend,
+      jobTemplate: {
+        spec: {
+          template: {
+            spec: {
+              restartPolicy: 'Never',
+              containers: [{ name: 'task', image: 'x', envFrom: [envFrom('settings')] }],
+            },
+          },
+        },
+      },
+    },
   });
   await post(c, `/apis/batch/v1/namespaces/${ns}/cronjobs`, cronJob('nightly', false));
   await post(c, `/apis/batch/v1/namespaces/${ns}/cronjobs`, cronJob('stopped', true));
@@ -127,7 +174,11 @@ test('CronJob: a change updates the job template and starts one Job; a suspended
   await controller.decided(`CronJob/${ns}/stopped`, ROLLED, mark);
   for (const name of ['nightly', 'stopped']) {
     const cj = await getJson(c, `/apis/batch/v1/namespaces/${ns}/cronjobs/${name}`);
-    assert.match(String(at(cj, 'spec', 'jobTemplate', 'spec', 'template', 'metadata', 'annotations', HASH_ANNOTATION)), /^[0-9a-f]{64}$/, `${name}: future runs get the new config`);
+    assert.match(
+      String(at(cj, 'spec', 'jobTemplate', 'spec', 'template', 'metadata', 'annotations', HASH_ANNOTATION)),
+      /^[0-9a-f]{64}$/,
+      `${name}: future runs get the new config`,
+    );
   }
   const jobs = (await getJson(c, `/apis/batch/v1/namespaces/${ns}/jobs`)).items as Json[];
   const owners = jobs.map((j) => at(j, 'metadata', 'ownerReferences', 0, 'name'));
@@ -140,12 +191,20 @@ test('Job: recreated with the new config only when it opts in itself; --auto-rel
   const ns = await testNamespace(t, c);
   await createConfigMap(c, ns, 'settings', { A: '1' });
   const job = (name: string, annotations: Record<string, string>): Json => ({
-    apiVersion: 'batch/v1', kind: 'Job', metadata: { name, annotations },
-    spec: { backoffLimit: 0, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'task', image: 'x', envFrom: [envFrom('settings')] }] } } },
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name, annotations },
+    spec: {
+      backoffLimit: 0,
+      template: {
+        spec: { restartPolicy: 'Never', containers: [{ name: 'task', image: 'x', envFrom: [envFrom('settings')] }] },
+      },
+    },
   });
   await post(c, `/apis/batch/v1/namespaces/${ns}/jobs`, job('migrate', AUTO));
   await post(c, `/apis/batch/v1/namespaces/${ns}/jobs`, job('report', {}));
-  const uid = async (name: string): Promise<unknown> => at(await getJson(c, `/apis/batch/v1/namespaces/${ns}/jobs/${name}`), 'metadata', 'uid');
+  const uid = async (name: string): Promise<unknown> =>
+    at(await getJson(c, `/apis/batch/v1/namespaces/${ns}/jobs/${name}`), 'metadata', 'uid');
   const before = { migrate: await uid('migrate'), report: await uid('report') };
   const controller = await startController(t, ns, ['--auto-reload-all']);
   await controller.decided(`Job/${ns}/migrate`, ADOPTED);
@@ -163,18 +222,32 @@ test('Job: recreated with the new config only when it opts in itself; --auto-rel
 });
 
 const ROLLOUT_CRD = {
-  apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'rollouts.argoproj.io' },
+  apiVersion: 'apiextensions.k8s.io/v1',
+  kind: 'CustomResourceDefinition',
+  metadata: { name: 'rollouts.argoproj.io' },
   spec: {
-    group: 'argoproj.io', scope: 'Namespaced',
+    group: 'argoproj.io',
+    scope: 'Namespaced',
     names: { kind: 'Rollout', listKind: 'RolloutList', plural: 'rollouts', singular: 'rollout', shortNames: ['ro'] },
-    versions: [{ name: 'v1alpha1', served: true, storage: true, subresources: { status: {} }, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
+    versions: [
+      {
+        name: 'v1alpha1',
+        served: true,
+        storage: true,
+        subresources: { status: {} },
+        schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+      },
+    ],
   },
 };
 
 /** ConfigMap `settings` ({A: "1"}) and the auto-annotated Deployment `web` that reads it through envFrom. */
 async function webUsingSettings(c: Clients, ns: string): Promise<void> {
   await createConfigMap(c, ns, 'settings', { A: '1' });
-  await c.apps.createNamespacedDeployment({ namespace: ns, body: deployment('web', { containers: [{ name: 'app', image: 'x', envFrom: [envFrom('settings')] }] }, AUTO) });
+  await c.apps.createNamespacedDeployment({
+    namespace: ns,
+    body: deployment('web', { containers: [{ name: 'app', image: 'x', envFrom: [envFrom('settings')] }] }, AUTO),
+  });
 }
 
 /** A local HTTP receiver for the test's duration, and the JSON bodies it got so far. */
@@ -186,8 +259,16 @@ async function jsonReceiver(t: TestContext): Promise<{ url: string; bodies: () =
 
 async function installRolloutCrd(t: TestContext, c: Clients): Promise<void> {
   await post(c, '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', ROLLOUT_CRD);
-  t.after(async () => { await (await apiClient(c)).json({ method: 'DELETE', path: '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/rollouts.argoproj.io' }).catch(() => undefined); });
-  await eventually('the Rollout CRD to be served', async () => (await getJson(c, '/apis/argoproj.io/v1alpha1').catch(() => undefined)) === undefined ? undefined : true);
+  t.after(async () => {
+    await (
+      await apiClient(c)
+    )
+      .json({ method: 'DELETE', path: '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/rollouts.argoproj.io' })
+      .catch(() => undefined);
+  });
+  await eventually('the Rollout CRD to be served', async () =>
+    (await getJson(c, '/apis/argoproj.io/v1alpha1').catch(() => undefined)) === undefined ? undefined : true,
+  );
 }
 
 test('Argo Rollouts: picked up when the CRD is installed after start; rollout changes the template, restart sets spec.restartAt', async (t) => {
@@ -197,11 +278,24 @@ test('Argo Rollouts: picked up when the CRD is installed after start; rollout ch
   const controller = await startController(t, ns);
   await installRolloutCrd(t, c);
   const rollout = (name: string, annotations: Record<string, string>): Json => ({
-    apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', metadata: { name, annotations },
-    spec: { replicas: 1, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'app', image: 'x', envFrom: [envFrom('settings')] }] } } },
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Rollout',
+    metadata: { name, annotations },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: { containers: [{ name: 'app', image: 'x', envFrom: [envFrom('settings')] }] },
+      },
+    },
   });
   await post(c, `/apis/argoproj.io/v1alpha1/namespaces/${ns}/rollouts`, rollout('canary', AUTO));
-  await post(c, `/apis/argoproj.io/v1alpha1/namespaces/${ns}/rollouts`, rollout('restarter', { ...AUTO, 'reloader.stakater.com/rollout-strategy': 'restart' }));
+  await post(
+    c,
+    `/apis/argoproj.io/v1alpha1/namespaces/${ns}/rollouts`,
+    rollout('restarter', { ...AUTO, 'reloader.stakater.com/rollout-strategy': 'restart' }),
+  );
   await controller.decided(`Rollout/${ns}/canary`, ADOPTED);
   await controller.decided(`Rollout/${ns}/restarter`, ADOPTED);
   const mark = controller.mark();
@@ -223,19 +317,31 @@ test('decision order: typed auto, named, auto + named, exclude, search/match, ig
   await createConfigMap(c, ns, 'cm-b', { B: '1' }, {}, { 'reloader.stakater.com/match': 'true' });
   await createConfigMap(c, ns, 'cm-ignored', { I: '1' }, {}, { 'reloader.stakater.com/ignore': 'true' });
   await createSecret(c, ns, 'sec', { S: '1' });
-  const refs = (...names: string[]): V1Container[] => [{ name: 'app', image: 'x', envFrom: names.map((n) => (n === 'sec' ? envFrom(n, 'secretRef') : envFrom(n))) }];
-  const workloads: { name: string; annotations: Record<string, string>; uses: string[]; template?: Record<string, string> }[] = [
+  const refs = (...names: string[]): V1Container[] => [
+    { name: 'app', image: 'x', envFrom: names.map((n) => (n === 'sec' ? envFrom(n, 'secretRef') : envFrom(n))) },
+  ];
+  const workloads: {
+    name: string;
+    annotations: Record<string, string>;
+    uses: string[];
+    template?: Record<string, string>;
+  }[] = [
     { name: 'typed-cm', annotations: { 'configmap.reloader.stakater.com/auto': 'true' }, uses: ['cm-a', 'sec'] },
     { name: 'named', annotations: { 'configmap.reloader.stakater.com/reload': 'cm-b' }, uses: [] },
     { name: 'auto-named', annotations: { ...AUTO, 'secret.reloader.stakater.com/reload': 's.c' }, uses: ['cm-a'] },
-    { name: 'exclude', annotations: { ...AUTO, 'configmaps.exclude.reloader.stakater.com/reload': 'cm-a' }, uses: ['cm-a', 'cm-b'] },
+    {
+      name: 'exclude',
+      annotations: { ...AUTO, 'configmaps.exclude.reloader.stakater.com/reload': 'cm-a' },
+      uses: ['cm-a', 'cm-b'],
+    },
     { name: 'search', annotations: { 'reloader.stakater.com/search': 'true' }, uses: ['cm-a', 'cm-b'] },
     { name: 'ignored', annotations: AUTO, uses: ['cm-ignored'] },
     { name: 'template-only', annotations: {}, template: AUTO, uses: ['cm-a'] },
   ];
   for (const w of workloads) {
     const body = deployment(w.name, { containers: refs(...w.uses) }, w.annotations);
-    if (w.template !== undefined && body.spec?.template.metadata !== undefined) body.spec.template.metadata.annotations = w.template;
+    if (w.template !== undefined && body.spec?.template.metadata !== undefined)
+      body.spec.template.metadata.annotations = w.template;
     await c.apps.createNamespacedDeployment({ namespace: ns, body });
   }
   const controller = await startController(t, ns);
@@ -259,7 +365,11 @@ test('decision order: typed auto, named, auto + named, exclude, search/match, ig
   }
   await sleep(3000);
   for (const w of workloads) {
-    assert.equal(controller.count(`Deployment/${ns}/${w.name}`, ROLLED), rolled.get(w.name) ?? 0, `${w.name} rolled exactly as Stakater's order says`);
+    assert.equal(
+      controller.count(`Deployment/${ns}/${w.name}`, ROLLED),
+      rolled.get(w.name) ?? 0,
+      `${w.name} rolled exactly as Stakater's order says`,
+    );
   }
 });
 
@@ -267,7 +377,18 @@ test('--reload-on-delete: deleting an optional Secret rolls and drops its variab
   const c = clients();
   const ns = await testNamespace(t, c);
   for (const name of ['kept', 'gone']) await createSecret(c, ns, name, { S: '1' });
-  await c.apps.createNamespacedDeployment({ namespace: ns, body: deployment('web', { containers: [{ name: 'app', image: 'x', envFrom: [envFrom('kept', 'secretRef'), envFrom('gone', 'secretRef', true)] }] }, AUTO) });
+  await c.apps.createNamespacedDeployment({
+    namespace: ns,
+    body: deployment(
+      'web',
+      {
+        containers: [
+          { name: 'app', image: 'x', envFrom: [envFrom('kept', 'secretRef'), envFrom('gone', 'secretRef', true)] },
+        ],
+      },
+      AUTO,
+    ),
+  });
   const key = `Deployment/${ns}/web`;
   const plain = await startController(t, ns, ['--reload-strategy=env-vars']);
   await plain.decided(key, ADOPTED);
@@ -283,7 +404,9 @@ test('--reload-on-delete: deleting an optional Secret rolls and drops its variab
   await c.core.deleteNamespacedSecret({ name: 'gone', namespace: ns });
   await onDelete.decided(key, ROLLED, mark);
   assert.equal((await rolloutComplete(c, ns, 'web')).replicaSets, 3);
-  const env = (await c.apps.readNamespacedDeployment({ name: 'web', namespace: ns })).spec?.template.spec?.containers[0]?.env?.map((e) => e.name);
+  const env = (
+    await c.apps.readNamespacedDeployment({ name: 'web', namespace: ns })
+  ).spec?.template.spec?.containers[0]?.env?.map((e) => e.name);
   assert.deepEqual(env, ['STAKATER_KEPT_SECRET']);
   await onDelete.stop();
 
@@ -323,7 +446,9 @@ test('ALERT_ON_RELOAD: each roll sends a Slack message naming the workload, kind
   await webUsingSettings(c, ns);
   const key = `Deployment/${ns}/web`;
   const alerting = {
-    ALERT_ON_RELOAD: 'true', ALERT_SINK: 'slack', ALERT_ADDITIONAL_INFO: 'Cluster: test',
+    ALERT_ON_RELOAD: 'true',
+    ALERT_SINK: 'slack',
+    ALERT_ADDITIONAL_INFO: 'Cluster: test',
     ALERT_WEBHOOK_URL: `${receiverUrl}/services/T0`,
   };
   const controller = await startController(t, ns, [], undefined, alerting);
@@ -333,11 +458,15 @@ test('ALERT_ON_RELOAD: each roll sends a Slack message naming the workload, kind
   await controller.decided(key, ROLLED, mark);
   await eventually('the alert to arrive', () => Promise.resolve(bodies().length > 0 ? true : undefined));
   const text = String(at(bodies()[0], 'attachments', 0, 'text'));
-  for (const part of ['Cluster: test', '*web*', '*Deployment*', `*${ns}*`, '*settings*', '*ConfigMap*']) assert.ok(text.includes(part), `${JSON.stringify(text)} names ${part}`);
+  for (const part of ['Cluster: test', '*web*', '*Deployment*', `*${ns}*`, '*settings*', '*ConfigMap*'])
+    assert.ok(text.includes(part), `${JSON.stringify(text)} names ${part}`);
   await controller.stop();
 
   // A receiver that is not there: the roll still happens, the failure is logged.
-  const dead = await startController(t, ns, [], undefined, { ...alerting, ALERT_WEBHOOK_URL: 'http://127.0.0.1:9/services/T0' });
+  const dead = await startController(t, ns, [], undefined, {
+    ...alerting,
+    ALERT_WEBHOOK_URL: 'http://127.0.0.1:9/services/T0',
+  });
   await dead.decided(key, UNCHANGED);
   mark = dead.mark();
   await updateConfigMap(c, ns, 'settings', { A: '3' });
@@ -351,16 +480,38 @@ test('--ignored-workload-types=cronjobs leaves CronJobs alone; KUBERNETES_NAMESP
   const ns = await testNamespace(t, c);
   await createConfigMap(c, ns, 'settings', { A: '1' });
   await post(c, `/apis/batch/v1/namespaces/${ns}/cronjobs`, {
-    apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'nightly', annotations: AUTO },
-    spec: { schedule: '0 0 1 1 *', jobTemplate: { spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'task', image: 'x', envFrom: [envFrom('settings')] }] } } } } },
+    apiVersion: 'batch/v1',
+    kind: 'CronJob',
+    metadata: { name: 'nightly', annotations: AUTO },
+    spec: {
+      schedule: '0 0 1 1 *',
+      jobTemplate: {
+        spec: {
+          template: {
+            spec: {
+              restartPolicy: 'Never',
+              containers: [{ name: 'task', image: 'x', envFrom: [envFrom('settings')] }],
+            },
+          },
+        },
+      },
+    },
   });
-  await c.apps.createNamespacedDeployment({ namespace: ns, body: deployment('web', { containers: [{ name: 'app', image: 'x', envFrom: [envFrom('settings')] }] }, AUTO) });
-  const controller = await startController(t, undefined, ['--ignored-workload-types=cronjobs'], undefined, { KUBERNETES_NAMESPACE: ns });
+  await c.apps.createNamespacedDeployment({
+    namespace: ns,
+    body: deployment('web', { containers: [{ name: 'app', image: 'x', envFrom: [envFrom('settings')] }] }, AUTO),
+  });
+  const controller = await startController(t, undefined, ['--ignored-workload-types=cronjobs'], undefined, {
+    KUBERNETES_NAMESPACE: ns,
+  });
   await controller.decided(`Deployment/${ns}/web`, ADOPTED);
   const mark = controller.mark();
   await updateConfigMap(c, ns, 'settings', { A: '2' });
   await controller.decided(`Deployment/${ns}/web`, ROLLED, mark);
-  assert.equal(controller.lines.some((l) => typeof l.workload === 'string' && l.workload.startsWith('CronJob/')), false);
+  assert.equal(
+    controller.lines.some((l) => typeof l.workload === 'string' && l.workload.startsWith('CronJob/')),
+    false,
+  );
   const cj = await getJson(c, `/apis/batch/v1/namespaces/${ns}/cronjobs/nightly`);
   assert.equal(at(cj, 'spec', 'jobTemplate', 'spec', 'template', 'metadata', 'annotations'), undefined);
 });
@@ -370,7 +521,14 @@ test('--resources-to-ignore=configMaps with --sync-after-restart: a ConfigMap ed
   const ns = await testNamespace(t, c);
   await createConfigMap(c, ns, 'settings', { A: '1' });
   await createSecret(c, ns, 'creds', { S: '1' });
-  await c.apps.createNamespacedDeployment({ namespace: ns, body: deployment('web', { containers: [{ name: 'app', image: 'x', envFrom: [envFrom('settings'), envFrom('creds', 'secretRef')] }] }, AUTO) });
+  await c.apps.createNamespacedDeployment({
+    namespace: ns,
+    body: deployment(
+      'web',
+      { containers: [{ name: 'app', image: 'x', envFrom: [envFrom('settings'), envFrom('creds', 'secretRef')] }] },
+      AUTO,
+    ),
+  });
   const key = `Deployment/${ns}/web`;
   const controller = await startController(t, ns, ['--resources-to-ignore=configMaps', '--sync-after-restart']);
   await controller.decided(key, ADOPTED);
@@ -382,7 +540,11 @@ test('--resources-to-ignore=configMaps with --sync-after-restart: a ConfigMap ed
   assert.equal((await replicaSetsOf(c, ns, 'web')).length, 2);
   const mentions = controller.lines.filter((l) => JSON.stringify(l).includes('ConfigMap/settings'));
   assert.ok(mentions.length > 0);
-  assert.deepEqual(new Set(mentions.map((l) => l.reason)), new Set(['ConfigMaps are ignored (--resources-to-ignore)']), 'the ConfigMap is only ever mentioned as not followed');
+  assert.deepEqual(
+    new Set(mentions.map((l) => l.reason)),
+    new Set(['ConfigMaps are ignored (--resources-to-ignore)']),
+    'the ConfigMap is only ever mentioned as not followed',
+  );
 });
 
 test('--log-format=text prints logfmt as Stakater does; --log-level=warning keeps the info lines out, and rolls all the same', async (t) => {
@@ -391,9 +553,17 @@ test('--log-format=text prints logfmt as Stakater does; --log-level=warning keep
   await webUsingSettings(c, ns);
   const textLogging = (level: string): ControllerProcess => {
     // Not startController: it waits for a JSON "caches synced" line.
-    const controller = new ControllerProcess([`--kubeconfig=${testCluster().kubeconfigPath}`, `--namespaces=${ns}`, '--metrics-address=127.0.0.1:0', '--log-format=text', `--log-level=${level}`]);
+    const controller = new ControllerProcess([
+      `--kubeconfig=${testCluster().kubeconfigPath}`,
+      `--namespaces=${ns}`,
+      '--metrics-address=127.0.0.1:0',
+      '--log-format=text',
+      `--log-level=${level}`,
+    ]);
     controller.start();
-    t.after(async () => { await controller.stop(); });
+    t.after(async () => {
+      await controller.stop();
+    });
     return controller;
   };
   const text = textLogging('info');
@@ -406,16 +576,24 @@ test('--log-format=text prints logfmt as Stakater does; --log-level=warning keep
   const quiet = textLogging('warning');
   await updateConfigMap(c, ns, 'settings', { A: '2' });
   await eventually('the roll', async () => ((await replicaSetsOf(c, ns, 'web')).length === 2 ? true : undefined));
-  assert.equal(quiet.lines.some((l) => /level=(info|debug)/.test(l.msg)), false, 'no info or debug line at warning level');
+  assert.equal(
+    quiet.lines.some((l) => /level=(info|debug)/.test(l.msg)),
+    false,
+    'no info or debug line at warning level',
+  );
 });
 
-test('pause period survives a controller restart (Stakater\'s timer is lost and leaves the Deployment paused)', async (t) => {
+test("pause period survives a controller restart (Stakater's timer is lost and leaves the Deployment paused)", async (t) => {
   const c = clients();
   const ns = await testNamespace(t, c);
   await createConfigMap(c, ns, 'settings', { A: '1' });
   await c.apps.createNamespacedDeployment({
     namespace: ns,
-    body: deployment('web', { containers: [{ name: 'app', image: 'x', envFrom: [envFrom('settings')] }] }, { ...AUTO, 'deployment.reloader.stakater.com/pause-period': '8s' }),
+    body: deployment(
+      'web',
+      { containers: [{ name: 'app', image: 'x', envFrom: [envFrom('settings')] }] },
+      { ...AUTO, 'deployment.reloader.stakater.com/pause-period': '8s' },
+    ),
   });
   const key = `Deployment/${ns}/web`;
   const first: ControllerProcess = await startController(t, ns);

@@ -18,18 +18,30 @@ test("Stakater's spellings run as Stakater runs them: string switches with their
   await createConfigMap(c, ns, 'settings', { A: '1' }, { [LABEL]: 'yes' });
   await c.apps.createNamespacedDeployment({
     namespace: ns,
-    body: deployment('web', { containers: [{ name: 'app', image: 'x', envFrom: [{ configMapRef: { name: 'settings', optional: true } }] }] }, AUTO),
+    body: deployment(
+      'web',
+      { containers: [{ name: 'app', image: 'x', envFrom: [{ configMapRef: { name: 'settings', optional: true } }] }] },
+      AUTO,
+    ),
   });
   const controller = await startController(t, ns, [
     // Stakater's defaults, but JSON logs for this harness: an explicit flag wins.
-    '--stakater-defaults', '--log-format=json',
-    '--reload-on-delete', 'true', '--reload-on-create', 'true',
+    '--stakater-defaults',
+    '--log-format=json',
+    '--reload-on-delete',
+    'true',
+    '--reload-on-create',
+    'true',
     // As Stakater's chart renders a selector: literal quotes inside the argument.
     `--resource-label-selector="${LABEL}=yes"`,
     // Cluster-wide only: Stakater warns and ignores it in namespaced mode.
-    '--namespaces-to-ignore', '"kube-system","kube-public"',
+    '--namespaces-to-ignore',
+    '"kube-system","kube-public"',
   ]);
-  const warning = await controller.waitFor('the ignored --namespaces-to-ignore', (l) => l.level === 40 && l.msg.includes('--namespaces-to-ignore'));
+  const warning = await controller.waitFor(
+    'the ignored --namespaces-to-ignore',
+    (l) => l.level === 40 && l.msg.includes('--namespaces-to-ignore'),
+  );
   assert.match(warning.msg, /"kube-system,kube-public" is ignored/);
   const key = `Deployment/${ns}/web`;
   await controller.decided(key, 'adopted');
@@ -39,7 +51,11 @@ test("Stakater's spellings run as Stakater runs them: string switches with their
   await updateConfigMap(c, ns, 'settings', { A: '2' });
   await controller.decided(key, 'rolled', mark);
   const rolled = (await c.apps.readNamespacedDeployment({ name: 'web', namespace: ns })).spec?.template;
-  assert.deepEqual(rolled?.spec?.containers[0]?.env?.map((e) => e.name), ['STAKATER_SETTINGS_CONFIGMAP'], "--stakater-defaults: Stakater's env-vars strategy");
+  assert.deepEqual(
+    rolled?.spec?.containers[0]?.env?.map((e) => e.name),
+    ['STAKATER_SETTINGS_CONFIGMAP'],
+    "--stakater-defaults: Stakater's env-vars strategy",
+  );
   assert.equal(rolled.metadata?.annotations?.[HASH_ANNOTATION], undefined);
   await rolloutComplete(c, ns, 'web');
 
@@ -47,5 +63,9 @@ test("Stakater's spellings run as Stakater runs them: string switches with their
   await c.core.deleteNamespacedConfigMap({ name: 'settings', namespace: ns });
   await controller.decided(key, 'rolled', mark);
   const after = (await c.apps.readNamespacedDeployment({ name: 'web', namespace: ns })).spec?.template;
-  assert.equal(after?.spec?.containers[0]?.env?.length ?? 0, 0, '--reload-on-delete true: the deletion rolled and took the variable away');
+  assert.equal(
+    after?.spec?.containers[0]?.env?.length ?? 0,
+    0,
+    '--reload-on-delete true: the deletion rolled and took the variable away',
+  );
 });

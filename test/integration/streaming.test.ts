@@ -10,22 +10,51 @@ import { AUTO, createConfigMap, createSecret, updateConfigMap } from './support/
 import { startController, type ControllerProcess } from './support/controller.ts';
 import { deployment } from './support/workloads.ts';
 
-const RESOURCES = ['configmaps', 'secrets', 'deployments', 'statefulsets', 'daemonsets', 'cronjobs', 'jobs', 'rollouts', 'namespaces'] as const;
+const RESOURCES = [
+  'configmaps',
+  'secrets',
+  'deployments',
+  'statefulsets',
+  'daemonsets',
+  'cronjobs',
+  'jobs',
+  'rollouts',
+  'namespaces',
+] as const;
 const SELECTED = { 'streaming-test': 'selected' };
 const END_BOOKMARK = 'k8s.io/initial-events-end';
-const gone = JSON.stringify({ type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', code: 410, reason: 'Expired', message: 'too old resource version (injected by the test)' } });
+const gone = JSON.stringify({
+  type: 'ERROR',
+  object: {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    code: 410,
+    reason: 'Expired',
+    message: 'too old resource version (injected by the test)',
+  },
+});
 
 /** `apiserver_request_total` of cluster-wide requests, summed by verb and resource, from the API server's /metrics. */
 async function requestCounts(): Promise<Map<string, number>> {
   const cluster = testCluster();
   const text = await new Promise<string>((resolve, reject) => {
     // The test's own API server on loopback, whose certificate the test does not pin.
-    const req = request(`${cluster.server}/metrics`, { headers: { authorization: `Bearer ${cluster.adminToken}` }, rejectUnauthorized: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => { body += chunk; });
-      res.on('end', () => { resolve(body); });
-    });
+    const req = request(
+      `${cluster.server}/metrics`,
+      { headers: { authorization: `Bearer ${cluster.adminToken}` }, rejectUnauthorized: false },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          body += chunk;
+        });
+        res.on('end', () => {
+          resolve(body);
+        });
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -58,7 +87,15 @@ async function populated(t: TestContext, c: Clients): Promise<string> {
   await createSecret(c, ns, 'creds', { password: 'one' });
   await c.apps.createNamespacedDeployment({
     namespace: ns,
-    body: deployment('web', { containers: [{ name: 'app', image: 'x', envFrom: [{ configMapRef: { name: 'cm-0' } }, { secretRef: { name: 'creds' } }] }] }, AUTO),
+    body: deployment(
+      'web',
+      {
+        containers: [
+          { name: 'app', image: 'x', envFrom: [{ configMapRef: { name: 'cm-0' } }, { secretRef: { name: 'creds' } }] },
+        ],
+      },
+      AUTO,
+    ),
   });
   return ns;
 }
@@ -73,7 +110,11 @@ async function rollsOnChange(c: Clients, controller: ControllerProcess, ns: stri
 }
 
 /** A controller for `ns` only that reaches the API server through a proxy of the test's own. */
-async function proxied(t: TestContext, ns: string, tamper: (req: ProxiedRequest) => Tamper | undefined): Promise<{ proxy: ApiProxy; controller: ControllerProcess }> {
+async function proxied(
+  t: TestContext,
+  ns: string,
+  tamper: (req: ProxiedRequest) => Tamper | undefined,
+): Promise<{ proxy: ApiProxy; controller: ControllerProcess }> {
   const dir = await mkdtemp(path.join(tmpdir(), 'streaming-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const proxy = await ApiProxy.start(testCluster());
@@ -92,18 +133,24 @@ function nthStream(resource: string, breaks: ReadonlyMap<number, Tamper>): (req:
   };
 }
 
-test('the initial state streams: no LIST of any watched resource at start, on the API server\'s own count', async (t) => {
+test("the initial state streams: no LIST of any watched resource at start, on the API server's own count", async (t) => {
   const c = clients();
   const ns = await populated(t, c);
   const before = await requestCounts();
   // Cluster-wide, so that its requests are told apart from namespaced ones by scope.
-  const controller = await startController(t, undefined, [`--namespace-selector=${Object.entries(SELECTED).map(([k, v]) => `${k}=${v}`).join(',')}`]);
+  const controller = await startController(t, undefined, [
+    `--namespace-selector=${Object.entries(SELECTED)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',')}`,
+  ]);
   await rollsOnChange(c, controller, ns);
   await controller.stop();
   // A WATCH is counted when it ends.
   const after = await eventually('the ended watches to be counted', async () => {
     const counts = await requestCounts();
-    return RESOURCES.filter((r) => r !== 'rollouts').every((r) => delta(before, counts, `WATCH ${r}`) > 0) ? counts : undefined;
+    return RESOURCES.filter((r) => r !== 'rollouts').every((r) => delta(before, counts, `WATCH ${r}`) > 0)
+      ? counts
+      : undefined;
   });
   for (const resource of RESOURCES) assert.equal(delta(before, after, `LIST ${resource}`), 0, `LIST ${resource}`);
   assert.equal(controller.lines.filter((l) => l.msg.startsWith('the API server does not stream lists')).length, 0);
@@ -112,7 +159,11 @@ test('the initial state streams: no LIST of any watched resource at start, on th
 test('a stream cut before its initial-events-end bookmark streams again, from scratch, and the controller serves as usual', async (t) => {
   const c = clients();
   const ns = await populated(t, c);
-  const { proxy, controller } = await proxied(t, ns, nthStream('configmaps', new Map([[0, { after: (_line, i) => i === 1 }]])));
+  const { proxy, controller } = await proxied(
+    t,
+    ns,
+    nthStream('configmaps', new Map([[0, { after: (_line, i) => i === 1 }]])),
+  );
   await rollsOnChange(c, controller, ns);
   assert.equal(proxy.streams('configmaps').length, 2);
   assert.ok(controller.lines.some((l) => l.msg === 'relisted' && l.resource === 'configmaps' && l.reason === 'error'));
@@ -122,42 +173,91 @@ test('a stream cut before its initial-events-end bookmark streams again, from sc
 test('a 410 in the middle of the initial events, and one after them, each start a new stream, never a LIST', async (t) => {
   const c = clients();
   const ns = await populated(t, c);
-  const { proxy, controller } = await proxied(t, ns, nthStream('configmaps', new Map<number, Tamper>([
-    [0, { after: (_line, i) => i === 2, then: gone }],
-    [1, { after: (line) => line.includes(END_BOOKMARK), then: gone }],
-  ])));
-  await eventually('a third configmaps stream', () => Promise.resolve(proxy.streams('configmaps').length >= 3 ? true : undefined));
+  const { proxy, controller } = await proxied(
+    t,
+    ns,
+    nthStream(
+      'configmaps',
+      new Map<number, Tamper>([
+        [0, { after: (_line, i) => i === 2, then: gone }],
+        [1, { after: (line) => line.includes(END_BOOKMARK), then: gone }],
+      ]),
+    ),
+  );
+  await eventually('a third configmaps stream', () =>
+    Promise.resolve(proxy.streams('configmaps').length >= 3 ? true : undefined),
+  );
   await rollsOnChange(c, controller, ns);
   const relists = controller.lines.filter((l) => l.msg === 'relisted' && l.resource === 'configmaps');
-  assert.deepEqual(relists.map((l) => l.reason), ['gone', 'gone'], JSON.stringify(relists));
+  assert.deepEqual(
+    relists.map((l) => l.reason),
+    ['gone', 'gone'],
+    JSON.stringify(relists),
+  );
   const unserved = controller.lines.filter((l) => l.msg.startsWith('the API server does not stream lists'));
-  for (const resource of RESOURCES) assert.equal(proxy.lists(resource).length, 0, `LIST ${resource}: ${JSON.stringify(unserved)}`);
+  for (const resource of RESOURCES)
+    assert.equal(proxy.lists(resource).length, 0, `LIST ${resource}: ${JSON.stringify(unserved)}`);
   for (const stream of proxy.streams('configmaps')) assert.equal(stream.query.get('resourceVersion'), '');
 });
 
 test('a server that rejects sendInitialEvents (422, as kube-apiserver without WatchList) is listed in small pages', async (t) => {
   const c = clients();
   const ns = await populated(t, c);
-  const { proxy, controller } = await proxied(t, ns, (req) => (req.query.get('sendInitialEvents') === null ? undefined : {
-    reply: { status: 422, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', code: 422, reason: 'Invalid', message: 'sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled' } },
-  }));
+  const { proxy, controller } = await proxied(t, ns, (req) =>
+    req.query.get('sendInitialEvents') === null
+      ? undefined
+      : {
+          reply: {
+            status: 422,
+            body: {
+              kind: 'Status',
+              apiVersion: 'v1',
+              metadata: {},
+              status: 'Failure',
+              code: 422,
+              reason: 'Invalid',
+              message: 'sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled',
+            },
+          },
+        },
+  );
   await rollsOnChange(c, controller, ns);
   for (const resource of ['configmaps', 'secrets', 'deployments']) {
     assert.equal(proxy.streams(resource).length, 1, `one try at streaming ${resource}`);
     assert.ok(proxy.lists(resource).length >= 1, `LIST ${resource}`);
     assert.ok(proxy.lists(resource).every((r) => r.query.get('limit') === '100'));
-    assert.ok(controller.lines.some((l) => l.msg.startsWith('the API server does not stream lists') && l.resource === resource && l.why === 'HTTP 422'));
+    assert.ok(
+      controller.lines.some(
+        (l) =>
+          l.msg.startsWith('the API server does not stream lists') && l.resource === resource && l.why === 'HTTP 422',
+      ),
+    );
   }
 });
 
-test('a server that ignores sendInitialEvents (a plain watch, no end bookmark) is listed after a quiet spell', { timeout: 120_000 }, async (t) => {
-  const c = clients();
-  const ns = await populated(t, c);
-  // Without these three, kube-apiserver answers a watch from "" as servers before WatchList did:
-  // an ADDED event per object, then changes, and no bookmark that ends the initial events.
-  const { proxy, controller } = await proxied(t, ns, (req) => (req.query.get('sendInitialEvents') === null ? undefined : { dropQuery: ['sendInitialEvents', 'resourceVersionMatch', 'allowWatchBookmarks'] }));
-  await rollsOnChange(c, controller, ns);
-  assert.equal(proxy.streams('configmaps').length, 1);
-  assert.ok(proxy.lists('configmaps').length >= 1);
-  assert.ok(controller.lines.some((l) => l.msg.startsWith('the API server does not stream lists') && l.resource === 'configmaps' && l.why === 'no end bookmark'));
-});
+test(
+  'a server that ignores sendInitialEvents (a plain watch, no end bookmark) is listed after a quiet spell',
+  { timeout: 120_000 },
+  async (t) => {
+    const c = clients();
+    const ns = await populated(t, c);
+    // Without these three, kube-apiserver answers a watch from "" as servers before WatchList did:
+    // an ADDED event per object, then changes, and no bookmark that ends the initial events.
+    const { proxy, controller } = await proxied(t, ns, (req) =>
+      req.query.get('sendInitialEvents') === null
+        ? undefined
+        : { dropQuery: ['sendInitialEvents', 'resourceVersionMatch', 'allowWatchBookmarks'] },
+    );
+    await rollsOnChange(c, controller, ns);
+    assert.equal(proxy.streams('configmaps').length, 1);
+    assert.ok(proxy.lists('configmaps').length >= 1);
+    assert.ok(
+      controller.lines.some(
+        (l) =>
+          l.msg.startsWith('the API server does not stream lists') &&
+          l.resource === 'configmaps' &&
+          l.why === 'no end bookmark',
+      ),
+    );
+  },
+);

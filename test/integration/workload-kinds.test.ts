@@ -17,11 +17,14 @@ const group = (what: string): string => `${what}-${Math.random().toString(36).sl
 const template = (name: string): Json => ({
   metadata: { labels: { app: name } },
   spec: {
-    containers: [{
-      name: 'app', image: 'x',
-      env: [{ name: 'A', valueFrom: { configMapKeyRef: { name: 'settings', key: 'A' } } }],
-      envFrom: [{ configMapRef: { name: 'extra' } }],
-    }],
+    containers: [
+      {
+        name: 'app',
+        image: 'x',
+        env: [{ name: 'A', valueFrom: { configMapKeyRef: { name: 'settings', key: 'A' } } }],
+        envFrom: [{ configMapRef: { name: 'extra' } }],
+      },
+    ],
   },
 });
 
@@ -33,8 +36,18 @@ test('a CloneSet-shaped kind rolls by its template: key-level references, opt-in
   await createConfigMap(c, ns, 'settings', { A: '1', B: '1' });
   await createConfigMap(c, ns, 'extra', { X: '1' });
   const path = `/apis/${g}/v1alpha1/namespaces/${ns}/clonesets`;
-  await post(c, path, { apiVersion: `${g}/v1alpha1`, kind: 'CloneSet', metadata: { name: 'web', annotations: AUTO }, spec: { replicas: 2, template: template('web') } });
-  await post(c, path, { apiVersion: `${g}/v1alpha1`, kind: 'CloneSet', metadata: { name: 'unopted' }, spec: { replicas: 1, template: template('unopted') } });
+  await post(c, path, {
+    apiVersion: `${g}/v1alpha1`,
+    kind: 'CloneSet',
+    metadata: { name: 'web', annotations: AUTO },
+    spec: { replicas: 2, template: template('web') },
+  });
+  await post(c, path, {
+    apiVersion: `${g}/v1alpha1`,
+    kind: 'CloneSet',
+    metadata: { name: 'unopted' },
+    spec: { replicas: 1, template: template('unopted') },
+  });
   const args = [`--workload-kind=${g}/v1alpha1/CloneSet`];
   const key = `CloneSet.${g}/${ns}/web`;
   const controller = await startController(t, ns, args);
@@ -44,7 +57,11 @@ test('a CloneSet-shaped kind rolls by its template: key-level references, opt-in
   let mark = controller.mark();
   await updateConfigMap(c, ns, 'settings', { B: '2' });
   await controller.decided(key, UNCHANGED, mark);
-  assert.equal(at(await getJson(c, `${path}/web`), 'spec', 'template', 'metadata', 'annotations', HASH_ANNOTATION), undefined, 'a key no container reads rolls nothing');
+  assert.equal(
+    at(await getJson(c, `${path}/web`), 'spec', 'template', 'metadata', 'annotations', HASH_ANNOTATION),
+    undefined,
+    'a key no container reads rolls nothing',
+  );
 
   mark = controller.mark();
   await updateConfigMap(c, ns, 'settings', { A: '2' });
@@ -52,7 +69,11 @@ test('a CloneSet-shaped kind rolls by its template: key-level references, opt-in
   const rolled = await getJson(c, `${path}/web`);
   assert.match(String(at(rolled, 'spec', 'template', 'metadata', 'annotations', HASH_ANNOTATION)), /^[0-9a-f]{64}$/);
   assert.equal(at(rolled, 'spec', 'replicas'), 2, 'the rest of the spec is left as it was');
-  assert.equal(at(await getJson(c, `${path}/unopted`), 'spec', 'template', 'metadata', 'annotations'), undefined, 'a kind not opted in is not rolled');
+  assert.equal(
+    at(await getJson(c, `${path}/unopted`), 'spec', 'template', 'metadata', 'annotations'),
+    undefined,
+    'a kind not opted in is not rolled',
+  );
   assert.equal(controller.count(key, ROLLED), 1);
 
   await controller.stop();
@@ -69,9 +90,16 @@ test('a kind declared with restart-field rolls by setting that field to now, and
   await createConfigMap(c, ns, 'settings', { A: '1' });
   await createConfigMap(c, ns, 'extra', { X: '1' });
   const path = `/apis/${g}/v1/namespaces/${ns}/things`;
-  await post(c, path, { apiVersion: `${g}/v1`, kind: 'Thing', metadata: { name: 'job', annotations: AUTO }, spec: { template: template('job') } });
+  await post(c, path, {
+    apiVersion: `${g}/v1`,
+    kind: 'Thing',
+    metadata: { name: 'job', annotations: AUTO },
+    spec: { template: template('job') },
+  });
   const key = `Thing.${g}/${ns}/job`;
-  const controller = await startController(t, ns, [`--workload-kind=${g}/v1/Thing,resource=things,restart-field=spec.restartAt`]);
+  const controller = await startController(t, ns, [
+    `--workload-kind=${g}/v1/Thing,resource=things,restart-field=spec.restartAt`,
+  ]);
   await controller.decided(key, ADOPTED);
   const mark = controller.mark();
   const before = Date.now() - 1000;
@@ -91,31 +119,58 @@ test('a Knative-Service-shaped kind, declared before its CRD exists, is picked u
   await createConfigMap(c, ns, 'settings', { A: '1' });
   await createConfigMap(c, ns, 'extra', { X: '1' });
   const controller = await startController(t, ns, [`--workload-kind=${g}/v1/Service`]);
-  await controller.waitFor('the kind reported as not served', (l) => l.kind === `Service.${g}` && l.msg.startsWith('declared workload kind not followed yet'));
+  await controller.waitFor(
+    'the kind reported as not served',
+    (l) => l.kind === `Service.${g}` && l.msg.startsWith('declared workload kind not followed yet'),
+  );
   await installCrd(t, c, { group: g, version: 'v1', kind: 'Service', plural: 'services' });
-  await post(c, `/apis/${g}/v1/namespaces/${ns}/services`, { apiVersion: `${g}/v1`, kind: 'Service', metadata: { name: 'hello', annotations: AUTO }, spec: { template: template('hello') } });
+  await post(c, `/apis/${g}/v1/namespaces/${ns}/services`, {
+    apiVersion: `${g}/v1`,
+    kind: 'Service',
+    metadata: { name: 'hello', annotations: AUTO },
+    spec: { template: template('hello') },
+  });
   const key = `Service.${g}/${ns}/hello`;
   await controller.decided(key, ADOPTED, 0);
   const mark = controller.mark();
   await updateConfigMap(c, ns, 'settings', { A: '2' });
   await controller.decided(key, ROLLED, mark);
   const service = await getJson(c, `/apis/${g}/v1/namespaces/${ns}/services/hello`);
-  assert.match(String(at(service, 'spec', 'template', 'metadata', 'annotations', HASH_ANNOTATION)), /^[0-9a-f]{64}$/, 'a new template: Knative would cut a new Revision');
+  assert.match(
+    String(at(service, 'spec', 'template', 'metadata', 'annotations', HASH_ANNOTATION)),
+    /^[0-9a-f]{64}$/,
+    'a new template: Knative would cut a new Revision',
+  );
 });
 
-test('argo-rollout-workloadref: the Rollout\'s restartAt moves when its Deployment\'s ConfigMap changes, and the Deployment is not rolled', async (t) => {
+test("argo-rollout-workloadref: the Rollout's restartAt moves when its Deployment's ConfigMap changes, and the Deployment is not rolled", async (t) => {
   const c = clients();
   const ns = await testNamespace(t, c);
   // Argo's own CRD name: the one group the preset follows.
-  await installCrd(t, c, { group: 'argoproj.io', version: 'v1alpha1', kind: 'Rollout', plural: 'rollouts' }).catch((err: unknown) => {
-    if (!String(err).includes('AlreadyExists') && !String(err).includes('409')) throw err;
-  });
+  await installCrd(t, c, { group: 'argoproj.io', version: 'v1alpha1', kind: 'Rollout', plural: 'rollouts' }).catch(
+    (err: unknown) => {
+      if (!String(err).includes('AlreadyExists') && !String(err).includes('409')) throw err;
+    },
+  );
   await createConfigMap(c, ns, 'settings', { A: '1' });
   await createConfigMap(c, ns, 'extra', { X: '1' });
-  await c.apps.createNamespacedDeployment({ namespace: ns, body: deployment('web', { containers: [{ name: 'app', image: 'x', envFrom: [{ configMapRef: { name: 'settings' } }] }] }, AUTO) });
+  await c.apps.createNamespacedDeployment({
+    namespace: ns,
+    body: deployment(
+      'web',
+      { containers: [{ name: 'app', image: 'x', envFrom: [{ configMapRef: { name: 'settings' } }] }] },
+      AUTO,
+    ),
+  });
   await post(c, `/apis/argoproj.io/v1alpha1/namespaces/${ns}/rollouts`, {
-    apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', metadata: { name: 'web', annotations: AUTO },
-    spec: { replicas: 1, selector: { matchLabels: { app: 'web' } }, workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' } },
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Rollout',
+    metadata: { name: 'web', annotations: AUTO },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: { app: 'web' } },
+      workloadRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
+    },
   });
   const controller = await startController(t, ns, ['--workload-kind=argo-rollout-workloadref']);
   await controller.decided(`Rollout/${ns}/web`, ADOPTED);
@@ -126,15 +181,26 @@ test('argo-rollout-workloadref: the Rollout\'s restartAt moves when its Deployme
   const rollout = await getJson(c, `/apis/argoproj.io/v1alpha1/namespaces/${ns}/rollouts/web`);
   assert.ok(Date.parse(String(at(rollout, 'spec', 'restartAt'))) > Date.now() - 120_000, 'restartAt is now');
   const d = await c.apps.readNamespacedDeployment({ namespace: ns, name: 'web' });
-  assert.equal(d.spec?.template.metadata?.annotations?.[HASH_ANNOTATION], undefined, 'the Deployment keeps its template');
+  assert.equal(
+    d.spec?.template.metadata?.annotations?.[HASH_ANNOTATION],
+    undefined,
+    'the Deployment keeps its template',
+  );
   assert.equal(controller.count(`Deployment/${ns}/web`, ROLLED), 0);
 });
 
 test('a bad declaration is refused at start with exit status 2, naming it', async () => {
-  const controller = new ControllerProcess(controllerArgs(undefined, ['--workload-kind=example.com/v1/Thing,replicas=3']));
+  const controller = new ControllerProcess(
+    controllerArgs(undefined, ['--workload-kind=example.com/v1/Thing,replicas=3']),
+  );
   controller.start();
   assert.equal(await controller.exited(), 2);
-  assert.ok(controller.lines.some((l) => l.msg.includes('--workload-kind') && l.msg.includes('"example.com/v1/Thing,replicas=3"')), JSON.stringify(controller.lines));
+  assert.ok(
+    controller.lines.some(
+      (l) => l.msg.includes('--workload-kind') && l.msg.includes('"example.com/v1/Thing,replicas=3"'),
+    ),
+    JSON.stringify(controller.lines),
+  );
 });
 
 test('a declared kind the account may not list is reported, and the Deployments beside it still roll', async (t) => {
@@ -152,9 +218,28 @@ test('a declared kind the account may not list is reported, and the Deployments 
   ]);
   const kubeconfig = await serviceAccountKubeconfig(t, c, ns, account.name);
   await createConfigMap(c, ns, 'settings', { A: '1' });
-  await c.apps.createNamespacedDeployment({ namespace: ns, body: deployment('web', { containers: [{ name: 'app', image: 'x', envFrom: [{ configMapRef: { name: 'settings' } }] }] }, AUTO) });
-  const controller = await startController(t, undefined, [`--namespaces=${ns}`, `--workload-kind=${g}/v1/Thing`, '--ignored-workload-types=statefulsets,daemonsets,cronjobs,jobs,rollouts'], kubeconfig);
-  const refusal = await controller.waitFor('the refused list of the declared kind', (l) => l.resource === `things.${g}` && l.verb === 'list');
+  await c.apps.createNamespacedDeployment({
+    namespace: ns,
+    body: deployment(
+      'web',
+      { containers: [{ name: 'app', image: 'x', envFrom: [{ configMapRef: { name: 'settings' } }] }] },
+      AUTO,
+    ),
+  });
+  const controller = await startController(
+    t,
+    undefined,
+    [
+      `--namespaces=${ns}`,
+      `--workload-kind=${g}/v1/Thing`,
+      '--ignored-workload-types=statefulsets,daemonsets,cronjobs,jobs,rollouts',
+    ],
+    kubeconfig,
+  );
+  const refusal = await controller.waitFor(
+    'the refused list of the declared kind',
+    (l) => l.resource === `things.${g}` && l.verb === 'list',
+  );
   assert.equal(refusal.namespace, ns);
   await controller.decided(`Deployment/${ns}/web`, ADOPTED);
   const mark = controller.mark();

@@ -26,19 +26,43 @@ export interface TestPki {
 export function createTestPki(): TestPki {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'test-pki-'));
   const file = (name: string): string => path.join(dir, name);
-  const openssl = (...args: string[]): void => { execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] }); };
-  const key = (name: string): void => { openssl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', file(name)); };
+  const openssl = (...args: string[]): void => {
+    execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  };
+  const key = (name: string): void => {
+    openssl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', file(name));
+  };
   const sign = (name: string, subject: string, extensions: string): void => {
     key(`${name}.key`);
     openssl('req', '-new', '-key', file(`${name}.key`), '-subj', subject, '-out', file(`${name}.csr`));
     writeFileSync(file(`${name}.ext`), extensions);
-    openssl('x509', '-req', '-in', file(`${name}.csr`), '-CA', file('ca.crt'), '-CAkey', file('ca.key'), '-CAcreateserial', '-days', '1', '-extfile', file(`${name}.ext`), '-out', file(`${name}.crt`));
+    openssl(
+      'x509',
+      '-req',
+      '-in',
+      file(`${name}.csr`),
+      '-CA',
+      file('ca.crt'),
+      '-CAkey',
+      file('ca.key'),
+      '-CAcreateserial',
+      '-days',
+      '1',
+      '-extfile',
+      file(`${name}.ext`),
+      '-out',
+      file(`${name}.crt`),
+    );
   };
   const serverAltName = 'api.internal.test';
   const clientName = 'test-client';
   key('ca.key');
   openssl('req', '-x509', '-new', '-key', file('ca.key'), '-subj', '/CN=test-ca', '-days', '1', '-out', file('ca.crt'));
-  sign('server', '/CN=test-server', `subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:${serverAltName}\nextendedKeyUsage=serverAuth\n`);
+  sign(
+    'server',
+    '/CN=test-server',
+    `subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:${serverAltName}\nextendedKeyUsage=serverAuth\n`,
+  );
   sign('client', `/CN=${clientName}`, 'extendedKeyUsage=clientAuth\n');
   const read = (name: string): string => readFileSync(file(name), 'utf8');
   return {
@@ -50,6 +74,8 @@ export function createTestPki(): TestPki {
     clientKey: read('client.key'),
     clientName,
     serverAltName,
-    remove: () => { rmSync(dir, { recursive: true, force: true }); },
+    remove: () => {
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }

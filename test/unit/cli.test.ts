@@ -4,7 +4,11 @@ import path from 'node:path';
 import { test } from 'node:test';
 
 const cli = path.join(import.meta.dirname, '..', '..', 'src', 'cli.ts');
-const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: { ...process.env, KUBECONFIG: '/nonexistent' } });
+const run = (...args: string[]) =>
+  spawnSync(process.execPath, [cli, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, KUBECONFIG: '/nonexistent' },
+  });
 
 test('a bad flag value exits at once with status 2 and a message naming the flag', () => {
   const result = run('run', '--debounce=soon');
@@ -57,6 +61,8 @@ test('explain --help shows its usage', () => {
 
 test('the package installs kubectl-reloader, the same CLI, so kubectl finds it as the plugin "reloader"', async () => {
   const { readFile } = await import('node:fs/promises');
-  const pkg = JSON.parse(await readFile(path.join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as { bin: Record<string, string> };
+  const pkg = JSON.parse(await readFile(path.join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as {
+    bin: Record<string, string>;
+  };
   assert.equal(pkg.bin['kubectl-reloader'], pkg.bin['mini-reloader']);
 });

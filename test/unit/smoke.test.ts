@@ -1,3 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-test('runs on node 24', () => { assert.match(process.version, /^v24\./); });
+test('runs on node 24', () => {
+  assert.match(process.version, /^v24\./);
+});

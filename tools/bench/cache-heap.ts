@@ -14,13 +14,21 @@ const arg = (name: string, fallback: number): number => {
 };
 
 function retainedHeap(objects: number, valueBytes: number, keys: number): number {
-  const cache = new ConfigCache({ enabledLabel: 'l', ignoreAnnotation: 'i', matchAnnotation: 'm', onChange: () => undefined, onInvalid: () => undefined });
+  const cache = new ConfigCache({
+    enabledLabel: 'l',
+    ignoreAnnotation: 'i',
+    matchAnnotation: 'm',
+    onChange: () => undefined,
+    onInvalid: () => undefined,
+  });
   const handlers = cache.handlers('Secret');
   const value = Buffer.from('x'.repeat(valueBytes)).toString('base64');
   for (let i = 0; i < objects; i++) {
     const data = Object.fromEntries(Array.from({ length: keys }, (_, k) => [`key-${k}`, value]));
     // Parsed from text, as objects arrive from a watch.
-    handlers.upsert(JSON.parse(JSON.stringify({ metadata: { name: `secret-${i}`, namespace: `ns-${i % 100}` }, data })) as never);
+    handlers.upsert(
+      JSON.parse(JSON.stringify({ metadata: { name: `secret-${i}`, namespace: `ns-${i % 100}` }, data })) as never,
+    );
   }
   for (let i = 0; i < 3; i++) globalThis.gc?.();
   if (cache.size('Secret') !== objects) throw new Error('cache lost objects');
@@ -34,11 +42,28 @@ if (args[0] === '--child') {
   const valueBytes = arg('value-bytes', 4096);
   const keys = arg('keys', 2);
   const measure = (n: number): number => {
-    const run = spawnSync(process.execPath, ['--expose-gc', import.meta.filename, '--child', String(n), String(valueBytes), String(keys)], { encoding: 'utf8' });
+    const run = spawnSync(
+      process.execPath,
+      ['--expose-gc', import.meta.filename, '--child', String(n), String(valueBytes), String(keys)],
+      { encoding: 'utf8' },
+    );
     if (run.status !== 0) throw new Error(run.stderr);
     return Number(run.stdout.trim());
   };
   const empty = measure(0);
   const full = measure(objects);
-  console.log(JSON.stringify({ objects, keysPerObject: keys, valueBytes, rawValueMiB: +((objects * keys * valueBytes) / 2 ** 20).toFixed(1), retainedMiB: +((full - empty) / 2 ** 20).toFixed(1), bytesPerObject: Math.round((full - empty) / objects) }, null, 2));
+  console.log(
+    JSON.stringify(
+      {
+        objects,
+        keysPerObject: keys,
+        valueBytes,
+        rawValueMiB: +((objects * keys * valueBytes) / 2 ** 20).toFixed(1),
+        retainedMiB: +((full - empty) / 2 ** 20).toFixed(1),
+        bytesPerObject: Math.round((full - empty) / objects),
+      },
+      null,
+      2,
+    ),
+  );
 }

@@ -29,12 +29,19 @@ const CLUSTER = 'mini-reloader-bench';
 const root = path.join(import.meta.dirname, '..', '..');
 
 function metric(text: string, name: string): number {
-  const total = text.split('\n').filter((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`)).reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
+  const total = text
+    .split('\n')
+    .filter((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`))
+    .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
   return total;
 }
 
 async function main(): Promise<void> {
-  const cluster = await LocalCluster.start(CLUSTER, { log: (l) => { console.error(`[cluster] ${l}`); } });
+  const cluster = await LocalCluster.start(CLUSTER, {
+    log: (l) => {
+      console.error(`[cluster] ${l}`);
+    },
+  });
   try {
     const kc = new KubeConfig();
     kc.loadFromFile(cluster.kubeconfigPath);
@@ -46,24 +53,71 @@ async function main(): Promise<void> {
 
     const loadStarted = Date.now();
     const cms = Array.from({ length: CONFIGMAPS }, (_, i) => i);
-    await inParallel(cms, 16, (i) => core.createNamespacedConfigMap({ namespace: namespaces[i % NAMESPACES] ?? '', body: { metadata: { name: `cm-${i}` }, data: { 'app.properties': value, small: String(i) } } }));
+    await inParallel(cms, 16, (i) =>
+      core.createNamespacedConfigMap({
+        namespace: namespaces[i % NAMESPACES] ?? '',
+        body: { metadata: { name: `cm-${i}` }, data: { 'app.properties': value, small: String(i) } },
+      }),
+    );
     const secrets = Array.from({ length: SECRETS }, (_, i) => i);
-    await inParallel(secrets, 16, (i) => core.createNamespacedSecret({ namespace: namespaces[i % NAMESPACES] ?? '', body: { metadata: { name: `secret-${i}` }, stringData: { 'credentials.json': value, user: String(i) } } }));
+    await inParallel(secrets, 16, (i) =>
+      core.createNamespacedSecret({
+        namespace: namespaces[i % NAMESPACES] ?? '',
+        body: { metadata: { name: `secret-${i}` }, stringData: { 'credentials.json': value, user: String(i) } },
+      }),
+    );
     // Deployments at 0 replicas: the controller's work is the same, the fake nodes stay idle.
     const shared = namespaces[0] ?? '';
-    await core.createNamespacedConfigMap({ namespace: shared, body: { metadata: { name: 'shared' }, data: { v: '1' } } });
-    await inParallel(Array.from({ length: SHARED_BY }, (_, i) => i), 16, (i) => apps.createNamespacedDeployment({
+    await core.createNamespacedConfigMap({
       namespace: shared,
-      body: {
-        metadata: { name: `app-${i}`, annotations: { 'reloader.stakater.com/auto': 'true' } },
-        spec: { replicas: 0, selector: { matchLabels: { app: `app-${i}` } }, template: { metadata: { labels: { app: `app-${i}` } }, spec: { containers: [{ name: 'app', image: 'x', envFrom: [{ configMapRef: { name: 'shared' } }, { secretRef: { name: `secret-${i % SECRETS}`, optional: true } }] }] } } },
-      },
-    }));
+      body: { metadata: { name: 'shared' }, data: { v: '1' } },
+    });
+    await inParallel(
+      Array.from({ length: SHARED_BY }, (_, i) => i),
+      16,
+      (i) =>
+        apps.createNamespacedDeployment({
+          namespace: shared,
+          body: {
+            metadata: { name: `app-${i}`, annotations: { 'reloader.stakater.com/auto': 'true' } },
+            spec: {
+              replicas: 0,
+              selector: { matchLabels: { app: `app-${i}` } },
+              template: {
+                metadata: { labels: { app: `app-${i}` } },
+                spec: {
+                  containers: [
+                    {
+                      name: 'app',
+                      image: 'x',
+                      envFrom: [
+                        { configMapRef: { name: 'shared' } },
+                        { secretRef: { name: `secret-${i % SECRETS}`, optional: true } },
+                      ],
+                    },
+                  ],
+                },
+              },
+            },
+          },
+        }),
+    );
     const loadSeconds = (Date.now() - loadStarted) / 1000;
     const rawDataBytes = (CONFIGMAPS + SECRETS) * VALUE_BYTES;
 
     const started = Date.now();
-    const controller = spawn(process.execPath, [path.join(root, 'src', 'cli.ts'), 'run', `--kubeconfig=${cluster.kubeconfigPath}`, '--metrics-address=127.0.0.1:0', '--max-rolls-per-second=50', '--max-rolls-burst=50'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const controller = spawn(
+      process.execPath,
+      [
+        path.join(root, 'src', 'cli.ts'),
+        'run',
+        `--kubeconfig=${cluster.kubeconfigPath}`,
+        '--metrics-address=127.0.0.1:0',
+        '--max-rolls-per-second=50',
+        '--max-rolls-burst=50',
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     let port = 0;
     let synced = 0;
     createInterface({ input: controller.stdout }).on('line', (line) => {
@@ -80,24 +134,41 @@ async function main(): Promise<void> {
     const settled = await scrape();
 
     const editAt = Date.now();
-    await core.replaceNamespacedConfigMap({ name: 'shared', namespace: shared, body: { metadata: { name: 'shared' }, data: { v: '2' } } });
+    await core.replaceNamespacedConfigMap({
+      name: 'shared',
+      namespace: shared,
+      body: { metadata: { name: 'shared' }, data: { v: '2' } },
+    });
     while (metric(await scrape(), 'reloader_reload_executed_total') < SHARED_BY) await sleep(100);
     const rollSeconds = (Date.now() - editAt) / 1000;
     const after = await scrape();
     controller.kill('SIGTERM');
 
-    console.log(JSON.stringify({
-      scale: { namespaces: NAMESPACES, configMaps: CONFIGMAPS, secrets: SECRETS, valueBytes: VALUE_BYTES, rawConfigDataMiB: +(rawDataBytes / 2 ** 20).toFixed(1), deploymentsSharingOneConfigMap: SHARED_BY },
-      loadSeconds,
-      controller: {
-        startToCachesSyncedSeconds: syncSeconds,
-        residentMiB: +(metric(settled, 'process_resident_memory_bytes') / 2 ** 20).toFixed(1),
-        heapUsedMiB: +(metric(settled, 'nodejs_heap_size_used_bytes') / 2 ** 20).toFixed(1),
-        residentAfterRollsMiB: +(metric(after, 'process_resident_memory_bytes') / 2 ** 20).toFixed(1),
-        secondsToRollAllSharers: rollSeconds,
-        rollsPerSecondCap: 50,
-      },
-    }, null, 2));
+    console.log(
+      JSON.stringify(
+        {
+          scale: {
+            namespaces: NAMESPACES,
+            configMaps: CONFIGMAPS,
+            secrets: SECRETS,
+            valueBytes: VALUE_BYTES,
+            rawConfigDataMiB: +(rawDataBytes / 2 ** 20).toFixed(1),
+            deploymentsSharingOneConfigMap: SHARED_BY,
+          },
+          loadSeconds,
+          controller: {
+            startToCachesSyncedSeconds: syncSeconds,
+            residentMiB: +(metric(settled, 'process_resident_memory_bytes') / 2 ** 20).toFixed(1),
+            heapUsedMiB: +(metric(settled, 'nodejs_heap_size_used_bytes') / 2 ** 20).toFixed(1),
+            residentAfterRollsMiB: +(metric(after, 'process_resident_memory_bytes') / 2 ** 20).toFixed(1),
+            secondsToRollAllSharers: rollSeconds,
+            rollsPerSecondCap: 50,
+          },
+        },
+        null,
+        2,
+      ),
+    );
   } finally {
     await LocalCluster.destroy(CLUSTER);
   }

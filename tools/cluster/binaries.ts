@@ -57,6 +57,9 @@ export function resolveBinaries(env: NodeJS.ProcessEnv = process.env): ControlPl
 let cachedBuildDir: string | undefined;
 
 function buildDir(): string {
-  cachedBuildDir ??= execFileSync('bash', [buildScript], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+  cachedBuildDir ??= execFileSync('bash', [buildScript], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  }).trim();
   return cachedBuildDir;
 }

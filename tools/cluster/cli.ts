@@ -18,11 +18,19 @@ async function main(args: readonly string[]): Promise<number> {
       }
       // Ctrl-C during start-up must not leave half a cluster behind.
       const interrupted = (): void => {
-        LocalCluster.destroy(name).then(() => process.exit(130), () => process.exit(130));
+        LocalCluster.destroy(name).then(
+          () => process.exit(130),
+          () => process.exit(130),
+        );
       };
       process.once('SIGINT', interrupted);
       process.once('SIGTERM', interrupted);
-      const cluster = await LocalCluster.start(name, { nodes, log: (line) => { console.error(`[cluster] ${line}`); } });
+      const cluster = await LocalCluster.start(name, {
+        nodes,
+        log: (line) => {
+          console.error(`[cluster] ${line}`);
+        },
+      });
       console.log(`kubeconfig: ${cluster.kubeconfigPath}`);
       console.log(`export KUBECONFIG=${cluster.kubeconfigPath}`);
       console.log('stop it with: npm run cluster:down');
@@ -51,7 +59,9 @@ async function main(args: readonly string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
+  (code) => {
+    process.exitCode = code;
+  },
   (err: unknown) => {
     console.error(err instanceof Error ? err.message : String(err));
     process.exitCode = 1;

@@ -11,7 +11,13 @@ import { isRunning, signalGroup, spawnTracked, stopTracked, type TrackedProcess 
 export type ComponentName = 'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'kwok';
 
 /** Start order; stop order is the reverse. */
-const COMPONENTS: readonly ComponentName[] = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok'];
+const COMPONENTS: readonly ComponentName[] = [
+  'etcd',
+  'kube-apiserver',
+  'kube-controller-manager',
+  'kube-scheduler',
+  'kwok',
+];
 /** The components that only talk to kube-apiserver. */
 const CLIENT_COMPONENTS: readonly ComponentName[] = ['kube-controller-manager', 'kube-scheduler', 'kwok'];
 
@@ -42,7 +48,8 @@ export interface StartOptions {
 const ADMIN_TOKEN_USER = 'local-admin';
 
 function clusterDir(name: string): string {
-  if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) throw new Error(`cluster name "${name}" must be lower-case letters, digits and dashes`);
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(name))
+    throw new Error(`cluster name "${name}" must be lower-case letters, digits and dashes`);
   return path.join(os.tmpdir(), `mini-reloader-cluster-${name}`);
 }
 
@@ -57,7 +64,9 @@ async function freePort(): Promise<number> {
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
       const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => { resolve(port); });
+      server.close(() => {
+        resolve(port);
+      });
     });
   });
 }
@@ -76,12 +85,20 @@ export class LocalCluster {
     this.#state = state;
   }
 
-  get name(): string { return this.#state.name; }
-  get kubeconfigPath(): string { return this.#state.kubeconfig; }
-  get server(): string { return this.#state.server; }
+  get name(): string {
+    return this.#state.name;
+  }
+  get kubeconfigPath(): string {
+    return this.#state.kubeconfig;
+  }
+  get server(): string {
+    return this.#state.server;
+  }
 
   /** The admin bearer token, for tools that speak to the API directly. */
-  get adminToken(): string { return adminToken(this.#state.dir); }
+  get adminToken(): string {
+    return adminToken(this.#state.dir);
+  }
 
   /** Attaches to a running cluster started by this or another process, or returns undefined. */
   static attach(name: string): LocalCluster | undefined {
@@ -105,7 +122,14 @@ export class LocalCluster {
     mkdirSync(path.join(dir, 'pki'), { recursive: true });
     mkdirSync(path.join(dir, 'logs'));
 
-    const ports = { etcdClient: await freePort(), etcdPeer: await freePort(), apiserver: await freePort(), kcm: await freePort(), scheduler: await freePort(), kwok: await freePort() };
+    const ports = {
+      etcdClient: await freePort(),
+      etcdPeer: await freePort(),
+      apiserver: await freePort(),
+      kcm: await freePort(),
+      scheduler: await freePort(),
+      kwok: await freePort(),
+    };
     const server = `https://127.0.0.1:${ports.apiserver}`;
     writeCredentials(dir);
     const kubeconfig = path.join(dir, 'kubeconfig');
@@ -121,7 +145,8 @@ export class LocalCluster {
         const logPath = path.join(dir, 'logs', `${component}.log`);
         state.components[component] = { command, args, log: logPath, process: spawnTracked(command, args, logPath) };
         cluster.#save();
-        if (component === 'etcd') await cluster.#waitFor('etcd', () => httpOk(`http://127.0.0.1:${ports.etcdClient}/health`));
+        if (component === 'etcd')
+          await cluster.#waitFor('etcd', () => httpOk(`http://127.0.0.1:${ports.etcdClient}/health`));
         if (component === 'kube-apiserver') {
           await cluster.#waitForApiserver();
           writeKubeconfig(kubeconfig, server, path.join(dir, 'pki', 'apiserver.crt'), adminToken(dir));
@@ -131,8 +156,12 @@ export class LocalCluster {
       log(`registering ${nodeCount} fake nodes`);
       for (let i = 0; i < nodeCount; i++) await cluster.#request('POST', '/api/v1/nodes', fakeNode(`kwok-node-${i}`));
       await cluster.#waitFor('nodes Ready and the default ServiceAccount', async () => {
-        const nodes = await cluster.#request('GET', '/api/v1/nodes') as { items: { status?: { conditions?: { type: string; status: string }[] } }[] };
-        const ready = nodes.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
+        const nodes = (await cluster.#request('GET', '/api/v1/nodes')) as {
+          items: { status?: { conditions?: { type: string; status: string }[] } }[];
+        };
+        const ready = nodes.items.filter((n) =>
+          n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+        ).length;
         if (ready < nodeCount) return false;
         return (await cluster.#requestStatus('GET', '/api/v1/namespaces/default/serviceaccounts/default')) === 200;
       });
@@ -215,16 +244,26 @@ export class LocalCluster {
   }
 
   async #waitForApiserver(watched?: readonly ComponentName[]): Promise<void> {
-    await this.#waitFor('kube-apiserver /readyz', async () => (await this.#requestStatus('GET', '/readyz')) === 200, watched);
+    await this.#waitFor(
+      'kube-apiserver /readyz',
+      async () => (await this.#requestStatus('GET', '/readyz')) === 200,
+      watched,
+    );
   }
 
   /** Polls `check`; fails when one of `watched` (default: every component) exits meanwhile. */
-  async #waitFor(what: string, check: () => Promise<boolean>, watched?: readonly ComponentName[], timeoutMs = 90_000): Promise<void> {
+  async #waitFor(
+    what: string,
+    check: () => Promise<boolean>,
+    watched?: readonly ComponentName[],
+    timeoutMs = 90_000,
+  ): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       for (const [component, c] of Object.entries(this.#state.components)) {
         if (watched?.includes(component as ComponentName) === false) continue;
-        if (!isRunning(c.process)) throw new Error(`${component} exited while waiting for ${what}; its log ends:\n${tail(c.log, 20)}`);
+        if (!isRunning(c.process))
+          throw new Error(`${component} exited while waiting for ${what}; its log ends:\n${tail(c.log, 20)}`);
       }
       try {
         if (await check()) return;
@@ -261,7 +300,9 @@ function writeCredentials(dir: string): void {
   writeFileSync(path.join(dir, 'pki', 'sa.pub'), publicKey);
   const token = crypto.randomUUID();
   writeFileSync(path.join(dir, 'admin-token'), token, { mode: 0o600 });
-  writeFileSync(path.join(dir, 'tokens.csv'), `${token},${ADMIN_TOKEN_USER},${ADMIN_TOKEN_USER},"system:masters"\n`, { mode: 0o600 });
+  writeFileSync(path.join(dir, 'tokens.csv'), `${token},${ADMIN_TOKEN_USER},${ADMIN_TOKEN_USER},"system:masters"\n`, {
+    mode: 0o600,
+  });
 }
 
 function writeKubeconfig(file: string, server: string, caFile: string, token: string): void {
@@ -290,45 +331,76 @@ function componentCommands(
     etcd: {
       command: bin.etcd,
       args: [
-        '--name=local', `--data-dir=${path.join(dir, 'etcd')}`,
-        `--listen-client-urls=${etcdClient}`, `--advertise-client-urls=${etcdClient}`,
-        `--listen-peer-urls=${etcdPeer}`, `--initial-advertise-peer-urls=${etcdPeer}`, `--initial-cluster=local=${etcdPeer}`,
-        '--unsafe-no-fsync', '--log-level=warn',
+        '--name=local',
+        `--data-dir=${path.join(dir, 'etcd')}`,
+        `--listen-client-urls=${etcdClient}`,
+        `--advertise-client-urls=${etcdClient}`,
+        `--listen-peer-urls=${etcdPeer}`,
+        `--initial-advertise-peer-urls=${etcdPeer}`,
+        `--initial-cluster=local=${etcdPeer}`,
+        '--unsafe-no-fsync',
+        '--log-level=warn',
       ],
     },
     'kube-apiserver': {
       command: bin.kubeApiserver,
       args: [
-        `--etcd-servers=${etcdClient}`, `--cert-dir=${pki}`,
-        '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${ports.apiserver}`,
-        '--authorization-mode=RBAC', `--token-auth-file=${path.join(dir, 'tokens.csv')}`,
+        `--etcd-servers=${etcdClient}`,
+        `--cert-dir=${pki}`,
+        '--bind-address=127.0.0.1',
+        '--advertise-address=127.0.0.1',
+        `--secure-port=${ports.apiserver}`,
+        '--authorization-mode=RBAC',
+        `--token-auth-file=${path.join(dir, 'tokens.csv')}`,
         '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
-        `--service-account-key-file=${path.join(pki, 'sa.pub')}`, `--service-account-signing-key-file=${path.join(pki, 'sa.key')}`,
-        '--service-cluster-ip-range=10.96.0.0/16', '--allow-privileged=true', '--profiling=false',
+        `--service-account-key-file=${path.join(pki, 'sa.pub')}`,
+        `--service-account-signing-key-file=${path.join(pki, 'sa.key')}`,
+        '--service-cluster-ip-range=10.96.0.0/16',
+        '--allow-privileged=true',
+        '--profiling=false',
         // The Service "kubernetes" cannot point at a loopback address; nothing here needs it.
-        '--endpoint-reconciler-type=none', '--v=0',
+        '--endpoint-reconciler-type=none',
+        '--v=0',
       ],
     },
     'kube-controller-manager': {
       command: bin.kubeControllerManager,
       args: [
-        `--kubeconfig=${kubeconfig}`, `--authentication-kubeconfig=${kubeconfig}`, `--authorization-kubeconfig=${kubeconfig}`,
-        `--service-account-private-key-file=${path.join(pki, 'sa.key')}`, `--root-ca-file=${path.join(pki, 'apiserver.crt')}`,
-        '--leader-elect=false', '--bind-address=127.0.0.1', `--secure-port=${ports.kcm}`, '--profiling=false', '--v=0',
+        `--kubeconfig=${kubeconfig}`,
+        `--authentication-kubeconfig=${kubeconfig}`,
+        `--authorization-kubeconfig=${kubeconfig}`,
+        `--service-account-private-key-file=${path.join(pki, 'sa.key')}`,
+        `--root-ca-file=${path.join(pki, 'apiserver.crt')}`,
+        '--leader-elect=false',
+        '--bind-address=127.0.0.1',
+        `--secure-port=${ports.kcm}`,
+        '--profiling=false',
+        '--v=0',
       ],
     },
     'kube-scheduler': {
       command: bin.kubeScheduler,
       args: [
-        `--kubeconfig=${kubeconfig}`, `--authentication-kubeconfig=${kubeconfig}`, `--authorization-kubeconfig=${kubeconfig}`,
-        '--leader-elect=false', '--bind-address=127.0.0.1', `--secure-port=${ports.scheduler}`, '--profiling=false', '--v=0',
+        `--kubeconfig=${kubeconfig}`,
+        `--authentication-kubeconfig=${kubeconfig}`,
+        `--authorization-kubeconfig=${kubeconfig}`,
+        '--leader-elect=false',
+        '--bind-address=127.0.0.1',
+        `--secure-port=${ports.scheduler}`,
+        '--profiling=false',
+        '--v=0',
       ],
     },
     kwok: {
       command: bin.kwok,
       args: [
-        `--kubeconfig=${kubeconfig}`, '--manage-all-nodes=true', '--cidr=10.244.0.0/16', '--node-ip=127.0.0.1',
-        `--server-address=127.0.0.1:${ports.kwok}`, `--config=${bin.kwokStages}`, '--node-lease-duration-seconds=40',
+        `--kubeconfig=${kubeconfig}`,
+        '--manage-all-nodes=true',
+        '--cidr=10.244.0.0/16',
+        '--node-ip=127.0.0.1',
+        `--server-address=127.0.0.1:${ports.kwok}`,
+        `--config=${bin.kwokStages}`,
+        '--node-lease-duration-seconds=40',
       ],
     },
   };
@@ -342,7 +414,12 @@ function fakeNode(name: string): unknown {
     metadata: {
       name,
       annotations: { 'kwok.x-k8s.io/node': 'fake', 'node.alpha.kubernetes.io/ttl': '0' },
-      labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', type: 'kwok' },
+      labels: {
+        'kubernetes.io/hostname': name,
+        'kubernetes.io/os': 'linux',
+        'kubernetes.io/arch': 'amd64',
+        type: 'kwok',
+      },
     },
     status: { allocatable: resources, capacity: resources },
   };
@@ -353,20 +430,36 @@ function httpOk(url: string): Promise<boolean> {
 }
 
 /** A bare HTTPS call with the cluster's admin token; the apiserver's own CA may not exist yet, hence no verification here. */
-function apiCall(state: ClusterState, method: string, apiPath: string, body?: unknown): Promise<{ status: number; text: string }> {
+function apiCall(
+  state: ClusterState,
+  method: string,
+  apiPath: string,
+  body?: unknown,
+): Promise<{ status: number; text: string }> {
   const token = adminToken(state.dir);
   return new Promise((resolve, reject) => {
     const req = https.request(
       `${state.server}${apiPath}`,
-      { method, rejectUnauthorized: false, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, timeout: 10_000 },
+      {
+        method,
+        rejectUnauthorized: false,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        timeout: 10_000,
+      },
       (res) => {
         let text = '';
         res.setEncoding('utf8');
-        res.on('data', (chunk: string) => { text += chunk; });
-        res.on('end', () => { resolve({ status: res.statusCode ?? 0, text }); });
+        res.on('data', (chunk: string) => {
+          text += chunk;
+        });
+        res.on('end', () => {
+          resolve({ status: res.statusCode ?? 0, text });
+        });
       },
     );
-    req.on('timeout', () => { req.destroy(new Error(`${method} ${apiPath} timed out`)); });
+    req.on('timeout', () => {
+      req.destroy(new Error(`${method} ${apiPath} timed out`));
+    });
     req.on('error', reject);
     req.end(body === undefined ? undefined : JSON.stringify(body));
   });

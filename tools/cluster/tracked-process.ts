@@ -24,7 +24,12 @@ function procStartTime(pid: number): string | undefined {
 }
 
 /** Starts a command in its own process group, detached, with output appended to logFile. */
-export function spawnTracked(command: string, args: readonly string[], logFile: string, env?: NodeJS.ProcessEnv): TrackedProcess {
+export function spawnTracked(
+  command: string,
+  args: readonly string[],
+  logFile: string,
+  env?: NodeJS.ProcessEnv,
+): TrackedProcess {
   const fd = openSync(logFile, 'a');
   try {
     const child = spawn(command, args, { detached: true, stdio: ['ignore', fd, fd], env: env ?? process.env });

@@ -10,8 +10,12 @@ const CLUSTER = 'mini-reloader';
 const NS = 'demo';
 const root = path.join(import.meta.dirname, '..', '..');
 
-const say = (line: string): void => { console.log(`\n== ${line}`); };
-const note = (line: string): void => { console.log(`   ${line}`); };
+const say = (line: string): void => {
+  console.log(`\n== ${line}`);
+};
+const note = (line: string): void => {
+  console.log(`   ${line}`);
+};
 
 const app: V1Deployment = {
   metadata: { name: 'web', annotations: { 'reloader.stakater.com/auto': 'true' } },
@@ -21,12 +25,14 @@ const app: V1Deployment = {
     template: {
       metadata: { labels: { app: 'web' } },
       spec: {
-        containers: [{
-          name: 'web',
-          image: 'registry.invalid/web:1',
-          envFrom: [{ configMapRef: { name: 'web-config' } }],
-          env: [{ name: 'API_TOKEN', valueFrom: { secretKeyRef: { name: 'web-secret', key: 'token' } } }],
-        }],
+        containers: [
+          {
+            name: 'web',
+            image: 'registry.invalid/web:1',
+            envFrom: [{ configMapRef: { name: 'web-config' } }],
+            env: [{ name: 'API_TOKEN', valueFrom: { secretKeyRef: { name: 'web-secret', key: 'token' } } }],
+          },
+        ],
       },
     },
   },
@@ -36,10 +42,21 @@ async function rolloutState(apps: AppsV1Api): Promise<{ done: boolean; text: str
   const d = await apps.readNamespacedDeployment({ name: 'web', namespace: NS });
   const want = d.spec?.replicas ?? 0;
   const s = d.status ?? {};
-  const sets = (await apps.listNamespacedReplicaSet({ namespace: NS })).items.filter((rs) => rs.metadata?.ownerReferences?.some((o) => o.name === 'web'));
+  const sets = (await apps.listNamespacedReplicaSet({ namespace: NS })).items.filter((rs) =>
+    rs.metadata?.ownerReferences?.some((o) => o.name === 'web'),
+  );
   const live = sets.filter((rs) => (rs.spec?.replicas ?? 0) > 0);
-  const done = s.observedGeneration === d.metadata?.generation && s.updatedReplicas === want && s.availableReplicas === want && s.replicas === want && live.length === 1;
-  const newest = sets.sort((a, b) => Number(b.metadata?.annotations?.['deployment.kubernetes.io/revision'] ?? 0) - Number(a.metadata?.annotations?.['deployment.kubernetes.io/revision'] ?? 0))[0];
+  const done =
+    s.observedGeneration === d.metadata?.generation &&
+    s.updatedReplicas === want &&
+    s.availableReplicas === want &&
+    s.replicas === want &&
+    live.length === 1;
+  const newest = sets.sort(
+    (a, b) =>
+      Number(b.metadata?.annotations?.['deployment.kubernetes.io/revision'] ?? 0) -
+      Number(a.metadata?.annotations?.['deployment.kubernetes.io/revision'] ?? 0),
+  )[0];
   return {
     done,
     replicaSet: newest?.metadata?.name ?? '-',
@@ -56,7 +73,9 @@ async function watchRollout(apps: AppsV1Api, core: CoreV1Api, previousReplicaSet
     last = state.text;
     if (state.done && state.replicaSet !== previousReplicaSet) {
       const pods = await core.listNamespacedPod({ namespace: NS, labelSelector: 'app=web' });
-      const running = pods.items.filter((p) => p.status?.phase === 'Running' && p.metadata?.deletionTimestamp === undefined);
+      const running = pods.items.filter(
+        (p) => p.status?.phase === 'Running' && p.metadata?.deletionTimestamp === undefined,
+      );
       note(`rollout complete: ${running.length} pods Running from ReplicaSet ${state.replicaSet}`);
       return state.replicaSet;
     }
@@ -66,8 +85,13 @@ async function watchRollout(apps: AppsV1Api, core: CoreV1Api, previousReplicaSet
 }
 
 async function lastReloadedEvent(core: CoreV1Api): Promise<string | undefined> {
-  const events = await core.listNamespacedEvent({ namespace: NS, fieldSelector: 'involvedObject.name=web,reason=Reloaded' });
-  const newestFirst = events.items.sort((a, b) => String(b.lastTimestamp ?? b.eventTime ?? '').localeCompare(String(a.lastTimestamp ?? a.eventTime ?? '')));
+  const events = await core.listNamespacedEvent({
+    namespace: NS,
+    fieldSelector: 'involvedObject.name=web,reason=Reloaded',
+  });
+  const newestFirst = events.items.sort((a, b) =>
+    String(b.lastTimestamp ?? b.eventTime ?? '').localeCompare(String(a.lastTimestamp ?? a.eventTime ?? '')),
+  );
   const last = newestFirst[0];
   return last === undefined ? undefined : `${last.reason ?? ''}: ${last.message ?? ''}`;
 }
@@ -84,9 +108,21 @@ async function main(): Promise<void> {
   const apps = kc.makeApiClient(AppsV1Api);
 
   say('Starting mini-reloader (log lines prefixed "controller")');
-  const controller = spawn(process.execPath, [path.join(root, 'src', 'cli.ts'), 'run', `--kubeconfig=${cluster.kubeconfigPath}`, '--log-format=text', '--metrics-address=127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const controller = spawn(
+    process.execPath,
+    [
+      path.join(root, 'src', 'cli.ts'),
+      'run',
+      `--kubeconfig=${cluster.kubeconfigPath}`,
+      '--log-format=text',
+      '--metrics-address=127.0.0.1:0',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   for (const stream of [controller.stdout, controller.stderr]) {
-    createInterface({ input: stream }).on('line', (line) => { if (!line.includes('level=debug')) console.log(`   controller | ${line}`); });
+    createInterface({ input: stream }).on('line', (line) => {
+      if (!line.includes('level=debug')) console.log(`   controller | ${line}`);
+    });
   }
   let stopping = false;
   const shutdown = async (code: number): Promise<never> => {
@@ -101,30 +137,58 @@ async function main(): Promise<void> {
       void shutdown(1);
     }
   });
-  process.once('SIGINT', () => { void shutdown(0); });
-  process.once('SIGTERM', () => { void shutdown(0); });
+  process.once('SIGINT', () => {
+    void shutdown(0);
+  });
+  process.once('SIGTERM', () => {
+    void shutdown(0);
+  });
 
-  say(`Applying a sample app in namespace "${NS}": Deployment web (auto-reload) using ConfigMap web-config and Secret web-secret`);
+  say(
+    `Applying a sample app in namespace "${NS}": Deployment web (auto-reload) using ConfigMap web-config and Secret web-secret`,
+  );
   await core.createNamespace({ body: { metadata: { name: NS } } });
-  await core.createNamespacedConfigMap({ namespace: NS, body: { metadata: { name: 'web-config' }, data: { GREETING: 'hello', COLOR: 'blue' } } });
-  await core.createNamespacedSecret({ namespace: NS, body: { metadata: { name: 'web-secret' }, stringData: { token: 'first-token', unused: 'x' } } });
+  await core.createNamespacedConfigMap({
+    namespace: NS,
+    body: { metadata: { name: 'web-config' }, data: { GREETING: 'hello', COLOR: 'blue' } },
+  });
+  await core.createNamespacedSecret({
+    namespace: NS,
+    body: { metadata: { name: 'web-secret' }, stringData: { token: 'first-token', unused: 'x' } },
+  });
   await apps.createNamespacedDeployment({ namespace: NS, body: app });
   let replicaSet = await watchRollout(apps, core, '');
   await sleep(3000);
 
   say('Editing ConfigMap web-config: COLOR blue -> green');
-  await core.patchNamespacedConfigMap({ name: 'web-config', namespace: NS, body: [{ op: 'replace', path: '/data/COLOR', value: 'green' }] });
+  await core.patchNamespacedConfigMap({
+    name: 'web-config',
+    namespace: NS,
+    body: [{ op: 'replace', path: '/data/COLOR', value: 'green' }],
+  });
   replicaSet = await watchRollout(apps, core, replicaSet);
   note(`event on the Deployment: ${(await lastReloadedEvent(core)) ?? '(none yet)'}`);
 
   say('Editing a Secret key the app does not use (web-secret/unused): key-level tracking rolls nothing');
-  await core.patchNamespacedSecret({ name: 'web-secret', namespace: NS, body: [{ op: 'replace', path: '/data/unused', value: Buffer.from('y').toString('base64') }] });
+  await core.patchNamespacedSecret({
+    name: 'web-secret',
+    namespace: NS,
+    body: [{ op: 'replace', path: '/data/unused', value: Buffer.from('y').toString('base64') }],
+  });
   await sleep(5000);
   const after = await rolloutState(apps);
-  note(after.replicaSet === replicaSet ? `still on ReplicaSet ${replicaSet}: nothing rolled` : `unexpected: now on ${after.replicaSet}`);
+  note(
+    after.replicaSet === replicaSet
+      ? `still on ReplicaSet ${replicaSet}: nothing rolled`
+      : `unexpected: now on ${after.replicaSet}`,
+  );
 
   say('Editing the Secret key it does use (web-secret/token)');
-  await core.patchNamespacedSecret({ name: 'web-secret', namespace: NS, body: [{ op: 'replace', path: '/data/token', value: Buffer.from('second-token').toString('base64') }] });
+  await core.patchNamespacedSecret({
+    name: 'web-secret',
+    namespace: NS,
+    body: [{ op: 'replace', path: '/data/token', value: Buffer.from('second-token').toString('base64') }],
+  });
   await watchRollout(apps, core, replicaSet);
   note(`event on the Deployment: ${(await lastReloadedEvent(core)) ?? '(none yet)'}`);
 

@@ -25,7 +25,10 @@ export const CHART_VALUE_COMBINATIONS: Readonly<Record<string, Record<string, un
   namespaced: { watchNamespaces: ['team-a', 'team-b'] },
   ha: { ha: { enabled: true } },
   /** Needs the monitoring.coreos.com/v1 ServiceMonitor CRD installed. */
-  metrics: { serviceMonitor: { enabled: true, labels: { release: 'prometheus' } }, config: { metricsCountByNamespace: 'enabled' } },
+  metrics: {
+    serviceMonitor: { enabled: true, labels: { release: 'prometheus' } },
+    config: { metricsCountByNamespace: 'enabled' },
+  },
   'strategy-env-vars': { config: { reloadStrategy: 'env-vars' } },
   'strategy-annotations': { config: { reloadStrategy: 'annotations' } },
 });
@@ -35,10 +38,14 @@ let helmPath: Promise<string> | undefined;
 /** The cached helm binary; builds it on first use (a cold build takes minutes, progress on stderr). */
 export async function helmBinary(): Promise<string> {
   helmPath ??= new Promise<string>((resolve, reject) => {
-    const build = spawn('bash', [path.join(REPO_ROOT, 'tools', 'helm', 'build.sh')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const build = spawn('bash', [path.join(REPO_ROOT, 'tools', 'helm', 'build.sh')], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     build.stdout.setEncoding('utf8');
-    build.stdout.on('data', (chunk: string) => { out += chunk; });
+    build.stdout.on('data', (chunk: string) => {
+      out += chunk;
+    });
     build.on('error', reject);
     build.on('close', (code) => {
       const binary = out.trim().split('\n').at(-1) ?? '';
@@ -54,19 +61,33 @@ export async function helmBinary(): Promise<string> {
  * parsed: one object per manifest, in helm's order. Rejects with helm's error
  * (e.g. a `fail` in the chart, a schema violation) when rendering fails.
  */
-export async function renderChart(options: { values?: Record<string, unknown>; namespace?: string }): Promise<object[]> {
+export async function renderChart(options: {
+  values?: Record<string, unknown>;
+  namespace?: string;
+}): Promise<object[]> {
   const helm = await helmBinary();
   const dir = await mkdtemp(path.join(tmpdir(), 'mini-reloader-helm-'));
   try {
     const valuesFile = path.join(dir, 'values.json');
     await writeFile(valuesFile, JSON.stringify(options.values ?? {}));
-    const args = ['template', RELEASE_NAME, CHART_DIR, '--namespace', options.namespace ?? DEFAULT_NAMESPACE, '-f', valuesFile];
+    const args = [
+      'template',
+      RELEASE_NAME,
+      CHART_DIR,
+      '--namespace',
+      options.namespace ?? DEFAULT_NAMESPACE,
+      '-f',
+      valuesFile,
+    ];
     let stdout: string;
     try {
       ({ stdout } = await execFileAsync(helm, args, { env: offlineEnv(dir), maxBuffer: 16 * 1024 * 1024 }));
     } catch (err) {
       const stderr = (err as { stderr?: unknown }).stderr;
-      throw new Error(`helm template failed: ${typeof stderr === 'string' && stderr !== '' ? stderr.trim() : String(err)}`, { cause: err });
+      throw new Error(
+        `helm template failed: ${typeof stderr === 'string' && stderr !== '' ? stderr.trim() : String(err)}`,
+        { cause: err },
+      );
     }
     return parseManifests(stdout);
   } finally {
@@ -98,7 +119,8 @@ export function parseManifests(text: string): object[] {
     if (error !== undefined) throw new Error(`helm printed invalid YAML: ${error.message}`);
     const value: unknown = doc.toJS();
     if (value === null || value === undefined) continue;
-    if (typeof value !== 'object' || Array.isArray(value)) throw new Error(`helm printed a manifest that is not an object: ${JSON.stringify(value)}`);
+    if (typeof value !== 'object' || Array.isArray(value))
+      throw new Error(`helm printed a manifest that is not an object: ${JSON.stringify(value)}`);
     objects.push(value);
   }
   return objects;

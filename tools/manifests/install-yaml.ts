@@ -20,7 +20,10 @@ const HEADER = `# mini-reloader, cluster-wide. Generated from deploy/kustomize/b
 
 /** `kubectl kustomize <dir>` for a directory under deploy/. */
 export function kustomize(dir: string): string {
-  return execFileSync(resolveBinaries().kubectl, ['kustomize', path.join(ROOT, dir)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  return execFileSync(resolveBinaries().kubectl, ['kustomize', path.join(ROOT, dir)], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
 }
 
 export function installYaml(): string {

@@ -48,7 +48,9 @@ export class ApiProxy {
   static async start(cluster: LocalCluster): Promise<ApiProxy> {
     const server = createServer();
     const proxy = new ApiProxy(server, cluster.server, cluster.adminToken);
-    server.on('request', (req: IncomingMessage, res: ServerResponse) => { proxy.#handle(req, res); });
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      proxy.#handle(req, res);
+    });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return proxy;
   }
@@ -60,15 +62,19 @@ export class ApiProxy {
   /** A kubeconfig in `dir` that reaches the API server through this proxy, as the cluster's admin. */
   kubeconfig(dir: string): string {
     const file = path.join(dir, 'proxy-kubeconfig');
-    writeFileSync(file, JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'Config',
-      // client-node refuses plain HTTP unless TLS verification is off; there is no TLS to verify.
-      clusters: [{ name: 'proxy', cluster: { server: this.url, 'insecure-skip-tls-verify': true } }],
-      users: [{ name: 'admin', user: { token: this.#token } }],
-      contexts: [{ name: 'proxy', context: { cluster: 'proxy', user: 'admin' } }],
-      'current-context': 'proxy',
-    }), { mode: 0o600 });
+    writeFileSync(
+      file,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        // client-node refuses plain HTTP unless TLS verification is off; there is no TLS to verify.
+        clusters: [{ name: 'proxy', cluster: { server: this.url, 'insecure-skip-tls-verify': true } }],
+        users: [{ name: 'admin', user: { token: this.#token } }],
+        contexts: [{ name: 'proxy', context: { cluster: 'proxy', user: 'admin' } }],
+        'current-context': 'proxy',
+      }),
+      { mode: 0o600 },
+    );
     return file;
   }
 
@@ -83,7 +89,11 @@ export class ApiProxy {
 
   async close(): Promise<void> {
     this.#server.closeAllConnections();
-    await new Promise<void>((resolve) => { this.#server.close(() => { resolve(); }); });
+    await new Promise<void>((resolve) => {
+      this.#server.close(() => {
+        resolve();
+      });
+    });
   }
 
   /** Requests for the collection itself (not one object by name). */
@@ -93,52 +103,70 @@ export class ApiProxy {
 
   #handle(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://proxy');
-    const recorded: ProxiedRequest = { method: req.method ?? 'GET', path: url.pathname, query: new URLSearchParams(url.searchParams) };
+    const recorded: ProxiedRequest = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: new URLSearchParams(url.searchParams),
+    };
     this.requests.push(recorded);
     const tamper = this.tamper(recorded);
     if (tamper !== undefined && 'reply' in tamper) {
       const text = JSON.stringify(tamper.reply.body);
-      res.writeHead(tamper.reply.status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) }).end(text);
+      res
+        .writeHead(tamper.reply.status, {
+          'Content-Type': 'application/json',
+          'Content-Length': Buffer.byteLength(text),
+        })
+        .end(text);
       req.resume();
       return;
     }
     if (tamper !== undefined && 'dropQuery' in tamper) for (const key of tamper.dropQuery) url.searchParams.delete(key);
-    const upstream = httpsRequest({
-      host: this.#upstream.hostname,
-      port: this.#upstream.port,
-      method: req.method,
-      path: `${url.pathname}${url.search}`,
-      headers: { ...req.headers, host: this.#upstream.host },
-      // The test's own API server on loopback, whose certificate the test does not pin.
-      rejectUnauthorized: false,
-    }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      // As the API server does for a watch: the client learns at once that it was answered.
-      res.flushHeaders();
-      if (tamper === undefined || !('after' in tamper)) {
-        answer.pipe(res);
-        return;
-      }
-      let passed = 0;
-      let done = false;
-      let pending = Buffer.alloc(0);
-      answer.on('data', (chunk: Buffer) => {
-        pending = Buffer.concat([pending, chunk]);
-        for (let newline = pending.indexOf(0x0a); newline !== -1 && !done; newline = pending.indexOf(0x0a)) {
-          const line = pending.subarray(0, newline + 1);
-          res.write(line);
-          pending = pending.subarray(newline + 1);
-          done = tamper.after(line.toString('utf8'), passed++);
+    const upstream = httpsRequest(
+      {
+        host: this.#upstream.hostname,
+        port: this.#upstream.port,
+        method: req.method,
+        path: `${url.pathname}${url.search}`,
+        headers: { ...req.headers, host: this.#upstream.host },
+        // The test's own API server on loopback, whose certificate the test does not pin.
+        rejectUnauthorized: false,
+      },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        // As the API server does for a watch: the client learns at once that it was answered.
+        res.flushHeaders();
+        if (tamper === undefined || !('after' in tamper)) {
+          answer.pipe(res);
+          return;
         }
-        if (!done) return;
-        answer.destroy();
-        if (tamper.then === undefined) res.destroy();
-        else res.end(`${tamper.then}\n`);
-      });
-      answer.on('end', () => { res.end(pending); });
+        let passed = 0;
+        let done = false;
+        let pending = Buffer.alloc(0);
+        answer.on('data', (chunk: Buffer) => {
+          pending = Buffer.concat([pending, chunk]);
+          for (let newline = pending.indexOf(0x0a); newline !== -1 && !done; newline = pending.indexOf(0x0a)) {
+            const line = pending.subarray(0, newline + 1);
+            res.write(line);
+            pending = pending.subarray(newline + 1);
+            done = tamper.after(line.toString('utf8'), passed++);
+          }
+          if (!done) return;
+          answer.destroy();
+          if (tamper.then === undefined) res.destroy();
+          else res.end(`${tamper.then}\n`);
+        });
+        answer.on('end', () => {
+          res.end(pending);
+        });
+      },
+    );
+    upstream.on('error', () => {
+      res.destroy();
     });
-    upstream.on('error', () => { res.destroy(); });
-    res.on('close', () => { upstream.destroy(); });
+    res.on('close', () => {
+      upstream.destroy();
+    });
     req.pipe(upstream);
   }
 }

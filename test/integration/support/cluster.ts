@@ -16,7 +16,9 @@ export const TEST_CLUSTER_NAME = process.env.MINI_RELOADER_TEST_CLUSTER ?? 'mini
 export function testCluster(): LocalCluster {
   const cluster = LocalCluster.attach(TEST_CLUSTER_NAME);
   if (cluster === undefined || !cluster.isRunning('kube-apiserver')) {
-    throw new Error(`the test control plane "${TEST_CLUSTER_NAME}" is not running; integration tests start it through --test-global-setup (npm run test:integration)`);
+    throw new Error(
+      `the test control plane "${TEST_CLUSTER_NAME}" is not running; integration tests start it through --test-global-setup (npm run test:integration)`,
+    );
   }
   return cluster;
 }
@@ -31,7 +33,12 @@ export interface Clients {
 export function clients(cluster: LocalCluster = testCluster()): Clients {
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromFile(cluster.kubeconfigPath);
-  return { kubeconfigPath: cluster.kubeconfigPath, kubeConfig, core: kubeConfig.makeApiClient(CoreV1Api), apps: kubeConfig.makeApiClient(AppsV1Api) };
+  return {
+    kubeconfigPath: cluster.kubeconfigPath,
+    kubeConfig,
+    core: kubeConfig.makeApiClient(CoreV1Api),
+    apps: kubeConfig.makeApiClient(AppsV1Api),
+  };
 }
 
 /** The project's own API client, with the same kubeconfig read by the project's own loader. */
@@ -41,7 +48,11 @@ export async function apiClient(c: Clients): Promise<ApiClient> {
 
 /** A fresh namespace for one test, deleted when the test ends. */
 export async function testNamespace(t: TestContext, c: Clients): Promise<string> {
-  const name = `t-${t.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 40).replace(/-+$/, '')}-${Math.random().toString(36).slice(2, 7)}`;
+  const name = `t-${t.name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .slice(0, 40)
+    .replace(/-+$/, '')}-${Math.random().toString(36).slice(2, 7)}`;
   await c.core.createNamespace({ body: { metadata: { name } } });
   t.after(async () => {
     await c.core.deleteNamespace({ name }).catch(() => undefined);
@@ -65,7 +76,9 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
       last = err;
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${last instanceof Error ? last.message : String(last)}`);
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}; last: ${last instanceof Error ? last.message : String(last)}`,
+      );
     }
     await sleep(200);
   }
@@ -75,12 +88,23 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
  * A kubeconfig that authenticates as a ServiceAccount with a fresh token
  * (TokenRequest), so a controller run with it has exactly that account's RBAC.
  */
-export async function serviceAccountKubeconfig(t: TestContext, c: Clients, namespace: string, name: string): Promise<string> {
-  const request = await c.core.createNamespacedServiceAccountToken({ name, namespace, body: { spec: { audiences: [], expirationSeconds: 3600 } } });
+export async function serviceAccountKubeconfig(
+  t: TestContext,
+  c: Clients,
+  namespace: string,
+  name: string,
+): Promise<string> {
+  const request = await c.core.createNamespacedServiceAccountToken({
+    name,
+    namespace,
+    body: { spec: { audiences: [], expirationSeconds: 3600 } },
+  });
   const token = request.status?.token;
   assert.ok(token, `a token for ServiceAccount ${namespace}/${name}`);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'sa-kubeconfig-'));
-  t.after(() => { rmSync(dir, { recursive: true, force: true }); });
+  t.after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
   const kubeconfig = path.join(dir, 'kubeconfig');
   const restricted = new KubeConfig();
   restricted.loadFromOptions({
@@ -94,7 +118,12 @@ export async function serviceAccountKubeconfig(t: TestContext, c: Clients, names
 }
 
 /** A Role `mini-reloader` in `namespace` with `rules`, bound to the ServiceAccount `account`. */
-export async function grant(c: Clients, namespace: string, account: { namespace: string; name: string }, rules: V1PolicyRule[]): Promise<void> {
+export async function grant(
+  c: Clients,
+  namespace: string,
+  account: { namespace: string; name: string },
+  rules: V1PolicyRule[],
+): Promise<void> {
   const rbac = c.kubeConfig.makeApiClient(RbacAuthorizationV1Api);
   await rbac.createNamespacedRole({ namespace, body: { metadata: { name: 'mini-reloader' }, rules } });
   await rbac.createNamespacedRoleBinding({

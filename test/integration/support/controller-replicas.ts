@@ -2,7 +2,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ControllerProcess } from './controller.ts';
 
 /** Short Lease timings, so a failover fits in a test; the defaults are 15 s / 10 s / 2 s. */
-const FAST_HA = ['--enable-ha', '--leader-election-lease-duration=4s', '--leader-election-renew-deadline=3s', '--leader-election-retry-period=500ms'];
+const FAST_HA = [
+  '--enable-ha',
+  '--leader-election-lease-duration=4s',
+  '--leader-election-renew-deadline=3s',
+  '--leader-election-retry-period=500ms',
+];
 
 /** The flags of one HA replica named `name`, with its Lease in `namespace`. */
 export function haReplica(namespace: string, name: string): string[] {
@@ -40,7 +45,12 @@ export class ControllerReplicas {
 
   /** One replica per argument list; with more than one, each list must enable HA. */
   constructor(argLists: readonly (readonly string[])[]) {
-    this.#replicas = argLists.map((args) => ({ process: new ControllerProcess(args), startedAt: 0, running: false, exits: 0 }));
+    this.#replicas = argLists.map((args) => ({
+      process: new ControllerProcess(args),
+      startedAt: 0,
+      running: false,
+      exits: 0,
+    }));
     this.#ha = argLists.some((args) => args.includes('--enable-ha'));
   }
 
@@ -57,13 +67,15 @@ export class ControllerReplicas {
   /** SIGTERM to every replica, SIGKILL to one still running after 30 s (counted in `stuckOnStop`); none is started again. */
   async stop(): Promise<void> {
     this.#stopped = true;
-    await Promise.all(this.#replicas.map(async (r) => {
-      const exited = await Promise.race([r.process.stop().then(() => true), sleep(STOP_GRACE_MS).then(() => false)]);
-      if (!exited) {
-        this.stuckOnStop++;
-        await r.process.kill();
-      }
-    }));
+    await Promise.all(
+      this.#replicas.map(async (r) => {
+        const exited = await Promise.race([r.process.stop().then(() => true), sleep(STOP_GRACE_MS).then(() => false)]);
+        if (!exited) {
+          this.stuckOnStop++;
+          await r.process.kill();
+        }
+      }),
+    );
     await Promise.all(this.#supervisors);
   }
 
@@ -71,9 +83,14 @@ export class ControllerReplicas {
   async leader(timeoutMs = 60_000): Promise<ControllerProcess> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const found = this.#replicas.find((r) => r.running && (!this.#ha || r.process.lines.slice(r.startedAt).some((l) => l.msg.startsWith('leading'))));
+      const found = this.#replicas.find(
+        (r) => r.running && (!this.#ha || r.process.lines.slice(r.startedAt).some((l) => l.msg.startsWith('leading'))),
+      );
       if (found !== undefined) return found.process;
-      if (Date.now() > deadline) throw new Error(`no controller replica leads after ${timeoutMs} ms; exits so far: ${this.#replicas.map((r) => r.exits).join(', ')}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `no controller replica leads after ${timeoutMs} ms; exits so far: ${this.#replicas.map((r) => r.exits).join(', ')}`,
+        );
       await sleep(100);
     }
   }
@@ -81,7 +98,9 @@ export class ControllerReplicas {
   /** Until the returned function is called, no replica that exits is started again. */
   holdRestarts(): () => void {
     let release = (): void => undefined;
-    this.#hold = new Promise((resolve) => { release = resolve; });
+    this.#hold = new Promise((resolve) => {
+      release = resolve;
+    });
     return release;
   }
 

@@ -40,7 +40,12 @@ export class ControllerProcess {
   #exit: Promise<number | null> = Promise.resolve(null);
   readonly #waiters = new Set<() => void>();
 
-  constructor(args: readonly string[], env: Readonly<Record<string, string>> = {}, command: readonly string[] = sourceCli(), cwd?: string) {
+  constructor(
+    args: readonly string[],
+    env: Readonly<Record<string, string>> = {},
+    command: readonly string[] = sourceCli(),
+    cwd?: string,
+  ) {
     this.#command = command;
     this.#cwd = cwd;
     this.#args = args;
@@ -49,9 +54,17 @@ export class ControllerProcess {
 
   start(): void {
     const [program = '', ...leading] = this.#command;
-    const child = spawn(program, [...leading, ...this.#args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...this.#env }, cwd: this.#cwd });
+    const child = spawn(program, [...leading, ...this.#args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...this.#env },
+      cwd: this.#cwd,
+    });
     this.#child = child;
-    this.#exit = new Promise((resolve) => { child.once('exit', (code) => { resolve(code); }); });
+    this.#exit = new Promise((resolve) => {
+      child.once('exit', (code) => {
+        resolve(code);
+      });
+    });
     createInterface({ input: child.stdout }).on('line', (line) => {
       try {
         this.lines.push(JSON.parse(line) as LogLine);
@@ -60,7 +73,9 @@ export class ControllerProcess {
       }
       for (const wake of this.#waiters) wake();
     });
-    createInterface({ input: child.stderr }).on('line', (line) => { this.lines.push({ level: 50, msg: `stderr: ${line}` }); });
+    createInterface({ input: child.stderr }).on('line', (line) => {
+      this.lines.push({ level: 50, msg: `stderr: ${line}` });
+    });
   }
 
   /** SIGTERM, and waits for a clean exit. */
@@ -96,10 +111,18 @@ export class ControllerProcess {
       const found = this.lines.slice(from).find(match);
       if (found !== undefined) return found;
       if (Date.now() > deadline) {
-        throw new Error(`timed out waiting for the controller to log ${what}; its last lines:\n${this.lines.slice(-25).map((l) => JSON.stringify(l)).join('\n')}`);
+        throw new Error(
+          `timed out waiting for the controller to log ${what}; its last lines:\n${this.lines
+            .slice(-25)
+            .map((l) => JSON.stringify(l))
+            .join('\n')}`,
+        );
       }
       await new Promise<void>((resolve) => {
-        const wake = (): void => { this.#waiters.delete(wake); resolve(); };
+        const wake = (): void => {
+          this.#waiters.delete(wake);
+          resolve();
+        };
         this.#waiters.add(wake);
         setTimeout(wake, 250).unref();
       });
@@ -112,7 +135,11 @@ export class ControllerProcess {
 
   /** Waits until it reconciled `workload` (Kind/ns/name) to the given outcome message. */
   async decided(workload: string, msgPrefix: string, from = 0): Promise<LogLine> {
-    return this.waitFor(`"${msgPrefix}" for ${workload}`, (l) => l.workload === workload && l.msg.startsWith(msgPrefix), from);
+    return this.waitFor(
+      `"${msgPrefix}" for ${workload}`,
+      (l) => l.workload === workload && l.msg.startsWith(msgPrefix),
+      from,
+    );
   }
 
   count(workload: string, msgPrefix: string): number {
@@ -121,10 +148,18 @@ export class ControllerProcess {
 }
 
 /** The flags tests run the controller with: debug logs, a 1 s debounce, metrics on a free port; `extraArgs` come last and win. */
-export function controllerArgs(namespace: string | undefined, extraArgs: readonly string[] = [], kubeconfig = testCluster().kubeconfigPath): string[] {
+export function controllerArgs(
+  namespace: string | undefined,
+  extraArgs: readonly string[] = [],
+  kubeconfig = testCluster().kubeconfigPath,
+): string[] {
   return [
-    `--kubeconfig=${kubeconfig}`, ...(namespace === undefined ? [] : [`--namespaces=${namespace}`]), '--metrics-address=127.0.0.1:0',
-    '--log-level=debug', '--debounce=1s', ...extraArgs,
+    `--kubeconfig=${kubeconfig}`,
+    ...(namespace === undefined ? [] : [`--namespaces=${namespace}`]),
+    '--metrics-address=127.0.0.1:0',
+    '--log-level=debug',
+    '--debounce=1s',
+    ...extraArgs,
   ];
 }
 
@@ -134,12 +169,23 @@ export function controllerArgs(namespace: string | undefined, extraArgs: readonl
  * namespace selector, so it leaves other tests' namespaces alone).
  */
 export async function startController(
-  t: TestContext, namespace: string | undefined, extraArgs: readonly string[] = [], kubeconfig = testCluster().kubeconfigPath, env: Readonly<Record<string, string>> = {},
+  t: TestContext,
+  namespace: string | undefined,
+  extraArgs: readonly string[] = [],
+  kubeconfig = testCluster().kubeconfigPath,
+  env: Readonly<Record<string, string>> = {},
   launch: Launch = {},
 ): Promise<ControllerProcess> {
-  const controller = new ControllerProcess(controllerArgs(namespace, extraArgs, kubeconfig), env, launch.command, launch.cwd);
+  const controller = new ControllerProcess(
+    controllerArgs(namespace, extraArgs, kubeconfig),
+    env,
+    launch.command,
+    launch.cwd,
+  );
   controller.start();
-  t.after(async () => { await controller.stop(); });
+  t.after(async () => {
+    await controller.stop();
+  });
   await controller.synced();
   return controller;
 }

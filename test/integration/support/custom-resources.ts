@@ -22,17 +22,37 @@ export function at(obj: unknown, ...path: string[]): unknown {
  * controller serves it: the tests look at what is written), removed when the
  * test ends; resolves once the API server serves it.
  */
-export async function installCrd(t: TestContext, c: Clients, crd: { group: string; version: string; kind: string; plural: string }): Promise<void> {
+export async function installCrd(
+  t: TestContext,
+  c: Clients,
+  crd: { group: string; version: string; kind: string; plural: string },
+): Promise<void> {
   const name = `${crd.plural}.${crd.group}`;
   await post(c, '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', {
-    apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name },
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name },
     spec: {
-      group: crd.group, scope: 'Namespaced',
+      group: crd.group,
+      scope: 'Namespaced',
       names: { kind: crd.kind, listKind: `${crd.kind}List`, plural: crd.plural, singular: crd.kind.toLowerCase() },
-      versions: [{ name: crd.version, served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
+      versions: [
+        {
+          name: crd.version,
+          served: true,
+          storage: true,
+          schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+        },
+      ],
     },
   });
-  t.after(async () => { await (await apiClient(c)).json({ method: 'DELETE', path: `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}` }).catch(() => undefined); });
+  t.after(async () => {
+    await (
+      await apiClient(c)
+    )
+      .json({ method: 'DELETE', path: `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}` })
+      .catch(() => undefined);
+  });
   await eventually(`the ${name} CRD to be served`, async () => {
     const list = await getJson(c, `/apis/${crd.group}/${crd.version}`).catch(() => undefined);
     const resources = list?.resources;

@@ -1,4 +1,11 @@
-import type { V1Container, V1EnvFromSource, V1EnvVar, V1PodSpec, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
+import type {
+  V1Container,
+  V1EnvFromSource,
+  V1EnvVar,
+  V1PodSpec,
+  V1Volume,
+  V1VolumeMount,
+} from '@kubernetes/client-node';
 import type { Clients } from './cluster.ts';
 import { AUTO, ENABLED_LABEL, createConfigMap, createSecret } from './config.ts';
 import { deployment } from './workloads.ts';
@@ -69,7 +76,9 @@ export function sees(workload: FleetWorkload, write: ConfigWrite): boolean {
   const { config } = write;
   const followed = workload.optIn === 'auto' || workload.named.has(configKey(config)) || config.enabled;
   if (!followed || write.keys.length === 0) return false;
-  return workload.uses.some((u) => u.config === config && (u.keys === 'all' || u.keys.some((k) => write.keys.includes(k))));
+  return workload.uses.some(
+    (u) => u.config === config && (u.keys === 'all' || u.keys.some((k) => write.keys.includes(k))),
+  );
 }
 
 /** Whether the controller follows any config for it, and so adopts it. */
@@ -83,14 +92,24 @@ export function followsAnything(workload: FleetWorkload): boolean {
  */
 export function fleetConfigs(configMaps: number, secrets: number): FleetConfig[] {
   const configs: FleetConfig[] = [];
-  for (let i = 0; i < configMaps; i++) configs.push({ kind: 'ConfigMap', name: `cm-${i}`, keys: ['a', 'b', 'c', 'x'], enabled: i % 2 === 0 });
-  for (let i = 0; i < secrets; i++) configs.push({ kind: 'Secret', name: `sec-${i}`, keys: ['a', 'b', 'x'], enabled: i % 2 === 0 });
+  for (let i = 0; i < configMaps; i++)
+    configs.push({ kind: 'ConfigMap', name: `cm-${i}`, keys: ['a', 'b', 'c', 'x'], enabled: i % 2 === 0 });
+  for (let i = 0; i < secrets; i++)
+    configs.push({ kind: 'Secret', name: `sec-${i}`, keys: ['a', 'b', 'x'], enabled: i % 2 === 0 });
   configs.push({ kind: 'ConfigMap', name: 'unreferenced', keys: ['a'], enabled: true });
   return configs;
 }
 
 type UseShape = 'envFrom' | 'keyRef' | 'volume' | 'volumeItems' | 'projected' | 'initEnvFrom' | 'initKeyRef';
-const SHAPES: readonly UseShape[] = ['envFrom', 'keyRef', 'volume', 'volumeItems', 'projected', 'initEnvFrom', 'initKeyRef'];
+const SHAPES: readonly UseShape[] = [
+  'envFrom',
+  'keyRef',
+  'volume',
+  'volumeItems',
+  'projected',
+  'initEnvFrom',
+  'initKeyRef',
+];
 
 interface PodParts {
   readonly env: V1EnvVar[];
@@ -104,22 +123,46 @@ interface PodParts {
 /** Adds one reference of the given shape to the pod parts and says what the pods see through it. */
 function addUse(parts: PodParts, shape: UseShape, config: FleetConfig, key: string, n: number): Use {
   const isMap = config.kind === 'ConfigMap';
-  const keyRef = (): V1EnvVar => ({ name: `V_${n}`, valueFrom: isMap ? { configMapKeyRef: { name: config.name, key } } : { secretKeyRef: { name: config.name, key } } });
-  const whole = (): V1EnvFromSource => (isMap ? { configMapRef: { name: config.name } } : { secretRef: { name: config.name } });
+  const keyRef = (): V1EnvVar => ({
+    name: `V_${n}`,
+    valueFrom: isMap ? { configMapKeyRef: { name: config.name, key } } : { secretKeyRef: { name: config.name, key } },
+  });
+  const whole = (): V1EnvFromSource =>
+    isMap ? { configMapRef: { name: config.name } } : { secretRef: { name: config.name } };
   const volume = (items: boolean): V1Volume => {
     const projection = { ...(items ? { items: [{ key, path: key }] } : {}) };
-    return isMap ? { name: `vol-${n}`, configMap: { name: config.name, ...projection } } : { name: `vol-${n}`, secret: { secretName: config.name, ...projection } };
+    return isMap
+      ? { name: `vol-${n}`, configMap: { name: config.name, ...projection } }
+      : { name: `vol-${n}`, secret: { secretName: config.name, ...projection } };
   };
-  const mount = (): void => { parts.mounts.push({ name: `vol-${n}`, mountPath: `/config/${n}` }); };
+  const mount = (): void => {
+    parts.mounts.push({ name: `vol-${n}`, mountPath: `/config/${n}` });
+  };
   switch (shape) {
-    case 'envFrom': parts.envFrom.push(whole()); return { config, keys: 'all' };
-    case 'keyRef': parts.env.push(keyRef()); return { config, keys: [key] };
-    case 'initEnvFrom': parts.initEnvFrom.push(whole()); return { config, keys: 'all' };
-    case 'initKeyRef': parts.initEnv.push(keyRef()); return { config, keys: [key] };
-    case 'volume': parts.volumes.push(volume(false)); mount(); return { config, keys: 'all' };
-    case 'volumeItems': parts.volumes.push(volume(true)); mount(); return { config, keys: [key] };
+    case 'envFrom':
+      parts.envFrom.push(whole());
+      return { config, keys: 'all' };
+    case 'keyRef':
+      parts.env.push(keyRef());
+      return { config, keys: [key] };
+    case 'initEnvFrom':
+      parts.initEnvFrom.push(whole());
+      return { config, keys: 'all' };
+    case 'initKeyRef':
+      parts.initEnv.push(keyRef());
+      return { config, keys: [key] };
+    case 'volume':
+      parts.volumes.push(volume(false));
+      mount();
+      return { config, keys: 'all' };
+    case 'volumeItems':
+      parts.volumes.push(volume(true));
+      mount();
+      return { config, keys: [key] };
     case 'projected': {
-      const source = isMap ? { configMap: { name: config.name, items: [{ key, path: key }] } } : { secret: { name: config.name, items: [{ key, path: key }] } };
+      const source = isMap
+        ? { configMap: { name: config.name, items: [{ key, path: key }] } }
+        : { secret: { name: config.name, items: [{ key, path: key }] } };
       parts.volumes.push({ name: `vol-${n}`, projected: { sources: [source] } });
       mount();
       return { config, keys: [key] };
@@ -132,7 +175,13 @@ function addUse(parts: PodParts, shape: UseShape, config: FleetConfig, key: stri
  * pool (never `unreferenced`), opted in as `optIn` says. Key references never
  * name `x`, so a change of `x` is seen only through whole-object references.
  */
-export function fleetWorkload(random: Random, kind: FleetWorkloadKind, name: string, optIn: OptIn, pool: readonly FleetConfig[]): { workload: FleetWorkload; podSpec: V1PodSpec } {
+export function fleetWorkload(
+  random: Random,
+  kind: FleetWorkloadKind,
+  name: string,
+  optIn: OptIn,
+  pool: readonly FleetConfig[],
+): { workload: FleetWorkload; podSpec: V1PodSpec } {
   const parts: PodParts = { env: [], envFrom: [], mounts: [], initEnv: [], initEnvFrom: [], volumes: [] };
   const referable = pool.filter((c) => c.name !== 'unreferenced');
   const uses: Use[] = [];
@@ -141,7 +190,18 @@ export function fleetWorkload(random: Random, kind: FleetWorkloadKind, name: str
   for (let n = 0; n < count; n++) {
     const shape = pick(random, SHAPES);
     const config = pick(random, referable);
-    uses.push(addUse(parts, shape, config, pick(random, config.keys.filter((k) => k !== 'x')), n));
+    uses.push(
+      addUse(
+        parts,
+        shape,
+        config,
+        pick(
+          random,
+          config.keys.filter((k) => k !== 'x'),
+        ),
+        n,
+      ),
+    );
     shapes.push(`${shape}:${configKey(config)}`);
   }
   const named = new Set<string>();
@@ -150,12 +210,17 @@ export function fleetWorkload(random: Random, kind: FleetWorkloadKind, name: str
     const first = uses[0];
     if (named.size === 0 && first !== undefined) named.add(configKey(first.config));
   }
-  const container = (containerName: string, env: V1EnvVar[], envFrom: V1EnvFromSource[], mounts: V1VolumeMount[]): V1Container => (
-    { name: containerName, image: 'registry.invalid/app:1', env, envFrom, volumeMounts: mounts }
-  );
+  const container = (
+    containerName: string,
+    env: V1EnvVar[],
+    envFrom: V1EnvFromSource[],
+    mounts: V1VolumeMount[],
+  ): V1Container => ({ name: containerName, image: 'registry.invalid/app:1', env, envFrom, volumeMounts: mounts });
   const podSpec: V1PodSpec = {
     containers: [container('app', parts.env, parts.envFrom, parts.mounts)],
-    ...(parts.initEnv.length + parts.initEnvFrom.length > 0 ? { initContainers: [container('init', parts.initEnv, parts.initEnvFrom, [])] } : {}),
+    ...(parts.initEnv.length + parts.initEnvFrom.length > 0
+      ? { initContainers: [container('init', parts.initEnv, parts.initEnvFrom, [])] }
+      : {}),
     volumes: parts.volumes,
   };
   return { workload: { kind, name, optIn, uses, named, shape: `${optIn} ${shapes.join(' ')}` }, podSpec };
@@ -164,7 +229,11 @@ export function fleetWorkload(random: Random, kind: FleetWorkloadKind, name: str
 function optInAnnotations(workload: FleetWorkload): Record<string, string> {
   if (workload.optIn === 'auto') return AUTO;
   if (workload.optIn === 'label') return {};
-  const listed = (kind: FleetConfigKind): string => [...workload.named].filter((k) => k.startsWith(`${kind}/`)).map((k) => k.slice(kind.length + 1)).join(',');
+  const listed = (kind: FleetConfigKind): string =>
+    [...workload.named]
+      .filter((k) => k.startsWith(`${kind}/`))
+      .map((k) => k.slice(kind.length + 1))
+      .join(',');
   return {
     ...(listed('ConfigMap') === '' ? {} : { 'configmap.reloader.stakater.com/reload': listed('ConfigMap') }),
     ...(listed('Secret') === '' ? {} : { 'secret.reloader.stakater.com/reload': listed('Secret') }),
@@ -174,7 +243,12 @@ function optInAnnotations(workload: FleetWorkload): Record<string, string> {
 /** Enough revision history that every rollout of a run stays countable. */
 const HISTORY = 1000;
 
-export async function createFleetWorkload(c: Clients, namespace: string, workload: FleetWorkload, podSpec: V1PodSpec): Promise<void> {
+export async function createFleetWorkload(
+  c: Clients,
+  namespace: string,
+  workload: FleetWorkload,
+  podSpec: V1PodSpec,
+): Promise<void> {
   const annotations = optInAnnotations(workload);
   const labels = { app: workload.name };
   const template = { metadata: { labels }, spec: podSpec };
@@ -187,14 +261,34 @@ export async function createFleetWorkload(c: Clients, namespace: string, workloa
       return;
     }
     case 'StatefulSet':
-      await c.apps.createNamespacedStatefulSet({ namespace, body: { metadata, spec: { replicas: 1, serviceName: workload.name, selector: { matchLabels: labels }, revisionHistoryLimit: HISTORY, template } } });
+      await c.apps.createNamespacedStatefulSet({
+        namespace,
+        body: {
+          metadata,
+          spec: {
+            replicas: 1,
+            serviceName: workload.name,
+            selector: { matchLabels: labels },
+            revisionHistoryLimit: HISTORY,
+            template,
+          },
+        },
+      });
       return;
     case 'DaemonSet':
-      await c.apps.createNamespacedDaemonSet({ namespace, body: { metadata, spec: { selector: { matchLabels: labels }, revisionHistoryLimit: HISTORY, template } } });
+      await c.apps.createNamespacedDaemonSet({
+        namespace,
+        body: { metadata, spec: { selector: { matchLabels: labels }, revisionHistoryLimit: HISTORY, template } },
+      });
   }
 }
 
-export async function createFleetConfig(c: Clients, namespace: string, config: FleetConfig, value: string): Promise<void> {
+export async function createFleetConfig(
+  c: Clients,
+  namespace: string,
+  config: FleetConfig,
+  value: string,
+): Promise<void> {
   const data = Object.fromEntries(config.keys.map((k) => [k, value]));
   const labels = config.enabled ? ENABLED_LABEL : {};
   if (config.kind === 'ConfigMap') await createConfigMap(c, namespace, config.name, data, labels);
@@ -208,7 +302,10 @@ export async function createFleetConfig(c: Clients, namespace: string, config: F
  * before, so none reuses an old revision.
  */
 export async function rolloutsByWorkload(c: Clients, namespace: string): Promise<Map<string, number>> {
-  const [sets, revisions] = await Promise.all([c.apps.listNamespacedReplicaSet({ namespace }), c.apps.listNamespacedControllerRevision({ namespace })]);
+  const [sets, revisions] = await Promise.all([
+    c.apps.listNamespacedReplicaSet({ namespace }),
+    c.apps.listNamespacedControllerRevision({ namespace }),
+  ]);
   const counts = new Map<string, number>();
   for (const item of [...sets.items, ...revisions.items]) {
     const owner = item.metadata?.ownerReferences?.find((o) => o.controller === true);

@@ -11,7 +11,14 @@ const run = promisify(execFile);
 const BUILD = path.join(import.meta.dirname, '..', '..', '..', 'tools', 'image', 'build-local.sh');
 
 /** runc, and ulimits below the machine's: see tools/image/build-local.sh. */
-export const PODMAN_RUNTIME: readonly string[] = ['--runtime', 'runc', '--ulimit', 'nofile=4096:4096', '--ulimit', 'nproc=4096:4096'];
+export const PODMAN_RUNTIME: readonly string[] = [
+  '--runtime',
+  'runc',
+  '--ulimit',
+  'nofile=4096:4096',
+  '--ulimit',
+  'nproc=4096:4096',
+];
 
 /** The hardening every install applies to the controller's container, as podman flags. */
 const PODMAN_HARDENING: readonly string[] = ['--read-only', '--cap-drop=ALL', '--security-opt=no-new-privileges'];
@@ -27,12 +34,16 @@ let built: Promise<string> | undefined;
 
 /** The image built from the Dockerfile by `npm run image:local` (rebuilt only when its sources changed), once per test process; its name. */
 export async function localImage(): Promise<string> {
-  built ??= run('bash', [BUILD], { maxBuffer: 64 * 1024 * 1024 }).then(({ stdout }) => stdout.trim().split('\n').at(-1) ?? '');
+  built ??= run('bash', [BUILD], { maxBuffer: 64 * 1024 * 1024 }).then(
+    ({ stdout }) => stdout.trim().split('\n').at(-1) ?? '',
+  );
   return built;
 }
 
 export async function imageConfig(image: string): Promise<ImageConfig> {
-  return JSON.parse((await run('podman', ['image', 'inspect', image, '--format', '{{json .Config}}'])).stdout) as ImageConfig;
+  return JSON.parse(
+    (await run('podman', ['image', 'inspect', image, '--format', '{{json .Config}}'])).stdout,
+  ) as ImageConfig;
 }
 
 /** `podman rm --force` of a container that may already be gone. */
@@ -59,8 +70,27 @@ export async function readableKubeconfig(t: TestContext): Promise<string> {
  * on loopback); stopped and removed when the test ends. `podmanFlags` come
  * before the image: mounts, environment, limits, entrypoint.
  */
-export function startContainer(t: TestContext, name: string, image: string, podmanFlags: readonly string[], args: readonly string[]): ControllerProcess {
-  const container = new ControllerProcess(args, {}, ['podman', 'run', '--rm', '--name', name, ...PODMAN_RUNTIME, ...PODMAN_HARDENING, '--network', 'host', ...podmanFlags, image, 'run']);
+export function startContainer(
+  t: TestContext,
+  name: string,
+  image: string,
+  podmanFlags: readonly string[],
+  args: readonly string[],
+): ControllerProcess {
+  const container = new ControllerProcess(args, {}, [
+    'podman',
+    'run',
+    '--rm',
+    '--name',
+    name,
+    ...PODMAN_RUNTIME,
+    ...PODMAN_HARDENING,
+    '--network',
+    'host',
+    ...podmanFlags,
+    image,
+    'run',
+  ]);
   container.start();
   t.after(async () => {
     await container.stop();

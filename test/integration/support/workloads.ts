@@ -2,7 +2,11 @@ import type { V1Deployment, V1PodSpec, V1ReplicaSet } from '@kubernetes/client-n
 import type { Clients } from './cluster.ts';
 import { eventually } from './cluster.ts';
 
-export function deployment(name: string, podSpec: Partial<V1PodSpec> = {}, annotations: Record<string, string> = {}): V1Deployment {
+export function deployment(
+  name: string,
+  podSpec: Partial<V1PodSpec> = {},
+  annotations: Record<string, string> = {},
+): V1Deployment {
   const labels = { app: name };
   return {
     apiVersion: 'apps/v1',
@@ -22,7 +26,9 @@ export function deployment(name: string, podSpec: Partial<V1PodSpec> = {}, annot
 
 export async function replicaSetsOf(c: Clients, namespace: string, deploymentName: string): Promise<V1ReplicaSet[]> {
   const list = await c.apps.listNamespacedReplicaSet({ namespace });
-  return list.items.filter((rs) => rs.metadata?.ownerReferences?.some((o) => o.kind === 'Deployment' && o.name === deploymentName));
+  return list.items.filter((rs) =>
+    rs.metadata?.ownerReferences?.some((o) => o.kind === 'Deployment' && o.name === deploymentName),
+  );
 }
 
 /**
@@ -31,19 +37,28 @@ export async function replicaSetsOf(c: Clients, namespace: string, deploymentNam
  * and available, and exactly one ReplicaSet still has replicas. Returns that
  * ReplicaSet and how many ReplicaSets exist in all (one per rollout).
  */
-export async function rolloutComplete(c: Clients, namespace: string, name: string, timeoutMs = 90_000): Promise<{ current: V1ReplicaSet; replicaSets: number }> {
-  return eventually(`Deployment ${namespace}/${name} to finish rolling out`, async () => {
-    const d = await c.apps.readNamespacedDeployment({ name, namespace });
-    const want = d.spec?.replicas ?? 1;
-    const s = d.status;
-    if (s?.observedGeneration !== d.metadata?.generation) return undefined;
-    if (s?.updatedReplicas !== want || s.availableReplicas !== want || s.replicas !== want) return undefined;
-    const sets = await replicaSetsOf(c, namespace, name);
-    const live = sets.filter((rs) => (rs.spec?.replicas ?? 0) > 0);
-    const current = live[0];
-    if (live.length !== 1 || current === undefined || current.status?.readyReplicas !== want) return undefined;
-    return { current, replicaSets: sets.length };
-  }, timeoutMs);
+export async function rolloutComplete(
+  c: Clients,
+  namespace: string,
+  name: string,
+  timeoutMs = 90_000,
+): Promise<{ current: V1ReplicaSet; replicaSets: number }> {
+  return eventually(
+    `Deployment ${namespace}/${name} to finish rolling out`,
+    async () => {
+      const d = await c.apps.readNamespacedDeployment({ name, namespace });
+      const want = d.spec?.replicas ?? 1;
+      const s = d.status;
+      if (s?.observedGeneration !== d.metadata?.generation) return undefined;
+      if (s?.updatedReplicas !== want || s.availableReplicas !== want || s.replicas !== want) return undefined;
+      const sets = await replicaSetsOf(c, namespace, name);
+      const live = sets.filter((rs) => (rs.spec?.replicas ?? 0) > 0);
+      const current = live[0];
+      if (live.length !== 1 || current === undefined || current.status?.readyReplicas !== want) return undefined;
+      return { current, replicaSets: sets.length };
+    },
+    timeoutMs,
+  );
 }
 
 export async function runningPods(c: Clients, namespace: string, appLabel: string): Promise<number> {
@@ -57,12 +72,20 @@ export async function controllerRevisions(c: Clients, namespace: string, ownerNa
   return list.items.filter((r) => r.metadata?.ownerReferences?.some((o) => o.name === ownerName)).length;
 }
 
-export async function templateAnnotation(c: Clients, namespace: string, name: string, annotation: string): Promise<string | undefined> {
+export async function templateAnnotation(
+  c: Clients,
+  namespace: string,
+  name: string,
+  annotation: string,
+): Promise<string | undefined> {
   const d = await c.apps.readNamespacedDeployment({ name, namespace });
   return d.spec?.template.metadata?.annotations?.[annotation];
 }
 
 export async function eventsFor(c: Clients, namespace: string, name: string, reason: string): Promise<string[]> {
-  const events = await c.core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${name},reason=${reason}` });
+  const events = await c.core.listNamespacedEvent({
+    namespace,
+    fieldSelector: `involvedObject.name=${name},reason=${reason}`,
+  });
   return events.items.map((e) => e.message ?? '');
 }

@@ -59,8 +59,9 @@ function sourceFiles(dir = SRC): string[] {
 /** The files of `src/` that `file` imports (statically, with `export ... from`, or with `import()`), from its parsed text. */
 function imports(file: string): string[] {
   const text = readFileSync(join(SRC, file), 'utf8');
-  return ts.preProcessFile(text, true, true).importedFiles
-    .map((f) => f.fileName)
+  return ts
+    .preProcessFile(text, true, true)
+    .importedFiles.map((f) => f.fileName)
     .filter((spec) => spec.startsWith('.'))
     .map((spec) => posix.normalize(posix.join(posix.dirname(file), spec)));
 }
@@ -77,13 +78,23 @@ const layerOf = new Map(LAYERS.flatMap((units, layer) => units.map((unit): [stri
 test('every folder and top-level file of src is in exactly one layer, and every layer names only what exists', () => {
   const units = new Set(files.map(unitOf));
   const listed = LAYERS.flat();
-  assert.deepEqual([...units].filter((u) => !layerOf.has(u)), [], 'add these to LAYERS');
-  assert.deepEqual(listed.filter((u) => !units.has(u)), [], 'these are in LAYERS but not in src');
+  assert.deepEqual(
+    [...units].filter((u) => !layerOf.has(u)),
+    [],
+    'add these to LAYERS',
+  );
+  assert.deepEqual(
+    listed.filter((u) => !units.has(u)),
+    [],
+    'these are in LAYERS but not in src',
+  );
   assert.equal(new Set(listed).size, listed.length, 'a unit is listed twice');
 });
 
 test('every relative import names a file of src', () => {
-  const missing = [...graph].flatMap(([file, targets]) => targets.filter((t) => !graph.has(t)).map((t) => `${file} -> ${t}`));
+  const missing = [...graph].flatMap(([file, targets]) =>
+    targets.filter((t) => !graph.has(t)).map((t) => `${file} -> ${t}`),
+  );
   assert.deepEqual(missing, []);
 });
 

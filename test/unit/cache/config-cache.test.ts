@@ -3,7 +3,12 @@ import { test } from 'node:test';
 import { ConfigCache } from '../../../src/config/config-cache.ts';
 import type { KubeObject } from '../../../src/kube/reflector.ts';
 
-function cache(ignoreNamespace?: (ns: string) => boolean): { cache: ConfigCache; changes: string[]; invalid: string[]; notBooleans: string[] } {
+function cache(ignoreNamespace?: (ns: string) => boolean): {
+  cache: ConfigCache;
+  changes: string[];
+  invalid: string[];
+  notBooleans: string[];
+} {
   const changes: string[] = [];
   const invalid: string[] = [];
   const notBooleans: string[] = [];
@@ -11,16 +16,26 @@ function cache(ignoreNamespace?: (ns: string) => boolean): { cache: ConfigCache;
     enabledLabel: 'mini-reloader.pelabs/enabled',
     ignoreAnnotation: 'reloader.stakater.com/ignore',
     matchAnnotation: 'reloader.stakater.com/match',
-    onChange: (kind, ns, name) => { changes.push(`${kind}/${ns}/${name}`); },
-    onInvalid: (kind, ns, name, err) => { invalid.push(`${kind}/${ns}/${name}: ${err.message}`); },
-    onNotBoolean: (kind, ns, name, field, value) => { notBooleans.push(`${kind}/${ns}/${name} ${field}=${value}`); },
+    onChange: (kind, ns, name) => {
+      changes.push(`${kind}/${ns}/${name}`);
+    },
+    onInvalid: (kind, ns, name, err) => {
+      invalid.push(`${kind}/${ns}/${name}: ${err.message}`);
+    },
+    onNotBoolean: (kind, ns, name, field, value) => {
+      notBooleans.push(`${kind}/${ns}/${name} ${field}=${value}`);
+    },
     ...(ignoreNamespace === undefined ? {} : { ignoreNamespace }),
   });
   return { cache: c, changes, invalid, notBooleans };
 }
 
-const cm = (name: string, data: Record<string, string>, labels: Record<string, string> = {}, ns = 'ns'): KubeObject =>
-  ({ metadata: { name, namespace: ns, labels }, data });
+const cm = (
+  name: string,
+  data: Record<string, string>,
+  labels: Record<string, string> = {},
+  ns = 'ns',
+): KubeObject => ({ metadata: { name, namespace: ns, labels }, data });
 
 test('content changes are reported; a labels-only edit is not', () => {
   const { cache: c, changes } = cache();
@@ -42,7 +57,10 @@ test('gaining the enabled label is a change: the object now steers rolls', () =>
 
 test('the cache keeps digests, never values', () => {
   const { cache: c } = cache();
-  c.handlers('Secret').upsert({ metadata: { name: 's', namespace: 'ns' }, data: { password: Buffer.from('hunter2').toString('base64') } });
+  c.handlers('Secret').upsert({
+    metadata: { name: 's', namespace: 'ns' },
+    data: { password: Buffer.from('hunter2').toString('base64') },
+  });
   const entry = c.get('Secret', 'ns', 's');
   assert.ok(entry);
   const stored = JSON.stringify([...entry.digests]);
@@ -64,8 +82,8 @@ test('a relist removes exactly the objects of its scope it did not see', () => {
   one.upsert(cm('keep', { a: '1' }, {}, 'one'));
   one.listFinished();
   assert.deepEqual(changes, ['ConfigMap/one/gone']);
-  assert.ok(c.get('ConfigMap', 'two', 'other-ns'), 'another namespace is out of that list\'s scope');
-  assert.ok(c.get('Secret', 'one', 'gone'), 'another kind is out of that list\'s scope');
+  assert.ok(c.get('ConfigMap', 'two', 'other-ns'), "another namespace is out of that list's scope");
+  assert.ok(c.get('Secret', 'one', 'gone'), "another kind is out of that list's scope");
   assert.deepEqual([...c.names('ConfigMap', 'one')], ['keep']);
 });
 
@@ -93,20 +111,36 @@ test('objects in excluded namespaces are not kept, and leave when their namespac
   assert.equal(c.size('ConfigMap'), 0);
 });
 
-test('the enabled label, ignore and match read as Go\'s strconv.ParseBool', () => {
+test("the enabled label, ignore and match read as Go's strconv.ParseBool", () => {
   const { cache: c, notBooleans } = cache();
   const h = c.handlers('ConfigMap');
   const steering = (value: string): KubeObject => ({
-    metadata: { name: 'app', namespace: 'ns', labels: { 'mini-reloader.pelabs/enabled': value }, annotations: { 'reloader.stakater.com/ignore': value, 'reloader.stakater.com/match': value } },
+    metadata: {
+      name: 'app',
+      namespace: 'ns',
+      labels: { 'mini-reloader.pelabs/enabled': value },
+      annotations: { 'reloader.stakater.com/ignore': value, 'reloader.stakater.com/match': value },
+    },
     data: {},
   });
-  for (const [value, expected] of [['TRUE', true], ['1', true], ['T', true], ['False', false], ['yes', false], ['tRUE', false]] as const) {
+  for (const [value, expected] of [
+    ['TRUE', true],
+    ['1', true],
+    ['T', true],
+    ['False', false],
+    ['yes', false],
+    ['tRUE', false],
+  ] as const) {
     h.upsert(steering(value));
     const entry = c.get('ConfigMap', 'ns', 'app');
     assert.deepEqual([entry?.enabled, entry?.ignored, entry?.match], [expected, expected, expected], value);
   }
   const fields = ['mini-reloader.pelabs/enabled', 'reloader.stakater.com/ignore', 'reloader.stakater.com/match'];
-  assert.deepEqual(notBooleans, ['yes', 'tRUE'].flatMap((v) => fields.map((f) => `ConfigMap/ns/app ${f}=${v}`)), 'each value that is no boolean is told, by field');
+  assert.deepEqual(
+    notBooleans,
+    ['yes', 'tRUE'].flatMap((v) => fields.map((f) => `ConfigMap/ns/app ${f}=${v}`)),
+    'each value that is no boolean is told, by field',
+  );
 });
 
 test('the uid keys the entry: a new object under the same name is a change, and the uid it replaced is remembered', () => {

@@ -10,15 +10,32 @@ function cache(): { cache: WorkloadCache; changes: string[] } {
   const c = new WorkloadCache({
     annotations: mapAnnotations((_, a) => a.default),
     recordAnnotation: 'mini-reloader.pelabs/config-hash-record',
-    onChange: (key) => { changes.push(key); },
+    onChange: (key) => {
+      changes.push(key);
+    },
   });
   return { cache: c, changes };
 }
 
-function deployment(name: string, configMaps: string[], extra: { rv?: string; annotations?: Record<string, string>; status?: unknown } = {}): KubeObject {
+function deployment(
+  name: string,
+  configMaps: string[],
+  extra: { rv?: string; annotations?: Record<string, string>; status?: unknown } = {},
+): KubeObject {
   return {
-    metadata: { name, namespace: 'ns', uid: `uid-${name}`, resourceVersion: extra.rv ?? '1', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"huge":"blob"}', ...extra.annotations } },
-    spec: { template: { metadata: { annotations: { 'mini-reloader.pelabs/config-hash': 'h1' } }, spec: { containers: [{ name: 'app', envFrom: configMaps.map((n) => ({ configMapRef: { name: n } })) }] } } },
+    metadata: {
+      name,
+      namespace: 'ns',
+      uid: `uid-${name}`,
+      resourceVersion: extra.rv ?? '1',
+      annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"huge":"blob"}', ...extra.annotations },
+    },
+    spec: {
+      template: {
+        metadata: { annotations: { 'mini-reloader.pelabs/config-hash': 'h1' } },
+        spec: { containers: [{ name: 'app', envFrom: configMaps.map((n) => ({ configMapRef: { name: n } })) }] },
+      },
+    },
     status: extra.status ?? {},
   };
 }
@@ -49,7 +66,14 @@ test('status and resourceVersion churn is not a change, but the new resourceVers
 
 test('only steering annotations and the config record are kept, not the whole object', () => {
   const { cache: c } = cache();
-  c.handlers('Deployment').upsert(deployment('a', ['cm'], { annotations: { 'reloader.stakater.com/auto': 'true', 'mini-reloader.pelabs/config-hash-record': '{"v":2,"ConfigMap/cm":"*.abc"}' } }));
+  c.handlers('Deployment').upsert(
+    deployment('a', ['cm'], {
+      annotations: {
+        'reloader.stakater.com/auto': 'true',
+        'mini-reloader.pelabs/config-hash-record': '{"v":2,"ConfigMap/cm":"*.abc"}',
+      },
+    }),
+  );
   const record = c.get(workloadKey('Deployment', 'ns', 'a'));
   assert.ok(record);
   assert.deepEqual(record.annotations, { 'reloader.stakater.com/auto': 'true' });

@@ -8,7 +8,11 @@ import type { KubeObject } from '../../../src/kube/reflector.ts';
 function podStatus(name: string, className: string, versions: Record<string, string>, namespace = 'apps'): KubeObject {
   return {
     metadata: { name, namespace },
-    status: { podName: name, secretProviderClassName: className, objects: Object.entries(versions).map(([id, version]) => ({ id, version })) },
+    status: {
+      podName: name,
+      secretProviderClassName: className,
+      objects: Object.entries(versions).map(([id, version]) => ({ id, version })),
+    },
   };
 }
 
@@ -17,17 +21,27 @@ function providerClass(name: string, annotations: Record<string, string>, namesp
 }
 
 /** A cache whose published entries are kept as the config cache would keep them, with every publication that changed one. */
-function cache(ignoreNamespace?: (ns: string) => boolean): { csi: CsiCache; entries: Map<string, ConfigEntry>; changes: string[] } {
+function cache(ignoreNamespace?: (ns: string) => boolean): {
+  csi: CsiCache;
+  entries: Map<string, ConfigEntry>;
+  changes: string[];
+} {
   const entries = new Map<string, ConfigEntry>();
   const changes: string[] = [];
   const csi = new CsiCache({
-    enabledLabel: 'mini-reloader.pelabs/enabled', ignoreAnnotation: 'reloader.stakater.com/ignore', matchAnnotation: 'reloader.stakater.com/match',
+    enabledLabel: 'mini-reloader.pelabs/enabled',
+    ignoreAnnotation: 'reloader.stakater.com/ignore',
+    matchAnnotation: 'reloader.stakater.com/match',
     ...(ignoreNamespace === undefined ? {} : { ignoreNamespace }),
     sink: {
       setComputed: (_kind, namespace, name, entry) => {
         const key = `${namespace}/${name}`;
         const before = entries.get(key);
-        if (JSON.stringify(before && [...before.digests, before.ignored, before.match]) === JSON.stringify(entry && [...entry.digests, entry.ignored, entry.match])) return;
+        if (
+          JSON.stringify(before && [...before.digests, before.ignored, before.match]) ===
+          JSON.stringify(entry && [...entry.digests, entry.ignored, entry.match])
+        )
+          return;
         if (entry === undefined) entries.delete(key);
         else entries.set(key, entry);
         changes.push(key);
@@ -37,7 +51,8 @@ function cache(ignoreNamespace?: (ns: string) => boolean): { csi: CsiCache; entr
   return { csi, entries, changes };
 }
 
-const digestOf = (entries: Map<string, ConfigEntry>, key: string): string | undefined => entries.get(key)?.digests.get('objects');
+const digestOf = (entries: Map<string, ConfigEntry>, key: string): string | undefined =>
+  entries.get(key)?.digests.get('objects');
 
 test('the digest covers the set of ids and versions: not their order, and not the pod', () => {
   const a = summarizePodStatus(podStatus('web-1', 'db', { user: '1', password: '2' }));
@@ -45,14 +60,26 @@ test('the digest covers the set of ids and versions: not their order, and not th
   assert.ok(a !== undefined && b !== undefined);
   assert.equal(a.digest, b.digest);
   assert.notEqual(a.digest, summarizePodStatus(podStatus('web-1', 'db', { user: '1', password: '3' }))?.digest);
-  assert.notEqual(versionsDigest([['a', 'bc']]), versionsDigest([['ab', 'c']]), 'length-prefixed: fields cannot slide into each other');
+  assert.notEqual(
+    versionsDigest([['a', 'bc']]),
+    versionsDigest([['ab', 'c']]),
+    'length-prefixed: fields cannot slide into each other',
+  );
 });
 
 test('a status without a class or without objects reports nothing; malformed objects never throw', () => {
-  assert.equal(summarizePodStatus({ metadata: { name: 'x' }, status: { objects: [{ id: 'a', version: '1' }] } }), undefined);
+  assert.equal(
+    summarizePodStatus({ metadata: { name: 'x' }, status: { objects: [{ id: 'a', version: '1' }] } }),
+    undefined,
+  );
   assert.equal(summarizePodStatus(podStatus('x', 'db', {})), undefined);
   assert.equal(summarizePodStatus({ metadata: { name: 'x' }, status: 'nonsense' }), undefined);
-  assert.ok(summarizePodStatus({ metadata: { name: 'x' }, status: { secretProviderClassName: 'db', objects: [null, 7, { id: 3 }] } }) !== undefined);
+  assert.ok(
+    summarizePodStatus({
+      metadata: { name: 'x' },
+      status: { secretProviderClassName: 'db', objects: [null, 7, { id: 3 }] },
+    }) !== undefined,
+  );
 });
 
 test('a class has an entry while some status reports it, with the versions most statuses report', () => {
@@ -102,7 +129,9 @@ test('an unchanged status publishes nothing; a relist drops the statuses it did 
 test("the class's ignore and match annotations steer as a ConfigMap's; statuses in ignored namespaces are not kept", () => {
   const { csi, entries } = cache((ns) => ns === 'kube-system');
   csi.podStatusHandlers().upsert(podStatus('web-1', 'db', { password: '1' }));
-  csi.providerClassHandlers().upsert(providerClass('db', { 'reloader.stakater.com/ignore': 'true', 'reloader.stakater.com/match': 'yes' }));
+  csi
+    .providerClassHandlers()
+    .upsert(providerClass('db', { 'reloader.stakater.com/ignore': 'true', 'reloader.stakater.com/match': 'yes' }));
   assert.equal(entries.get('apps/db')?.ignored, true);
   assert.equal(entries.get('apps/db')?.match, false, 'not a Go boolean: absent');
   csi.providerClassHandlers().remove(providerClass('db', {}));

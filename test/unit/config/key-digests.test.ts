@@ -17,7 +17,13 @@ describe('keyDigests', () => {
     const configMap = {
       apiVersion: 'v1',
       kind: 'ConfigMap',
-      metadata: { name: 'web-settings', namespace: 'shop', labels: { app: 'web' }, annotations: { note: 'x' }, resourceVersion: '12' },
+      metadata: {
+        name: 'web-settings',
+        namespace: 'shop',
+        labels: { app: 'web' },
+        annotations: { note: 'x' },
+        resourceVersion: '12',
+      },
       data: { 'app.yaml': 'port: 8080\nname: café ☕\n', empty: '' },
       binaryData: { 'logo.png': b64(png) },
     };
@@ -30,7 +36,10 @@ describe('keyDigests', () => {
         ['logo.png', expectedDigest(png)],
       ]),
     );
-    const relabelled = { ...configMap, metadata: { ...configMap.metadata, labels: { app: 'other' }, annotations: {}, resourceVersion: '13' } };
+    const relabelled = {
+      ...configMap,
+      metadata: { ...configMap.metadata, labels: { app: 'other' }, annotations: {}, resourceVersion: '13' },
+    };
     assert.deepEqual(keyDigests('ConfigMap', relabelled), digests);
   });
 
@@ -70,7 +79,7 @@ describe('keyDigests', () => {
   });
 
   test('malformed values throw an error naming the key and field, never the value', () => {
-    const cases: [('ConfigMap' | 'Secret'), unknown, string, string][] = [
+    const cases: ['ConfigMap' | 'Secret', unknown, string, string][] = [
       ['ConfigMap', { data: { 'app.yaml': 42 } }, 'app.yaml', 'data'],
       ['ConfigMap', { data: { ok: 'fine', nested: { value: 'top-secret-value' } } }, 'nested', 'data'],
       ['ConfigMap', { binaryData: { 'logo.png': null } }, 'logo.png', 'binaryData'],
@@ -87,7 +96,10 @@ describe('keyDigests', () => {
           assert.ok(err.message.includes(`"${key}"`), err.message);
           assert.ok(err.message.includes(field), err.message);
           assert.ok(!err.message.includes('top-secret-value'), 'the value stays out of the message');
-          assert.ok(!err.message.includes(b64('top-secret-value').slice(0, 12)), 'the encoded value stays out of the message');
+          assert.ok(
+            !err.message.includes(b64('top-secret-value').slice(0, 12)),
+            'the encoded value stays out of the message',
+          );
           return true;
         },
       );
@@ -119,12 +131,17 @@ describe('keyDigests', () => {
 
   test('property: the same bytes digest alike in a Secret, in ConfigMap binaryData, and (for text) in ConfigMap data', () => {
     fc.assert(
-      fc.property(fc.dictionary(fc.string({ minLength: 1, maxLength: 12 }), fc.string({ unit: 'binary', maxLength: 64 }), { maxKeys: 8 }), (texts) => {
-        const encoded = Object.fromEntries(Object.entries(texts).map(([k, v]) => [k, b64(v)]));
-        const fromData = keyDigests('ConfigMap', { data: texts });
-        assert.deepEqual(keyDigests('ConfigMap', { binaryData: encoded }), fromData);
-        assert.deepEqual(keyDigests('Secret', { data: encoded }), fromData);
-      }),
+      fc.property(
+        fc.dictionary(fc.string({ minLength: 1, maxLength: 12 }), fc.string({ unit: 'binary', maxLength: 64 }), {
+          maxKeys: 8,
+        }),
+        (texts) => {
+          const encoded = Object.fromEntries(Object.entries(texts).map(([k, v]) => [k, b64(v)]));
+          const fromData = keyDigests('ConfigMap', { data: texts });
+          assert.deepEqual(keyDigests('ConfigMap', { binaryData: encoded }), fromData);
+          assert.deepEqual(keyDigests('Secret', { data: encoded }), fromData);
+        },
+      ),
     );
   });
 
@@ -144,15 +161,21 @@ describe('keyDigests', () => {
     // The grammar as a reference on short strings; the code checks with native scans, no regex.
     const grammar = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
     const char = fc.constantFrom('A', 'z', '0', '+', '/', '=', '-', '_', ' ', '\n');
-    fc.assert(fc.property(fc.array(char, { maxLength: 12 }).map((cs) => cs.join('')), (text) => {
-      let accepted = true;
-      try {
-        keyDigests('Secret', { data: { k: text } });
-      } catch {
-        accepted = false;
-      }
-      assert.equal(accepted, grammar.test(text), JSON.stringify(text));
-    }), { numRuns: 3000 });
+    fc.assert(
+      fc.property(
+        fc.array(char, { maxLength: 12 }).map((cs) => cs.join('')),
+        (text) => {
+          let accepted = true;
+          try {
+            keyDigests('Secret', { data: { k: text } });
+          } catch {
+            accepted = false;
+          }
+          assert.equal(accepted, grammar.test(text), JSON.stringify(text));
+        },
+      ),
+      { numRuns: 3000 },
+    );
   });
 
   test('a 1 MiB Secret value, valid or with a bad last character, is checked in one pass', () => {
@@ -165,11 +188,15 @@ describe('keyDigests', () => {
 
   test('property: every key of the object gets a digest, and only those', () => {
     fc.assert(
-      fc.property(fc.dictionary(fc.string(), fc.string()), fc.dictionary(fc.string(), fc.uint8Array({ maxLength: 8 })), (data, binary) => {
-        const binaryData = Object.fromEntries(Object.entries(binary).map(([k, v]) => [k, b64(v)]));
-        const keys = [...keyDigests('ConfigMap', { data, binaryData }).keys()].sort();
-        assert.deepEqual(keys, [...new Set([...Object.keys(data), ...Object.keys(binaryData)])].sort());
-      }),
+      fc.property(
+        fc.dictionary(fc.string(), fc.string()),
+        fc.dictionary(fc.string(), fc.uint8Array({ maxLength: 8 })),
+        (data, binary) => {
+          const binaryData = Object.fromEntries(Object.entries(binary).map(([k, v]) => [k, b64(v)]));
+          const keys = [...keyDigests('ConfigMap', { data, binaryData }).keys()].sort();
+          assert.deepEqual(keys, [...new Set([...Object.keys(data), ...Object.keys(binaryData)])].sort());
+        },
+      ),
     );
   });
 });

@@ -8,9 +8,15 @@ function recording(): { metrics: EventMetrics; said: string[] } {
   return {
     said,
     metrics: {
-      eventReceived: (type, resource) => { said.push(`received ${type} ${resource}`); },
-      eventProcessed: (resource) => { said.push(`processed ${resource}`); },
-      skipped: (reason) => { said.push(`skipped ${reason}`); },
+      eventReceived: (type, resource) => {
+        said.push(`received ${type} ${resource}`);
+      },
+      eventProcessed: (resource) => {
+        said.push(`processed ${resource}`);
+      },
+      skipped: (reason) => {
+        said.push(`skipped ${reason}`);
+      },
     },
   };
 }
@@ -27,10 +33,20 @@ function nameCache(): { handlers: ReflectorHandlers; names: Set<string>; calls: 
     names,
     calls,
     handlers: {
-      listStarted: () => { calls.push('listStarted'); },
-      upsert: (obj) => { calls.push(`upsert ${obj.metadata.name}`); names.add(obj.metadata.name); },
-      remove: (obj) => { calls.push(`remove ${obj.metadata.name}`); names.delete(obj.metadata.name); },
-      listFinished: () => { calls.push('listFinished'); },
+      listStarted: () => {
+        calls.push('listStarted');
+      },
+      upsert: (obj) => {
+        calls.push(`upsert ${obj.metadata.name}`);
+        names.add(obj.metadata.name);
+      },
+      remove: (obj) => {
+        calls.push(`remove ${obj.metadata.name}`);
+        names.delete(obj.metadata.name);
+      },
+      listFinished: () => {
+        calls.push('listFinished');
+      },
     },
   };
 }
@@ -38,7 +54,13 @@ function nameCache(): { handlers: ReflectorHandlers; names: Set<string>; calls: 
 test('an object first seen is an add, then an update; a removal a delete; events in an excluded namespace are skipped', () => {
   const { metrics, said } = recording();
   const cache = nameCache();
-  const counted = countingEvents('configmaps', cache.handlers, metrics, (obj) => cache.names.has(obj.metadata.name), (ns) => ns !== 'ignored');
+  const counted = countingEvents(
+    'configmaps',
+    cache.handlers,
+    metrics,
+    (obj) => cache.names.has(obj.metadata.name),
+    (ns) => ns !== 'ignored',
+  );
   counted.listStarted();
   counted.upsert(configMap('app', 'a'));
   counted.listFinished();
@@ -46,12 +68,20 @@ test('an object first seen is an add, then an update; a removal a delete; events
   counted.remove(configMap('app', 'a'));
   counted.upsert(configMap('ignored', 'b'));
   assert.deepEqual(said, [
-    'received add configmaps', 'processed configmaps',
-    'received update configmaps', 'processed configmaps',
-    'received delete configmaps', 'processed configmaps',
-    'received add configmaps', 'skipped ignored_or_not_selected',
+    'received add configmaps',
+    'processed configmaps',
+    'received update configmaps',
+    'processed configmaps',
+    'received delete configmaps',
+    'processed configmaps',
+    'received add configmaps',
+    'skipped ignored_or_not_selected',
   ]);
-  assert.deepEqual(cache.calls, ['listStarted', 'upsert a', 'listFinished', 'upsert a', 'remove a', 'upsert b'], 'every call is passed on, in order');
+  assert.deepEqual(
+    cache.calls,
+    ['listStarted', 'upsert a', 'listFinished', 'upsert a', 'remove a', 'upsert b'],
+    'every call is passed on, in order',
+  );
 });
 
 test('without a namespace scope (the namespaces themselves), events are only received', () => {

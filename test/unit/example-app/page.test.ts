@@ -11,7 +11,17 @@ import { after, describe, test, type TestContext } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 const CHROMIUM = '/usr/bin/chromium';
-const server = path.join(import.meta.dirname, '..', '..', '..', 'deploy', 'examples', 'reloader-test', 'app', 'server.mjs');
+const server = path.join(
+  import.meta.dirname,
+  '..',
+  '..',
+  '..',
+  'deploy',
+  'examples',
+  'reloader-test',
+  'app',
+  'server.mjs',
+);
 
 const config = { APP_TITLE: 'Reloader demo', APP_COLOR: '#336699', SITE_NAME: 'demo.example.test' };
 // Distinctive, so that finding one anywhere in the page can only be a leak.
@@ -62,7 +72,9 @@ function browserContext(): Promise<BrowserContext> {
   launched ??= (async () => {
     // Never a skip: a browser test that quietly does not run guards nothing.
     if (!existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} is missing: run \`apt-get install -y chromium\` (or \`bash tools/browser/ensure-chromium.sh\`)`);
+      throw new Error(
+        `${CHROMIUM} is missing: run \`apt-get install -y chromium\` (or \`bash tools/browser/ensure-chromium.sh\`)`,
+      );
     }
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });
     // One context for all pages: a new one per page costs the better part of a second.
@@ -114,7 +126,11 @@ describe('example app page, in headless Chromium', { timeout: 60_000 }, () => {
     }
     const dom = await page.content();
     for (const value of Object.values(secrets)) {
-      for (const form of [value, value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`), value.replace(/<[^>]*>/g, '')]) {
+      for (const form of [
+        value,
+        value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`),
+        value.replace(/<[^>]*>/g, ''),
+      ]) {
         assert.ok(!html.includes(form), `the page's HTML holds a Secret value: ${form}`);
         assert.ok(!dom.includes(form), `the page's DOM holds a Secret value: ${form}`);
       }

@@ -10,7 +10,10 @@ const request = (...argv: string[]) => {
   return parsed;
 };
 const refused = (pattern: RegExp, ...argv: string[]): void => {
-  assert.throws(() => parse(...argv), (err: unknown) => err instanceof OptionsError && pattern.test(err.message));
+  assert.throws(
+    () => parse(...argv),
+    (err: unknown) => err instanceof OptionsError && pattern.test(err.message),
+  );
 };
 
 test('TYPE/NAME takes configs and every workload kind the controller rolls, with plurals and kubectl short names', () => {
@@ -19,7 +22,12 @@ test('TYPE/NAME takes configs and every workload kind the controller rolls, with
   assert.deepEqual(parse('secrets/db')?.target, { kind: 'Secret', name: 'db', config: true });
   assert.deepEqual(parse('deploy/web')?.target, { kind: 'Deployment', name: 'web', config: false });
   assert.deepEqual(parse('StatefulSet', 'db')?.target, { kind: 'StatefulSet', name: 'db', config: false });
-  for (const [type, kind] of [['daemonsets', 'DaemonSet'], ['cj', 'CronJob'], ['job', 'Job'], ['rollout', 'Rollout']] as const) {
+  for (const [type, kind] of [
+    ['daemonsets', 'DaemonSet'],
+    ['cj', 'CronJob'],
+    ['job', 'Job'],
+    ['rollout', 'Rollout'],
+  ] as const) {
     assert.equal(parse(`${type}/x`)?.target.kind, kind);
   }
 });
@@ -31,7 +39,16 @@ test("kubectl's spellings of the namespace and output options all work", () => {
   for (const argv of [['-o', 'json'], ['-ojson'], ['--output=json'], ['--output', 'json']]) {
     assert.equal(parse('deployment/web', ...argv)?.output, 'json', argv.join(' '));
   }
-  const given = request('configmap/app', '--key', 'LOG_LEVEL', '--context', 'prod', '--kubeconfig=/tmp/k', '--from-deployment', 'mini-reloader/mini-reloader');
+  const given = request(
+    'configmap/app',
+    '--key',
+    'LOG_LEVEL',
+    '--context',
+    'prod',
+    '--kubeconfig=/tmp/k',
+    '--from-deployment',
+    'mini-reloader/mini-reloader',
+  );
   assert.equal(given.output, 'table');
   assert.equal(given.namespace, undefined, 'left to the kubeconfig');
   assert.equal(given.key, 'LOG_LEVEL');
@@ -41,9 +58,28 @@ test("kubectl's spellings of the namespace and output options all work", () => {
 });
 
 test('run flags pass through with their values, whichever way they are given', () => {
-  const given = request('--auto-reload-all', 'deployment/web', '--namespace-selector', 'team=x', '--reload-on-create', 'true', '--namespaces=a,b', '--workers', '4');
+  const given = request(
+    '--auto-reload-all',
+    'deployment/web',
+    '--namespace-selector',
+    'team=x',
+    '--reload-on-create',
+    'true',
+    '--namespaces=a,b',
+    '--workers',
+    '4',
+  );
   assert.deepEqual(given.target, { kind: 'Deployment', name: 'web', config: false });
-  assert.deepEqual(given.runFlags, ['--auto-reload-all', '--namespace-selector', 'team=x', '--reload-on-create', 'true', '--namespaces=a,b', '--workers', '4']);
+  assert.deepEqual(given.runFlags, [
+    '--auto-reload-all',
+    '--namespace-selector',
+    'team=x',
+    '--reload-on-create',
+    'true',
+    '--namespaces=a,b',
+    '--workers',
+    '4',
+  ]);
 });
 
 test('--help asks for the usage', () => {
@@ -58,7 +94,12 @@ test('bad arguments are refused with the argument named', () => {
   refused(/give TYPE\/NAME/, 'deployment/');
   refused(/unexpected argument "extra"/, 'deployment/web', 'extra');
   refused(/-o: "yaml" is not an output format/, 'deployment/web', '-o', 'yaml');
-  refused(/--from-deployment: "mini-reloader" is not NAMESPACE\/NAME/, 'deployment/web', '--from-deployment', 'mini-reloader');
+  refused(
+    /--from-deployment: "mini-reloader" is not NAMESPACE\/NAME/,
+    'deployment/web',
+    '--from-deployment',
+    'mini-reloader',
+  );
   refused(/--key needs a value/, 'deployment/web', '--key');
   refused(/-n is given twice/, 'deployment/web', '-n', 'a', '-n', 'b');
   refused(/unknown option "-x"/, 'deployment/web', '-x');

@@ -11,22 +11,41 @@ import type { ConfigReference } from '../../../src/workload/config-reference.ts'
 import type { WorkloadRecord } from '../../../src/workload/workload-cache.ts';
 
 const nameLists = new NameListCompiler();
-before(async () => { await nameLists.load(); });
+before(async () => {
+  await nameLists.load();
+});
 
 const AUTO = 'reloader.stakater.com/auto';
 
-function entry(digests: Record<string, string>, marks: Partial<Pick<ConfigEntry, 'enabled' | 'ignored' | 'match'>> = {}): ConfigEntry {
-  return { digests: new Map(Object.entries(digests)), uid: 'uid-1', enabled: false, ignored: false, match: false, ...marks };
+function entry(
+  digests: Record<string, string>,
+  marks: Partial<Pick<ConfigEntry, 'enabled' | 'ignored' | 'match'>> = {},
+): ConfigEntry {
+  return {
+    digests: new Map(Object.entries(digests)),
+    uid: 'uid-1',
+    enabled: false,
+    ignored: false,
+    match: false,
+    ...marks,
+  };
 }
 
 /** The explanation context for run flags `flags` over these configs of one namespace. */
-function context(configs: Partial<Record<`${ConfigKind}/${string}`, ConfigEntry>>, flags: string[] = [], scope: ExplainContext['scope'] = { inScope: true }): ExplainContext {
+function context(
+  configs: Partial<Record<`${ConfigKind}/${string}`, ConfigEntry>>,
+  flags: string[] = [],
+  scope: ExplainContext['scope'] = { inScope: true },
+): ExplainContext {
   const settings = controllerSettings(parseRunOptions(flags, {}));
   const get = (kind: ConfigKind, name: string): ConfigEntry | undefined => configs[`${kind}/${name}`];
   return {
     view: {
       get,
-      names: (kind) => Object.keys(configs).filter((k) => k.startsWith(`${kind}/`)).map((k) => k.slice(kind.length + 1)),
+      names: (kind) =>
+        Object.keys(configs)
+          .filter((k) => k.startsWith(`${kind}/`))
+          .map((k) => k.slice(kind.length + 1)),
       formerUid: () => undefined,
     },
     settings: { ...settings.reconcile, nameLists },
@@ -37,12 +56,34 @@ function context(configs: Partial<Record<`${ConfigKind}/${string}`, ConfigEntry>
   };
 }
 
-const all = (kind: ConfigKind, name: string): ConfigReference => ({ kind, name, keys: 'all', optional: false, containers: ['app'] });
+const all = (kind: ConfigKind, name: string): ConfigReference => ({
+  kind,
+  name,
+  keys: 'all',
+  optional: false,
+  containers: ['app'],
+});
 
-function workload(annotations: Record<string, string>, references: ConfigReference[] = [all('ConfigMap', 'app')], kind: WorkloadRecord['kind'] = 'Deployment'): WorkloadRecord {
+function workload(
+  annotations: Record<string, string>,
+  references: ConfigReference[] = [all('ConfigMap', 'app')],
+  kind: WorkloadRecord['kind'] = 'Deployment',
+): WorkloadRecord {
   return {
-    kind, namespace: 'ns', name: 'web', uid: 'w-1', resourceVersion: '1', annotations, templateAnnotations: {}, references, containers: ['app'],
-    record: undefined, paused: false, pausedAt: undefined, suspended: false, controllerKind: undefined,
+    kind,
+    namespace: 'ns',
+    name: 'web',
+    uid: 'w-1',
+    resourceVersion: '1',
+    annotations,
+    templateAnnotations: {},
+    references,
+    containers: ['app'],
+    record: undefined,
+    paused: false,
+    pausedAt: undefined,
+    suspended: false,
+    controllerKind: undefined,
   };
 }
 
@@ -59,7 +100,13 @@ const APP = { kind: 'ConfigMap', name: 'app' } as const;
 function about(w: WorkloadRecord, ctx: ExplainContext, key?: string) {
   const e = explainForConfig(w, ctx, { ...APP, key });
   assert.ok(e !== undefined);
-  return { follows: e.follows, rule: e.rule, reason: e.reason, visibleKeys: e.visibleKeys, ...(key === undefined ? {} : { wouldRoll: e.wouldRoll }) };
+  return {
+    follows: e.follows,
+    rule: e.rule,
+    reason: e.reason,
+    visibleKeys: e.visibleKeys,
+    ...(key === undefined ? {} : { wouldRoll: e.wouldRoll }),
+  };
 }
 
 test('a named list comes first in the decision order, for a referenced config and for one only the list names', () => {
@@ -68,13 +115,22 @@ test('a named list comes first in the decision order, for a referenced config an
   assert.deepEqual(about(w, ctx), { follows: true, rule: 'named-list', reason: null, visibleKeys: ['*'] });
   const named = explainForConfig(w, ctx, { kind: 'ConfigMap', name: 'other-config' });
   assert.deepEqual([named?.follows, named?.rule, named?.visibleKeys], [true, 'named-list', ['*']]);
-  assert.equal(explainForConfig(w, ctx, { kind: 'ConfigMap', name: 'unrelated' }), undefined, 'neither referenced nor named: not listed');
+  assert.equal(
+    explainForConfig(w, ctx, { kind: 'ConfigMap', name: 'unrelated' }),
+    undefined,
+    'neither referenced nor named: not listed',
+  );
 });
 
 test('auto "false" beats a named list: the workload opts out', () => {
   const ctx = context({ 'ConfigMap/app': entry({ A: '1' }, { enabled: true }) });
   const w = workload({ 'configmap.reloader.stakater.com/reload': 'app', [AUTO]: 'false' });
-  assert.deepEqual(about(w, ctx), { follows: false, rule: null, reason: 'reloader.stakater.com/auto is "false"', visibleKeys: ['*'] });
+  assert.deepEqual(about(w, ctx), {
+    follows: false,
+    rule: null,
+    reason: 'reloader.stakater.com/auto is "false"',
+    visibleKeys: ['*'],
+  });
 });
 
 test('search mode follows only configs with the match annotation, and wins over auto', () => {
@@ -82,7 +138,10 @@ test('search mode follows only configs with the match annotation, and wins over 
   assert.equal(about(w, context({ 'ConfigMap/app': entry({ A: '1' }, { match: true }) })).rule, 'search-match');
   const unmatched = about(w, context({ 'ConfigMap/app': entry({ A: '1' }) }));
   assert.equal(unmatched.follows, false);
-  assert.match(unmatched.reason ?? '', /search mode \(reloader\.stakater\.com\/search\) and the ConfigMap lacks reloader\.stakater\.com\/match "true"/);
+  assert.match(
+    unmatched.reason ?? '',
+    /search mode \(reloader\.stakater\.com\/search\) and the ConfigMap lacks reloader\.stakater\.com\/match "true"/,
+  );
 });
 
 test('auto, typed auto, --auto-reload-all and the enabled label each name their rule; a typed auto of the other kind does not count', () => {
@@ -92,38 +151,82 @@ test('auto, typed auto, --auto-reload-all and the enabled label each name their 
   const other = about(workload({ 'secret.reloader.stakater.com/auto': 'true' }), plain);
   assert.equal(other.follows, false);
   assert.match(other.reason ?? '', /^not opted in/);
-  assert.equal(about(workload({}), context({ 'ConfigMap/app': entry({ A: '1' }) }, ['--auto-reload-all'])).rule, 'auto-reload-all');
-  assert.equal(about(workload({}), context({ 'ConfigMap/app': entry({ A: '1' }, { enabled: true }) })).rule, 'enabled-label');
-  const custom = about(workload({}), context({ 'ConfigMap/app': entry({ A: '1' }) }, ['--enabled-label=example.com/follow']));
-  assert.match(custom.reason ?? '', /no example\.com\/follow label/, 'the reason names the label the controller runs with');
+  assert.equal(
+    about(workload({}), context({ 'ConfigMap/app': entry({ A: '1' }) }, ['--auto-reload-all'])).rule,
+    'auto-reload-all',
+  );
+  assert.equal(
+    about(workload({}), context({ 'ConfigMap/app': entry({ A: '1' }, { enabled: true }) })).rule,
+    'enabled-label',
+  );
+  const custom = about(
+    workload({}),
+    context({ 'ConfigMap/app': entry({ A: '1' }) }, ['--enabled-label=example.com/follow']),
+  );
+  assert.match(
+    custom.reason ?? '',
+    /no example\.com\/follow label/,
+    'the reason names the label the controller runs with',
+  );
 });
 
 test('--auto-reload-all does not override auto "false"', () => {
-  const explained = about(workload({ [AUTO]: 'false' }), context({ 'ConfigMap/app': entry({ A: '1' }) }, ['--auto-reload-all']));
+  const explained = about(
+    workload({ [AUTO]: 'false' }),
+    context({ 'ConfigMap/app': entry({ A: '1' }) }, ['--auto-reload-all']),
+  );
   assert.equal(explained.follows, false);
 });
 
 test('an exclude list beats auto and a named list; the ignore annotation and --resources-to-ignore beat everything', () => {
-  const excluded = about(workload({ [AUTO]: 'true', 'configmap.reloader.stakater.com/reload': 'app', 'configmaps.exclude.reloader.stakater.com/reload': 'app' }), context({ 'ConfigMap/app': entry({ A: '1' }) }));
+  const excluded = about(
+    workload({
+      [AUTO]: 'true',
+      'configmap.reloader.stakater.com/reload': 'app',
+      'configmaps.exclude.reloader.stakater.com/reload': 'app',
+    }),
+    context({ 'ConfigMap/app': entry({ A: '1' }) }),
+  );
   assert.equal(excluded.follows, false);
-  assert.match(excluded.reason ?? '', /excluded by the workload's configmaps\.exclude\.reloader\.stakater\.com\/reload/);
-  const ignored = about(workload({ [AUTO]: 'true' }), context({ 'ConfigMap/app': entry({ A: '1' }, { ignored: true, enabled: true }) }));
+  assert.match(
+    excluded.reason ?? '',
+    /excluded by the workload's configmaps\.exclude\.reloader\.stakater\.com\/reload/,
+  );
+  const ignored = about(
+    workload({ [AUTO]: 'true' }),
+    context({ 'ConfigMap/app': entry({ A: '1' }, { ignored: true, enabled: true }) }),
+  );
   assert.match(ignored.reason ?? '', /carries reloader\.stakater\.com\/ignore "true"/);
   const kind = about(workload({ [AUTO]: 'true' }), context({}, ['--resources-to-ignore=configMaps']));
   assert.match(kind.reason ?? '', /ConfigMaps are ignored \(--resources-to-ignore\)/);
 });
 
 test('a namespace outside the scope and an ignored workload type follow nothing, whatever they say', () => {
-  const ctx = context({ 'ConfigMap/app': entry({ A: '1' }) }, [], { inScope: false, reason: 'namespace ns does not match --namespace-selector team=a' });
-  assert.deepEqual(about(workload({ [AUTO]: 'true' }), ctx, 'A'), { follows: false, rule: null, reason: 'namespace ns does not match --namespace-selector team=a', visibleKeys: ['*'], wouldRoll: false });
+  const ctx = context({ 'ConfigMap/app': entry({ A: '1' }) }, [], {
+    inScope: false,
+    reason: 'namespace ns does not match --namespace-selector team=a',
+  });
+  assert.deepEqual(about(workload({ [AUTO]: 'true' }), ctx, 'A'), {
+    follows: false,
+    rule: null,
+    reason: 'namespace ns does not match --namespace-selector team=a',
+    visibleKeys: ['*'],
+    wouldRoll: false,
+  });
   const jobs = context({ 'ConfigMap/app': entry({ A: '1' }) }, ['--ignored-workload-types=jobs,cronjobs']);
-  assert.match(about(workload({ [AUTO]: 'true' }, undefined, 'CronJob'), jobs).reason ?? '', /CronJobs are ignored \(--ignored-workload-types\)/);
+  assert.match(
+    about(workload({ [AUTO]: 'true' }, undefined, 'CronJob'), jobs).reason ?? '',
+    /CronJobs are ignored \(--ignored-workload-types\)/,
+  );
 });
 
 test('a Job follows only with an annotation of its own, and a Job a CronJob runs never does', () => {
   const ctx = context({ 'ConfigMap/app': entry({ A: '1' }, { enabled: true }) });
   assert.match(about(workload({}, undefined, 'Job'), ctx).reason ?? '', /opts in with an annotation of its own/);
-  assert.match(about({ ...workload({ [AUTO]: 'true' }, undefined, 'Job'), controllerKind: 'CronJob' }, ctx).reason ?? '', /the CronJob is rolled instead/);
+  assert.match(
+    about({ ...workload({ [AUTO]: 'true' }, undefined, 'Job'), controllerKind: 'CronJob' }, ctx).reason ?? '',
+    /the CronJob is rolled instead/,
+  );
 });
 
 test('--key: a change rolls a workload that sees the key, not one whose references list other keys; adding a key rolls one that sees all', () => {
@@ -131,11 +234,23 @@ test('--key: a change rolls a workload that sees the key, not one whose referenc
   const whole = adopted(workload({ [AUTO]: 'true' }), ctx);
   const keyed = adopted(workload({ [AUTO]: 'true' }, [{ ...all('ConfigMap', 'app'), keys: ['FEATURE_X'] }]), ctx);
   assert.equal(about(whole, ctx, 'LOG_LEVEL').wouldRoll, true);
-  assert.deepEqual(about(keyed, ctx, 'LOG_LEVEL'), { follows: true, rule: 'auto', reason: null, visibleKeys: ['FEATURE_X'], wouldRoll: false });
+  assert.deepEqual(about(keyed, ctx, 'LOG_LEVEL'), {
+    follows: true,
+    rule: 'auto',
+    reason: null,
+    visibleKeys: ['FEATURE_X'],
+    wouldRoll: false,
+  });
   assert.equal(about(keyed, ctx, 'FEATURE_X').wouldRoll, true);
   assert.equal(about(whole, ctx, 'NEW_KEY').wouldRoll, true);
   const two = context({ 'ConfigMap/app': entry({ A: '1' }), 'ConfigMap/other': entry({ A: '1' }) });
-  const excluding = adopted(workload({ [AUTO]: 'true', 'configmaps.exclude.reloader.stakater.com/reload': 'app' }, [all('ConfigMap', 'app'), all('ConfigMap', 'other')]), two);
+  const excluding = adopted(
+    workload({ [AUTO]: 'true', 'configmaps.exclude.reloader.stakater.com/reload': 'app' }, [
+      all('ConfigMap', 'app'),
+      all('ConfigMap', 'other'),
+    ]),
+    two,
+  );
   assert.equal(about(excluding, two, 'A').wouldRoll, false, 'excluded: no roll, though it follows another config');
 });
 
@@ -149,14 +264,27 @@ test('--key: a workload held by a missing config it needs would not roll', () =>
 
 test('explain of a workload sums up its configs: each one its rule or reason, state and change against the record', () => {
   const was = context({ 'ConfigMap/app': entry({ A: '1' }), 'Secret/db': entry({ P: '1' }) });
-  const w = adopted(workload({ 'secret.reloader.stakater.com/auto': 'true' }, [all('ConfigMap', 'app'), { ...all('Secret', 'db'), keys: ['P'] }, { ...all('ConfigMap', 'absent'), optional: true }]), was);
+  const w = adopted(
+    workload({ 'secret.reloader.stakater.com/auto': 'true' }, [
+      all('ConfigMap', 'app'),
+      { ...all('Secret', 'db'), keys: ['P'] },
+      { ...all('ConfigMap', 'absent'), optional: true },
+    ]),
+    was,
+  );
   const now = context({ 'ConfigMap/app': entry({ A: '2' }), 'Secret/db': entry({ P: '2' }) });
   const explained = explainWorkload(w, now, 'P');
-  assert.deepEqual([explained.follows, explained.rule, explained.visibleKeys, explained.wouldRoll, explained.decision], [true, 'typed-auto', ['P'], true, 'roll']);
+  assert.deepEqual(
+    [explained.follows, explained.rule, explained.visibleKeys, explained.wouldRoll, explained.decision],
+    [true, 'typed-auto', ['P'], true, 'roll'],
+  );
   assert.match(explained.status, /changed since its last roll \(Secret\/db\)/);
   const byId = new Map(explained.configs.map((c) => [`${c.kind}/${c.name}`, c]));
   assert.deepEqual([byId.get('Secret/db')?.change, byId.get('Secret/db')?.state], ['changed', 'present']);
-  assert.deepEqual([byId.get('ConfigMap/app')?.follows, byId.get('ConfigMap/absent')?.state], [false, 'missing, optional']);
+  assert.deepEqual(
+    [byId.get('ConfigMap/app')?.follows, byId.get('ConfigMap/absent')?.state],
+    [false, 'missing, optional'],
+  );
   const upToDate = explainWorkload(adopted(workload({ [AUTO]: 'true' }), now), now);
   assert.match(upToDate.status, /^up to date/);
   const none = explainWorkload(workload({ [AUTO]: 'false' }), now);

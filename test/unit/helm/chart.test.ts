@@ -24,13 +24,21 @@ interface PolicyRule {
   readonly nonResourceURLs?: string[];
   readonly verbs: string[];
 }
-interface RoleManifest extends Manifest { readonly rules: PolicyRule[] }
+interface RoleManifest extends Manifest {
+  readonly rules: PolicyRule[];
+}
 interface BindingManifest extends Manifest {
   readonly roleRef: { readonly apiGroup: string; readonly kind: string; readonly name: string };
   readonly subjects: { readonly kind: string; readonly name: string; readonly namespace: string }[];
 }
-interface EnvVar { readonly name: string; readonly value?: string; readonly valueFrom?: { readonly fieldRef?: { readonly fieldPath: string } } }
-interface Probe { readonly httpGet: { readonly path: string; readonly port: string | number } }
+interface EnvVar {
+  readonly name: string;
+  readonly value?: string;
+  readonly valueFrom?: { readonly fieldRef?: { readonly fieldPath: string } };
+}
+interface Probe {
+  readonly httpGet: { readonly path: string; readonly port: string | number };
+}
 interface Container {
   readonly args: string[];
   readonly env: EnvVar[];
@@ -42,11 +50,28 @@ interface Container {
   readonly resources: Record<string, unknown>;
 }
 interface DeploymentManifest extends Manifest {
-  readonly spec: { readonly replicas: number; readonly template: { readonly spec: { readonly serviceAccountName: string; readonly securityContext: Record<string, unknown>; readonly containers: Container[] } } };
+  readonly spec: {
+    readonly replicas: number;
+    readonly template: {
+      readonly spec: {
+        readonly serviceAccountName: string;
+        readonly securityContext: Record<string, unknown>;
+        readonly containers: Container[];
+      };
+    };
+  };
 }
-interface ServiceManifest extends Manifest { readonly spec: { readonly ports: { readonly name: string; readonly port: number; readonly targetPort: string | number }[] } }
-interface ServiceMonitorManifest extends Manifest { readonly spec: { readonly endpoints: { readonly port: string; readonly path: string; readonly interval: string }[] } }
-interface PdbManifest extends Manifest { readonly spec: { readonly minAvailable: number } }
+interface ServiceManifest extends Manifest {
+  readonly spec: {
+    readonly ports: { readonly name: string; readonly port: number; readonly targetPort: string | number }[];
+  };
+}
+interface ServiceMonitorManifest extends Manifest {
+  readonly spec: { readonly endpoints: { readonly port: string; readonly path: string; readonly interval: string }[] };
+}
+interface PdbManifest extends Manifest {
+  readonly spec: { readonly minAvailable: number };
+}
 
 /** The shape of each kind the chart renders. */
 interface ByKind {
@@ -71,7 +96,11 @@ function all(manifests: readonly Manifest[], kind: string): Manifest[] {
 
 function only<K extends keyof ByKind>(manifests: readonly Manifest[], kind: K, namespace?: string): ByKind[K] {
   const found = all(manifests, kind).filter((m) => namespace === undefined || m.metadata.namespace === namespace);
-  assert.equal(found.length, 1, `exactly one ${kind}${namespace === undefined ? '' : ` in ${namespace}`}, found ${found.length}`);
+  assert.equal(
+    found.length,
+    1,
+    `exactly one ${kind}${namespace === undefined ? '' : ` in ${namespace}`}, found ${found.length}`,
+  );
   return found[0] as ByKind[K];
 }
 
@@ -103,7 +132,11 @@ const HANDLED_ELSEWHERE: Readonly<Record<string, string>> = {
 };
 
 /** The config key of a flag: its name in camelCase, with ConfigMap and CronJob spelled as the kinds. */
-const camel = (flag: string): string => flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()).replace(/onfigmap/g, 'onfigMap').replace(/ronjob/g, 'ronJob');
+const camel = (flag: string): string =>
+  flag
+    .replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())
+    .replace(/onfigmap/g, 'onfigMap')
+    .replace(/ronjob/g, 'ronJob');
 
 const CONFIG_FLAGS: readonly FlagSpec[] = RUN_FLAGS.filter((f) => !(f.flag in HANDLED_ELSEWHERE));
 
@@ -127,7 +160,11 @@ function sample(f: FlagSpec): string {
 }
 
 /** What the pod gets from the chart besides its args: the downward API, and the Secret envFromSecret names. */
-const POD_ENV = { POD_NAME: 'mini-reloader-0', POD_NAMESPACE: DEFAULT_NAMESPACE, ALERT_WEBHOOK_URL: 'https://chat.example.com/hook' };
+const POD_ENV = {
+  POD_NAME: 'mini-reloader-0',
+  POD_NAMESPACE: DEFAULT_NAMESPACE,
+  ALERT_WEBHOOK_URL: 'https://chat.example.com/hook',
+};
 
 function assertControllerAccepts(args: readonly string[]): void {
   assert.equal(args[0], 'run');
@@ -144,16 +181,22 @@ describe('values.yaml and the flags', () => {
 
   test('every flag has a config value or is handled elsewhere, and no config value is unknown', () => {
     const known = new Set(RUN_FLAGS.map((f) => f.flag));
-    for (const flag of Object.keys(HANDLED_ELSEWHERE)) assert.ok(known.has(flag), `--${flag} is listed as handled elsewhere but is no flag any more`);
+    for (const flag of Object.keys(HANDLED_ELSEWHERE))
+      assert.ok(known.has(flag), `--${flag} is listed as handled elsewhere but is no flag any more`);
     const expected = CONFIG_FLAGS.map((f) => camel(f.flag));
-    assert.deepEqual([...keys].sort(), [...expected].sort(), 'config keys in values.yaml = the flags in RUN_FLAGS, in camelCase');
+    assert.deepEqual(
+      [...keys].sort(),
+      [...expected].sort(),
+      'config keys in values.yaml = the flags in RUN_FLAGS, in camelCase',
+    );
   });
 
   test('values.yaml names every flag handled elsewhere', () => {
-    for (const flag of Object.keys(HANDLED_ELSEWHERE)) assert.match(valuesText, new RegExp(`--${flag}\\b`), `values.yaml says where --${flag} comes from`);
+    for (const flag of Object.keys(HANDLED_ELSEWHERE))
+      assert.match(valuesText, new RegExp(`--${flag}\\b`), `values.yaml says where --${flag} comes from`);
   });
 
-  test('each config value is documented with the flag\'s default', () => {
+  test("each config value is documented with the flag's default", () => {
     config.items.forEach((pair, i) => {
       assert.ok(isScalar(pair.key));
       const key = String(pair.key.value);
@@ -162,13 +205,19 @@ describe('values.yaml and the flags', () => {
       // The yaml parser gives the first entry's comment to the map.
       const comment = `${i === 0 ? (config.commentBefore ?? '') : ''}\n${pair.key.commentBefore ?? ''}`;
       assert.ok(comment.trim().length > 20, `config.${key} has a comment saying what it does`);
-      if (flag.default !== undefined && flag.default !== '') assert.ok(comment.includes(`Default: ${flag.default}.`), `config.${key}'s comment says "Default: ${flag.default}."`);
+      if (flag.default !== undefined && flag.default !== '')
+        assert.ok(
+          comment.includes(`Default: ${flag.default}.`),
+          `config.${key}'s comment says "Default: ${flag.default}."`,
+        );
       else assert.ok(comment.includes('Default: '), `config.${key}'s comment says what happens without it`);
     });
   });
 
   test('values.schema.json refuses exactly the unknown config keys', async () => {
-    const schema = JSON.parse(readFileSync(path.join(CHART_DIR, 'values.schema.json'), 'utf8')) as { properties: { config: { additionalProperties: boolean; properties: Record<string, unknown> } } };
+    const schema = JSON.parse(readFileSync(path.join(CHART_DIR, 'values.schema.json'), 'utf8')) as {
+      properties: { config: { additionalProperties: boolean; properties: Record<string, unknown> } };
+    };
     assert.deepEqual(Object.keys(schema.properties.config.properties).sort(), [...keys].sort());
     assert.equal(schema.properties.config.additionalProperties, false);
     await assert.rejects(render({ config: { debouce: '5s' } }), /debouce/);
@@ -176,7 +225,7 @@ describe('values.yaml and the flags', () => {
 });
 
 describe('args', () => {
-  test('by default only `run` is passed; the flags keep the controller\'s defaults', async () => {
+  test("by default only `run` is passed; the flags keep the controller's defaults", async () => {
     const manifests = await render();
     assert.deepEqual(argsOf(manifests), ['run']);
     assertControllerAccepts(argsOf(manifests));
@@ -204,18 +253,41 @@ describe('args', () => {
   }
 
   test('lists may be YAML lists; numbers are passed as typed; null and "" pass nothing', async () => {
-    const args = argsOf(await render({
-      config: { ignoredWorkloadTypes: ['jobs', 'cronjobs'], workers: 8, maxRollsPerSecond: 0.5, maxRollsBurst: 1000000, debounce: null, logLevel: '' },
-    }));
-    assert.deepEqual(args, ['run', '--ignored-workload-types=jobs,cronjobs', '--max-rolls-burst=1000000', '--max-rolls-per-second=0.5', '--workers=8']);
+    const args = argsOf(
+      await render({
+        config: {
+          ignoredWorkloadTypes: ['jobs', 'cronjobs'],
+          workers: 8,
+          maxRollsPerSecond: 0.5,
+          maxRollsBurst: 1000000,
+          debounce: null,
+          logLevel: '',
+        },
+      }),
+    );
+    assert.deepEqual(args, [
+      'run',
+      '--ignored-workload-types=jobs,cronjobs',
+      '--max-rolls-burst=1000000',
+      '--max-rolls-per-second=0.5',
+      '--workers=8',
+    ]);
     assertControllerAccepts(args);
   });
 
   test('watchNamespaces passes --namespaces; ha passes --enable-ha and the lease settings', async () => {
     assert.deepEqual(argsOf(await render({ watchNamespaces: ['a', 'b'] })), ['run', '--namespaces=a,b']);
-    const args = argsOf(await render({ ha: { enabled: true, leaseDuration: '30s', renewDeadline: '20s', retryPeriod: '4s' } }));
-    assert.deepEqual(args, ['run', '--enable-ha=true', '--leader-election-id=mini-reloader', '--leader-election-lease-duration=30s',
-      '--leader-election-renew-deadline=20s', '--leader-election-retry-period=4s']);
+    const args = argsOf(
+      await render({ ha: { enabled: true, leaseDuration: '30s', renewDeadline: '20s', retryPeriod: '4s' } }),
+    );
+    assert.deepEqual(args, [
+      'run',
+      '--enable-ha=true',
+      '--leader-election-id=mini-reloader',
+      '--leader-election-lease-duration=30s',
+      '--leader-election-renew-deadline=20s',
+      '--leader-election-retry-period=4s',
+    ]);
     assertControllerAccepts(args);
   });
 
@@ -228,7 +300,10 @@ describe('args', () => {
   });
 
   test('values the controller would refuse, or that would run two writers, fail to render', async () => {
-    await assert.rejects(render({ watchNamespaces: ['a'], config: { namespaceSelector: 'team=a' } }), /namespaceSelector/);
+    await assert.rejects(
+      render({ watchNamespaces: ['a'], config: { namespaceSelector: 'team=a' } }),
+      /namespaceSelector/,
+    );
     await assert.rejects(render({ watchNamespaces: ['a'], config: { namespacesToIgnore: 'b' } }), /namespacesToIgnore/);
     await assert.rejects(render({ replicaCount: 2 }), /ha\.enabled/);
   });
@@ -244,18 +319,26 @@ const groupOf = (apiVersion: string): string => (apiVersion.includes('/') ? (api
 function grants(rules: readonly PolicyRule[]): string[] {
   const out = rules.flatMap((r) => {
     assert.equal(r.nonResourceURLs, undefined);
-    return (r.apiGroups ?? []).flatMap((g) => (r.resources ?? []).flatMap((res) => r.verbs.map((v) => `${g}/${res}:${v}`)));
+    return (r.apiGroups ?? []).flatMap((g) =>
+      (r.resources ?? []).flatMap((res) => r.verbs.map((v) => `${g}/${res}:${v}`)),
+    );
   });
   assert.equal(new Set(out).size, out.length, `no permission granted twice: ${out.join(' ')}`);
   return out.sort();
 }
 
-const perms = (group: string, resources: readonly string[], verbs: readonly string[]): string[] => resources.flatMap((r) => verbs.map((v) => `${group}/${r}:${v}`));
+const perms = (group: string, resources: readonly string[], verbs: readonly string[]): string[] =>
+  resources.flatMap((r) => verbs.map((v) => `${group}/${r}:${v}`));
 
 /** Every workload kind: read and patch (rolls and records are patches); Jobs are recreated, and CronJob rolls start Jobs. */
 function workloadPerms(skip: readonly string[] = []): string[] {
-  return WORKLOAD_KINDS.filter((k) => !skip.includes(k.resource))
-    .flatMap((k) => perms(groupOf(k.apiVersion), [k.resource], [...READ, 'patch', ...(k.resource === 'jobs' ? ['create', 'delete'] : [])]));
+  return WORKLOAD_KINDS.filter((k) => !skip.includes(k.resource)).flatMap((k) =>
+    perms(
+      groupOf(k.apiVersion),
+      [k.resource],
+      [...READ, 'patch', ...(k.resource === 'jobs' ? ['create', 'delete'] : [])],
+    ),
+  );
 }
 
 const DEFAULT_GRANTS = [
@@ -278,7 +361,11 @@ describe('RBAC', () => {
     const role = only(manifests, 'ClusterRole');
     assert.deepEqual(grants(role.rules), DEFAULT_GRANTS);
     const binding = only(manifests, 'ClusterRoleBinding');
-    assert.deepEqual(binding.roleRef, { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role.metadata.name });
+    assert.deepEqual(binding.roleRef, {
+      apiGroup: 'rbac.authorization.k8s.io',
+      kind: 'ClusterRole',
+      name: role.metadata.name,
+    });
     const sa = only(manifests, 'ServiceAccount');
     assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: sa.metadata.name, namespace: 'ops' }]);
     assert.equal(only(manifests, 'Deployment').spec.template.spec.serviceAccountName, sa.metadata.name);
@@ -287,25 +374,40 @@ describe('RBAC', () => {
   });
 
   test('ignored workload types lose their rules', async () => {
-    assert.deepEqual(await clusterGrants({ config: { ignoredWorkloadTypes: 'jobs,cronjobs,rollouts' } }), [
-      ...perms('', ['configmaps', 'secrets'], READ),
-      ...perms('', ['events'], ['create']),
-      ...workloadPerms(['jobs', 'cronjobs', 'rollouts']),
-    ].sort());
-    assert.deepEqual(await clusterGrants({ config: { ignoredWorkloadTypes: ['Deployments', 'statefulset'] } }), DEFAULT_GRANTS.filter((g) => !/^apps\/(deployments|statefulsets):/.test(g)));
+    assert.deepEqual(
+      await clusterGrants({ config: { ignoredWorkloadTypes: 'jobs,cronjobs,rollouts' } }),
+      [
+        ...perms('', ['configmaps', 'secrets'], READ),
+        ...perms('', ['events'], ['create']),
+        ...workloadPerms(['jobs', 'cronjobs', 'rollouts']),
+      ].sort(),
+    );
+    assert.deepEqual(
+      await clusterGrants({ config: { ignoredWorkloadTypes: ['Deployments', 'statefulset'] } }),
+      DEFAULT_GRANTS.filter((g) => !/^apps\/(deployments|statefulsets):/.test(g)),
+    );
   });
 
-  test('enableCsiIntegration adds read access to the CSI driver\'s pod statuses and classes, and only it does', async () => {
-    assert.deepEqual(await clusterGrants({ config: { enableCsiIntegration: true } }), [
-      ...DEFAULT_GRANTS, ...perms('secrets-store.csi.x-k8s.io', ['secretproviderclasspodstatuses', 'secretproviderclasses'], READ),
-    ].sort());
+  test("enableCsiIntegration adds read access to the CSI driver's pod statuses and classes, and only it does", async () => {
+    assert.deepEqual(
+      await clusterGrants({ config: { enableCsiIntegration: true } }),
+      [
+        ...DEFAULT_GRANTS,
+        ...perms('secrets-store.csi.x-k8s.io', ['secretproviderclasspodstatuses', 'secretproviderclasses'], READ),
+      ].sort(),
+    );
     assert.deepEqual(await clusterGrants({ config: { enableCsiIntegration: false } }), DEFAULT_GRANTS);
-    const args: string[] = only(await render({ config: { enableCsiIntegration: true } }), 'Deployment').spec.template.spec.containers[0]?.args ?? [];
+    const args: string[] =
+      only(await render({ config: { enableCsiIntegration: true } }), 'Deployment').spec.template.spec.containers[0]
+        ?.args ?? [];
     assert.ok(args.includes('--enable-csi-integration=true'), JSON.stringify(args));
   });
 
   test('argoRollouts false drops rollouts', async () => {
-    assert.deepEqual(await clusterGrants({ config: { argoRollouts: false } }), DEFAULT_GRANTS.filter((g) => !g.startsWith('argoproj.io/')));
+    assert.deepEqual(
+      await clusterGrants({ config: { argoRollouts: false } }),
+      DEFAULT_GRANTS.filter((g) => !g.startsWith('argoproj.io/')),
+    );
     assert.deepEqual(await clusterGrants({ config: { argoRollouts: 'true' } }), DEFAULT_GRANTS);
   });
 
@@ -314,32 +416,61 @@ describe('RBAC', () => {
     assert.deepEqual(await clusterGrants({ config: { stakaterDefaults: true } }), noRollouts);
     assert.deepEqual(await clusterGrants({ config: { stakaterDefaults: true, argoRollouts: true } }), DEFAULT_GRANTS);
     assert.deepEqual(await clusterGrants({ config: { stakaterDefaults: false } }), DEFAULT_GRANTS);
-    for (const config of [{ stakaterDefaults: true }, { stakaterDefaults: true, argoRollouts: true }, { stakaterDefaults: 'false' }]) {
+    for (const config of [
+      { stakaterDefaults: true },
+      { stakaterDefaults: true, argoRollouts: true },
+      { stakaterDefaults: 'false' },
+    ]) {
       const args = argsOf(await render({ config }));
       const watchesRollouts = !parseRunOptions(args.slice(1), POD_ENV).ignoredWorkloadTypes.includes('Rollout');
-      assert.equal((await clusterGrants({ config })).some((g) => g.startsWith('argoproj.io/')), watchesRollouts, `RBAC matches what the controller watches: ${JSON.stringify(config)}`);
+      assert.equal(
+        (await clusterGrants({ config })).some((g) => g.startsWith('argoproj.io/')),
+        watchesRollouts,
+        `RBAC matches what the controller watches: ${JSON.stringify(config)}`,
+      );
     }
   });
 
   test('CronJob rolls keep create on Jobs unless startCronJobRuns is false', async () => {
     const noJobs = DEFAULT_GRANTS.filter((g) => !g.startsWith('batch/jobs:'));
-    assert.deepEqual(await clusterGrants({ config: { ignoredWorkloadTypes: 'jobs' } }), [...noJobs, 'batch/jobs:create'].sort());
-    assert.deepEqual(await clusterGrants({ config: { ignoredWorkloadTypes: 'jobs', startCronJobRuns: false } }), noJobs);
+    assert.deepEqual(
+      await clusterGrants({ config: { ignoredWorkloadTypes: 'jobs' } }),
+      [...noJobs, 'batch/jobs:create'].sort(),
+    );
+    assert.deepEqual(
+      await clusterGrants({ config: { ignoredWorkloadTypes: 'jobs', startCronJobRuns: false } }),
+      noJobs,
+    );
     assert.deepEqual(await clusterGrants({ config: { startCronJobRuns: false } }), DEFAULT_GRANTS);
   });
 
   test('resourcesToIgnore drops that kind of config', async () => {
-    assert.deepEqual(await clusterGrants({ config: { resourcesToIgnore: 'configMaps' } }), DEFAULT_GRANTS.filter((g) => !g.startsWith('/configmaps:')));
-    assert.deepEqual(await clusterGrants({ config: { resourcesToIgnore: 'secrets' } }), DEFAULT_GRANTS.filter((g) => !g.startsWith('/secrets:')));
+    assert.deepEqual(
+      await clusterGrants({ config: { resourcesToIgnore: 'configMaps' } }),
+      DEFAULT_GRANTS.filter((g) => !g.startsWith('/configmaps:')),
+    );
+    assert.deepEqual(
+      await clusterGrants({ config: { resourcesToIgnore: 'secrets' } }),
+      DEFAULT_GRANTS.filter((g) => !g.startsWith('/secrets:')),
+    );
   });
 
   test('dryRun leaves only reads on workloads; webhookUrl never creates or deletes Jobs', async () => {
-    assert.deepEqual(await clusterGrants({ config: { dryRun: true } }), DEFAULT_GRANTS.filter((g) => !/:(patch|delete)$/.test(g) && !g.startsWith('batch/jobs:create')));
-    assert.deepEqual(await clusterGrants({ config: { webhookUrl: 'https://hooks.example.com/roll' } }), DEFAULT_GRANTS.filter((g) => !/^batch\/jobs:(create|delete)$/.test(g)));
+    assert.deepEqual(
+      await clusterGrants({ config: { dryRun: true } }),
+      DEFAULT_GRANTS.filter((g) => !/:(patch|delete)$/.test(g) && !g.startsWith('batch/jobs:create')),
+    );
+    assert.deepEqual(
+      await clusterGrants({ config: { webhookUrl: 'https://hooks.example.com/roll' } }),
+      DEFAULT_GRANTS.filter((g) => !/^batch\/jobs:(create|delete)$/.test(g)),
+    );
   });
 
   test('namespaceSelector adds list and watch on namespaces', async () => {
-    assert.deepEqual(await clusterGrants({ config: { namespaceSelector: 'team=a' } }), [...DEFAULT_GRANTS, ...perms('', ['namespaces'], ['list', 'watch'])].sort());
+    assert.deepEqual(
+      await clusterGrants({ config: { namespaceSelector: 'team=a' } }),
+      [...DEFAULT_GRANTS, ...perms('', ['namespaces'], ['list', 'watch'])].sort(),
+    );
   });
 
   test('ha: a Role for its Lease in the release namespace, get/create/update only', async () => {
@@ -347,15 +478,23 @@ describe('RBAC', () => {
     const role = only(manifests, 'Role');
     assert.equal(role.metadata.namespace, 'ops');
     assert.deepEqual(grants(role.rules), perms('coordination.k8s.io', ['leases'], ['create', 'get', 'update']).sort());
-    const leaseId = argsOf(manifests).find((a) => a.startsWith('--leader-election-id='))?.split('=')[1];
+    const leaseId = argsOf(manifests)
+      .find((a) => a.startsWith('--leader-election-id='))
+      ?.split('=')[1];
     for (const rule of role.rules) {
       // create cannot name its object; get and update are limited to the controller's Lease.
       if (!rule.verbs.includes('create')) assert.deepEqual(rule.resourceNames, [leaseId]);
     }
     const binding = only(manifests, 'RoleBinding');
     assert.equal(binding.metadata.namespace, 'ops');
-    assert.deepEqual(binding.roleRef, { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.metadata.name });
-    assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: only(manifests, 'ServiceAccount').metadata.name, namespace: 'ops' }]);
+    assert.deepEqual(binding.roleRef, {
+      apiGroup: 'rbac.authorization.k8s.io',
+      kind: 'Role',
+      name: role.metadata.name,
+    });
+    assert.deepEqual(binding.subjects, [
+      { kind: 'ServiceAccount', name: only(manifests, 'ServiceAccount').metadata.name, namespace: 'ops' },
+    ]);
     assert.deepEqual(grants(only(manifests, 'ClusterRole').rules), DEFAULT_GRANTS);
   });
 
@@ -363,13 +502,24 @@ describe('RBAC', () => {
     const manifests = await render({ watchNamespaces: ['a', 'b'] }, 'ops');
     assert.deepEqual(all(manifests, 'ClusterRole'), []);
     assert.deepEqual(all(manifests, 'ClusterRoleBinding'), []);
-    assert.deepEqual(all(manifests, 'Role').map((r) => r.metadata.namespace).sort(), ['a', 'b']);
+    assert.deepEqual(
+      all(manifests, 'Role')
+        .map((r) => r.metadata.namespace)
+        .sort(),
+      ['a', 'b'],
+    );
     for (const ns of ['a', 'b']) {
       const role = only(manifests, 'Role', ns);
       assert.deepEqual(grants(role.rules), DEFAULT_GRANTS);
       const binding = only(manifests, 'RoleBinding', ns);
-      assert.deepEqual(binding.roleRef, { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.metadata.name });
-      assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: only(manifests, 'ServiceAccount').metadata.name, namespace: 'ops' }]);
+      assert.deepEqual(binding.roleRef, {
+        apiGroup: 'rbac.authorization.k8s.io',
+        kind: 'Role',
+        name: role.metadata.name,
+      });
+      assert.deepEqual(binding.subjects, [
+        { kind: 'ServiceAccount', name: only(manifests, 'ServiceAccount').metadata.name, namespace: 'ops' },
+      ]);
     }
   });
 
@@ -386,14 +536,16 @@ describe('RBAC', () => {
       assert.ok(roles.length > 0);
       for (const g of roles.flatMap((r) => grants(r.rules))) {
         assert.ok(!g.includes('*'), `no wildcard: ${g}`);
-        if (/^\/(configmaps|secrets):/.test(g)) assert.ok(READ.includes(g.split(':')[1] ?? ''), `${g} is read-only (values ${JSON.stringify(values)})`);
+        if (/^\/(configmaps|secrets):/.test(g))
+          assert.ok(READ.includes(g.split(':')[1] ?? ''), `${g} is read-only (values ${JSON.stringify(values)})`);
       }
     }
   });
 
   test('rbac.create false renders no RBAC', async () => {
     const manifests = await render({ rbac: { create: false }, ha: { enabled: true } });
-    for (const kind of ['ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding']) assert.deepEqual(all(manifests, kind), []);
+    for (const kind of ['ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'])
+      assert.deepEqual(all(manifests, kind), []);
   });
 });
 
@@ -417,7 +569,9 @@ describe('pod, probes and optional objects', () => {
   });
 
   test('the pod requests and is limited to what the kustomize base ships', async () => {
-    const base = parseDocument(readFileSync(path.join(CHART_DIR, '..', '..', 'kustomize', 'base', 'deployment.yaml'), 'utf8')).toJS() as DeploymentManifest;
+    const base = parseDocument(
+      readFileSync(path.join(CHART_DIR, '..', '..', 'kustomize', 'base', 'deployment.yaml'), 'utf8'),
+    ).toJS() as DeploymentManifest;
     const shipped = base.spec.template.spec.containers[0]?.resources;
     assert.ok(shipped?.limits !== undefined, 'the kustomize base sets limits');
     assert.deepEqual(container(await render()).resources, shipped);
@@ -426,22 +580,36 @@ describe('pod, probes and optional objects', () => {
   test('probes hit /live and /readyz on the metrics port, which the Service exposes', async () => {
     const manifests = await render();
     const c = container(manifests);
-    assert.deepEqual(c.ports.map((p) => [p.name, p.containerPort]), [['metrics', 9090]]);
+    assert.deepEqual(
+      c.ports.map((p) => [p.name, p.containerPort]),
+      [['metrics', 9090]],
+    );
     assert.deepEqual(c.livenessProbe.httpGet, { path: '/live', port: 'metrics' });
     assert.deepEqual(c.readinessProbe.httpGet, { path: '/readyz', port: 'metrics' });
     const service = only(manifests, 'Service');
-    assert.deepEqual(service.spec.ports.map((p) => [p.name, p.port, p.targetPort]), [['metrics', 9090, 'metrics']]);
+    assert.deepEqual(
+      service.spec.ports.map((p) => [p.name, p.port, p.targetPort]),
+      [['metrics', 9090, 'metrics']],
+    );
     const moved = container(await render({ config: { metricsAddress: ':8080' } }));
-    assert.deepEqual(moved.ports.map((p) => [p.name, p.containerPort]), [['metrics', 8080]]);
+    assert.deepEqual(
+      moved.ports.map((p) => [p.name, p.containerPort]),
+      [['metrics', 8080]],
+    );
   });
 
   test('the ServiceMonitor appears only when enabled', async () => {
     assert.deepEqual(all(await render(), 'ServiceMonitor'), []);
-    const manifests = await render({ serviceMonitor: { enabled: true, interval: '15s', labels: { release: 'prometheus' } } });
+    const manifests = await render({
+      serviceMonitor: { enabled: true, interval: '15s', labels: { release: 'prometheus' } },
+    });
     const monitor = only(manifests, 'ServiceMonitor');
     assert.equal(monitor.apiVersion, 'monitoring.coreos.com/v1');
     assert.equal(monitor.metadata.labels?.release, 'prometheus');
-    assert.deepEqual(monitor.spec.endpoints.map((e) => [e.port, e.path, e.interval]), [['metrics', '/metrics', '15s']]);
+    assert.deepEqual(
+      monitor.spec.endpoints.map((e) => [e.port, e.path, e.interval]),
+      [['metrics', '/metrics', '15s']],
+    );
   });
 
   test('the PodDisruptionBudget and two replicas come only with ha', async () => {
@@ -457,7 +625,10 @@ describe('pod, probes and optional objects', () => {
 
   test('env and envFromSecret reach the container', async () => {
     const c = container(await render({ env: [{ name: 'ALERT_SINK', value: 'slack' }], envFromSecret: 'alerts' }));
-    assert.deepEqual(c.env.map((e) => e.name), ['POD_NAME', 'POD_NAMESPACE', 'ALERT_SINK']);
+    assert.deepEqual(
+      c.env.map((e) => e.name),
+      ['POD_NAME', 'POD_NAMESPACE', 'ALERT_SINK'],
+    );
     assert.deepEqual(c.envFrom, [{ secretRef: { name: 'alerts' } }]);
     assert.equal(container(await render()).envFrom, undefined);
   });

@@ -15,7 +15,11 @@ interface Harness {
 async function start(t: TestContext, registry = createMetrics().registry): Promise<Harness> {
   const state = { ready: false, live: true, throwOnReady: false };
   const logs: string[] = [];
-  const logger = createLogger('json', 'info', { write: (line: string) => { logs.push(line); } });
+  const logger = createLogger('json', 'info', {
+    write: (line: string) => {
+      logs.push(line);
+    },
+  });
   const server = await startProbeServer({
     address: '127.0.0.1:0',
     registry,
@@ -26,7 +30,9 @@ async function start(t: TestContext, registry = createMetrics().registry): Promi
     isLive: () => state.live,
     logger,
   });
-  t.after(async () => { await server.close(); });
+  t.after(async () => {
+    await server.close();
+  });
   return { server, base: `http://127.0.0.1:${server.port}`, state, logs };
 }
 
@@ -72,8 +78,17 @@ test('/metrics serves the registry in Prometheus text format with our and Stakat
   const res = await get(`${base}/metrics`);
   assert.equal(res.status, 200);
   assert.equal(res.type, metrics.registry.contentType);
-  for (const name of ['mini_reloader_rolls_total', 'mini_reloader_reconcile_duration_seconds', 'mini_reloader_reconcile_total', 'mini_reloader_workqueue_depth',
-    'reloader_reload_executed_total', 'reloader_reconcile_total', 'reloader_action_total', 'reloader_workqueue_depth', 'process_cpu_user_seconds_total']) {
+  for (const name of [
+    'mini_reloader_rolls_total',
+    'mini_reloader_reconcile_duration_seconds',
+    'mini_reloader_reconcile_total',
+    'mini_reloader_workqueue_depth',
+    'reloader_reload_executed_total',
+    'reloader_reconcile_total',
+    'reloader_action_total',
+    'reloader_workqueue_depth',
+    'process_cpu_user_seconds_total',
+  ]) {
     assert.match(res.body, new RegExp(`^# TYPE ${name} `, 'm'), name);
   }
   assert.match(res.body, /^mini_reloader_workqueue_depth 3$/m);
@@ -100,7 +115,10 @@ test('a handler that throws answers 500 and logs, and the server keeps serving',
   state.throwOnReady = true;
   const res = await get(`${base}/readyz`);
   assert.equal(res.status, 500);
-  assert.ok(logs.some((l) => l.includes('readiness check exploded')), 'the failure is logged');
+  assert.ok(
+    logs.some((l) => l.includes('readiness check exploded')),
+    'the failure is logged',
+  );
   state.throwOnReady = false;
   state.ready = true;
   assert.equal((await get(`${base}/readyz`)).status, 200);
@@ -126,7 +144,13 @@ test('a port already in use rejects with the address in the message', async (t) 
   const { server } = await start(t);
   const logger = createLogger('json', 'error', { write: () => undefined });
   await assert.rejects(
-    startProbeServer({ address: `127.0.0.1:${server.port}`, registry: createMetrics().registry, isReady: () => true, isLive: () => true, logger }),
+    startProbeServer({
+      address: `127.0.0.1:${server.port}`,
+      registry: createMetrics().registry,
+      isReady: () => true,
+      isLive: () => true,
+      logger,
+    }),
     (err: unknown) => err instanceof Error && err.message.includes(`127.0.0.1:${server.port}`),
   );
 });

@@ -11,9 +11,15 @@ interface Harness {
 
 async function start(t: TestContext): Promise<Harness> {
   const logs: Harness['logs'] = [];
-  const logger = createLogger('json', 'info', { write: (line: string) => { logs.push(JSON.parse(line) as Harness['logs'][number]); } });
+  const logger = createLogger('json', 'info', {
+    write: (line: string) => {
+      logs.push(JSON.parse(line) as Harness['logs'][number]);
+    },
+  });
   const server = await startProfilingServer({ address: '127.0.0.1:0', logger });
-  t.after(async () => { await server.close(); });
+  t.after(async () => {
+    await server.close();
+  });
   return { base: `http://127.0.0.1:${server.port}`, logs };
 }
 
@@ -23,13 +29,19 @@ async function taking(logs: Harness['logs']): Promise<void> {
 }
 
 interface HeapSnapshot {
-  readonly snapshot: { readonly meta: { readonly node_fields: string[]; readonly node_types: unknown[] }; readonly node_count: number };
+  readonly snapshot: {
+    readonly meta: { readonly node_fields: string[]; readonly node_types: unknown[] };
+    readonly node_count: number;
+  };
   readonly nodes: number[];
   readonly strings: string[];
 }
 
 interface CpuProfile {
-  readonly nodes: { readonly id: number; readonly callFrame: { readonly functionName: string; readonly url: string } }[];
+  readonly nodes: {
+    readonly id: number;
+    readonly callFrame: { readonly functionName: string; readonly url: string };
+  }[];
   readonly startTime: number;
   readonly endTime: number;
   readonly samples: number[];
@@ -47,10 +59,14 @@ test('/debug/pprof/heap streams a V8 heap snapshot that DevTools can read', asyn
   const res = await fetch(`${base}/debug/pprof/heap`);
   assert.equal(res.status, 200);
   assert.match(res.headers.get('content-disposition') ?? '', /filename="mini-reloader-[^"]+\.heapsnapshot"/);
-  const heap = await res.json() as HeapSnapshot;
+  const heap = (await res.json()) as HeapSnapshot;
   const fields = heap.snapshot.meta.node_fields;
   assert.ok(fields.includes('type') && fields.includes('name') && fields.includes('self_size'), fields.join(','));
-  assert.equal(heap.nodes.length, heap.snapshot.node_count * fields.length, 'the node table has node_count rows of node_fields');
+  assert.equal(
+    heap.nodes.length,
+    heap.snapshot.node_count * fields.length,
+    'the node table has node_count rows of node_fields',
+  );
   assert.ok(heap.strings.length > 0);
 });
 
@@ -59,12 +75,15 @@ test('/debug/pprof/profile?seconds=N returns a CPU profile of about N seconds th
   const res = await fetch(`${base}/debug/pprof/profile?seconds=1`);
   assert.equal(res.status, 200);
   assert.match(res.headers.get('content-disposition') ?? '', /filename="mini-reloader-[^"]+\.cpuprofile"/);
-  const profile = await res.json() as CpuProfile;
+  const profile = (await res.json()) as CpuProfile;
   assert.ok(profile.nodes.some((n) => n.callFrame.functionName === '(root)'));
   assert.ok(profile.endTime - profile.startTime >= 1_000_000, 'the profile spans the second asked for (microseconds)');
   assert.equal(profile.samples.length, profile.timeDeltas.length);
   const ids = new Set(profile.nodes.map((n) => n.id));
-  assert.ok(profile.samples.every((id) => ids.has(id)), 'every sample names a node of the tree');
+  assert.ok(
+    profile.samples.every((id) => ids.has(id)),
+    'every sample names a node of the tree',
+  );
 });
 
 test('seconds outside 1 to 300, or not a whole number, is a 400', async (t) => {

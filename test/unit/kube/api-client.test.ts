@@ -10,11 +10,17 @@ import { FakeApiServer, sendJson, status, token } from './fake-api-server.ts';
 
 describe('ApiClient', () => {
   let server: FakeApiServer;
-  before(async () => { server = await FakeApiServer.start(); });
-  after(async () => { await server.close(); });
+  before(async () => {
+    server = await FakeApiServer.start();
+  });
+  after(async () => {
+    await server.close();
+  });
 
   test('sends the kubeconfig token and the query, and returns parsed JSON', async () => {
-    server.route = (_req, res) => { sendJson(res, 200, { kind: 'ConfigMapList', items: [] }); };
+    server.route = (_req, res) => {
+      sendJson(res, 200, { kind: 'ConfigMapList', items: [] });
+    };
     const client = server.client();
     assert.equal(client.server, server.url);
     const got = await client.json({
@@ -37,7 +43,9 @@ describe('ApiClient', () => {
 
   test('a 401 re-reads a rotated token file and retries once with the new token; an unchanged token gives the 401', async (t) => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'api-client-token-'));
-    t.after(() => { rmSync(dir, { recursive: true, force: true }); });
+    t.after(() => {
+      rmSync(dir, { recursive: true, force: true });
+    });
     const file = path.join(dir, 'token');
     writeFileSync(file, 'old');
     server.route = (req, res) => {
@@ -46,22 +54,36 @@ describe('ApiClient', () => {
     };
     const client = new ApiClient({ ...server.access(), credentials: new TokenFileCredentials(file) });
     const before = server.requests.length;
-    await assert.rejects(client.json({ method: 'GET', path: '/api/v1/namespaces' }), (err) => err instanceof ApiError && err.statusCode === 401);
+    await assert.rejects(
+      client.json({ method: 'GET', path: '/api/v1/namespaces' }),
+      (err) => err instanceof ApiError && err.statusCode === 401,
+    );
     assert.equal(server.requests.length - before, 1, 'the same token is not sent twice');
     writeFileSync(file, 'new');
-    assert.deepEqual(await client.json({ method: 'GET', path: '/api/v1/namespaces' }), {}, 'taken within the re-read period');
-    assert.deepEqual(server.requests.slice(before + 1).map((r) => r.headers.authorization), ['Bearer old', 'Bearer new']);
+    assert.deepEqual(
+      await client.json({ method: 'GET', path: '/api/v1/namespaces' }),
+      {},
+      'taken within the re-read period',
+    );
+    assert.deepEqual(
+      server.requests.slice(before + 1).map((r) => r.headers.authorization),
+      ['Bearer old', 'Bearer new'],
+    );
     client.close();
   });
 
   test('keeps a path prefix of the server URL', async () => {
-    server.route = (_req, res) => { sendJson(res, 200, {}); };
+    server.route = (_req, res) => {
+      sendJson(res, 200, {});
+    };
     await server.client('/k8s/clusters/c-1').json({ method: 'GET', path: '/api/v1/namespaces' });
     assert.equal(server.requests.at(-1)?.path, '/k8s/clusters/c-1/api/v1/namespaces');
   });
 
   test('sends a JSON body with the given content type', async () => {
-    server.route = (req, res) => { sendJson(res, 201, JSON.parse(req.body)); };
+    server.route = (req, res) => {
+      sendJson(res, 201, JSON.parse(req.body));
+    };
     const client = server.client();
     const body = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'ns' } };
     const echoed = await client.json({
@@ -82,8 +104,13 @@ describe('ApiClient', () => {
   });
 
   test('an empty 2xx body gives undefined', async () => {
-    server.route = (_req, res) => { res.writeHead(204).end(); };
-    assert.equal(await server.client().json({ method: 'DELETE', path: '/api/v1/namespaces/ns/configmaps/x' }), undefined);
+    server.route = (_req, res) => {
+      res.writeHead(204).end();
+    };
+    assert.equal(
+      await server.client().json({ method: 'DELETE', path: '/api/v1/namespaces/ns/configmaps/x' }),
+      undefined,
+    );
   });
 
   test('a Status response becomes an ApiError with its code, reason and message', async () => {
@@ -94,11 +121,16 @@ describe('ApiClient', () => {
     ];
     for (const c of cases) {
       const message = `configmaps "cm-${c.code}" says ${c.reason}`;
-      server.route = (_req, res) => { sendJson(res, c.code, status(c.code, c.reason, message)); };
-      const err = await server.client().json({ method: 'PUT', path: '/api/v1/namespaces/ns/configmaps/cm', body: {} }).then(
-        () => assert.fail('expected a rejection'),
-        (e: unknown) => e,
-      );
+      server.route = (_req, res) => {
+        sendJson(res, c.code, status(c.code, c.reason, message));
+      };
+      const err = await server
+        .client()
+        .json({ method: 'PUT', path: '/api/v1/namespaces/ns/configmaps/cm', body: {} })
+        .then(
+          () => assert.fail('expected a rejection'),
+          (e: unknown) => e,
+        );
       assert.ok(err instanceof ApiError);
       assert.equal(err.statusCode, c.code);
       assert.equal(err.reason, c.reason);
@@ -114,7 +146,9 @@ describe('ApiClient', () => {
 
   test('a body that is not a Status is quoted only when the request is not sensitive', async () => {
     const body = 'upstream said: hunter2-secret-value';
-    server.route = (_req, res) => { res.writeHead(502, { 'Content-Type': 'text/plain' }).end(body); };
+    server.route = (_req, res) => {
+      res.writeHead(502, { 'Content-Type': 'text/plain' }).end(body);
+    };
     const client = server.client();
 
     const plain = await client.json({ method: 'GET', path: '/api/v1/configmaps' }).catch((e: unknown) => e);
@@ -123,7 +157,9 @@ describe('ApiClient', () => {
     assert.equal(plain.reason, undefined);
     assert.ok(plain.message.includes('hunter2-secret-value'), plain.message);
 
-    const sensitive = await client.json({ method: 'GET', path: '/api/v1/secrets', sensitive: true }).catch((e: unknown) => e);
+    const sensitive = await client
+      .json({ method: 'GET', path: '/api/v1/secrets', sensitive: true })
+      .catch((e: unknown) => e);
     assert.ok(sensitive instanceof ApiError);
     assert.equal(sensitive.statusCode, 502);
     assert.ok(sensitive.message.includes('GET /api/v1/secrets'), sensitive.message);
@@ -133,9 +169,16 @@ describe('ApiClient', () => {
 
   test('a sensitive error keeps the Status message but nothing else of the body', async () => {
     server.route = (_req, res) => {
-      sendJson(res, 422, { ...status(422, 'Invalid', 'Secret "s" is invalid'), details: { causes: [{ message: 'hunter2' }] }, data: { password: 'aHVudGVyMg==' } });
+      sendJson(res, 422, {
+        ...status(422, 'Invalid', 'Secret "s" is invalid'),
+        details: { causes: [{ message: 'hunter2' }] },
+        data: { password: 'aHVudGVyMg==' },
+      });
     };
-    const err = await server.client().json({ method: 'PUT', path: '/api/v1/namespaces/ns/secrets/s', body: {}, sensitive: true }).catch((e: unknown) => e);
+    const err = await server
+      .client()
+      .json({ method: 'PUT', path: '/api/v1/namespaces/ns/secrets/s', body: {}, sensitive: true })
+      .catch((e: unknown) => e);
     assert.ok(err instanceof ApiError);
     assert.equal(err.reason, 'Invalid');
     assert.ok(err.message.includes('Secret "s" is invalid'), err.message);
@@ -143,8 +186,13 @@ describe('ApiClient', () => {
   });
 
   test('a 2xx body that is not JSON is an ApiError that does not quote it', async () => {
-    server.route = (_req, res) => { res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"data": hunter2'); };
-    const err = await server.client().json({ method: 'GET', path: '/api/v1/secrets', sensitive: true }).catch((e: unknown) => e);
+    server.route = (_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"data": hunter2');
+    };
+    const err = await server
+      .client()
+      .json({ method: 'GET', path: '/api/v1/secrets', sensitive: true })
+      .catch((e: unknown) => e);
     assert.ok(err instanceof ApiError);
     assert.equal(err.statusCode, 0);
     assert.ok(!err.message.includes('hunter2'), err.message);
@@ -163,7 +211,9 @@ describe('ApiClient', () => {
   });
 
   test("the caller's abort passes through unchanged", async () => {
-    server.route = () => { /* never answers */ };
+    server.route = () => {
+      /* never answers */
+    };
     const controller = new AbortController();
     const before = server.requests.length;
     const pending = server.client().json({ method: 'GET', path: '/api/v1/namespaces', signal: controller.signal });
@@ -175,7 +225,8 @@ describe('ApiClient', () => {
 
   test('stream() returns the body of a 2xx and throws ApiError otherwise', async () => {
     server.route = (req, res) => {
-      if (req.query.get('resourceVersion') === 'old') sendJson(res, 410, status(410, 'Gone', 'too old resource version'));
+      if (req.query.get('resourceVersion') === 'old')
+        sendJson(res, 410, status(410, 'Gone', 'too old resource version'));
       else res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"type":"ADDED"}\n');
     };
     const client = server.client();
@@ -193,18 +244,28 @@ describe('ApiClient', () => {
     server.route = (req, res) => {
       res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
       res.write('{"type":"ADDED"}\n');
-      if (req.query.get('cut') === '1') setImmediate(() => { res.destroy(); });
+      if (req.query.get('cut') === '1')
+        setImmediate(() => {
+          res.destroy();
+        });
     };
     const client = server.client();
     const cut = await client.stream({ method: 'GET', path: '/api/v1/configmaps', query: { watch: 1, cut: 1 } });
     let chunks = 0;
-    const err = await (async () => { for await (const chunk of cut) chunks += chunk.byteLength > 0 ? 1 : 0; })().then(() => undefined, (e: unknown) => e);
+    const err = await (async () => {
+      for await (const chunk of cut) chunks += chunk.byteLength > 0 ? 1 : 0;
+    })().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof ApiError, String(err));
     assert.equal(err.statusCode, 0);
     assert.equal(chunks, 1, 'what came before the cut was delivered');
 
     let closed: () => void = () => undefined;
-    const connectionClosed = new Promise<void>((resolve) => { closed = resolve; });
+    const connectionClosed = new Promise<void>((resolve) => {
+      closed = resolve;
+    });
     server.route = (_req, res) => {
       res.on('close', closed);
       res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
@@ -215,12 +276,17 @@ describe('ApiClient', () => {
     // The server's response never ends on its own: only the client closing the connection settles this.
     await connectionClosed;
   });
-  test('reports each attempt\'s status code (or <error>) and each whole request\'s time, but no watch\'s time, by host:port alone', async () => {
+  test("reports each attempt's status code (or <error>) and each whole request's time, but no watch's time, by host:port alone", async () => {
     const answered: string[] = [];
     const took: string[] = [];
     const metrics = {
-      answered: (method: string, host: string, code: string) => { answered.push(`${method} ${host} ${code}`); },
-      took: (method: string, host: string, seconds: number) => { assert.ok(seconds >= 0); took.push(`${method} ${host}`); },
+      answered: (method: string, host: string, code: string) => {
+        answered.push(`${method} ${host} ${code}`);
+      },
+      took: (method: string, host: string, seconds: number) => {
+        assert.ok(seconds >= 0);
+        took.push(`${method} ${host}`);
+      },
     };
     server.route = (req, res) => {
       if (req.method === 'PATCH') sendJson(res, 422, status(422, 'Invalid', 'no'));
@@ -229,12 +295,19 @@ describe('ApiClient', () => {
     const host = new URL(server.url).host;
     const client = new ApiClient(server.access('/k8s/clusters/c-1'), metrics);
     await client.json({ method: 'GET', path: '/api/v1/namespaces' });
-    await assert.rejects(client.json({ method: 'PATCH', path: '/apis/apps/v1/namespaces/ns/deployments/web', body: {} }));
+    await assert.rejects(
+      client.json({ method: 'PATCH', path: '/apis/apps/v1/namespaces/ns/deployments/web', body: {} }),
+    );
     for (const query of [{ limit: 500 }, { watch: 1 }]) {
-      for await (const chunk of await client.stream({ method: 'GET', path: '/api/v1/configmaps', query })) assert.ok(chunk.byteLength > 0);
+      for await (const chunk of await client.stream({ method: 'GET', path: '/api/v1/configmaps', query }))
+        assert.ok(chunk.byteLength > 0);
     }
     assert.deepEqual(answered, [`GET ${host} 200`, `PATCH ${host} 422`, `GET ${host} 200`, `GET ${host} 200`]);
-    assert.deepEqual(took, [`GET ${host}`, `PATCH ${host}`, `GET ${host}`], 'the paged list is timed to its end; the watch is not timed');
+    assert.deepEqual(
+      took,
+      [`GET ${host}`, `PATCH ${host}`, `GET ${host}`],
+      'the paged list is timed to its end; the watch is not timed',
+    );
 
     const gone = await FakeApiServer.start();
     const goneHost = new URL(gone.url).host;

@@ -9,7 +9,11 @@ test('withoutTrailingSlashes drops only the slashes at the end', () => {
   assert.equal(withoutTrailingSlashes('///'), '');
 });
 
-test('withoutTrailingSlashes is linear on a long run of slashes that does not end the text (a regex is quadratic there)', { timeout: 10_000 }, () => {
-  const text = `https://h/${'/'.repeat(300_000)}x`;
-  assert.equal(withoutTrailingSlashes(text), text);
-});
+test(
+  'withoutTrailingSlashes is linear on a long run of slashes that does not end the text (a regex is quadratic there)',
+  { timeout: 10_000 },
+  () => {
+    const text = `https://h/${'/'.repeat(300_000)}x`;
+    assert.equal(withoutTrailingSlashes(text), text);
+  },
+);

@@ -1,4 +1,10 @@
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApiClient } from '../../../src/kube/api-client.ts';
 import { fixedCredentials, type ClusterAccess } from '../../../src/kube/cluster-access.ts';
@@ -22,7 +28,9 @@ export const token = 'test-token-123';
  */
 export class FakeApiServer {
   readonly requests: RecordedRequest[] = [];
-  route: Route = (_req, res) => { sendJson(res, 404, status(404, 'NotFound', 'no route')); };
+  route: Route = (_req, res) => {
+    sendJson(res, 404, status(404, 'NotFound', 'no route'));
+  };
   readonly #server: Server;
   readonly #waiters = new Set<() => void>();
 
@@ -35,7 +43,9 @@ export class FakeApiServer {
     const fake = new FakeApiServer(server);
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => { chunks.push(c); });
+      req.on('data', (c: Buffer) => {
+        chunks.push(c);
+      });
       req.on('end', () => {
         const url = new URL(req.url ?? '/', 'http://localhost');
         const recorded: RecordedRequest = {
@@ -65,7 +75,13 @@ export class FakeApiServer {
   access(pathPrefix = ''): ClusterAccess {
     return {
       server: `${this.url}${pathPrefix}`,
-      tls: { ca: undefined, clientCertificate: undefined, clientKey: undefined, insecureSkipTlsVerify: false, serverName: undefined },
+      tls: {
+        ca: undefined,
+        clientCertificate: undefined,
+        clientKey: undefined,
+        insecureSkipTlsVerify: false,
+        serverName: undefined,
+      },
       proxyUrl: undefined,
       namespace: undefined,
       credentials: fixedCredentials({ Authorization: `Bearer ${token}` }),
@@ -97,7 +113,12 @@ export class FakeApiServer {
 
   async close(): Promise<void> {
     this.#server.closeAllConnections();
-    await new Promise<void>((resolve, reject) => { this.#server.close((err) => { if (err) reject(err); else resolve(); }); });
+    await new Promise<void>((resolve, reject) => {
+      this.#server.close((err) => {
+        if (err) reject(err);
+        else resolve();
+      });
+    });
   }
 
   #wake(): void {
@@ -138,7 +159,11 @@ export class WatchStream {
 
   constructor(res: ServerResponse) {
     this.#res = res;
-    this.closed = new Promise((resolve) => { res.on('close', () => { resolve(); }); });
+    this.closed = new Promise((resolve) => {
+      res.on('close', () => {
+        resolve();
+      });
+    });
     res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
     res.flushHeaders();
   }
@@ -158,12 +183,24 @@ export class WatchStream {
 
 /** The BOOKMARK that ends an initial-events stream. */
 export function initialEventsEnd(resourceVersion: string): unknown {
-  return { kind: 'ConfigMap', apiVersion: 'v1', metadata: { resourceVersion, annotations: { 'k8s.io/initial-events-end': 'true' } } };
+  return {
+    kind: 'ConfigMap',
+    apiVersion: 'v1',
+    metadata: { resourceVersion, annotations: { 'k8s.io/initial-events-end': 'true' } },
+  };
 }
 
 /** kube-apiserver's answer to sendInitialEvents with the WatchList feature off. */
 export function rejectStreamingList(res: ServerResponse): void {
-  sendJson(res, 422, status(422, 'Invalid', 'ListOptions.meta.k8s.io "" is invalid: sendInitialEvents: Forbidden: sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled'));
+  sendJson(
+    res,
+    422,
+    status(
+      422,
+      'Invalid',
+      'ListOptions.meta.k8s.io "" is invalid: sendInitialEvents: Forbidden: sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled',
+    ),
+  );
 }
 
 export function line(type: string, object: unknown): string {
@@ -174,7 +211,12 @@ export function line(type: string, object: unknown): string {
  * Serves `pages` of a list as the API server would: `limit` is taken as
  * given by the pages, `continue` tokens are "page-<n>".
  */
-export function servePages(res: ServerResponse, req: RecordedRequest, pages: readonly (readonly KubeObject[])[], resourceVersion: string): void {
+export function servePages(
+  res: ServerResponse,
+  req: RecordedRequest,
+  pages: readonly (readonly KubeObject[])[],
+  resourceVersion: string,
+): void {
   const token = req.query.get('continue');
   const index = token === null ? 0 : Number(token.replace('page-', ''));
   const items = pages[index];
@@ -205,17 +247,35 @@ export class Recorder implements ReflectorHandlers, ReflectorObserver {
   throwOn: string | undefined;
   readonly #waiters = new Set<() => void>();
 
-  listStarted(): void { this.#push('listStarted'); }
+  listStarted(): void {
+    this.#push('listStarted');
+  }
   upsert(o: KubeObject): void {
     this.#push(`upsert ${o.metadata.name}`);
     if (o.metadata.name === this.throwOn) throw new Error(`handler refused ${o.metadata.name}`);
   }
-  remove(o: KubeObject): void { this.#push(`remove ${o.metadata.name}`); }
-  listFinished(): void { this.#push('listFinished'); }
-  relisted(reason: string): void { this.relists.push(reason); this.#wake(); }
-  streamsUnserved(why: string): void { this.unserved.push(why); this.#wake(); }
-  watchRestarted(reason: string): void { this.restarts.push(reason); this.#wake(); }
-  error(err: unknown, phase: string): void { this.errors.push({ err, phase }); this.#wake(); }
+  remove(o: KubeObject): void {
+    this.#push(`remove ${o.metadata.name}`);
+  }
+  listFinished(): void {
+    this.#push('listFinished');
+  }
+  relisted(reason: string): void {
+    this.relists.push(reason);
+    this.#wake();
+  }
+  streamsUnserved(why: string): void {
+    this.unserved.push(why);
+    this.#wake();
+  }
+  watchRestarted(reason: string): void {
+    this.restarts.push(reason);
+    this.#wake();
+  }
+  error(err: unknown, phase: string): void {
+    this.errors.push({ err, phase });
+    this.#wake();
+  }
 
   async until(predicate: (r: Recorder) => boolean): Promise<void> {
     await until(this.#waiters, () => predicate(this));

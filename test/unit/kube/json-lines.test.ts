@@ -25,11 +25,19 @@ test('any cut of a stream of JSON lines gives back the same values in order', ()
     object: fc.record({ metadata: fc.record({ name: fc.string({ unit: 'grapheme' }), resourceVersion: fc.string() }) }),
   });
   fc.assert(
-    fc.property(fc.array(value, { maxLength: 8 }), fc.array(fc.nat(), { maxLength: 12 }), fc.boolean(), (values, cuts, trailingNewline) => {
-      const text = values.map((v) => JSON.stringify(v)).join('\n') + (trailingNewline ? '\n' : '');
-      const got = split(encoder.encode(text), cuts);
-      assert.deepEqual(got, values.map((v) => ({ ok: true, value: JSON.parse(JSON.stringify(v)) as unknown })));
-    }),
+    fc.property(
+      fc.array(value, { maxLength: 8 }),
+      fc.array(fc.nat(), { maxLength: 12 }),
+      fc.boolean(),
+      (values, cuts, trailingNewline) => {
+        const text = values.map((v) => JSON.stringify(v)).join('\n') + (trailingNewline ? '\n' : '');
+        const got = split(encoder.encode(text), cuts);
+        assert.deepEqual(
+          got,
+          values.map((v) => ({ ok: true, value: JSON.parse(JSON.stringify(v)) as unknown })),
+        );
+      },
+    ),
   );
 });
 
@@ -42,13 +50,20 @@ test('a multi-byte character split across chunks survives', () => {
 
 test('a line that is not JSON is reported by length only, and the lines around it still parse', () => {
   const got = split(encoder.encode('{"a":1}\n{not json hunter2\r\n\n  \n{"b":2}\r\n'), [3, 11]);
-  assert.deepEqual(got, [{ ok: true, value: { a: 1 } }, { ok: false, length: '{not json hunter2\r'.length }, { ok: true, value: { b: 2 } }]);
+  assert.deepEqual(got, [
+    { ok: true, value: { a: 1 } },
+    { ok: false, length: '{not json hunter2\r'.length },
+    { ok: true, value: { b: 2 } },
+  ]);
   assert.ok(!JSON.stringify(got).includes('hunter2'));
 });
 
 test('a line longer than the limit throws; only the unfinished line counts', () => {
   const splitter = new JsonLineSplitter(16);
-  assert.deepEqual(splitter.push(encoder.encode('{"long":"0123456789"}\n{"c":3}\n')), [{ ok: true, value: { long: '0123456789' } }, { ok: true, value: { c: 3 } }]);
+  assert.deepEqual(splitter.push(encoder.encode('{"long":"0123456789"}\n{"c":3}\n')), [
+    { ok: true, value: { long: '0123456789' } },
+    { ok: true, value: { c: 3 } },
+  ]);
   assert.deepEqual(splitter.push(encoder.encode('{"a":1}\n{"b":')), [{ ok: true, value: { a: 1 } }]);
   assert.throws(() => splitter.push(encoder.encode('"0123456789abcdef"')), /exceeds 16 bytes/);
 });

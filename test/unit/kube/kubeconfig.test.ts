@@ -32,14 +32,17 @@ describe('loadKubeConfig, against an HTTPS server', () => {
 
   before(async () => {
     pki = createTestPki();
-    server = createServer({ cert: pki.serverCert, key: pki.serverKey, ca: pki.caCert, requestCert: true, rejectUnauthorized: false }, (req, res) => {
-      const socket = req.socket as TLSSocket;
-      const seen: Seen = {
-        authorization: req.headers.authorization ?? null,
-        client: socket.authorized ? String(socket.getPeerCertificate().subject.CN) : null,
-      };
-      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(seen));
-    });
+    server = createServer(
+      { cert: pki.serverCert, key: pki.serverKey, ca: pki.caCert, requestCert: true, rejectUnauthorized: false },
+      (req, res) => {
+        const socket = req.socket as TLSSocket;
+        const seen: Seen = {
+          authorization: req.headers.authorization ?? null,
+          client: socket.authorized ? String(socket.getPeerCertificate().subject.CN) : null,
+        };
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(seen));
+      },
+    );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     port = (server.address() as AddressInfo).port;
     url = `https://127.0.0.1:${port}`;
@@ -50,22 +53,36 @@ describe('loadKubeConfig, against an HTTPS server', () => {
   });
   after(async () => {
     server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+    await new Promise<void>((resolve) =>
+      server.close(() => {
+        resolve();
+      }),
+    );
     pki.remove();
     rmSync(dir, { recursive: true, force: true });
   });
 
   /** Writes a one-context kubeconfig and returns its path. */
-  const kubeconfig = (name: string, cluster: Record<string, unknown>, user: Record<string, unknown>, namespace?: string): string => {
+  const kubeconfig = (
+    name: string,
+    cluster: Record<string, unknown>,
+    user: Record<string, unknown>,
+    namespace?: string,
+  ): string => {
     const file = path.join(dir, name);
-    writeFileSync(file, stringify({
-      apiVersion: 'v1',
-      kind: 'Config',
-      clusters: [{ name: 'c', cluster: { server: url, ...cluster } }],
-      users: [{ name: 'u', user }],
-      contexts: [{ name: 'ctx', context: { cluster: 'c', user: 'u', ...(namespace === undefined ? {} : { namespace }) } }],
-      'current-context': 'ctx',
-    }));
+    writeFileSync(
+      file,
+      stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: 'c', cluster: { server: url, ...cluster } }],
+        users: [{ name: 'u', user }],
+        contexts: [
+          { name: 'ctx', context: { cluster: 'c', user: 'u', ...(namespace === undefined ? {} : { namespace }) } },
+        ],
+        'current-context': 'ctx',
+      }),
+    );
     return file;
   };
 
@@ -79,24 +96,41 @@ describe('loadKubeConfig, against an HTTPS server', () => {
   };
 
   test('client certificate and key files, and a CA file, all relative to the kubeconfig', async () => {
-    const file = kubeconfig('cert-files', { 'certificate-authority': 'ca.crt' }, { 'client-certificate': 'client.crt', 'client-key': 'client.key' });
+    const file = kubeconfig(
+      'cert-files',
+      { 'certificate-authority': 'ca.crt' },
+      { 'client-certificate': 'client.crt', 'client-key': 'client.key' },
+    );
     assert.deepEqual(await seenWith(file), { authorization: null, client: pki.clientName });
   });
 
   test('client certificate, key and CA given as data', async () => {
-    const file = kubeconfig('cert-data', { 'certificate-authority-data': base64(pki.caCert) }, { 'client-certificate-data': base64(pki.clientCert), 'client-key-data': base64(pki.clientKey) });
+    const file = kubeconfig(
+      'cert-data',
+      { 'certificate-authority-data': base64(pki.caCert) },
+      { 'client-certificate-data': base64(pki.clientCert), 'client-key-data': base64(pki.clientKey) },
+    );
     assert.deepEqual(await seenWith(file), { authorization: null, client: pki.clientName });
   });
 
   test('a token is sent as a bearer token, and the context namespace is kept', async () => {
-    const file = kubeconfig('token', { 'certificate-authority-data': base64(pki.caCert) }, { token: 'tok-123' }, 'team-a');
+    const file = kubeconfig(
+      'token',
+      { 'certificate-authority-data': base64(pki.caCert) },
+      { token: 'tok-123' },
+      'team-a',
+    );
     assert.deepEqual(await seenWith(file), { authorization: 'Bearer tok-123', client: null });
     assert.equal((await loadKubeConfig(file)).namespace, 'team-a');
   });
 
   test('a token file is read (relative to the kubeconfig) and wins over an inline token', async () => {
     writeFileSync(path.join(dir, 'token'), 'from-file\n');
-    const file = kubeconfig('token-file', { 'certificate-authority': 'ca.crt' }, { tokenFile: 'token', token: 'inline' });
+    const file = kubeconfig(
+      'token-file',
+      { 'certificate-authority': 'ca.crt' },
+      { tokenFile: 'token', token: 'inline' },
+    );
     assert.deepEqual(await seenWith(file), { authorization: 'Bearer from-file', client: null });
   });
 
@@ -116,9 +150,17 @@ describe('loadKubeConfig, against an HTTPS server', () => {
   });
 
   test('tls-server-name is the name the certificate is checked against', async () => {
-    const right = kubeconfig('sni-right', { 'certificate-authority': 'ca.crt', 'tls-server-name': pki.serverAltName }, { token: 't' });
+    const right = kubeconfig(
+      'sni-right',
+      { 'certificate-authority': 'ca.crt', 'tls-server-name': pki.serverAltName },
+      { token: 't' },
+    );
     assert.deepEqual(await seenWith(right), { authorization: 'Bearer t', client: null });
-    const wrong = kubeconfig('sni-wrong', { 'certificate-authority': 'ca.crt', 'tls-server-name': 'elsewhere.test' }, { token: 't' });
+    const wrong = kubeconfig(
+      'sni-wrong',
+      { 'certificate-authority': 'ca.crt', 'tls-server-name': 'elsewhere.test' },
+      { token: 't' },
+    );
     const err = await seenWith(wrong).catch((e: unknown) => e);
     assert.ok(err instanceof ApiError);
     assert.match(err.message, /elsewhere\.test/);
@@ -134,10 +176,22 @@ describe('loadKubeConfig, against an HTTPS server', () => {
 
   test('an exec credential plugin gets its token through @kubernetes/client-node', async () => {
     const plugin = path.join(dir, 'plugin.mjs');
-    writeFileSync(plugin, `console.log(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: { token: 'from-exec' } }));\n`);
-    const file = kubeconfig('exec', { 'certificate-authority': 'ca.crt' }, {
-      exec: { apiVersion: 'client.authentication.k8s.io/v1', command: process.execPath, args: [plugin], interactiveMode: 'Never' },
-    });
+    writeFileSync(
+      plugin,
+      `console.log(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: { token: 'from-exec' } }));\n`,
+    );
+    const file = kubeconfig(
+      'exec',
+      { 'certificate-authority': 'ca.crt' },
+      {
+        exec: {
+          apiVersion: 'client.authentication.k8s.io/v1',
+          command: process.execPath,
+          args: [plugin],
+          interactiveMode: 'Never',
+        },
+      },
+    );
     assert.deepEqual(await seenWith(file), { authorization: 'Bearer from-exec', client: null });
   });
 
@@ -146,22 +200,37 @@ describe('loadKubeConfig, against an HTTPS server', () => {
     writeFileSync(first, stringify({ users: [{ name: 'u', user: { token: 'first' } }], 'current-context': 'ctx' }));
     const second = kubeconfig('merge-second', { 'certificate-authority': 'ca.crt' }, { token: 'second' });
     const missing = path.join(dir, 'not-there');
-    assert.deepEqual(await seenWith([missing, first, second].join(path.delimiter)), { authorization: 'Bearer first', client: null });
+    assert.deepEqual(await seenWith([missing, first, second].join(path.delimiter)), {
+      authorization: 'Bearer first',
+      client: null,
+    });
   });
 
   test("a context other than the current one is used when named (kubectl's --context), and an unknown one is refused by name", async () => {
     const file = path.join(dir, 'two-contexts');
-    writeFileSync(file, stringify({
-      clusters: [{ name: 'c', cluster: { server: url, 'certificate-authority': 'ca.crt' } }],
-      users: [{ name: 'u', user: { token: 'current' } }, { name: 'v', user: { token: 'other' } }],
-      contexts: [{ name: 'ctx', context: { cluster: 'c', user: 'u' } }, { name: 'other', context: { cluster: 'c', user: 'v', namespace: 'team-b' } }],
-      'current-context': 'ctx',
-    }));
+    writeFileSync(
+      file,
+      stringify({
+        clusters: [{ name: 'c', cluster: { server: url, 'certificate-authority': 'ca.crt' } }],
+        users: [
+          { name: 'u', user: { token: 'current' } },
+          { name: 'v', user: { token: 'other' } },
+        ],
+        contexts: [
+          { name: 'ctx', context: { cluster: 'c', user: 'u' } },
+          { name: 'other', context: { cluster: 'c', user: 'v', namespace: 'team-b' } },
+        ],
+        'current-context': 'ctx',
+      }),
+    );
     const access = await loadKubeConfig(file, { context: 'other' });
     assert.equal(access.namespace, 'team-b');
     const client = new ApiClient(access);
     try {
-      assert.deepEqual(await client.json({ method: 'GET', path: '/' }), { authorization: 'Bearer other', client: null });
+      assert.deepEqual(await client.json({ method: 'GET', path: '/' }), {
+        authorization: 'Bearer other',
+        client: null,
+      });
     } finally {
       client.close();
     }
@@ -179,18 +248,26 @@ describe('loadKubeConfig, against an HTTPS server', () => {
     assert.equal(access.server, url);
     assert.equal(access.namespace, 'kube-tools');
     const client = new ApiClient(access);
-    t.after(() => { client.close(); });
-    assert.deepEqual(await client.json<Seen>({ method: 'GET', path: '/api' }), { authorization: 'Bearer sa-token', client: null });
+    t.after(() => {
+      client.close();
+    });
+    assert.deepEqual(await client.json<Seen>({ method: 'GET', path: '/api' }), {
+      authorization: 'Bearer sa-token',
+      client: null,
+    });
   });
 
   test("kubectl's order: an explicit path, then ~/.kube/config, then in-cluster", async () => {
     const home = path.join(dir, 'home');
     mkdirSync(path.join(home, '.kube'), { recursive: true });
-    writeFileSync(path.join(home, '.kube', 'config'), stringify({
-      clusters: [{ name: 'c', cluster: { server: 'https://home.test:6443' } }],
-      contexts: [{ name: 'ctx', context: { cluster: 'c' } }],
-      'current-context': 'ctx',
-    }));
+    writeFileSync(
+      path.join(home, '.kube', 'config'),
+      stringify({
+        clusters: [{ name: 'c', cluster: { server: 'https://home.test:6443' } }],
+        contexts: [{ name: 'ctx', context: { cluster: 'c' } }],
+        'current-context': 'ctx',
+      }),
+    );
     const env = { KUBERNETES_SERVICE_HOST: '10.0.0.1', KUBERNETES_SERVICE_PORT: '443' };
     const explicit = kubeconfig('explicit', { 'certificate-authority': 'ca.crt' }, {});
     assert.equal((await loadKubeConfig(explicit, { env, homeDir: home })).server, url);
@@ -200,7 +277,11 @@ describe('loadKubeConfig, against an HTTPS server', () => {
   });
 
   test('what the loader cannot use is refused with the file and field named', async () => {
-    const both = kubeconfig('ca-and-insecure', { 'certificate-authority': 'ca.crt', 'insecure-skip-tls-verify': true }, {});
+    const both = kubeconfig(
+      'ca-and-insecure',
+      { 'certificate-authority': 'ca.crt', 'insecure-skip-tls-verify': true },
+      {},
+    );
     await assert.rejects(loadKubeConfig(both), /certificate-authority and insecure-skip-tls-verify/);
     const impersonating = kubeconfig('as', { 'certificate-authority': 'ca.crt' }, { token: 't', as: 'admin' });
     await assert.rejects(loadKubeConfig(impersonating), /as \(impersonation\) is not supported/);
@@ -210,7 +291,10 @@ describe('loadKubeConfig, against an HTTPS server', () => {
     await assert.rejects(loadKubeConfig(halfCert), /client-certificate and client-key go together/);
     const broken = path.join(dir, 'broken');
     writeFileSync(broken, 'users: [ { name: u, user: { token: hunter2 }\n');
-    await assert.rejects(loadKubeConfig(broken), (err: unknown) => err instanceof Error && /not valid YAML/.test(err.message) && !err.message.includes('hunter2'));
+    await assert.rejects(
+      loadKubeConfig(broken),
+      (err: unknown) => err instanceof Error && /not valid YAML/.test(err.message) && !err.message.includes('hunter2'),
+    );
   });
 });
 
@@ -225,7 +309,9 @@ function lazilyImported(args: string): string[] {
     await loadKubeConfig(${args});
     console.log(JSON.stringify([...new Set(loaded.filter((s) => s === 'yaml' || s.startsWith('@kubernetes/')))]));
   `;
-  return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })) as string[];
+  return JSON.parse(
+    execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }),
+  ) as string[];
 }
 
 test('the in-cluster path loads neither the YAML parser nor @kubernetes/client-node; a kubeconfig file loads only the parser', () => {
@@ -234,9 +320,22 @@ test('the in-cluster path loads neither the YAML parser nor @kubernetes/client-n
     writeFileSync(path.join(dir, 'ca.crt'), 'not parsed by the loader');
     writeFileSync(path.join(dir, 'token'), 't');
     const file = path.join(dir, 'kubeconfig');
-    writeFileSync(file, stringify({ clusters: [{ name: 'c', cluster: { server: 'https://h.test' } }], users: [{ name: 'u', user: { token: 't' } }], contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }], 'current-context': 'x' }));
+    writeFileSync(
+      file,
+      stringify({
+        clusters: [{ name: 'c', cluster: { server: 'https://h.test' } }],
+        users: [{ name: 'u', user: { token: 't' } }],
+        contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
+        'current-context': 'x',
+      }),
+    );
     const env = JSON.stringify({ KUBERNETES_SERVICE_HOST: '10.0.0.1', KUBERNETES_SERVICE_PORT: '443' });
-    assert.deepEqual(lazilyImported(`undefined, { env: ${env}, homeDir: ${JSON.stringify(dir)}, serviceAccountDir: ${JSON.stringify(dir)} }`), []);
+    assert.deepEqual(
+      lazilyImported(
+        `undefined, { env: ${env}, homeDir: ${JSON.stringify(dir)}, serviceAccountDir: ${JSON.stringify(dir)} }`,
+      ),
+      [],
+    );
     assert.deepEqual(lazilyImported(JSON.stringify(file)), ['yaml']);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -21,7 +21,9 @@ function scan(text: string, cuts: readonly number[] = [], maxValueBytes?: number
   for (const p of [...points, bytes.length]) {
     // A copy, zeroed after the push, as a sensitive reflector does with its chunks.
     const chunk = bytes.slice(start, p);
-    scanner.push(chunk, (item) => { items.push(item); });
+    scanner.push(chunk, (item) => {
+      items.push(item);
+    });
     chunk.fill(0);
     start = p;
   }
@@ -33,27 +35,54 @@ const ok = (value: unknown): ParsedJson => ({ ok: true, value });
 /** Strings that stress the scanner: quotes, backslashes, brackets, commas and multi-byte characters. */
 const tricky = fc.oneof(
   fc.string({ unit: 'grapheme' }),
-  fc.string({ unit: fc.constantFrom('"', '\\', '{', '}', '[', ']', ',', ':', 'items', 'metadata', 'ä', '😀', '\n', '\u0000') }),
+  fc.string({
+    unit: fc.constantFrom('"', '\\', '{', '}', '[', ']', ',', ':', 'items', 'metadata', 'ä', '😀', '\n', '\u0000'),
+  }),
 );
 const json = fc.letrec((tie) => ({
-  value: fc.oneof({ depthSize: 'small' }, tricky, fc.integer(), fc.boolean(), fc.constant(null), tie('array'), tie('object')),
+  value: fc.oneof(
+    { depthSize: 'small' },
+    tricky,
+    fc.integer(),
+    fc.boolean(),
+    fc.constant(null),
+    tie('array'),
+    tie('object'),
+  ),
   array: fc.array(tie('value'), { maxLength: 4 }),
   object: fc.dictionary(tricky, tie('value'), { maxKeys: 4 }),
 })).value;
-const item = fc.record({ metadata: fc.record({ name: tricky, resourceVersion: fc.string() }), data: fc.dictionary(tricky, tricky, { maxKeys: 3 }), extra: json });
-const metadata = fc.record({ resourceVersion: fc.stringMatching(/^[0-9]{1,8}$/), continue: fc.option(tricky, { nil: undefined }) });
+const item = fc.record({
+  metadata: fc.record({ name: tricky, resourceVersion: fc.string() }),
+  data: fc.dictionary(tricky, tricky, { maxKeys: 3 }),
+  extra: json,
+});
+const metadata = fc.record({
+  resourceVersion: fc.stringMatching(/^[0-9]{1,8}$/),
+  continue: fc.option(tricky, { nil: undefined }),
+});
 
 test('any cut of any list gives back its items, in order, and its metadata, whatever else the response holds', () => {
   fc.assert(
     fc.property(
-      fc.array(item, { maxLength: 6 }), metadata, fc.dictionary(fc.constantFrom('kind', 'apiVersion', 'status', 'x-items', 'Items'), json),
-      fc.boolean(), fc.constantFrom('', ' ', '\n  '), fc.array(fc.nat(), { maxLength: 12 }),
+      fc.array(item, { maxLength: 6 }),
+      metadata,
+      fc.dictionary(fc.constantFrom('kind', 'apiVersion', 'status', 'x-items', 'Items'), json),
+      fc.boolean(),
+      fc.constantFrom('', ' ', '\n  '),
+      fc.array(fc.nat(), { maxLength: 12 }),
       (items, meta, others, itemsFirst, space, cuts) => {
-        const parts = [`"metadata":${JSON.stringify(meta)}`, `"items":${space}[${space}${items.map((i) => JSON.stringify(i)).join(`${space},${space}`)}${space}]`];
+        const parts = [
+          `"metadata":${JSON.stringify(meta)}`,
+          `"items":${space}[${space}${items.map((i) => JSON.stringify(i)).join(`${space},${space}`)}${space}]`,
+        ];
         if (itemsFirst) parts.reverse();
         const text = `${space}{${[...Object.entries(others).map(([k, v]) => `"${k}":${JSON.stringify(v)}`), ...parts].join(`,${space}`)}}${space}`;
         const got = scan(text, cuts);
-        assert.deepEqual(got.items, items.map((i) => ok(JSON.parse(JSON.stringify(i)))));
+        assert.deepEqual(
+          got.items,
+          items.map((i) => ok(JSON.parse(JSON.stringify(i)))),
+        );
         assert.deepEqual(got.envelope.metadata, ok(JSON.parse(JSON.stringify(meta))));
       },
     ),
@@ -68,7 +97,8 @@ test('a multi-byte character cut anywhere survives', () => {
 });
 
 test('every cut of one list, byte by byte, agrees with a whole parse', () => {
-  const text = '{"kind":"List","items":[{"a":"x\\"],{"},{"b":[1,[2,{"c":"]"}]]},null,"s\\\\",7],"metadata":{"continue":"t\\"k","resourceVersion":"9"}}';
+  const text =
+    '{"kind":"List","items":[{"a":"x\\"],{"},{"b":[1,[2,{"c":"]"}]]},null,"s\\\\",7],"metadata":{"continue":"t\\"k","resourceVersion":"9"}}';
   const bytes = encoder.encode(text);
   const whole = JSON.parse(text) as { items: unknown[]; metadata: unknown };
   const cuts = Array.from({ length: bytes.length }, (_, i) => i);
@@ -78,12 +108,16 @@ test('every cut of one list, byte by byte, agrees with a whole parse', () => {
 });
 
 test('only the top-level items count: nested "items" keys and escaped keys are skipped', () => {
-  const text = '{"status":{"items":[{"no":1}]},"it\\u0065ms":[{"no":2}],"spec":[{"items":[3]}],"items":[{"yes":1}],"metadata":{"resourceVersion":"1"}}';
+  const text =
+    '{"status":{"items":[{"no":1}]},"it\\u0065ms":[{"no":2}],"spec":[{"items":[3]}],"items":[{"yes":1}],"metadata":{"resourceVersion":"1"}}';
   assert.deepEqual(scan(text).items, [ok({ yes: 1 })]);
 });
 
 test('items null, an empty list, and no metadata', () => {
-  assert.deepEqual(scan('{"items":null,"metadata":{"resourceVersion":"2"}}'), { items: [], envelope: { metadata: ok({ resourceVersion: '2' }) } });
+  assert.deepEqual(scan('{"items":null,"metadata":{"resourceVersion":"2"}}'), {
+    items: [],
+    envelope: { metadata: ok({ resourceVersion: '2' }) },
+  });
   assert.deepEqual(scan('{"items":[ ]}'), { items: [], envelope: { metadata: undefined } });
 });
 
@@ -103,7 +137,11 @@ test('an item or metadata beyond the size bound throws, also when it arrives in 
 
 test('top-level values other than items and metadata may be of any size: they are skipped, not kept', () => {
   const huge = 'y'.repeat(300_000);
-  const got = scan(`{"kind":"${huge}","status":{"deep":[["${huge}"]]},"items":[{"n":1}]}`, [1000, 150_000, 450_000], 1024);
+  const got = scan(
+    `{"kind":"${huge}","status":{"deep":[["${huge}"]]},"items":[{"n":1}]}`,
+    [1000, 150_000, 450_000],
+    1024,
+  );
   assert.deepEqual(got.items, [ok({ n: 1 })]);
 });
 

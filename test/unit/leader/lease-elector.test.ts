@@ -36,19 +36,23 @@ class MemoryLeaseStore implements LeaseStore {
   }
   async get(): Promise<StoredLease | undefined> {
     await yieldToEvents();
-    if (this.failing) throw new ApiError({ method: 'GET', path: '/lease', statusCode: 0, detail: 'connection refused' });
+    if (this.failing)
+      throw new ApiError({ method: 'GET', path: '/lease', statusCode: 0, detail: 'connection refused' });
     this.beforeGet?.();
     return this.lease;
   }
   async create(record: LeaseRecord): Promise<StoredLease> {
     await yieldToEvents();
-    if (this.lease !== undefined) throw new ApiError({ method: 'POST', path: '/lease', statusCode: 409, reason: 'AlreadyExists' });
+    if (this.lease !== undefined)
+      throw new ApiError({ method: 'POST', path: '/lease', statusCode: 409, reason: 'AlreadyExists' });
     return this.put(record);
   }
   async update(record: LeaseRecord, resourceVersion: string): Promise<StoredLease> {
     await yieldToEvents();
-    if (this.failing) throw new ApiError({ method: 'PUT', path: '/lease', statusCode: 0, detail: 'connection refused' });
-    if (this.lease?.resourceVersion !== resourceVersion) throw new ApiError({ method: 'PUT', path: '/lease', statusCode: 409, reason: 'Conflict' });
+    if (this.failing)
+      throw new ApiError({ method: 'PUT', path: '/lease', statusCode: 0, detail: 'connection refused' });
+    if (this.lease?.resourceVersion !== resourceVersion)
+      throw new ApiError({ method: 'PUT', path: '/lease', statusCode: 409, reason: 'Conflict' });
     return this.put(record);
   }
 }
@@ -66,12 +70,21 @@ function campaign(store: LeaseStore, clock: FakeClock, identity: string): Run {
   const elector = new LeaseElector({ store, identity, ...TIMINGS, logger, clock });
   const stop = new AbortController();
   let started!: (value: { at: number; held: AbortSignal }) => void;
-  const led = new Promise<{ at: number; held: AbortSignal }>((resolve) => { started = resolve; });
+  const led = new Promise<{ at: number; held: AbortSignal }>((resolve) => {
+    started = resolve;
+  });
   const run: Run = {
-    elector, stop, led, stoppedAt: undefined,
+    elector,
+    stop,
+    led,
+    stoppedAt: undefined,
     done: elector.run(stop.signal, {
-      startedLeading: (held) => { started({ at: clock.now(), held }); },
-      stoppedLeading: () => { run.stoppedAt = clock.now(); },
+      startedLeading: (held) => {
+        started({ at: clock.now(), held });
+      },
+      stoppedLeading: () => {
+        run.stoppedAt = clock.now();
+      },
     }),
   };
   return run;
@@ -86,7 +99,13 @@ async function runUntil(clock: FakeClock, at: number, run: Run): Promise<void> {
 }
 
 function record(holder: string | undefined, renewTime: string, transitions = 0): LeaseRecord {
-  return { holderIdentity: holder, leaseDurationSeconds: 4, acquireTime: renewTime, renewTime, leaseTransitions: transitions };
+  return {
+    holderIdentity: holder,
+    leaseDurationSeconds: 4,
+    acquireTime: renewTime,
+    renewTime,
+    leaseTransitions: transitions,
+  };
 }
 
 test('creates the Lease when there is none and leads, with MicroTime stamps and the lease duration in seconds', async () => {
@@ -187,7 +206,10 @@ test('a leader rides out renew failures shorter than the renew deadline, and ste
   await run.done;
   assert.equal(held.aborted, true);
   assert.ok(run.stoppedAt !== undefined);
-  assert.ok(run.stoppedAt - secondOutage >= TIMINGS.renewDeadlineMs - TIMINGS.retryPeriodMs, 'not before the renew deadline');
+  assert.ok(
+    run.stoppedAt - secondOutage >= TIMINGS.renewDeadlineMs - TIMINGS.retryPeriodMs,
+    'not before the renew deadline',
+  );
   assert.ok(run.stoppedAt - secondOutage < TIMINGS.leaseDurationMs, 'before anyone else may take the Lease');
 });
 
@@ -201,7 +223,9 @@ test('two replicas racing for a new Lease: exactly one leads', async () => {
   assert.equal(store.lease?.record.holderIdentity, winner);
   const loser = winner === 'replica-a' ? b : a;
   let loserLed = false;
-  void loser.led.then(() => { loserLed = true; });
+  void loser.led.then(() => {
+    loserLed = true;
+  });
   for (let i = 0; i < 50; i++) await yieldToEvents();
   assert.equal(loserLed, false);
   a.stop.abort();
@@ -223,7 +247,7 @@ test('release hands the Lease over: no holder, a one-second duration; a Lease he
   const other = campaign(store, clock, 'replica-b');
   await other.led;
   await run.elector.release();
-  assert.equal(store.lease.record.holderIdentity, 'replica-b', 'releasing twice does not touch the new holder\'s Lease');
+  assert.equal(store.lease.record.holderIdentity, 'replica-b', "releasing twice does not touch the new holder's Lease");
   other.stop.abort();
   await other.done;
 });

@@ -11,12 +11,20 @@ import { migrateStakaterValues } from '../../../src/migrate/stakater-values.ts';
 
 const FIXTURES = path.join(import.meta.dirname, '..', 'helm', 'stakater-values');
 const fixturePath = (name: string): string => path.join(FIXTURES, name);
-const fixture = (name: string): Record<string, unknown> => parse(readFileSync(fixturePath(name), 'utf8')) as Record<string, unknown>;
+const fixture = (name: string): Record<string, unknown> =>
+  parse(readFileSync(fixturePath(name), 'utf8')) as Record<string, unknown>;
 
 async function command(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await migrateValuesCommand(argv, { out: (t) => { out += t; }, err: (t) => { err += t; } });
+  const code = await migrateValuesCommand(argv, {
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
+  });
   return { code, out, err };
 }
 
@@ -26,12 +34,16 @@ function tempFile(text: string): string {
   return file;
 }
 
-test('Stakater\'s defaults with Stakater\'s image: the image is left out, and stakaterDefaults is set', () => {
-  const input = { ...fixture('stakater-defaults.yaml'), image: { repository: 'ghcr.io/stakater/reloader', tag: 'v1.4.21', pullPolicy: 'IfNotPresent' } };
+test("Stakater's defaults with Stakater's image: the image is left out, and stakaterDefaults is set", () => {
+  const input = {
+    ...fixture('stakater-defaults.yaml'),
+    image: { repository: 'ghcr.io/stakater/reloader', tag: 'v1.4.21', pullPolicy: 'IfNotPresent' },
+  };
   const migration = migrateStakaterValues(input);
   assert.deepEqual(migration.refused, []);
   assert.deepEqual(migration.values, {
-    nameOverride: '', fullnameOverride: '',
+    nameOverride: '',
+    fullnameOverride: '',
     image: { pullPolicy: 'IfNotPresent' },
     config: { stakaterDefaults: true },
     ha: { podDisruptionBudget: { enabled: false } },
@@ -41,12 +53,27 @@ test('Stakater\'s defaults with Stakater\'s image: the image is left out, and st
 });
 
 test('every key of the input is accounted for: a comment on what it became, a refusal, or a reason it was left out', () => {
-  for (const name of ['stakater-defaults.yaml', 'scoped-everything.yaml', 'cluster-wide.yaml', 'single-namespace.yaml']) {
+  for (const name of [
+    'stakater-defaults.yaml',
+    'scoped-everything.yaml',
+    'cluster-wide.yaml',
+    'single-namespace.yaml',
+  ]) {
     const migration = migrateStakaterValues(fixture(name));
     const said = [...[...migration.comments.values()].flat(), ...migration.refused, ...migration.leftOut].join('\n');
     for (const key of STAKATER_KEYS) {
-      const given = key.split('.').reduce<unknown>((node, k) => (typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[k] : undefined), fixture(name));
-      const kept = key.split('.').reduce<unknown>((node, k) => (typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[k] : undefined), migration.values);
+      const given = key
+        .split('.')
+        .reduce<unknown>(
+          (node, k) => (typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[k] : undefined),
+          fixture(name),
+        );
+      const kept = key
+        .split('.')
+        .reduce<unknown>(
+          (node, k) => (typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[k] : undefined),
+          migration.values,
+        );
       if (given !== undefined && kept !== given) assert.ok(said.includes(key), `${name}: ${key} is mentioned`);
     }
   }
@@ -58,8 +85,14 @@ test('the printed file parses back to the migrated values, and every comment sit
   const doc = parseDocument(out, { version: '1.1' });
   assert.deepEqual(doc.errors, []);
   assert.deepEqual(doc.toJS(), migrateStakaterValues(fixture('scoped-everything.yaml')).values);
-  assert.match(out, /^# from reloader\.watchGlobally false and reloader\.namespaces, .*\nwatchNamespaces:\n {2}- mini-reloader\n {2}- team-a\n {2}- team-b$/m);
-  assert.match(out, /^ {2}# from reloader\.custom_annotations\.pauseTime\n {2}pauseDeploymentTimeAnnotation: corp\.example\/paused-at$/m);
+  assert.match(
+    out,
+    /^# from reloader\.watchGlobally false and reloader\.namespaces, .*\nwatchNamespaces:\n {2}- mini-reloader\n {2}- team-a\n {2}- team-b$/m,
+  );
+  assert.match(
+    out,
+    /^ {2}# from reloader\.custom_annotations\.pauseTime\n {2}pauseDeploymentTimeAnnotation: corp\.example\/paused-at$/m,
+  );
   assert.match(out, /audit: "yes"/, 'strings YAML 1.1 would read as booleans are quoted, as Helm reads YAML 1.1');
   assert.match(out, /^# Scale Stakater Reloader to 0 before installing this/m);
 });
@@ -68,9 +101,22 @@ test('--namespace and --release-name are where the watch list and the HA anti-af
   const file = tempFile('reloader:\n  watchGlobally: false\n  namespaces: [apps]\n  enableHA: true\n');
   const { code, out } = await command('--namespace=tools', '--release-name=reloader', file);
   assert.equal(code, 0);
-  const values = parse(out) as { watchNamespaces: string[]; affinity: { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: { podAffinityTerm: { labelSelector: { matchExpressions: { values: string[] }[] } } }[] } } };
+  const values = parse(out) as {
+    watchNamespaces: string[];
+    affinity: {
+      podAntiAffinity: {
+        preferredDuringSchedulingIgnoredDuringExecution: {
+          podAffinityTerm: { labelSelector: { matchExpressions: { values: string[] }[] } };
+        }[];
+      };
+    };
+  };
   assert.deepEqual(values.watchNamespaces, ['apps', 'tools']);
-  assert.deepEqual(values.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0]?.podAffinityTerm.labelSelector.matchExpressions[0]?.values, ['reloader']);
+  assert.deepEqual(
+    values.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0]?.podAffinityTerm.labelSelector
+      .matchExpressions[0]?.values,
+    ['reloader'],
+  );
 });
 
 test('a key that cannot be honoured: the file is still printed, the key is listed at its top and on stderr, and the exit status is 1', async () => {
@@ -101,7 +147,9 @@ test('no file, a missing file, invalid YAML or a file that is no map: exit statu
 
 test('mini-reloader migrate-values <file> runs from the CLI', () => {
   const cli = path.join(import.meta.dirname, '..', '..', '..', 'src', 'cli.ts');
-  const result = spawnSync(process.execPath, [cli, 'migrate-values', fixturePath('cluster-wide.yaml')], { encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [cli, 'migrate-values', fixturePath('cluster-wide.yaml')], {
+    encoding: 'utf8',
+  });
   assert.equal(result.status, 0, result.stderr);
   assert.match(result.stdout, /namespaceSelector: env=prod/);
   assert.match(result.stdout, /stakaterDefaults: true/);

@@ -9,14 +9,22 @@ test('a 2xx answer is success; the body and content type arrive as sent', async 
   const poster = new HttpPoster({ url: `${r.url}/hooks/T0KEN`, timeoutMs: 5000 });
   await poster.post({ contentType: 'application/json', text: '{"a":1}' });
   await poster.close();
-  assert.deepEqual(r.received, [{ path: '/hooks/T0KEN', contentType: 'application/json', authorization: undefined, body: '{"a":1}' }]);
+  assert.deepEqual(r.received, [
+    { path: '/hooks/T0KEN', contentType: 'application/json', authorization: undefined, body: '{"a":1}' },
+  ]);
 });
 
 test('a non-2xx answer rejects with its status, naming the receiver by origin only (the path may be a token)', async (t) => {
-  const r = await receiver((_req, res) => { res.statusCode = 503; res.end('down'); });
+  const r = await receiver((_req, res) => {
+    res.statusCode = 503;
+    res.end('down');
+  });
   t.after(() => r.close());
   const poster = new HttpPoster({ url: `${r.url}/hooks/T0KEN`, timeoutMs: 5000 });
-  const err = await poster.post({ contentType: 'text/plain', text: 'x' }).then(() => undefined, (e: unknown) => e);
+  const err = await poster.post({ contentType: 'text/plain', text: 'x' }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   assert.ok(err instanceof PostError);
   assert.equal(err.status, 503);
   assert.match(err.message, /HTTP 503/);
@@ -25,18 +33,33 @@ test('a non-2xx answer rejects with its status, naming the receiver by origin on
 });
 
 test('a redirect is not followed: it counts as a failure', async (t) => {
-  const r = await receiver((_req, res) => { res.writeHead(302, { Location: '/elsewhere' }); res.end(); });
+  const r = await receiver((_req, res) => {
+    res.writeHead(302, { Location: '/elsewhere' });
+    res.end();
+  });
   t.after(() => r.close());
-  const err = await new HttpPoster({ url: `${r.url}/hook`, timeoutMs: 5000 }).post({ contentType: 'text/plain', text: 'x' }).then(() => undefined, (e: unknown) => e);
+  const err = await new HttpPoster({ url: `${r.url}/hook`, timeoutMs: 5000 })
+    .post({ contentType: 'text/plain', text: 'x' })
+    .then(
+      () => undefined,
+      (e: unknown) => e,
+    );
   assert.ok(err instanceof PostError);
   assert.equal(err.status, 302);
   assert.equal(r.received.length, 1);
 });
 
 test('a receiver that does not answer in time, or is not there, rejects with status 0', async (t) => {
-  const silent = await receiver(() => { /* never answers */ });
+  const silent = await receiver(() => {
+    /* never answers */
+  });
   t.after(() => silent.close());
-  const late = await new HttpPoster({ url: `${silent.url}/hook`, timeoutMs: 200 }).post({ contentType: 'text/plain', text: 'x' }).then(() => undefined, (e: unknown) => e);
+  const late = await new HttpPoster({ url: `${silent.url}/hook`, timeoutMs: 200 })
+    .post({ contentType: 'text/plain', text: 'x' })
+    .then(
+      () => undefined,
+      (e: unknown) => e,
+    );
   assert.ok(late instanceof PostError);
   assert.equal(late.status, 0);
   assert.match(late.message, /timed out/);
@@ -44,7 +67,12 @@ test('a receiver that does not answer in time, or is not there, rejects with sta
   const gone = await receiver();
   const url = gone.url;
   await gone.close();
-  const refused = await new HttpPoster({ url: `${url}/hook`, timeoutMs: 5000 }).post({ contentType: 'text/plain', text: 'x' }).then(() => undefined, (e: unknown) => e);
+  const refused = await new HttpPoster({ url: `${url}/hook`, timeoutMs: 5000 })
+    .post({ contentType: 'text/plain', text: 'x' })
+    .then(
+      () => undefined,
+      (e: unknown) => e,
+    );
   assert.ok(refused instanceof PostError);
   assert.equal(refused.status, 0);
 });
@@ -52,7 +80,10 @@ test('a receiver that does not answer in time, or is not there, rejects with sta
 test('with a proxy, the POST goes through it', async (t) => {
   const r = await receiver();
   const proxy = await forwardProxy();
-  t.after(async () => { await r.close(); await proxy.close(); });
+  t.after(async () => {
+    await r.close();
+    await proxy.close();
+  });
   const poster = new HttpPoster({ url: `${r.url}/hook`, proxy: proxy.url, timeoutMs: 5000 });
   await poster.post({ contentType: 'text/plain', text: 'via proxy' });
   await poster.close();
@@ -64,7 +95,10 @@ test('credentials in the URL are sent as basic auth and never in the request lin
   const r = await receiver();
   t.after(() => r.close());
   const origin = new URL(r.url);
-  const poster = new HttpPoster({ url: `http://hook%40user:p%C3%A4ss%3Aword@${origin.host}/hooks/T0KEN?token=abc`, timeoutMs: 5000 });
+  const poster = new HttpPoster({
+    url: `http://hook%40user:p%C3%A4ss%3Aword@${origin.host}/hooks/T0KEN?token=abc`,
+    timeoutMs: 5000,
+  });
   await poster.post({ contentType: 'text/plain', text: 'x' });
   await poster.close();
   assert.equal(r.received[0]?.authorization, `Basic ${Buffer.from('hook@user:päss:word').toString('base64')}`);
@@ -74,11 +108,21 @@ test('credentials in the URL are sent as basic auth and never in the request lin
 test('an https target goes through the proxy as a CONNECT tunnel; failures name neither credentials, path nor query', async (t) => {
   const proxy = await forwardProxy();
   const plain = await receiver();
-  t.after(async () => { await proxy.close(); await plain.close(); });
+  t.after(async () => {
+    await proxy.close();
+    await plain.close();
+  });
   const host = new URL(plain.url).host;
   // A plain HTTP server behind the tunnel fails the TLS handshake: enough to see the tunnel and the error.
-  const poster = new HttpPoster({ url: `https://user:hunter2@${host}/hooks/T0KEN?token=s3cr3t`, proxy: proxy.url, timeoutMs: 5000 });
-  const err = await poster.post({ contentType: 'text/plain', text: 'x' }).then(() => undefined, (e: unknown) => e);
+  const poster = new HttpPoster({
+    url: `https://user:hunter2@${host}/hooks/T0KEN?token=s3cr3t`,
+    proxy: proxy.url,
+    timeoutMs: 5000,
+  });
+  const err = await poster.post({ contentType: 'text/plain', text: 'x' }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   await poster.close();
   assert.deepEqual(proxy.requests, [`CONNECT ${host}`]);
   assert.ok(err instanceof PostError);

@@ -14,8 +14,17 @@ test('every flag accepts its own default in both --flag=value and --flag value f
 
 test('every environment variable is listed in RUN_ENV_VARS with its flag', () => {
   assert.deepEqual(RUN_ENV_VARS.map((e) => e.env).sort(), [
-    'ALERT_ADDITIONAL_INFO', 'ALERT_ON_RELOAD', 'ALERT_SINK', 'ALERT_STRUCTURED', 'ALERT_WEBHOOK_PROXY', 'ALERT_WEBHOOK_URL',
-    'KUBECONFIG', 'KUBERNETES_NAMESPACE', 'METRICS_COUNT_BY_NAMESPACE', 'POD_NAME', 'POD_NAMESPACE',
+    'ALERT_ADDITIONAL_INFO',
+    'ALERT_ON_RELOAD',
+    'ALERT_SINK',
+    'ALERT_STRUCTURED',
+    'ALERT_WEBHOOK_PROXY',
+    'ALERT_WEBHOOK_URL',
+    'KUBECONFIG',
+    'KUBERNETES_NAMESPACE',
+    'METRICS_COUNT_BY_NAMESPACE',
+    'POD_NAME',
+    'POD_NAMESPACE',
   ]);
   for (const e of RUN_ENV_VARS) assert.equal(RUN_FLAGS.find((f) => f.flag === e.flag)?.env, e.env);
 });
@@ -28,11 +37,37 @@ test('RUN_FLAGS describes every flag once, with a description; names and aliases
     assert.ok(f.description.length > 10, f.flag);
     assert.equal(f.boolean, f.value === '', `${f.flag}: only switches go without a value placeholder`);
   }
-  for (const expected of ['kubeconfig', 'namespaces', 'namespaces-to-ignore', 'namespace-selector', 'resource-label-selector', 'debounce', 'dry-run',
-    'field-manager', 'workers', 'max-rolls-per-second', 'max-rolls-burst', 'metrics-address', 'log-format', 'log-level', 'enabled-label',
-    'hash-annotation', 'auto-annotation', 'configmap-auto-annotation', 'secret-auto-annotation', 'configmap-annotation', 'secret-annotation',
-    'auto-search-annotation', 'search-match-annotation', 'configmap-exclude-annotation', 'secret-exclude-annotation', 'ignore-annotation',
-    'pause-deployment-annotation', 'resources-to-ignore', 'auto-reload-all']) {
+  for (const expected of [
+    'kubeconfig',
+    'namespaces',
+    'namespaces-to-ignore',
+    'namespace-selector',
+    'resource-label-selector',
+    'debounce',
+    'dry-run',
+    'field-manager',
+    'workers',
+    'max-rolls-per-second',
+    'max-rolls-burst',
+    'metrics-address',
+    'log-format',
+    'log-level',
+    'enabled-label',
+    'hash-annotation',
+    'auto-annotation',
+    'configmap-auto-annotation',
+    'secret-auto-annotation',
+    'configmap-annotation',
+    'secret-annotation',
+    'auto-search-annotation',
+    'search-match-annotation',
+    'configmap-exclude-annotation',
+    'secret-exclude-annotation',
+    'ignore-annotation',
+    'pause-deployment-annotation',
+    'resources-to-ignore',
+    'auto-reload-all',
+  ]) {
     assert.ok(names.includes(expected), `--${expected} is in RUN_FLAGS`);
   }
 });

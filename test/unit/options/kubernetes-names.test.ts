@@ -8,8 +8,15 @@ test('each bad name is rejected with the flag, the value and what is allowed', (
     { argv: ['--namespaces-to-ignore=-x'], mentions: ['--namespaces-to-ignore', '"-x"', 'namespace name'] },
     { argv: ['--enabled-label=not a label'], mentions: ['--enabled-label', '"not a label"', 'label name'] },
     { argv: [`--hash-annotation=example.com/${'h'.repeat(55)}`], mentions: ['--hash-annotation', '54', '-record'] },
-    { argv: ['--auto-annotation=Bad_Prefix/auto'], mentions: ['--auto-annotation', '"Bad_Prefix/auto"', 'DNS subdomain'] },
+    {
+      argv: ['--auto-annotation=Bad_Prefix/auto'],
+      mentions: ['--auto-annotation', '"Bad_Prefix/auto"', 'DNS subdomain'],
+    },
     { argv: ['--ignore-annotation=x/'], mentions: ['--ignore-annotation', '"x/"', 'annotation name'] },
-    { argv: [], env: { KUBERNETES_NAMESPACE: 'Team_A' }, mentions: ['KUBERNETES_NAMESPACE', '"Team_A"', 'namespace name'] },
+    {
+      argv: [],
+      env: { KUBERNETES_NAMESPACE: 'Team_A' },
+      mentions: ['KUBERNETES_NAMESPACE', '"Team_A"', 'namespace name'],
+    },
   ]);
 });

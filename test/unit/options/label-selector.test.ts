@@ -32,7 +32,15 @@ test('label selectors: Kubernetes syntax, normalized; Stakater legacy k:v, k:* a
 
 test('label selectors: 10,000-character terms that almost match are rejected quickly', () => {
   const long = 'a'.repeat(10_000);
-  for (const bad of [`${long} in (b`, `${long}=${long}=`, `${long} ${long}`, `!${long}=`, `${long}<${long}`, `${long}:${long}:`, `${long}.${long}/x/y`]) {
+  for (const bad of [
+    `${long} in (b`,
+    `${long}=${long}=`,
+    `${long} ${long}`,
+    `!${long}=`,
+    `${long}<${long}`,
+    `${long}:${long}:`,
+    `${long}.${long}/x/y`,
+  ]) {
     assert.throws(() => normalizeLabelSelector(bad), Error, bad.slice(0, 20));
   }
   assert.throws(() => normalizeLabelSelector(`${long}=b`), /label key/, 'a key longer than 63 characters');
@@ -45,16 +53,28 @@ test("Stakater's spellings: a selector in literal quotes, as its chart renders t
     { argv: ['--resource-label-selector="reloader=enabled"'], expect: { resourceLabelSelector: 'reloader=enabled' } },
     { argv: ['--namespace-selector', '"team in (a,b)",tier:*'], expect: { namespaceSelector: 'team in (a,b),tier' } },
     { argv: ['--namespace-selector=team in (a,b)'], expect: { namespaceSelector: 'team in (a,b)' } },
-    { argv: ['--namespace-selector="a=b,c=d"', '--namespace-selector', 'e!=f'], expect: { namespaceSelector: 'a=b,c=d,e!=f' } },
+    {
+      argv: ['--namespace-selector="a=b,c=d"', '--namespace-selector', 'e!=f'],
+      expect: { namespaceSelector: 'a=b,c=d,e!=f' },
+    },
   ]);
 });
 
 test('each bad selector is rejected with the flag, the value and what is allowed', () => {
   assertEachRejected([
-    { argv: ['--namespace-selector=team in (a'], mentions: ['--namespace-selector', '"team in (a"', 'label selector', 'k notin (a,b)'] },
+    {
+      argv: ['--namespace-selector=team in (a'],
+      mentions: ['--namespace-selector', '"team in (a"', 'label selector', 'k notin (a,b)'],
+    },
     { argv: ['--namespace-selector=env=prod,te am'], mentions: ['--namespace-selector', '"te am"', 'label selector'] },
-    { argv: ['--resource-label-selector=app=we b'], mentions: ['--resource-label-selector', '"app=we b"', 'label selector'] },
-    { argv: ['--resource-label-selector=a/b/c=x'], mentions: ['--resource-label-selector', '"a/b/c=x"', "more than one '/'"] },
+    {
+      argv: ['--resource-label-selector=app=we b'],
+      mentions: ['--resource-label-selector', '"app=we b"', 'label selector'],
+    },
+    {
+      argv: ['--resource-label-selector=a/b/c=x'],
+      mentions: ['--resource-label-selector', '"a/b/c=x"', "more than one '/'"],
+    },
     { argv: ['--resource-label-selector=app=-bad'], mentions: ['--resource-label-selector', '"-bad"'] },
   ]);
 });

@@ -3,9 +3,16 @@ import { test } from 'node:test';
 import { createLogger, logfmtLine, REDACTED, type LogFormat, type LogLevel } from '../../../src/logger.ts';
 
 /** A logger whose output lines are collected. */
-function capture(format: LogFormat, level: LogLevel = 'info'): { logger: ReturnType<typeof createLogger>; lines: string[] } {
+function capture(
+  format: LogFormat,
+  level: LogLevel = 'info',
+): { logger: ReturnType<typeof createLogger>; lines: string[] } {
   const lines: string[] = [];
-  const logger = createLogger(format, level, { write: (chunk: string) => { lines.push(...chunk.split('\n').filter((l) => l !== '')); } });
+  const logger = createLogger(format, level, {
+    write: (chunk: string) => {
+      lines.push(...chunk.split('\n').filter((l) => l !== ''));
+    },
+  });
   return { logger, lines };
 }
 
@@ -57,12 +64,16 @@ test('ConfigMap and Secret values are redacted wherever a record carries them, i
   for (const format of ['json', 'text'] as const) {
     const { logger, lines } = capture(format);
     logger.info({ data: { password: 'top-secret-1' } }, 'top level');
-    logger.info({ secret: { metadata: { name: 's' }, data: { token: 'top-secret-2' }, stringData: { x: 'top-secret-3' } } }, 'one level down');
+    logger.info(
+      { secret: { metadata: { name: 's' }, data: { token: 'top-secret-2' }, stringData: { x: 'top-secret-3' } } },
+      'one level down',
+    );
     logger.info({ event: { object: { binaryData: { blob: 'top-secret-4' } } } }, 'two levels down');
     logger.child({ workload: 'w' }).warn({ cm: { data: { k: 'top-secret-5' } } }, 'from a child logger');
     assert.equal(lines.length, 4);
     const all = lines.join('\n');
-    for (let i = 1; i <= 5; i++) assert.ok(!all.includes(`top-secret-${String(i)}`), `${format}: secret ${String(i)} leaked`);
+    for (let i = 1; i <= 5; i++)
+      assert.ok(!all.includes(`top-secret-${String(i)}`), `${format}: secret ${String(i)} leaked`);
     assert.ok(all.includes(REDACTED), format);
     assert.ok(all.includes('"s"') || all.includes('name'), `${format}: other fields stay`);
   }
@@ -70,7 +81,10 @@ test('ConfigMap and Secret values are redacted wherever a record carries them, i
 
 test('text: logfmt lines like logrus, with quoting where needed', () => {
   const { logger, lines } = capture('text');
-  logger.info({ workload: 'Deployment/ns/web', reason: 'a config it needs is missing', count: 3, empty: '' }, 'not rolled');
+  logger.info(
+    { workload: 'Deployment/ns/web', reason: 'a config it needs is missing', count: 3, empty: '' },
+    'not rolled',
+  );
   assert.equal(lines.length, 1);
   const line = lines[0] ?? '';
   assert.match(line, /^time=\S+ level=info msg="not rolled" /);

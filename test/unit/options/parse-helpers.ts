@@ -3,7 +3,8 @@ import { OptionsError } from '../../../src/options/options-error.ts';
 import { parseRunOptions } from '../../../src/options/parse-run-options.ts';
 import type { RunOptions } from '../../../src/options/run-options.ts';
 
-export const parse = (argv: readonly string[], env: Record<string, string | undefined> = {}): RunOptions => parseRunOptions(argv, env);
+export const parse = (argv: readonly string[], env: Record<string, string | undefined> = {}): RunOptions =>
+  parseRunOptions(argv, env);
 
 /** The OptionsError message for argv/env; fails the test if parsing succeeds or throws anything else. */
 export function errorOf(argv: readonly string[], env: Record<string, string | undefined> = {}): string {
@@ -17,11 +18,14 @@ export function errorOf(argv: readonly string[], env: Record<string, string | un
 }
 
 export function assertMentions(message: string, ...parts: string[]): void {
-  for (const part of parts) assert.ok(message.includes(part), `expected ${JSON.stringify(message)} to mention ${JSON.stringify(part)}`);
+  for (const part of parts)
+    assert.ok(message.includes(part), `expected ${JSON.stringify(message)} to mention ${JSON.stringify(part)}`);
 }
 
 /** Each argv/env is rejected with an OptionsError whose message mentions every part. */
-export function assertEachRejected(cases: readonly { argv: string[]; env?: Record<string, string>; mentions: string[] }[]): void {
+export function assertEachRejected(
+  cases: readonly { argv: string[]; env?: Record<string, string>; mentions: string[] }[],
+): void {
   for (const c of cases) assertMentions(errorOf(c.argv, c.env), ...c.mentions);
 }
 
@@ -29,7 +33,8 @@ export function assertEachRejected(cases: readonly { argv: string[]; env?: Recor
 export function assertEachParses(cases: readonly { argv: string[]; expect: Partial<RunOptions> }[]): void {
   for (const c of cases) {
     const o = parse(c.argv);
-    for (const [key, value] of Object.entries(c.expect)) assert.deepEqual(o[key as keyof RunOptions], value, `${c.argv.join(' ')}: ${key}`);
+    for (const [key, value] of Object.entries(c.expect))
+      assert.deepEqual(o[key as keyof RunOptions], value, `${c.argv.join(' ')}: ${key}`);
     assert.deepEqual(o.warnings, [], c.argv.join(' '));
   }
 }

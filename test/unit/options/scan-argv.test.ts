@@ -30,11 +30,17 @@ test("Stakater's spellings: a switch Stakater declares as a string also takes it
   assertEachParses([
     { argv: ['--reload-on-create', 'true'], expect: { reloadOnCreate: true } },
     { argv: ['--reload-on-create', 'false'], expect: { reloadOnCreate: false } },
-    { argv: ['--reload-on-delete', 'true', '--reload-on-create', 'True'], expect: { reloadOnDelete: true, reloadOnCreate: true } },
+    {
+      argv: ['--reload-on-delete', 'true', '--reload-on-create', 'True'],
+      expect: { reloadOnDelete: true, reloadOnCreate: true },
+    },
     { argv: ['--reload-on-delete=true'], expect: { reloadOnDelete: true } },
     { argv: ['--reload-on-create', '--reload-on-delete'], expect: { reloadOnCreate: true, reloadOnDelete: true } },
     { argv: ['--is-Argo-Rollouts', 'false'], expect: { ignoredWorkloadTypes: ['Rollout'] } },
-    { argv: ['--is-Argo-Rollouts', 'true', '--ignored-workload-types', 'jobs'], expect: { ignoredWorkloadTypes: ['Job'] } },
+    {
+      argv: ['--is-Argo-Rollouts', 'true', '--ignored-workload-types', 'jobs'],
+      expect: { ignoredWorkloadTypes: ['Job'] },
+    },
   ]);
   // Our own switches keep Go's bool-flag rule: a value only after "=".
   assertMentions(errorOf(['--auto-reload-all', 'true']), 'unexpected argument "true"', '--auto-reload-all=true');
@@ -56,7 +62,11 @@ test('unknown flags, stray arguments and single-dash flags are errors', () => {
 
 test('Stakater-only flags are refused with what to do instead', () => {
   assertMentions(errorOf(['--watch-namespace=a']), '--watch-namespace', '--namespaces');
-  assertMentions(errorOf(['--leader-election-release-on-cancel']), '--leader-election-release-on-cancel', 'always releases');
-  assert.equal(parse(['--enable-csi-integration']).csiIntegration, true, 'Stakater\'s CSI flag is taken');
-  assert.equal(parse(['--enable-pprof']).profilingAddress, ':6060', 'Stakater\'s profiling flags are taken');
+  assertMentions(
+    errorOf(['--leader-election-release-on-cancel']),
+    '--leader-election-release-on-cancel',
+    'always releases',
+  );
+  assert.equal(parse(['--enable-csi-integration']).csiIntegration, true, "Stakater's CSI flag is taken");
+  assert.equal(parse(['--enable-pprof']).profilingAddress, ':6060', "Stakater's profiling flags are taken");
 });

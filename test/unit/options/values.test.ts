@@ -46,7 +46,11 @@ test("log level and format: Stakater's spellings are accepted", () => {
   assert.equal(parse(['--log-format=']).logFormat, 'text', 'Stakater: empty means its default text format');
 });
 
-test('a number flag with 200,000 digits that almost match is rejected within the test timeout (a backtracking pattern takes minutes)', { timeout: 10_000 }, () => {
-  assert.throws(() => parse([`--max-rolls-per-second=${'1'.repeat(200_000)}x`]), /is not a number/);
-  assert.equal(parse(['--max-rolls-per-second=2.']).maxRollsPerSecond, 2);
-});
+test(
+  'a number flag with 200,000 digits that almost match is rejected within the test timeout (a backtracking pattern takes minutes)',
+  { timeout: 10_000 },
+  () => {
+    assert.throws(() => parse([`--max-rolls-per-second=${'1'.repeat(200_000)}x`]), /is not a number/);
+    assert.equal(parse(['--max-rolls-per-second=2.']).maxRollsPerSecond, 2);
+  },
+);

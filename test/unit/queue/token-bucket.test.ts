@@ -17,8 +17,14 @@ interface Taken {
 function take(bucket: TokenBucket, signal?: AbortSignal): Taken {
   const taken: Taken = { state: 'waiting', error: undefined, at: NaN };
   bucket.take(signal).then(
-    () => { taken.state = 'taken'; taken.at = Date.now(); },
-    (err: unknown) => { taken.state = 'rejected'; taken.error = err; },
+    () => {
+      taken.state = 'taken';
+      taken.at = Date.now();
+    },
+    (err: unknown) => {
+      taken.state = 'rejected';
+      taken.error = err;
+    },
   );
   return taken;
 }
@@ -45,7 +51,10 @@ test('a full bucket hands out burst tokens at once, then one per 1/rate seconds'
   const first = [take(bucket), take(bucket), take(bucket)];
   const fourth = take(bucket);
   await flush();
-  assert.deepEqual(first.map((x) => x.state), ['taken', 'taken', 'taken']);
+  assert.deepEqual(
+    first.map((x) => x.state),
+    ['taken', 'taken', 'taken'],
+  );
   assert.equal(fourth.state, 'waiting');
   await advance(t, 99);
   assert.equal(fourth.state, 'waiting');
@@ -58,7 +67,10 @@ test('an idle bucket refills only up to burst', async (t) => {
   await advance(t, 60_000);
   const takes = [take(bucket), take(bucket), take(bucket)];
   await flush();
-  assert.deepEqual(takes.map((x) => x.state), ['taken', 'taken', 'waiting']);
+  assert.deepEqual(
+    takes.map((x) => x.state),
+    ['taken', 'taken', 'waiting'],
+  );
 });
 
 test('a rate of zero or less means unlimited', async (t) => {
@@ -77,7 +89,10 @@ test('waiters are served in call order', async (t) => {
   const waiters = [take(bucket), take(bucket), take(bucket)];
   for (let served = 1; served <= 3; served++) {
     await advance(t, 1_000);
-    assert.deepEqual(waiters.map((w) => w.state === 'taken'), [0, 1, 2].map((i) => i < served));
+    assert.deepEqual(
+      waiters.map((w) => w.state === 'taken'),
+      [0, 1, 2].map((i) => i < served),
+    );
   }
 });
 
@@ -178,13 +193,19 @@ test('no window of time sees more than burst + rate × window tokens, and every 
           t.mock.timers.tick(Math.ceil(1_000 / rate));
           await flush();
         }
-        assert.ok(takes.every((x) => x.state === 'taken'), 'every taker was served');
+        assert.ok(
+          takes.every((x) => x.state === 'taken'),
+          'every taker was served',
+        );
         const times = takes.map((x) => x.at).sort((a, b) => a - b);
         for (let i = 0; i < times.length; i++) {
           for (let j = i; j < times.length; j++) {
             const window = (times[j] ?? 0) - (times[i] ?? 0);
             const allowed = burst + (rate * window) / 1_000;
-            assert.ok(j - i + 1 <= allowed + 1e-6, `${j - i + 1} tokens within ${window} ms (rate ${rate}/s, burst ${burst})`);
+            assert.ok(
+              j - i + 1 <= allowed + 1e-6,
+              `${j - i + 1} tokens within ${window} ms (rate ${rate}/s, burst ${burst})`,
+            );
           }
         }
       },

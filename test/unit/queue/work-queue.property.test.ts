@@ -22,7 +22,14 @@ type Op =
 
 const key = fc.constantFrom(...KEYS);
 const op: fc.Arbitrary<Op> = fc.oneof(
-  { arbitrary: fc.record({ op: fc.constant('add' as const), key, delayMs: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: MAX_ADD_DELAY })) }), weight: 4 },
+  {
+    arbitrary: fc.record({
+      op: fc.constant('add' as const),
+      key,
+      delayMs: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: MAX_ADD_DELAY })),
+    }),
+    weight: 4,
+  },
   { arbitrary: fc.record({ op: fc.constant('addRateLimited' as const), key }), weight: 2 },
   { arbitrary: fc.record({ op: fc.constant('forget' as const), key }), weight: 1 },
   { arbitrary: fc.record({ op: fc.constant('get' as const) }), weight: 3 },
@@ -58,21 +65,20 @@ test('random operation sequences keep the queue consistent with a model and deli
       let waiting = 0;
       /** A violation seen in a get() callback, rethrown by settle() so fast-check sees it. */
       let violation: Error | undefined;
-      const record = (err: unknown): void => { violation ??= err instanceof Error ? err : new Error(String(err)); };
+      const record = (err: unknown): void => {
+        violation ??= err instanceof Error ? err : new Error(String(err));
+      };
       const startGet = (): void => {
         waiting++;
-        queue.get().then(
-          (got) => {
-            waiting--;
-            try {
-              if (got === undefined) assert.ok(stopped, 'get() resolved undefined before shutDown');
-              else model.deliver(got);
-            } catch (err) {
-              record(err);
-            }
-          },
-          record,
-        );
+        queue.get().then((got) => {
+          waiting--;
+          try {
+            if (got === undefined) assert.ok(stopped, 'get() resolved undefined before shutDown');
+            else model.deliver(got);
+          } catch (err) {
+            record(err);
+          }
+        }, record);
       };
       const settle = async (): Promise<void> => {
         await flush();
@@ -138,7 +144,10 @@ test('random operation sequences keep the queue consistent with a model and deli
 
 test('a debounced key is delivered exactly at max(previous, now+d) capped at window start + maxDelayMs', async (t) => {
   t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
-  const step = fc.record({ gapMs: fc.integer({ min: 0, max: 3_000 }), delayMs: fc.integer({ min: 0, max: MAX_ADD_DELAY }) });
+  const step = fc.record({
+    gapMs: fc.integer({ min: 0, max: 3_000 }),
+    delayMs: fc.integer({ min: 0, max: MAX_ADD_DELAY }),
+  });
   await fc.assert(
     fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 30 }), async (steps) => {
       const queue = new WorkQueue(OPTIONS);
@@ -147,7 +156,14 @@ test('a debounced key is delivered exactly at max(previous, now+d) capped at win
       let failure: unknown;
       const startGet = (): void => {
         got = undefined;
-        queue.get().then((k) => { got = k; }, (err: unknown) => { failure = err; });
+        queue.get().then(
+          (k) => {
+            got = k;
+          },
+          (err: unknown) => {
+            failure = err;
+          },
+        );
       };
       /** The model's deadline while the key is held; undefined while it is not. */
       let deadline: number | undefined;
@@ -228,7 +244,12 @@ test('ready keys come out in deadline order, ties by when each key got its deadl
         const delivered: (string | undefined)[] = [];
         for (let i = 0; i < model.size; i++) {
           let got: string | undefined;
-          queue.get().then((k) => { got = k; }, () => undefined);
+          queue.get().then(
+            (k) => {
+              got = k;
+            },
+            () => undefined,
+          );
           await flush();
           assert.notEqual(got, undefined, 'every held key is ready');
           delivered.push(got);

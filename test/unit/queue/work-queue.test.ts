@@ -18,7 +18,10 @@ function pendingGet(queue: WorkQueue): Pending {
   const pending: Pending = { promise: queue.get(), settled: false, value: undefined };
   // get() never rejects; if it did, settled stays false and the test's assertions fail.
   pending.promise.then(
-    (value) => { pending.settled = true; pending.value = value; },
+    (value) => {
+      pending.settled = true;
+      pending.value = value;
+    },
     () => undefined,
   );
   return pending;
@@ -35,7 +38,9 @@ async function getNow(queue: WorkQueue): Promise<string | undefined> {
 function setup(t: TestContext, options: WorkQueueOptions = {}): WorkQueue {
   t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 1_000_000 });
   const queue = new WorkQueue(options);
-  t.after(() => { queue.shutDown(); });
+  t.after(() => {
+    queue.shutDown();
+  });
   return queue;
 }
 
@@ -428,7 +433,11 @@ describe('WorkQueue ordering and workers', () => {
 
   test('depth counts ready, waiting and dirty keys, and reports each change', async (t) => {
     const depths: number[] = [];
-    const queue = setup(t, { onDepthChange: (depth) => { depths.push(depth); } });
+    const queue = setup(t, {
+      onDepthChange: (depth) => {
+        depths.push(depth);
+      },
+    });
     queue.add('a');
     queue.add('b', 1_000);
     queue.add('b');
@@ -450,13 +459,23 @@ describe('WorkQueue shutDown', () => {
     const waiting = [pendingGet(queue), pendingGet(queue)];
     queue.shutDown();
     await flush();
-    assert.deepEqual(waiting.map((w) => [w.settled, w.value]), [[true, undefined], [true, undefined]]);
+    assert.deepEqual(
+      waiting.map((w) => [w.settled, w.value]),
+      [
+        [true, undefined],
+        [true, undefined],
+      ],
+    );
     assert.equal(await getNow(queue), undefined);
   });
 
   test('drops held keys, ignores later adds and leaves no timer behind', async (t) => {
     const depths: number[] = [];
-    const queue = setup(t, { onDepthChange: (depth) => { depths.push(depth); } });
+    const queue = setup(t, {
+      onDepthChange: (depth) => {
+        depths.push(depth);
+      },
+    });
     queue.add('a', 10_000);
     const waiting = pendingGet(queue);
     queue.shutDown();
@@ -502,7 +521,17 @@ describe('WorkQueue metrics', () => {
     const seen = { added: 0, retried: 0, waited: [] as number[] };
     const queue = setup(t, {
       ...oneSecondBackoff,
-      metrics: { added: () => { seen.added++; }, retried: () => { seen.retried++; }, waited: (s) => { seen.waited.push(s); } },
+      metrics: {
+        added: () => {
+          seen.added++;
+        },
+        retried: () => {
+          seen.retried++;
+        },
+        waited: (s) => {
+          seen.waited.push(s);
+        },
+      },
     });
     queue.add('a', 2_000);
     queue.add('a');
@@ -522,13 +551,26 @@ describe('WorkQueue metrics', () => {
     assert.equal(again.value, 'a');
     assert.equal(seen.waited.length, 2);
     const waited = seen.waited[1] ?? 0;
-    assert.ok(waited >= 2.9 && waited <= 3.1, `waited ${String(waited)} s: the first wait, then the backoff (1 s ±10%)`);
+    assert.ok(
+      waited >= 2.9 && waited <= 3.1,
+      `waited ${String(waited)} s: the first wait, then the backoff (1 s ±10%)`,
+    );
     assert.equal(queue.queuedAt('b'), undefined, 'a key not in processing has no queue time');
   });
 
   test('nothing is counted after shutDown', (t) => {
     let added = 0;
-    const queue = setup(t, { metrics: { added: () => { added++; }, retried: () => { added++; }, waited: () => undefined } });
+    const queue = setup(t, {
+      metrics: {
+        added: () => {
+          added++;
+        },
+        retried: () => {
+          added++;
+        },
+        waited: () => undefined,
+      },
+    });
     queue.shutDown();
     queue.add('a');
     queue.addRateLimited('a');

@@ -6,7 +6,12 @@ import { configHash, configMac, unkeyedConfigHash, type CountedConfig } from '..
 import type { ConfigKind } from '../../../src/model/config-kind.ts';
 import type { ConfigReference } from '../../../src/workload/config-reference.ts';
 
-function counted(kind: ConfigKind, name: string, keys: 'all' | string[], digests: Record<string, string> | undefined): CountedConfig {
+function counted(
+  kind: ConfigKind,
+  name: string,
+  keys: 'all' | string[],
+  digests: Record<string, string> | undefined,
+): CountedConfig {
   const ref: ConfigReference = { kind, name, keys, optional: false, containers: ['app'] };
   return { ref, digests: digests === undefined ? undefined : new Map(Object.entries(digests)) };
 }
@@ -21,7 +26,10 @@ const name = fc.constantFrom('app', 'db', 'tls', 'a/b', '1:x');
 const key = fc.constantFrom('k1', 'k2', 'k3', 'k4', 'P', 'M', 'D', '2:k');
 const digest = fc.string({ minLength: 0, maxLength: 4 });
 const digestMap = fc.dictionary(key, digest).map((d) => new Map(Object.entries(d)));
-const keys = fc.oneof(fc.constant<'all'>('all'), fc.uniqueArray(key, { minLength: 1 }).map((ks) => [...ks].sort()));
+const keys = fc.oneof(
+  fc.constant<'all'>('all'),
+  fc.uniqueArray(key, { minLength: 1 }).map((ks) => [...ks].sort()),
+);
 const config: fc.Arbitrary<CountedConfig> = fc.record({
   ref: fc.record({ kind, name, keys, optional: fc.boolean(), containers: fc.array(fc.constantFrom('a', 'b')) }),
   digests: fc.option(digestMap, { nil: undefined }),
@@ -48,13 +56,20 @@ describe('configHash', () => {
   });
 
   test('absent differs from present with no keys, for a key list and for all keys', () => {
-    assert.notEqual(configHash([counted('ConfigMap', 'app', 'all', undefined)]), configHash([counted('ConfigMap', 'app', 'all', {})]));
-    assert.notEqual(configHash([counted('ConfigMap', 'app', ['k'], undefined)]), configHash([counted('ConfigMap', 'app', ['k'], {})]));
+    assert.notEqual(
+      configHash([counted('ConfigMap', 'app', 'all', undefined)]),
+      configHash([counted('ConfigMap', 'app', 'all', {})]),
+    );
+    assert.notEqual(
+      configHash([counted('ConfigMap', 'app', ['k'], undefined)]),
+      configHash([counted('ConfigMap', 'app', ['k'], {})]),
+    );
   });
 
   test('a listed key missing from the object differs from every digest, even an empty one', () => {
     const missing = configHash([counted('Secret', 's', ['k'], {})]);
-    for (const d of ['', 'M', 'A', '0:']) assert.notEqual(missing, configHash([counted('Secret', 's', ['k'], { k: d })]));
+    for (const d of ['', 'M', 'A', '0:'])
+      assert.notEqual(missing, configHash([counted('Secret', 's', ['k'], { k: d })]));
   });
 
   test('kind, name and key are all part of the description', () => {
@@ -65,8 +80,14 @@ describe('configHash', () => {
   });
 
   test('which containers use a config, and whether it is optional, do not count', () => {
-    const a: CountedConfig = { ref: { kind: 'Secret', name: 's', keys: 'all', optional: false, containers: ['a'] }, digests: new Map([['k', 'd']]) };
-    const b: CountedConfig = { ref: { kind: 'Secret', name: 's', keys: 'all', optional: true, containers: ['b', 'c'] }, digests: new Map([['k', 'd']]) };
+    const a: CountedConfig = {
+      ref: { kind: 'Secret', name: 's', keys: 'all', optional: false, containers: ['a'] },
+      digests: new Map([['k', 'd']]),
+    };
+    const b: CountedConfig = {
+      ref: { kind: 'Secret', name: 's', keys: 'all', optional: true, containers: ['b', 'c'] },
+      digests: new Map([['k', 'd']]),
+    };
     assert.equal(configHash([a]), configHash([b]));
   });
 
@@ -74,8 +95,14 @@ describe('configHash', () => {
     // Each pair would read the same if fields were simply joined.
     const pairs: [CountedConfig[], CountedConfig[]][] = [
       [[counted('ConfigMap', 'ab', 'all', { c: 'd' })], [counted('ConfigMap', 'a', 'all', { bc: 'd' })]],
-      [[counted('ConfigMap', 'a', 'all', { k: 'd1', j: 'x' })], [counted('ConfigMap', 'a', 'all', { k: 'd1j', '': 'x' })]],
-      [[counted('ConfigMap', 'a', 'all', {}), counted('ConfigMap', 'b', 'all', {})], [counted('ConfigMap', 'a', 'all', { 'CConfigMap': 'b' })]],
+      [
+        [counted('ConfigMap', 'a', 'all', { k: 'd1', j: 'x' })],
+        [counted('ConfigMap', 'a', 'all', { k: 'd1j', '': 'x' })],
+      ],
+      [
+        [counted('ConfigMap', 'a', 'all', {}), counted('ConfigMap', 'b', 'all', {})],
+        [counted('ConfigMap', 'a', 'all', { CConfigMap: 'b' })],
+      ],
       [[counted('Secret', 'x', ['k'], {})], [counted('Secret', 'x', ['kM'], {})]],
       [[counted('ConfigMap', 'x', 'all', { k: 'dP0:' })], [counted('ConfigMap', 'xP1:kDd', 'all', {})]],
       [[counted('ConfigMap', 'x', ['k'], { k: 'd' })], [counted('ConfigMap', 'x', ['kDd'], {})]],
@@ -85,9 +112,14 @@ describe('configHash', () => {
 
   test('property: the order of configs does not matter', () => {
     fc.assert(
-      fc.property(configs.chain((cs) => fc.tuple(fc.constant(cs), fc.shuffledSubarray(cs, { minLength: cs.length, maxLength: cs.length }))), ([cs, shuffled]) => {
-        assert.equal(configHash(shuffled), configHash(cs));
-      }),
+      fc.property(
+        configs.chain((cs) =>
+          fc.tuple(fc.constant(cs), fc.shuffledSubarray(cs, { minLength: cs.length, maxLength: cs.length })),
+        ),
+        ([cs, shuffled]) => {
+          assert.equal(configHash(shuffled), configHash(cs));
+        },
+      ),
     );
   });
 
@@ -114,12 +146,20 @@ describe('configHash', () => {
   test('property: changing the digest of a visible key changes the hash', () => {
     fc.assert(
       fc.property(configs, fc.nat(), fc.nat(), digest, (cs, i, j, replacement) => {
-        const visible = cs.flatMap((c, at) => (c.digests === undefined ? [] : visibleKeys(c).filter((k) => c.digests?.has(k)).map((k) => ({ at, k }))));
+        const visible = cs.flatMap((c, at) =>
+          c.digests === undefined
+            ? []
+            : visibleKeys(c)
+                .filter((k) => c.digests?.has(k))
+                .map((k) => ({ at, k })),
+        );
         fc.pre(visible.length > 0);
         const { at, k } = visible[i % visible.length] ?? { at: 0, k: '' };
         const target = cs[at];
         fc.pre(target?.digests !== undefined && target.digests.get(k) !== replacement);
-        const changed = cs.map((c, n) => (n === at ? withDigests(c, new Map([...(c.digests ?? []), [k, replacement]])) : c));
+        const changed = cs.map((c, n) =>
+          n === at ? withDigests(c, new Map([...(c.digests ?? []), [k, replacement]])) : c,
+        );
         assert.notEqual(configHash(changed), configHash(cs), `changed ${k} in config ${j % cs.length}`);
       }),
     );
@@ -128,7 +168,9 @@ describe('configHash', () => {
   test('property: a listed key appearing in, or vanishing from, the object changes the hash', () => {
     fc.assert(
       fc.property(configs, fc.nat(), digest, (cs, i, d) => {
-        const listed = cs.flatMap((c, at) => (c.ref.keys === 'all' || c.digests === undefined ? [] : c.ref.keys.map((k) => ({ at, k }))));
+        const listed = cs.flatMap((c, at) =>
+          c.ref.keys === 'all' || c.digests === undefined ? [] : c.ref.keys.map((k) => ({ at, k })),
+        );
         fc.pre(listed.length > 0);
         const { at, k } = listed[i % listed.length] ?? { at: 0, k: '' };
         const flip = (m: ReadonlyMap<string, string>): Map<string, string> => {
@@ -146,7 +188,9 @@ describe('configHash', () => {
   test('property: changing, adding or removing a key a key-list reference does not see leaves the hash alone', () => {
     fc.assert(
       fc.property(configs, fc.nat(), key, fc.option(digest, { nil: undefined }), (cs, i, k, d) => {
-        const listed = cs.flatMap((c, at) => (c.ref.keys !== 'all' && c.digests !== undefined && !c.ref.keys.includes(k) ? [at] : []));
+        const listed = cs.flatMap((c, at) =>
+          c.ref.keys !== 'all' && c.digests !== undefined && !c.ref.keys.includes(k) ? [at] : [],
+        );
         fc.pre(listed.length > 0);
         const at = listed[i % listed.length];
         const changed = cs.map((c, n) => {
@@ -164,7 +208,9 @@ describe('configHash', () => {
   test('property: adding a key to an object seen whole changes the hash', () => {
     fc.assert(
       fc.property(configs, fc.nat(), key, digest, (cs, i, k, d) => {
-        const whole = cs.flatMap((c, at) => (c.ref.keys === 'all' && c.digests !== undefined && !c.digests.has(k) ? [at] : []));
+        const whole = cs.flatMap((c, at) =>
+          c.ref.keys === 'all' && c.digests !== undefined && !c.digests.has(k) ? [at] : [],
+        );
         fc.pre(whole.length > 0);
         const at = whole[i % whole.length];
         const changed = cs.map((c, n) => (n === at ? withDigests(c, new Map([...(c.digests ?? []), [k, d]])) : c));
@@ -193,7 +239,18 @@ describe('configHash', () => {
     const describeData = (cs: readonly CountedConfig[]): string =>
       JSON.stringify(
         cs
-          .map((c) => [c.ref.kind, c.ref.name, c.digests === undefined ? null : visibleKeys(c).sort().map((k) => [k, c.digests?.get(k) ?? null])] as const)
+          .map(
+            (c) =>
+              [
+                c.ref.kind,
+                c.ref.name,
+                c.digests === undefined
+                  ? null
+                  : visibleKeys(c)
+                      .sort()
+                      .map((k) => [k, c.digests?.get(k) ?? null]),
+              ] as const,
+          )
           .sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1)),
       );
     fc.assert(
@@ -205,7 +262,7 @@ describe('configHash', () => {
     );
   });
 
-  test('property: it is keyed by each present config\'s uid: another uid, another hash and digest', () => {
+  test("property: it is keyed by each present config's uid: another uid, another hash and digest", () => {
     fc.assert(
       fc.property(config, fc.uuid(), fc.uuid(), (c, one, two) => {
         fc.pre(one !== two && c.digests !== undefined);
@@ -225,7 +282,14 @@ describe('configHash', () => {
     const seen = 'C9:ConfigMap3:appP2:1:aD1:x1:bD1:y';
     const mac = configMac(c);
     assert.equal(mac, createHmac('sha256', 'u-1').update(`mini-reloader/config-mac/v2${seen}`).digest('hex'));
-    assert.equal(configHash([c]), createHash('sha256').update(`mini-reloader/config-hash/v2C9:ConfigMap3:appK64:${mac}`).digest('hex'));
-    assert.equal(unkeyedConfigHash([c]), createHash('sha256').update(`mini-reloader/config-hash/v1${seen}`).digest('hex'), 'version 1, for records of earlier releases');
+    assert.equal(
+      configHash([c]),
+      createHash('sha256').update(`mini-reloader/config-hash/v2C9:ConfigMap3:appK64:${mac}`).digest('hex'),
+    );
+    assert.equal(
+      unkeyedConfigHash([c]),
+      createHash('sha256').update(`mini-reloader/config-hash/v1${seen}`).digest('hex'),
+      'version 1, for records of earlier releases',
+    );
   });
 });

@@ -6,7 +6,13 @@ import { referenceKey } from '../../../src/model/config-id.ts';
 import type { ConfigKind } from '../../../src/model/config-kind.ts';
 import type { ConfigRecord } from '../../../src/model/config-record.ts';
 import { decide, recordNow } from '../../../src/reload/decide.ts';
-import type { ConfigView, Decision, DecideSettings, FollowedVerdict, UnfollowedVerdict } from '../../../src/reload/decision.ts';
+import type {
+  ConfigView,
+  Decision,
+  DecideSettings,
+  FollowedVerdict,
+  UnfollowedVerdict,
+} from '../../../src/reload/decision.ts';
 import { parseMaintenanceWindows, type MaintenanceWindow } from '../../../src/reload/maintenance-window.ts';
 import { NameListCompiler } from '../../../src/reload/name-list.ts';
 import { controllerSettings } from '../../../src/run-settings.ts';
@@ -26,20 +32,36 @@ const NOW = Date.parse('2026-11-23T10:00:00Z');
 type Configs = Readonly<Record<string, ConfigEntry | undefined>>;
 
 /** A cached config with `data` (its per-key digests stand for the values), and a uid per name unless given. */
-function config(name: string, data: Record<string, string>, flags: Partial<Omit<ConfigEntry, 'digests'>> = {}): Record<string, ConfigEntry> {
+function config(
+  name: string,
+  data: Record<string, string>,
+  flags: Partial<Omit<ConfigEntry, 'digests'>> = {},
+): Record<string, ConfigEntry> {
   const digests = new Map(Object.entries(data).map(([k, v]) => [k, `digest-of-${v}`]));
-  return { [`ConfigMap/${name}`]: { digests, uid: `uid-${name}`, enabled: false, ignored: false, match: false, ...flags } };
+  return {
+    [`ConfigMap/${name}`]: { digests, uid: `uid-${name}`, enabled: false, ignored: false, match: false, ...flags },
+  };
 }
 
 function view(configs: Configs, formerUids: Readonly<Record<string, string>> = {}): ConfigView {
   return {
     get: (kind, name) => configs[`${kind}/${name}`],
-    names: (kind) => Object.keys(configs).filter((id) => id.startsWith(`${kind}/`) && configs[id] !== undefined).map((id) => id.slice(kind.length + 1)),
+    names: (kind) =>
+      Object.keys(configs)
+        .filter((id) => id.startsWith(`${kind}/`) && configs[id] !== undefined)
+        .map((id) => id.slice(kind.length + 1)),
     formerUid: (kind, name) => formerUids[`${kind}/${name}`],
   };
 }
 
-const ref = (name: string, more: Partial<ConfigReference> = {}, kind: ConfigKind = 'ConfigMap'): ConfigReference => ({ kind, name, keys: 'all', optional: false, containers: ['app'], ...more });
+const ref = (name: string, more: Partial<ConfigReference> = {}, kind: ConfigKind = 'ConfigMap'): ConfigReference => ({
+  kind,
+  name,
+  keys: 'all',
+  optional: false,
+  containers: ['app'],
+  ...more,
+});
 
 interface Shape {
   readonly annotations?: Record<string, string>;
@@ -51,10 +73,20 @@ interface Shape {
 
 function workload(shape: Shape = {}): WorkloadRecord {
   return {
-    kind: shape.kind ?? 'Deployment', namespace: 'ns', name: 'web', uid: 'u', resourceVersion: '1',
-    annotations: shape.annotations ?? { [A]: 'true' }, templateAnnotations: {},
-    references: shape.references ?? [ref('cm')], containers: ['app'],
-    record: shape.record, paused: shape.pausedAt !== undefined, pausedAt: shape.pausedAt, suspended: false, controllerKind: undefined,
+    kind: shape.kind ?? 'Deployment',
+    namespace: 'ns',
+    name: 'web',
+    uid: 'u',
+    resourceVersion: '1',
+    annotations: shape.annotations ?? { [A]: 'true' },
+    templateAnnotations: {},
+    references: shape.references ?? [ref('cm')],
+    containers: ['app'],
+    record: shape.record,
+    paused: shape.pausedAt !== undefined,
+    pausedAt: shape.pausedAt,
+    suspended: false,
+    controllerKind: undefined,
   };
 }
 
@@ -66,7 +98,13 @@ function recorded(shape: Shape, configs: Configs, s: DecideSettings = settings):
 }
 
 /** The decision for a workload adopted with `before` and looked at again with `after`. */
-function later(shape: Shape, before: Configs, after: Configs, s: DecideSettings = settings, formerUids: Readonly<Record<string, string>> = {}): Decision {
+function later(
+  shape: Shape,
+  before: Configs,
+  after: Configs,
+  s: DecideSettings = settings,
+  formerUids: Readonly<Record<string, string>> = {},
+): Decision {
   return decide(workload({ ...shape, record: recorded(shape, before, s) }), view(after, formerUids), s, NOW);
 }
 
@@ -82,13 +120,25 @@ function unfollowed(decision: Decision, id: string): UnfollowedVerdict {
   return verdict;
 }
 
-function assertKind<K extends Decision['kind']>(decision: Decision, kind: K, message = ''): asserts decision is Extract<Decision, { kind: K }> {
-  assert.equal(decision.kind, kind, `${message} ${JSON.stringify(decision, (_, v: unknown): unknown => (v instanceof Map ? Object.fromEntries(v as Map<string, unknown>) : v))}`);
+function assertKind<K extends Decision['kind']>(
+  decision: Decision,
+  kind: K,
+  message = '',
+): asserts decision is Extract<Decision, { kind: K }> {
+  assert.equal(
+    decision.kind,
+    kind,
+    `${message} ${JSON.stringify(decision, (_, v: unknown): unknown => (v instanceof Map ? Object.fromEntries(v as Map<string, unknown>) : v))}`,
+  );
 }
 
 test('How it decides: a ConfigMap/Secret labelled enabled changes: every workload that references it rolls', () => {
   const shape = { annotations: {}, references: [ref('cm'), ref('plain')] };
-  const decision = later(shape, { ...config('cm', { a: '1' }, { enabled: true }), ...config('plain', { a: '1' }) }, { ...config('cm', { a: '2' }, { enabled: true }), ...config('plain', { a: '2' }) });
+  const decision = later(
+    shape,
+    { ...config('cm', { a: '1' }, { enabled: true }), ...config('plain', { a: '1' }) },
+    { ...config('cm', { a: '2' }, { enabled: true }), ...config('plain', { a: '2' }) },
+  );
   assertKind(decision, 'roll');
   assert.deepEqual(decision.changed, ['ConfigMap/cm']);
   assert.equal(followed(decision, 'ConfigMap/cm').rule, 'enabled-label');
@@ -97,17 +147,32 @@ test('How it decides: a ConfigMap/Secret labelled enabled changes: every workloa
 
 test('How it decides: a workload annotated auto "true" rolls when any ConfigMap/Secret it references changes', () => {
   const shape = { references: [ref('cm'), ref('other')] };
-  const decision = later(shape, { ...config('cm', { a: '1' }), ...config('other', { b: '1' }) }, { ...config('cm', { a: '1' }), ...config('other', { b: '2' }) });
+  const decision = later(
+    shape,
+    { ...config('cm', { a: '1' }), ...config('other', { b: '1' }) },
+    { ...config('cm', { a: '1' }), ...config('other', { b: '2' }) },
+  );
   assertKind(decision, 'roll');
   assert.deepEqual(decision.changed, ['ConfigMap/other']);
-  assert.deepEqual(decision.configs.map((c) => c.follows && [c.id, c.rule, c.change]), [['ConfigMap/cm', 'auto', 'unchanged'], ['ConfigMap/other', 'auto', 'changed']]);
+  assert.deepEqual(
+    decision.configs.map((c) => c.follows && [c.id, c.rule, c.change]),
+    [
+      ['ConfigMap/cm', 'auto', 'unchanged'],
+      ['ConfigMap/other', 'auto', 'changed'],
+    ],
+  );
   assert.match(decision.mark.annotations[defaults.hashAnnotation] ?? '', /^[0-9a-f]{64}$/);
   assert.equal(decision.plan.trigger.name, 'other');
 });
 
 test('How it decides: auto "false" on a workload: never rolled, whatever else says so', () => {
   const s = { ...settings, optIn: { ...settings.optIn, autoReloadAll: true } };
-  const decision = decide(workload({ annotations: { [A]: 'false', [defaults.annotations.configMapReload]: 'cm' } }), view(config('cm', { a: '1' }, { enabled: true })), s, NOW);
+  const decision = decide(
+    workload({ annotations: { [A]: 'false', [defaults.annotations.configMapReload]: 'cm' } }),
+    view(config('cm', { a: '1' }, { enabled: true })),
+    s,
+    NOW,
+  );
   assertKind(decision, 'skip');
   assert.equal(decision.why, 'opted-out');
   assert.match(decision.detail, /auto is "false"/);
@@ -155,12 +220,17 @@ test('How it decides: a followed optional config is deleted: recorded, no roll; 
   const roll = later(shape, config('cm', { a: '1' }), {}, { ...settings, reloadOnDelete: true, strategy: 'env-vars' });
   assertKind(roll, 'roll');
   assert.equal(followed(roll, 'ConfigMap/cm').change, 'deleted');
-  assert.equal(roll.mark.env.size, 0, 'env-vars drops the deleted config\'s variable');
+  assert.equal(roll.mark.env.size, 0, "env-vars drops the deleted config's variable");
 });
 
 test('How it decides: a non-optional config is missing: nothing rolls until it is back', () => {
   const shape = { references: [ref('cm'), ref('other')] };
-  const decision = later(shape, { ...config('cm', { a: '1' }), ...config('other', { b: '1' }) }, config('other', { b: '2' }), { ...settings, reloadOnDelete: true });
+  const decision = later(
+    shape,
+    { ...config('cm', { a: '1' }), ...config('other', { b: '1' }) },
+    config('other', { b: '2' }),
+    { ...settings, reloadOnDelete: true },
+  );
   assertKind(decision, 'hold');
   assert.deepEqual(decision.reason, { why: 'config-missing', missing: ['ConfigMap/cm'] });
   assert.equal(decision.until, undefined, 'until the config is back');
@@ -169,7 +239,12 @@ test('How it decides: a non-optional config is missing: nothing rolls until it i
 
 test('How it decides: a template edit changes which keys the pods see: recorded, no roll', () => {
   const record = recorded({ references: [ref('cm')] }, config('cm', { a: '1', b: '1' }));
-  const decision = decide(workload({ references: [ref('cm', { keys: ['a'] })], record }), view(config('cm', { a: '1', b: '2' })), settings, NOW);
+  const decision = decide(
+    workload({ references: [ref('cm', { keys: ['a'] })], record }),
+    view(config('cm', { a: '1', b: '2' })),
+    settings,
+    NOW,
+  );
   assertKind(decision, 'record');
   assert.equal(followed(decision, 'ConfigMap/cm').change, 'view-changed');
 });
@@ -189,7 +264,11 @@ test('How it decides: the controller restarts, or a leader changes: nothing roll
   const changed = later({}, config('cm', { a: '1' }), config('cm', { a: '2' }));
   assertKind(changed, 'roll');
   const recreated = config('cm', { a: '1' }, { uid: 'uid-new' });
-  assertKind(later({}, config('cm', { a: '1' }), recreated), 'roll', 'the same data under a new uid, while down: it cannot tell');
+  assertKind(
+    later({}, config('cm', { a: '1' }), recreated),
+    'roll',
+    'the same data under a new uid, while down: it cannot tell',
+  );
   const recreatedWhileWatched = later({}, config('cm', { a: '1' }), recreated, settings, { 'ConfigMap/cm': 'uid-cm' });
   assertKind(recreatedWhileWatched, 'record');
   assert.equal(followed(recreatedWhileWatched, 'ConfigMap/cm').change, 'recreated');
@@ -200,7 +279,10 @@ test('a workload without a record is adopted, compared with its first sight: a c
   const adopt = decide(workload(), view(config('cm', { a: '1' })), settings, NOW);
   assertKind(adopt, 'adopt');
   assert.deepEqual(adopt.record, first);
-  const roll = decide(workload(), view(config('cm', { a: '2' })), settings, NOW, { firstSight: first, causes: [referenceKey('ConfigMap', 'cm')] });
+  const roll = decide(workload(), view(config('cm', { a: '2' })), settings, NOW, {
+    firstSight: first,
+    causes: [referenceKey('ConfigMap', 'cm')],
+  });
   assertKind(roll, 'roll');
 });
 
@@ -212,7 +294,10 @@ test('a pause period: the roll pauses the Deployment; with nothing to roll it ho
   const paused = { ...shape, pausedAt: '2026-11-23T10:00:00.000Z', record: roll.record };
   const hold = decide(workload(paused), view(config('cm', { a: '2' })), settings, NOW + 60_000);
   assertKind(hold, 'hold');
-  assert.deepEqual([hold.reason, hold.until, hold.held.kind], [{ why: 'pause-period', pausedAt: '2026-11-23T10:00:00.000Z' }, NOW + 300_000, 'skip']);
+  assert.deepEqual(
+    [hold.reason, hold.until, hold.held.kind],
+    [{ why: 'pause-period', pausedAt: '2026-11-23T10:00:00.000Z' }, NOW + 300_000, 'skip'],
+  );
   assertKind(decide(workload(paused), view(config('cm', { a: '2' })), settings, NOW + 300_000), 'resume');
 });
 
@@ -222,7 +307,12 @@ test('Jobs follow configs only by an annotation of their own, and never when a C
   assertKind(notOptedIn, 'skip');
   assert.equal(notOptedIn.why, 'job-not-opted-in');
   assertKind(decide(workload({ kind: 'Job' }), view(config('cm', { a: '1' })), s, NOW), 'adopt');
-  const run = decide({ ...workload({ kind: 'Job' }), controllerKind: 'CronJob' }, view(config('cm', { a: '1' })), s, NOW);
+  const run = decide(
+    { ...workload({ kind: 'Job' }), controllerKind: 'CronJob' },
+    view(config('cm', { a: '1' })),
+    s,
+    NOW,
+  );
   assertKind(run, 'skip');
   assert.equal(run.why, 'cronjob-run');
 });
@@ -233,17 +323,28 @@ test('How it decides: a config named in a reload list but referenced nowhere is 
   const shape = { annotations: { [NAMED]: 'extra' } };
   const adoption = decide(workload(shape), view(config('cm', { a: '1' })), settings, NOW);
   assertKind(adoption, 'adopt');
-  assert.equal(adoption.record.entries.get(referenceKey('ConfigMap', 'extra')), '*.-', 'followed while missing: the record says so');
+  assert.equal(
+    adoption.record.entries.get(referenceKey('ConfigMap', 'extra')),
+    '*.-',
+    'followed while missing: the record says so',
+  );
   const created = { ...config('cm', { a: '1' }), ...config('extra', { x: '1' }) };
   const recordOnly = later(shape, config('cm', { a: '1' }), created);
   assertKind(recordOnly, 'record');
-  assert.deepEqual([recordOnly.created, followed(recordOnly, 'ConfigMap/extra').rule], [['ConfigMap/extra'], 'named-list']);
+  assert.deepEqual(
+    [recordOnly.created, followed(recordOnly, 'ConfigMap/extra').rule],
+    [['ConfigMap/extra'], 'named-list'],
+  );
   const s = { ...settings, reloadOnCreate: true };
   const roll = later(shape, config('cm', { a: '1' }), created, s);
   assertKind(roll, 'roll');
   assert.deepEqual(roll.changed, ['ConfigMap/extra']);
   const once = decide(workload({ ...shape, record: roll.record }), view(created), s, NOW);
-  assertKind(once, 'skip', 'the decision reads the record and the caches only, so whether the controller watched the creation makes no difference');
+  assertKind(
+    once,
+    'skip',
+    'the decision reads the record and the caches only, so whether the controller watched the creation makes no difference',
+  );
   assert.equal(once.why, 'unchanged');
 });
 
@@ -265,7 +366,12 @@ test('How it decides: such a named config is deleted: recorded, no roll; rolls o
 
 test('a config a pattern of a reload list matches only once it exists is newly followed: recorded, even with --reload-on-create', () => {
   const shape = { references: [ref('cm')], annotations: { [A]: 'true', [NAMED]: 'ext.*' } };
-  const decision = later(shape, config('cm', { a: '1' }), { ...config('cm', { a: '1' }), ...config('extra', { x: '1' }) }, { ...settings, reloadOnCreate: true });
+  const decision = later(
+    shape,
+    config('cm', { a: '1' }),
+    { ...config('cm', { a: '1' }), ...config('extra', { x: '1' }) },
+    { ...settings, reloadOnCreate: true },
+  );
   assertKind(decision, 'record');
   assert.equal(followed(decision, 'ConfigMap/extra').change, 'new');
 });
@@ -282,21 +388,40 @@ test('How it decides: a workload annotated mini-reloader.pelabs/freeze "true": i
   assert.equal(held.until, undefined, 'only lifting the freeze ends it');
   assertKind(held.held, 'roll');
   // Held, the record is not written: a second change while frozen is still one pending roll.
-  const lifted = decide(workload({ annotations: { [A]: 'true', [FREEZE]: 'false' }, record }), view(config('cm', { a: '3' })), settings, NOW);
+  const lifted = decide(
+    workload({ annotations: { [A]: 'true', [FREEZE]: 'false' }, record }),
+    view(config('cm', { a: '3' })),
+    settings,
+    NOW,
+  );
   assertKind(lifted, 'roll');
   assert.deepEqual(lifted.changed, ['ConfigMap/cm']);
-  assert.equal(lifted.plan.configs[0]?.hash, recorded({}, config('cm', { a: '3' })).entries.get(referenceKey('ConfigMap', 'cm'))?.split('.')[1], 'rolls with the newest data');
+  assert.equal(
+    lifted.plan.configs[0]?.hash,
+    recorded({}, config('cm', { a: '3' }))
+      .entries.get(referenceKey('ConfigMap', 'cm'))
+      ?.split('.')[1],
+    'rolls with the newest data',
+  );
 });
 
 test('a freeze holds nothing when nothing changed, and a freeze value that is not a boolean is reported and does not freeze', () => {
-  const unchanged = later({ annotations: { [A]: 'true', [FREEZE]: 'true' } }, config('cm', { a: '1' }), config('cm', { a: '1' }));
+  const unchanged = later(
+    { annotations: { [A]: 'true', [FREEZE]: 'true' } },
+    config('cm', { a: '1' }),
+    config('cm', { a: '1' }),
+  );
   assertKind(unchanged, 'skip');
-  const typo = later({ annotations: { [A]: 'true', [FREEZE]: 'yes please' } }, config('cm', { a: '1' }), config('cm', { a: '2' }));
+  const typo = later(
+    { annotations: { [A]: 'true', [FREEZE]: 'yes please' } },
+    config('cm', { a: '1' }),
+    config('cm', { a: '2' }),
+  );
   assertKind(typo, 'roll');
   assert.deepEqual(typo.findings.notBooleans, [{ annotation: FREEZE, value: 'yes please' }]);
 });
 
-test('How it decides: a roll outside the workload\'s maintenance window (its annotation, else --maintenance-window): held until the next window opens, then it rolls once with the newest data', () => {
+test("How it decides: a roll outside the workload's maintenance window (its annotation, else --maintenance-window): held until the next window opens, then it rolls once with the newest data", () => {
   // NOW is Monday 2026-11-23 10:00 UTC, 11:00 in Berlin.
   const shape = { annotations: { [A]: 'true', [WINDOW]: 'Mon-Fri 12:00-13:00 Europe/Berlin' } };
   const record = recorded(shape, config('cm', { a: '1' }));
@@ -305,19 +430,34 @@ test('How it decides: a roll outside the workload\'s maintenance window (its ann
   assert.deepEqual(held.reason, { why: 'maintenance-window' });
   assert.equal(held.until, Date.parse('2026-11-23T11:00:00Z'));
   assertKind(held.held, 'roll');
-  const opened = decide(workload({ ...shape, record }), view(config('cm', { a: '3' })), settings, Date.parse('2026-11-23T11:00:00Z'));
+  const opened = decide(
+    workload({ ...shape, record }),
+    view(config('cm', { a: '3' })),
+    settings,
+    Date.parse('2026-11-23T11:00:00Z'),
+  );
   assertKind(opened, 'roll');
 
   const flagged = { ...settings, maintenanceWindows: parsedWindows('Sat 00:00-06:00') };
   const byFlag = later({}, config('cm', { a: '1' }), config('cm', { a: '2' }), flagged);
   assertKind(byFlag, 'hold');
   assert.equal(byFlag.until, Date.parse('2026-11-28T00:00:00Z'));
-  const ownWindow = later({ annotations: { [A]: 'true', [WINDOW]: 'Mon 09:00-11:00 UTC' } }, config('cm', { a: '1' }), config('cm', { a: '2' }), flagged);
+  const ownWindow = later(
+    { annotations: { [A]: 'true', [WINDOW]: 'Mon 09:00-11:00 UTC' } },
+    config('cm', { a: '1' }),
+    config('cm', { a: '2' }),
+    flagged,
+  );
   assertKind(ownWindow, 'roll', 'the annotation overrides the flag');
 });
 
 test('How it decides: a maintenance window that does not parse: a Warning Event InvalidAnnotation, and it rolls as if it had no window', () => {
-  const decision = later({ annotations: { [A]: 'true', [WINDOW]: 'Mon 25:00-26:00 UTC' } }, config('cm', { a: '1' }), config('cm', { a: '2' }), { ...settings, maintenanceWindows: parsedWindows('Sat 00:00-06:00') });
+  const decision = later(
+    { annotations: { [A]: 'true', [WINDOW]: 'Mon 25:00-26:00 UTC' } },
+    config('cm', { a: '1' }),
+    config('cm', { a: '2' }),
+    { ...settings, maintenanceWindows: parsedWindows('Sat 00:00-06:00') },
+  );
   assertKind(decision, 'roll');
   assert.equal(decision.findings.invalid.length, 1);
   assert.equal(decision.findings.invalid[0]?.annotation, WINDOW);
@@ -325,7 +465,11 @@ test('How it decides: a maintenance window that does not parse: a Warning Event 
 });
 
 test('a frozen workload is held also inside its window, and the freeze wins over the window', () => {
-  const decision = later({ annotations: { [A]: 'true', [FREEZE]: 'true', [WINDOW]: 'Daily 00:00-24:00' } }, config('cm', { a: '1' }), config('cm', { a: '2' }));
+  const decision = later(
+    { annotations: { [A]: 'true', [FREEZE]: 'true', [WINDOW]: 'Daily 00:00-24:00' } },
+    config('cm', { a: '1' }),
+    config('cm', { a: '2' }),
+  );
   assertKind(decision, 'hold');
   assert.equal(decision.reason.why, 'freeze');
 });

@@ -8,26 +8,78 @@ import { FakeApiServer, sendJson, type RecordedRequest } from '../kube/fake-api-
 
 const RECORD = 'mini-reloader.pelabs/config-hash-record';
 
-const runner = serveDeclaredKind({ declaration: 'example.com/v1/Runner', group: 'example.com', version: 'v1', kind: 'Runner', resource: undefined, templatePath: ['spec', 'runner', 'template'], restartField: undefined }, 'runners');
-const thing = serveDeclaredKind({ declaration: 'example.com/v1/Thing', group: 'example.com', version: 'v1', kind: 'Thing', resource: 'things', templatePath: ['spec', 'template'], restartField: ['spec', 'restart', 'at'] }, 'things');
+const runner = serveDeclaredKind(
+  {
+    declaration: 'example.com/v1/Runner',
+    group: 'example.com',
+    version: 'v1',
+    kind: 'Runner',
+    resource: undefined,
+    templatePath: ['spec', 'runner', 'template'],
+    restartField: undefined,
+  },
+  'runners',
+);
+const thing = serveDeclaredKind(
+  {
+    declaration: 'example.com/v1/Thing',
+    group: 'example.com',
+    version: 'v1',
+    kind: 'Thing',
+    resource: 'things',
+    templatePath: ['spec', 'template'],
+    restartField: ['spec', 'restart', 'at'],
+  },
+  'things',
+);
 
 function workload(kind: WorkloadKind, extra: Partial<WorkloadRecord> = {}): WorkloadRecord {
   return {
-    kind, namespace: 'ns', name: 'w', uid: 'uid-1', resourceVersion: '42', annotations: {}, templateAnnotations: {}, references: [], containers: ['app'],
-    record: undefined, paused: false, pausedAt: undefined, suspended: false, controllerKind: undefined, ...extra,
+    kind,
+    namespace: 'ns',
+    name: 'w',
+    uid: 'uid-1',
+    resourceVersion: '42',
+    annotations: {},
+    templateAnnotations: {},
+    references: [],
+    containers: ['app'],
+    record: undefined,
+    paused: false,
+    pausedAt: undefined,
+    suspended: false,
+    controllerKind: undefined,
+    ...extra,
   };
 }
 
-const roll: Roll = { record: { version: 2, entries: new Map([[referenceKey('ConfigMap', 'cm'), '*.abc']]) }, mark: { annotations: { 'mini-reloader.pelabs/config-hash': 'h2' }, env: new Map() } };
+const roll: Roll = {
+  record: { version: 2, entries: new Map([[referenceKey('ConfigMap', 'cm'), '*.abc']]) },
+  mark: { annotations: { 'mini-reloader.pelabs/config-hash': 'h2' }, env: new Map() },
+};
 
-async function start(t: TestContext, answer: (req: RecordedRequest) => unknown = () => ({})): Promise<{ api: FakeApiServer; writer: WorkloadWriter }> {
+async function start(
+  t: TestContext,
+  answer: (req: RecordedRequest) => unknown = () => ({}),
+): Promise<{ api: FakeApiServer; writer: WorkloadWriter }> {
   const api = await FakeApiServer.start();
   t.after(() => api.close());
-  api.route = (req, res) => { sendJson(res, 200, answer(req)); };
-  return { api, writer: new WorkloadWriter(api.client(), { fieldManager: 'mini-reloader', recordAnnotation: RECORD, pausedAtAnnotation: 'p', runCronJobs: true }) };
+  api.route = (req, res) => {
+    sendJson(res, 200, answer(req));
+  };
+  return {
+    api,
+    writer: new WorkloadWriter(api.client(), {
+      fieldManager: 'mini-reloader',
+      recordAnnotation: RECORD,
+      pausedAtAnnotation: 'p',
+      runCronJobs: true,
+    }),
+  };
 }
 
-const body = (r: RecordedRequest | undefined): Record<string, unknown> => JSON.parse(r?.body ?? '{}') as Record<string, unknown>;
+const body = (r: RecordedRequest | undefined): Record<string, unknown> =>
+  JSON.parse(r?.body ?? '{}') as Record<string, unknown>;
 
 test('a declared kind rolls by one apply of the mark at its template path, with its own apiVersion and kind', async (t) => {
   const { api, writer } = await start(t);
@@ -36,8 +88,14 @@ test('a declared kind rolls by one apply of the mark at its template path, with 
   assert.equal(req?.path, '/apis/example.com/v1/namespaces/ns/runners/w');
   assert.equal(req.headers['content-type'], 'application/apply-patch+yaml');
   assert.deepEqual(body(req), {
-    apiVersion: 'example.com/v1', kind: 'Runner',
-    metadata: { name: 'w', namespace: 'ns', resourceVersion: '42', annotations: { [RECORD]: '{"v":2,"ConfigMap/cm":"*.abc"}' } },
+    apiVersion: 'example.com/v1',
+    kind: 'Runner',
+    metadata: {
+      name: 'w',
+      namespace: 'ns',
+      resourceVersion: '42',
+      annotations: { [RECORD]: '{"v":2,"ConfigMap/cm":"*.abc"}' },
+    },
     spec: { runner: { template: { metadata: { annotations: { 'mini-reloader.pelabs/config-hash': 'h2' } } } } },
   });
 });
@@ -45,9 +103,18 @@ test('a declared kind rolls by one apply of the mark at its template path, with 
 test('env-vars on a declared kind merges into the containers read back at its template path: custom resources keep lists whole', async (t) => {
   const current = { spec: { runner: { template: { spec: { containers: [{ name: 'app', image: 'x' }] } } } } };
   const { api, writer } = await start(t, (req) => (req.method === 'GET' ? current : {}));
-  await writer.roll(workload(runner.kind), { ...roll, mark: { annotations: {}, env: new Map([['app', [{ name: 'STAKATER_CM_CONFIGMAP', value: 'v' }]]]) } });
+  await writer.roll(workload(runner.kind), {
+    ...roll,
+    mark: { annotations: {}, env: new Map([['app', [{ name: 'STAKATER_CM_CONFIGMAP', value: 'v' }]]]) },
+  });
   assert.equal(api.requests[1]?.headers['content-type'], 'application/merge-patch+json');
-  assert.deepEqual(body(api.requests[1]).spec, { runner: { template: { spec: { containers: [{ name: 'app', image: 'x', env: [{ name: 'STAKATER_CM_CONFIGMAP', value: 'v' }] }] } } } });
+  assert.deepEqual(body(api.requests[1]).spec, {
+    runner: {
+      template: {
+        spec: { containers: [{ name: 'app', image: 'x', env: [{ name: 'STAKATER_CM_CONFIGMAP', value: 'v' }] }] },
+      },
+    },
+  });
 });
 
 test('a kind with a restart field rolls by one merge patch of the record and that field set to now, in RFC 3339 seconds, and no mark', async (t) => {
@@ -57,8 +124,11 @@ test('a kind with a restart field rolls by one merge patch of the record and tha
   assert.equal(req?.path, '/apis/example.com/v1/namespaces/ns/things/w');
   assert.equal(req.headers['content-type'], 'application/merge-patch+json');
   const patch = body(req);
-  assert.deepEqual(patch.metadata, { resourceVersion: '42', annotations: { [RECORD]: '{"v":2,"ConfigMap/cm":"*.abc"}' } });
-  const at = (((patch.spec as Record<string, unknown>).restart as Record<string, unknown>).at);
+  assert.deepEqual(patch.metadata, {
+    resourceVersion: '42',
+    annotations: { [RECORD]: '{"v":2,"ConfigMap/cm":"*.abc"}' },
+  });
+  const at = ((patch.spec as Record<string, unknown>).restart as Record<string, unknown>).at;
   assert.match(String(at), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
   assert.deepEqual(Object.keys(patch.spec as object), ['restart']);
 });

@@ -4,7 +4,10 @@ import type { ConfigRecord } from '../../../src/model/config-record.ts';
 import { referenceKey } from '../../../src/model/config-id.ts';
 import { FirstSight } from '../../../src/reload/first-sight.ts';
 
-const record = (data: string): ConfigRecord => ({ version: 2, entries: new Map([[referenceKey('ConfigMap', 'cm'), `*.${data}`]]) });
+const record = (data: string): ConfigRecord => ({
+  version: 2,
+  entries: new Map([[referenceKey('ConfigMap', 'cm'), `*.${data}`]]),
+});
 
 test('the first record held for a workload stays until dropped; later ones are ignored', () => {
   const sight = new FirstSight(10);

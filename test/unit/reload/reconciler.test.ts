@@ -35,7 +35,13 @@ interface Setup {
   putConfig(data: Record<string, string>, name?: string, uid?: string): void;
   removeConfig(name: string): void;
   /** Puts the workload as the API would return it after `writes` so far (its record annotation included). */
-  putWorkload(options?: { envFrom?: unknown[]; env?: unknown[]; annotations?: Record<string, string>; kind?: WorkloadKind; ownedBy?: string }): void;
+  putWorkload(options?: {
+    envFrom?: unknown[];
+    env?: unknown[];
+    annotations?: Record<string, string>;
+    kind?: WorkloadKind;
+    ownedBy?: string;
+  }): void;
   failWrites(err: Error | undefined): void;
   advance(ms: number): void;
   /** The record annotation the next putWorkload carries, as an earlier release may have left it. */
@@ -54,32 +60,100 @@ function setup(overrides: Partial<ReconcilerSettings> = {}, hooks: { webhook?: b
   let failure: Error | undefined;
   let stored: ConfigRecord | undefined;
   let pausedAt: string | undefined;
-  const configs = new ConfigCache({ enabledLabel: defaults.enabledLabel, ignoreAnnotation: defaults.reconcile.annotations.ignore, matchAnnotation: defaults.reconcile.annotations.match, onChange: () => undefined, onInvalid: () => undefined });
-  const workloads = new WorkloadCache({ annotations: settings.annotations, recordAnnotation: RECORD, onChange: () => undefined });
+  const configs = new ConfigCache({
+    enabledLabel: defaults.enabledLabel,
+    ignoreAnnotation: defaults.reconcile.annotations.ignore,
+    matchAnnotation: defaults.reconcile.annotations.match,
+    onChange: () => undefined,
+    onInvalid: () => undefined,
+  });
+  const workloads = new WorkloadCache({
+    annotations: settings.annotations,
+    recordAnnotation: RECORD,
+    onChange: () => undefined,
+  });
   const write = (op: string, name: string, extra: { record?: ConfigRecord; roll?: Roll } = {}): Promise<void> => {
     if (failure !== undefined) return Promise.reject(failure);
     writes.push({ op, name, ...extra });
     return Promise.resolve();
   };
   const reconciler = new Reconciler({
-    workloads, configs, settings, now: () => now,
-    logger: createLogger('json', 'debug', { write: (line: string) => { logs.push(JSON.parse(line) as Setup['logs'][number]); } }),
-    rollLimiter: { take: (signal) => { takes.roll++; signals.push(signal); return Promise.resolve(); } },
-    adoptionLimiter: { take: (signal) => { takes.adoption++; signals.push(signal); return Promise.resolve(); } },
-    events: { record: (s, type, reason, message) => { events.push(`${type} ${reason} ${s.kind}/${s.name}: ${message}`); } },
+    workloads,
+    configs,
+    settings,
+    now: () => now,
+    logger: createLogger('json', 'debug', {
+      write: (line: string) => {
+        logs.push(JSON.parse(line) as Setup['logs'][number]);
+      },
+    }),
+    rollLimiter: {
+      take: (signal) => {
+        takes.roll++;
+        signals.push(signal);
+        return Promise.resolve();
+      },
+    },
+    adoptionLimiter: {
+      take: (signal) => {
+        takes.adoption++;
+        signals.push(signal);
+        return Promise.resolve();
+      },
+    },
+    events: {
+      record: (s, type, reason, message) => {
+        events.push(`${type} ${reason} ${s.kind}/${s.name}: ${message}`);
+      },
+    },
     writer: {
-      record: async (w, record, signal) => { signals.push(signal); await write('record', w.name, { record }); stored = record; },
-      roll: async (w, roll, signal) => { signals.push(signal); await write('roll', w.name, { record: roll.record, roll }); stored = roll.record; pausedAt = roll.pausedAt; return {}; },
-      resume: async (w, signal) => { signals.push(signal); await write('resume', w.name); pausedAt = undefined; },
+      record: async (w, record, signal) => {
+        signals.push(signal);
+        await write('record', w.name, { record });
+        stored = record;
+      },
+      roll: async (w, roll, signal) => {
+        signals.push(signal);
+        await write('roll', w.name, { record: roll.record, roll });
+        stored = roll.record;
+        pausedAt = roll.pausedAt;
+        return {};
+      },
+      resume: async (w, signal) => {
+        signals.push(signal);
+        await write('resume', w.name);
+        pausedAt = undefined;
+      },
       finishPending: () => Promise.resolve(false),
     },
-    ...(hooks.webhook === true ? { webhook: (n: RollNotice) => { notices.push(n); return failure === undefined ? Promise.resolve() : Promise.reject(failure); } } : { rolled: (n: RollNotice) => { notices.push(n); } }),
+    ...(hooks.webhook === true
+      ? {
+          webhook: (n: RollNotice) => {
+            notices.push(n);
+            return failure === undefined ? Promise.resolve() : Promise.reject(failure);
+          },
+        }
+      : {
+          rolled: (n: RollNotice) => {
+            notices.push(n);
+          },
+        }),
   });
   let last: Parameters<Setup['putWorkload']>[0] = {};
   return {
-    reconciler, writes, events, notices, logs, takes, signals,
-    putConfig: (data, name = 'cm', uid = `uid-${name}`) => { configs.handlers('ConfigMap').upsert({ metadata: { name, namespace: 'ns', uid }, data }); },
-    removeConfig: (name) => { configs.handlers('ConfigMap').remove({ metadata: { name, namespace: 'ns' } }); },
+    reconciler,
+    writes,
+    events,
+    notices,
+    logs,
+    takes,
+    signals,
+    putConfig: (data, name = 'cm', uid = `uid-${name}`) => {
+      configs.handlers('ConfigMap').upsert({ metadata: { name, namespace: 'ns', uid }, data });
+    },
+    removeConfig: (name) => {
+      configs.handlers('ConfigMap').remove({ metadata: { name, namespace: 'ns' } });
+    },
     putWorkload: (given) => {
       const options = given ?? last ?? {};
       last = options;
@@ -88,15 +162,35 @@ function setup(overrides: Partial<ReconcilerSettings> = {}, hooks: { webhook?: b
       if (pausedAt !== undefined) annotations[PAUSED_AT] = pausedAt;
       workloads.handlers(options.kind ?? 'Deployment').upsert({
         metadata: {
-          name: 'web', namespace: 'ns', uid: 'u', resourceVersion: String(writes.length), annotations,
-          ...(options.ownedBy === undefined ? {} : { ownerReferences: [{ kind: options.ownedBy, name: 'nightly', controller: true }] }),
+          name: 'web',
+          namespace: 'ns',
+          uid: 'u',
+          resourceVersion: String(writes.length),
+          annotations,
+          ...(options.ownedBy === undefined
+            ? {}
+            : { ownerReferences: [{ kind: options.ownedBy, name: 'nightly', controller: true }] }),
         },
-        spec: { template: { spec: { containers: [{ name: 'app', envFrom: options.envFrom ?? [{ configMapRef: { name: 'cm' } }], env: options.env ?? [] }] } } },
+        spec: {
+          template: {
+            spec: {
+              containers: [
+                { name: 'app', envFrom: options.envFrom ?? [{ configMapRef: { name: 'cm' } }], env: options.env ?? [] },
+              ],
+            },
+          },
+        },
       });
     },
-    failWrites: (err) => { failure = err; },
-    advance: (ms) => { now += ms; },
-    seedRecord: (text) => { stored = parseRecord(text); },
+    failWrites: (err) => {
+      failure = err;
+    },
+    advance: (ms) => {
+      now += ms;
+    },
+    seedRecord: (text) => {
+      stored = parseRecord(text);
+    },
   };
 }
 
@@ -114,7 +208,10 @@ test('a workload seen for the first time is adopted: its record is written, noth
   s.putConfig({ a: '1' });
   s.putWorkload();
   assert.equal(await outcome(s), 'adopted');
-  assert.deepEqual(s.writes.map((w) => w.op), ['record']);
+  assert.deepEqual(
+    s.writes.map((w) => w.op),
+    ['record'],
+  );
   assert.deepEqual([...(s.writes[0]?.record?.entries.keys() ?? [])], ['ConfigMap/cm']);
   assert.deepEqual(s.events, []);
   assert.equal(await outcome(s), 'unchanged', 'a second look (or a restart) writes nothing');
@@ -131,7 +228,10 @@ test('a content change rolls once with the hash mark, an event naming the cause 
   const roll = s.writes[1]?.roll;
   assert.match(roll?.mark.annotations[defaults.reconcile.hashAnnotation] ?? '', /^[0-9a-f]{64}$/);
   assert.match(s.events[0] ?? '', /^Normal Reloaded Deployment\/web: ConfigMap\/cm: key a changed$/);
-  assert.deepEqual(s.notices.map((n) => n.changed), [[{ kind: 'ConfigMap', name: 'cm', keys: { changed: ['a'], added: [], removed: [] } }]]);
+  assert.deepEqual(
+    s.notices.map((n) => n.changed),
+    [[{ kind: 'ConfigMap', name: 'cm', keys: { changed: ['a'], added: [], removed: [] } }]],
+  );
   assert.equal(await outcome(s), 'unchanged');
 });
 
@@ -145,7 +245,7 @@ test('a change seen only at start-up is named as having changed while not watche
   assert.match(s.events[0] ?? '', /ConfigMap\/cm changed while not watched/);
 });
 
-test('env-vars strategy: Stakater\'s variable on the container that uses the config, one per config', async () => {
+test("env-vars strategy: Stakater's variable on the container that uses the config, one per config", async () => {
   const s = setup({ strategy: 'env-vars' });
   s.putConfig({ a: '1' }, 'app.settings-v2');
   s.putConfig({ b: '1' }, 'other');
@@ -154,7 +254,10 @@ test('env-vars strategy: Stakater\'s variable on the container that uses the con
   s.putConfig({ a: '2' }, 'app.settings-v2');
   assert.equal(await outcome(s), 'rolled');
   const env = s.writes[1]?.roll?.mark.env.get('app') ?? [];
-  assert.deepEqual(env.map((e) => e.name), ['STAKATER_APP_SETTINGS_V2_CONFIGMAP', 'STAKATER_OTHER_CONFIGMAP']);
+  assert.deepEqual(
+    env.map((e) => e.name),
+    ['STAKATER_APP_SETTINGS_V2_CONFIGMAP', 'STAKATER_OTHER_CONFIGMAP'],
+  );
   assert.deepEqual(s.writes[1]?.roll?.mark.annotations, {});
 });
 
@@ -166,8 +269,13 @@ test('annotations strategy: last-reloaded-from names the changed config, and an 
   await outcome(s);
   s.putConfig({ b: '2' }, 'other');
   assert.equal(await outcome(s, [referenceKey('ConfigMap', 'other')]), 'rolled');
-  const value = JSON.parse(s.writes[1]?.roll?.mark.annotations['reloader.stakater.com/last-reloaded-from'] ?? '{}') as Record<string, unknown>;
-  assert.deepEqual({ type: value.type, name: value.name, namespace: value.namespace, containerRefs: value.containerRefs }, { type: 'CONFIGMAP', name: 'other', namespace: 'ns', containerRefs: ['app'] });
+  const value = JSON.parse(
+    s.writes[1]?.roll?.mark.annotations['reloader.stakater.com/last-reloaded-from'] ?? '{}',
+  ) as Record<string, unknown>;
+  assert.deepEqual(
+    { type: value.type, name: value.name, namespace: value.namespace, containerRefs: value.containerRefs },
+    { type: 'CONFIGMAP', name: 'other', namespace: 'ns', containerRefs: ['app'] },
+  );
   assert.equal(typeof value.hash, 'string');
   assert.equal(await outcome(s), 'unchanged', 'Stakater rewrites observedAt on every event; we write nothing');
   assert.equal(s.writes.length, 2);
@@ -237,7 +345,10 @@ test('--webhook-url: the receiver is told instead of rolling, and the record the
   await assert.rejects(s.reconciler.reconcile(KEY, [CM]), /receiver down/);
   s.failWrites(undefined);
   assert.equal(await outcome(s, [CM]), 'notified');
-  assert.deepEqual(s.writes.map((w) => w.op), ['record', 'record']);
+  assert.deepEqual(
+    s.writes.map((w) => w.op),
+    ['record', 'record'],
+  );
   assert.equal(s.notices.length, 2);
   assert.equal(await outcome(s), 'unchanged');
 });
@@ -260,7 +371,10 @@ test('pause period: the roll pauses the Deployment, a later look before the end 
   assert.equal(s.writes[2]?.roll?.pausedAt, '2026-11-23T10:00:00.000Z');
   s.advance(240_000);
   assert.equal(await outcome(s), 'resumed');
-  assert.deepEqual(s.writes.map((w) => w.op), ['record', 'roll', 'roll', 'resume']);
+  assert.deepEqual(
+    s.writes.map((w) => w.op),
+    ['record', 'roll', 'roll', 'resume'],
+  );
 });
 
 test('an invalid pause period is reported once and the roll goes ahead unpaused', async () => {
@@ -274,11 +388,18 @@ test('an invalid pause period is reported once and the roll goes ahead unpaused'
   s.putConfig({ a: '3' });
   await outcome(s);
   assert.equal(s.events.filter((e) => e.includes('InvalidAnnotation')).length, 1);
-  assert.match(s.events.find((e) => e.includes('InvalidAnnotation')) ?? '', /deployment\.reloader\.stakater\.com\/pause-period: "soon" is not valid/);
+  assert.match(
+    s.events.find((e) => e.includes('InvalidAnnotation')) ?? '',
+    /deployment\.reloader\.stakater\.com\/pause-period: "soon" is not valid/,
+  );
 });
 
 test('a pause period beyond 24h is ignored with an Event naming the annotation; 24h itself pauses', async () => {
-  for (const [period, paused] of [['999999h', false], ['24h0m1s', false], ['24h', true]] as const) {
+  for (const [period, paused] of [
+    ['999999h', false],
+    ['24h0m1s', false],
+    ['24h', true],
+  ] as const) {
     const s = setup();
     s.putConfig({ a: '1' });
     s.putWorkload({ annotations: { [defaults.reconcile.annotations.pausePeriod]: period } });
@@ -288,7 +409,12 @@ test('a pause period beyond 24h is ignored with an Event naming the annotation; 
     assert.equal(s.writes[1]?.roll?.pausedAt !== undefined, paused, period);
     const warning = s.events.find((e) => e.includes('InvalidAnnotation'));
     if (paused) assert.equal(warning, undefined, period);
-    else assert.match(warning ?? '', /pause-period: ".*" is not valid \(longer than the maximum pause period, 24h\)/, period);
+    else
+      assert.match(
+        warning ?? '',
+        /pause-period: ".*" is not valid \(longer than the maximum pause period, 24h\)/,
+        period,
+      );
   }
 });
 
@@ -297,7 +423,12 @@ test('an auto value that is no Go boolean is treated as absent, and the debug li
   s.putConfig({ a: '1' });
   s.putWorkload({ annotations: { [defaults.reconcile.annotations.auto]: 'yes' } });
   assert.equal(await outcome(s), 'skipped');
-  assert.ok(s.logs.some((l) => l.msg === 'reloader.stakater.com/auto: "yes" is not a boolean, treated as absent' && l.value === 'yes'), JSON.stringify(s.logs));
+  assert.ok(
+    s.logs.some(
+      (l) => l.msg === 'reloader.stakater.com/auto: "yes" is not a boolean, treated as absent' && l.value === 'yes',
+    ),
+    JSON.stringify(s.logs),
+  );
 });
 
 test('a named list beyond its caps gets one InvalidAnnotation Event on the workload naming the annotation, with the value cut short', async () => {
@@ -308,7 +439,10 @@ test('a named list beyond its caps gets one InvalidAnnotation Event on the workl
   await outcome(s);
   await outcome(s);
   assert.equal(s.events.length, 1);
-  assert.match(s.events[0] ?? '', /^Warning InvalidAnnotation Deployment\/web: annotation configmap\.reloader\.stakater\.com\/reload: "config-0,config-1,.*…" is not valid \(the list is longer than 4096 characters or 64 entries, so none of it is used\)/);
+  assert.match(
+    s.events[0] ?? '',
+    /^Warning InvalidAnnotation Deployment\/web: annotation configmap\.reloader\.stakater\.com\/reload: "config-0,config-1,.*…" is not valid \(the list is longer than 4096 characters or 64 entries, so none of it is used\)/,
+  );
   assert.ok((s.events[0] ?? '').length < 400);
 });
 
@@ -327,12 +461,20 @@ test('Jobs: only an annotation on the Job itself opts it in, and Jobs run by a C
   const auto = setup({ optIn: { ...defaults.reconcile.optIn, autoReloadAll: true } });
   auto.putConfig({ a: '1' });
   auto.putWorkload({ kind: 'Job', annotations: { [defaults.reconcile.annotations.auto]: 'maybe' } });
-  assert.equal((await auto.reconciler.reconcile(workloadKey('Job', 'ns', 'web'))).outcome, 'skipped', '--auto-reload-all does not recreate Jobs');
+  assert.equal(
+    (await auto.reconciler.reconcile(workloadKey('Job', 'ns', 'web'))).outcome,
+    'skipped',
+    '--auto-reload-all does not recreate Jobs',
+  );
 
   const own = setup();
   own.putConfig({ a: '1' });
   own.putWorkload({ kind: 'Job' });
-  assert.equal((await own.reconciler.reconcile(workloadKey('Job', 'ns', 'web'))).outcome, 'adopted', 'its own auto annotation opts it in');
+  assert.equal(
+    (await own.reconciler.reconcile(workloadKey('Job', 'ns', 'web'))).outcome,
+    'adopted',
+    'its own auto annotation opts it in',
+  );
 
   const owned = setup();
   owned.putConfig({ a: '1' });
@@ -360,7 +502,10 @@ test('the signal given to reconcile reaches every write and every wait for a wri
   s.putWorkload();
   s.advance(60_000);
   assert.equal((await s.reconciler.reconcile(KEY, [], lead)).outcome, 'resumed');
-  assert.deepEqual(s.writes.map((w) => w.op), ['record', 'roll', 'resume']);
+  assert.deepEqual(
+    s.writes.map((w) => w.op),
+    ['record', 'roll', 'resume'],
+  );
   assert.equal(s.signals.length, 5);
   assert.ok(s.signals.every((signal) => signal === lead));
 });
@@ -373,12 +518,20 @@ test('a workload that is gone is nothing to do', async () => {
 function version1Entry(data: Record<string, string>, name = 'cm'): string {
   const str = (v: string): string => `${Buffer.byteLength(v)}:${v}`;
   const keys = Object.keys(data).sort();
-  const entries = keys.map((k) => `${str(k)}D${str(createHash('sha256').update(data[k] ?? '').digest('base64url').slice(0, 22))}`);
+  const entries = keys.map(
+    (k) =>
+      `${str(k)}D${str(
+        createHash('sha256')
+          .update(data[k] ?? '')
+          .digest('base64url')
+          .slice(0, 22),
+      )}`,
+  );
   const bytes = `mini-reloader/config-hash/v1C${str('ConfigMap')}${str(name)}P${keys.length}:${entries.join('')}`;
   return `*.${createHash('sha256').update(bytes).digest('hex').slice(0, 22)}`;
 }
 
-test('a version 1 record (an earlier release\'s) with unchanged data rolls nothing and writes nothing', async () => {
+test("a version 1 record (an earlier release's) with unchanged data rolls nothing and writes nothing", async () => {
   const s = setup();
   s.putConfig({ a: '1' });
   s.seedRecord(JSON.stringify({ 'ConfigMap/cm': version1Entry({ a: '1' }) }));
@@ -405,7 +558,12 @@ test('a version 1 record with changed data rolls once and is replaced by the key
 test('nothing written lets a reader of the workload test a guess of a value: no unkeyed SHA-256 of it, under any strategy', async () => {
   const value = '4711';
   const sha = createHash('sha256').update(value).digest();
-  const unkeyed = [sha.toString('hex'), sha.toString('base64'), sha.toString('base64url'), version1Entry({ pin: value }).slice(2)];
+  const unkeyed = [
+    sha.toString('hex'),
+    sha.toString('base64'),
+    sha.toString('base64url'),
+    version1Entry({ pin: value }).slice(2),
+  ];
   for (const strategy of ['hash', 'env-vars', 'annotations'] as const) {
     const s = setup({ strategy });
     s.putConfig({ pin: '0000' });
@@ -422,7 +580,11 @@ test('nothing written lets a reader of the workload test a guess of a value: no 
     ];
     assert.ok(written.length >= 2, `${strategy}: a record entry and a mark were written`);
     for (const text of written) {
-      for (const guess of unkeyed) assert.ok(!text.includes(guess.slice(0, 16)) && !guess.includes(text), `${strategy}: ${text} derives from the value alone`);
+      for (const guess of unkeyed)
+        assert.ok(
+          !text.includes(guess.slice(0, 16)) && !guess.includes(text),
+          `${strategy}: ${text} derives from the value alone`,
+        );
     }
   }
 });
@@ -449,14 +611,21 @@ test('a config deleted and created again with the same data while watched is onl
   s.putWorkload();
   await outcome(s);
   s.removeConfig('cm');
-  assert.equal(await outcome(s), 'waiting', 'a required config is missing: the roll its deletion asks for is held back, nothing recorded');
+  assert.equal(
+    await outcome(s),
+    'waiting',
+    'a required config is missing: the roll its deletion asks for is held back, nothing recorded',
+  );
   s.putConfig({ a: '1' }, 'cm', 'uid-second');
   assert.equal(await outcome(s), 'recorded', 'same data under a new key');
   s.putConfig({ a: '1' }, 'cm', 'uid-third');
   assert.equal(await outcome(s), 'recorded', 'replaced without a deletion seen (a relist): the same');
   s.putConfig({ a: '2' }, 'cm', 'uid-third');
   assert.equal(await outcome(s), 'rolled');
-  assert.deepEqual(s.writes.map((w) => w.op), ['record', 'record', 'record', 'roll']);
+  assert.deepEqual(
+    s.writes.map((w) => w.op),
+    ['record', 'record', 'record', 'roll'],
+  );
 });
 
 test('a config deleted and created again with the same data while the controller was down reads as changed: one roll', async () => {
@@ -485,9 +654,16 @@ test('a change after first sight rolls once, even though the adoption write fail
   await assert.rejects(s.reconciler.reconcile(KEY), /conflict/, 'a second failure keeps the first-sight state too');
   s.failWrites(undefined);
   assert.equal(await outcome(s, [CM]), 'rolled');
-  assert.deepEqual(s.writes.map((w) => w.op), ['roll']);
+  assert.deepEqual(
+    s.writes.map((w) => w.op),
+    ['roll'],
+  );
   assert.equal(await outcome(s), 'unchanged');
-  assert.deepEqual(s.takes, { roll: 2, adoption: 1 }, 'the adoption attempt is paced by the adoption limiter, each roll attempt by its own');
+  assert.deepEqual(
+    s.takes,
+    { roll: 2, adoption: 1 },
+    'the adoption attempt is paced by the adoption limiter, each roll attempt by its own',
+  );
 });
 
 test('a workload first seen while running is adopted with the data of that moment; one never seen before its write adopts the data then', async () => {
@@ -502,7 +678,11 @@ test('a workload first seen while running is adopted with the data of that momen
   unseen.putConfig({ a: '1' });
   unseen.putWorkload();
   unseen.putConfig({ a: '2' });
-  assert.equal(await outcome(unseen), 'adopted', 'a change before first sight cannot be told from the data it started with');
+  assert.equal(
+    await outcome(unseen),
+    'adopted',
+    'a change before first sight cannot be told from the data it started with',
+  );
   assert.equal(await outcome(unseen), 'unchanged');
 });
 

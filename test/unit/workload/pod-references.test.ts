@@ -27,7 +27,10 @@ function webAppPodSpec(): unknown {
         name: 'web',
         image: 'example/web:1.2.3',
         ports: [{ containerPort: 8080 }],
-        envFrom: [{ prefix: 'APP_', configMapRef: { name: 'web-settings' } }, { secretRef: { name: 'web-extra', optional: true } }],
+        envFrom: [
+          { prefix: 'APP_', configMapRef: { name: 'web-settings' } },
+          { secretRef: { name: 'web-extra', optional: true } },
+        ],
         env: [
           { name: 'LOG_LEVEL', value: 'info' },
           { name: 'DB_USER', valueFrom: { secretKeyRef: { name: 'db-credentials', key: 'username' } } },
@@ -41,13 +44,27 @@ function webAppPodSpec(): unknown {
       {
         name: 'proxy',
         image: 'example/proxy:4',
-        env: [{ name: 'FEATURE_Y', valueFrom: { configMapKeyRef: { name: 'feature-flags', key: 'y', optional: true } } }],
-        volumeMounts: [{ name: 'proxy-conf', mountPath: '/etc/proxy' }, { name: 'tls', mountPath: '/tls' }],
+        env: [
+          { name: 'FEATURE_Y', valueFrom: { configMapKeyRef: { name: 'feature-flags', key: 'y', optional: true } } },
+        ],
+        volumeMounts: [
+          { name: 'proxy-conf', mountPath: '/etc/proxy' },
+          { name: 'tls', mountPath: '/tls' },
+        ],
       },
     ],
     volumes: [
       { name: 'tls', secret: { secretName: 'web-tls', defaultMode: 0o400 } },
-      { name: 'proxy-conf', configMap: { name: 'proxy-config', items: [{ key: 'proxy.yaml', path: 'proxy.yaml' }, { key: 'routes.yaml', path: 'r.yaml' }] } },
+      {
+        name: 'proxy-conf',
+        configMap: {
+          name: 'proxy-config',
+          items: [
+            { key: 'proxy.yaml', path: 'proxy.yaml' },
+            { key: 'routes.yaml', path: 'r.yaml' },
+          ],
+        },
+      },
       {
         name: 'bundle',
         projected: {
@@ -71,9 +88,21 @@ describe('podReferences', () => {
       { kind: 'ConfigMap', name: 'ca-bundle', keys: ['ca.crt'], optional: false, containers: ['web'] },
       { kind: 'ConfigMap', name: 'feature-flags', keys: ['x', 'y'], optional: true, containers: ['web', 'proxy'] },
       { kind: 'ConfigMap', name: 'legacy-settings', keys: 'all', optional: true, containers: [] },
-      { kind: 'ConfigMap', name: 'proxy-config', keys: ['proxy.yaml', 'routes.yaml'], optional: false, containers: ['proxy'] },
+      {
+        kind: 'ConfigMap',
+        name: 'proxy-config',
+        keys: ['proxy.yaml', 'routes.yaml'],
+        optional: false,
+        containers: ['proxy'],
+      },
       { kind: 'ConfigMap', name: 'web-settings', keys: 'all', optional: false, containers: ['migrate', 'web'] },
-      { kind: 'Secret', name: 'db-credentials', keys: ['ca.pem', 'password', 'username'], optional: false, containers: ['migrate', 'web'] },
+      {
+        kind: 'Secret',
+        name: 'db-credentials',
+        keys: ['ca.pem', 'password', 'username'],
+        optional: false,
+        containers: ['migrate', 'web'],
+      },
       { kind: 'Secret', name: 'web-extra', keys: 'all', optional: true, containers: ['web'] },
       { kind: 'Secret', name: 'web-tls', keys: 'all', optional: false, containers: ['web', 'proxy'] },
     ];
@@ -100,7 +129,11 @@ describe('podReferences', () => {
       volumes: [{ name: 'v', configMap: { name: 'cfg' } }],
       containers: [{ name: 'app', env: [{ name: 'A', valueFrom: { configMapKeyRef: { name: 'cfg', key: 'a' } } }] }],
     };
-    for (const spec of [keyThenAll, allThenKey]) assert.deepEqual(podReferences(spec).map((r) => r.keys), ['all']);
+    for (const spec of [keyThenAll, allThenKey])
+      assert.deepEqual(
+        podReferences(spec).map((r) => r.keys),
+        ['all'],
+      );
   });
 
   test('key sets union into sorted, unique names', () => {
@@ -116,13 +149,29 @@ describe('podReferences', () => {
           volumeMounts: [{ name: 'files', mountPath: '/f' }],
         },
       ],
-      volumes: [{ name: 'files', secret: { secretName: 's', items: [{ key: 'beta', path: 'b' }, { key: 'alpha', path: 'a' }] } }],
+      volumes: [
+        {
+          name: 'files',
+          secret: {
+            secretName: 's',
+            items: [
+              { key: 'beta', path: 'b' },
+              { key: 'alpha', path: 'a' },
+            ],
+          },
+        },
+      ],
     };
-    assert.deepEqual(podReferences(spec), [{ kind: 'Secret', name: 's', keys: ['alpha', 'beta', 'zeta'], optional: false, containers: ['app'] }]);
+    assert.deepEqual(podReferences(spec), [
+      { kind: 'Secret', name: 's', keys: ['alpha', 'beta', 'zeta'], optional: false, containers: ['app'] },
+    ]);
   });
 
   test('optional only when every use is optional', () => {
-    const env = (optional: boolean | undefined): unknown => ({ name: 'E', valueFrom: { configMapKeyRef: { name: 'cfg', key: 'k', optional } } });
+    const env = (optional: boolean | undefined): unknown => ({
+      name: 'E',
+      valueFrom: { configMapKeyRef: { name: 'cfg', key: 'k', optional } },
+    });
     const spec = (uses: (boolean | undefined)[]): unknown => ({ containers: [{ name: 'app', env: uses.map(env) }] });
     assert.equal(podReferences(spec([true, true]))[0]?.optional, true);
     assert.equal(podReferences(spec([true, false]))[0]?.optional, false);
@@ -133,14 +182,25 @@ describe('podReferences', () => {
   });
 
   test('ConfigMap and Secret of the same name are different objects', () => {
-    const spec = { containers: [{ name: 'app', envFrom: [{ secretRef: { name: 'same' } }, { configMapRef: { name: 'same' } }] }] };
-    assert.deepEqual(podReferences(spec).map((r) => referenceKey(r.kind, r.name)), ['ConfigMap/same', 'Secret/same']);
+    const spec = {
+      containers: [{ name: 'app', envFrom: [{ secretRef: { name: 'same' } }, { configMapRef: { name: 'same' } }] }],
+    };
+    assert.deepEqual(
+      podReferences(spec).map((r) => referenceKey(r.kind, r.name)),
+      ['ConfigMap/same', 'Secret/same'],
+    );
   });
 
   test('containers: init containers first, then containers, in spec order, each once', () => {
     const spec = {
       containers: [
-        { name: 'b', volumeMounts: [{ name: 'v', mountPath: '/1' }, { name: 'v', mountPath: '/2' }] },
+        {
+          name: 'b',
+          volumeMounts: [
+            { name: 'v', mountPath: '/1' },
+            { name: 'v', mountPath: '/2' },
+          ],
+        },
         { name: 'a', envFrom: [{ configMapRef: { name: 'cfg' } }] },
         { name: 'c', env: [{ name: 'X', valueFrom: { configMapKeyRef: { name: 'cfg', key: 'k' } } }] },
       ],
@@ -181,12 +241,27 @@ describe('podReferences', () => {
   });
 
   test('sorts names by code unit, not by locale', () => {
-    const spec = { containers: [{ name: 'app', envFrom: ['b', 'B', 'a', 'a-1', 'a.1'].map((name) => ({ configMapRef: { name } })) }] };
-    assert.deepEqual(podReferences(spec).map((r) => r.name), ['B', 'a', 'a-1', 'a.1', 'b']);
+    const spec = {
+      containers: [{ name: 'app', envFrom: ['b', 'B', 'a', 'a-1', 'a.1'].map((name) => ({ configMapRef: { name } })) }],
+    };
+    assert.deepEqual(
+      podReferences(spec).map((r) => r.name),
+      ['B', 'a', 'a-1', 'a.1', 'b'],
+    );
   });
 
   test('malformed input yields no references and never throws', () => {
-    for (const spec of [undefined, null, 42, 'spec', [], [{ containers: [] }], { containers: 'x' }, { containers: {} }, { volumes: 5 }]) {
+    for (const spec of [
+      undefined,
+      null,
+      42,
+      'spec',
+      [],
+      [{ containers: [] }],
+      { containers: 'x' },
+      { containers: {} },
+      { volumes: 5 },
+    ]) {
       assert.deepEqual(podReferences(spec), []);
     }
   });
@@ -199,7 +274,14 @@ describe('podReferences', () => {
         'container',
         {
           name: 'app',
-          envFrom: [null, { configMapRef: null }, { configMapRef: {} }, { configMapRef: { name: '' } }, { secretRef: { name: 9 } }, { configMapRef: { name: 'good' } }],
+          envFrom: [
+            null,
+            { configMapRef: null },
+            { configMapRef: {} },
+            { configMapRef: { name: '' } },
+            { secretRef: { name: 9 } },
+            { configMapRef: { name: 'good' } },
+          ],
           env: [
             null,
             { name: 'A' },
@@ -216,7 +298,10 @@ describe('podReferences', () => {
         { name: 'vol', configMap: { items: [{ key: 'k' }] } },
         { name: 'vol2', secret: { name: 'wrong-field-for-a-secret-volume' } },
         { name: 'vol3', projected: { sources: 'x' } },
-        { name: 'vol4', projected: { sources: [null, { configMap: 'x' }, { secret: { secretName: 'wrong-field-for-projected' } }] } },
+        {
+          name: 'vol4',
+          projected: { sources: [null, { configMap: 'x' }, { secret: { secretName: 'wrong-field-for-projected' } }] },
+        },
       ],
     };
     assert.deepEqual(podReferences(spec), [
@@ -227,7 +312,10 @@ describe('podReferences', () => {
 
   test('a container without a name still contributes its references; a volume without a name still counts', () => {
     const spec = {
-      containers: [{ envFrom: [{ configMapRef: { name: 'cfg' } }] }, { name: 7, env: [{ name: 'X', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }] }],
+      containers: [
+        { envFrom: [{ configMapRef: { name: 'cfg' } }] },
+        { name: 7, env: [{ name: 'X', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }] },
+      ],
       volumes: [{ secret: { secretName: 'unnamed-volume' } }],
     };
     assert.deepEqual(podReferences(spec), [
@@ -240,29 +328,65 @@ describe('podReferences', () => {
   test('never throws on arbitrary JSON, and its output keeps its invariants', () => {
     const junk = fc.jsonValue({ maxDepth: 3 });
     const named = fc.constantFrom('a', 'b', '', undefined);
-    const ref = fc.record({ name: named, key: fc.oneof(named, junk), optional: fc.oneof(fc.boolean(), junk) }, { requiredKeys: [] });
+    const ref = fc.record(
+      { name: named, key: fc.oneof(named, junk), optional: fc.oneof(fc.boolean(), junk) },
+      { requiredKeys: [] },
+    );
     const container = fc.record(
       {
         name: fc.oneof(named, junk),
-        envFrom: fc.oneof(junk, fc.array(fc.record({ configMapRef: fc.oneof(ref, junk), secretRef: ref }, { requiredKeys: [] }))),
-        env: fc.oneof(junk, fc.array(fc.record({ valueFrom: fc.oneof(junk, fc.record({ configMapKeyRef: ref, secretKeyRef: ref }, { requiredKeys: [] })) }))),
+        envFrom: fc.oneof(
+          junk,
+          fc.array(fc.record({ configMapRef: fc.oneof(ref, junk), secretRef: ref }, { requiredKeys: [] })),
+        ),
+        env: fc.oneof(
+          junk,
+          fc.array(
+            fc.record({
+              valueFrom: fc.oneof(junk, fc.record({ configMapKeyRef: ref, secretKeyRef: ref }, { requiredKeys: [] })),
+            }),
+          ),
+        ),
         volumeMounts: fc.oneof(junk, fc.array(fc.record({ name: fc.oneof(named, junk) }))),
       },
       { requiredKeys: [] },
     );
-    const source = fc.record({ name: named, secretName: named, items: fc.oneof(junk, fc.array(fc.record({ key: fc.oneof(named, junk) }))), optional: fc.boolean() }, { requiredKeys: [] });
+    const source = fc.record(
+      {
+        name: named,
+        secretName: named,
+        items: fc.oneof(junk, fc.array(fc.record({ key: fc.oneof(named, junk) }))),
+        optional: fc.boolean(),
+      },
+      { requiredKeys: [] },
+    );
     const volume = fc.record(
       {
         name: fc.oneof(named, junk),
         configMap: fc.oneof(source, junk),
         secret: source,
-        projected: fc.oneof(junk, fc.record({ sources: fc.oneof(junk, fc.array(fc.record({ configMap: source, secret: fc.oneof(source, junk) }, { requiredKeys: [] }))) })),
+        projected: fc.oneof(
+          junk,
+          fc.record({
+            sources: fc.oneof(
+              junk,
+              fc.array(fc.record({ configMap: source, secret: fc.oneof(source, junk) }, { requiredKeys: [] })),
+            ),
+          }),
+        ),
       },
       { requiredKeys: [] },
     );
     const spec = fc.oneof(
       fc.anything(),
-      fc.record({ initContainers: fc.oneof(junk, fc.array(container)), containers: fc.oneof(junk, fc.array(container)), volumes: fc.oneof(junk, fc.array(volume)) }, { requiredKeys: [] }),
+      fc.record(
+        {
+          initContainers: fc.oneof(junk, fc.array(container)),
+          containers: fc.oneof(junk, fc.array(container)),
+          volumes: fc.oneof(junk, fc.array(volume)),
+        },
+        { requiredKeys: [] },
+      ),
     );
     fc.assert(
       fc.property(spec, (s) => {
@@ -290,11 +414,27 @@ describe('podReferences', () => {
     const kind = fc.constantFrom<ConfigKind>('ConfigMap', 'Secret');
     const name = fc.constantFrom('app', 'db', 'tls');
     const key = fc.constantFrom('k1', 'k2', 'k3');
-    const use = fc.record({ kind, name, keys: fc.oneof(fc.constant<'all'>('all'), fc.uniqueArray(key, { minLength: 1 })), optional: fc.boolean() });
+    const use = fc.record({
+      kind,
+      name,
+      keys: fc.oneof(fc.constant<'all'>('all'), fc.uniqueArray(key, { minLength: 1 })),
+      optional: fc.boolean(),
+    });
     const keyUse = fc.record({ kind, name, keys: key.map((k) => [k]), optional: fc.boolean() });
-    const volumes = fc.array(fc.record({ projected: fc.boolean(), uses: fc.array(use, { minLength: 1, maxLength: 3 }) }), { maxLength: 4 });
-    const container = fc.record({ whole: fc.array(use.map((u) => ({ ...u, keys: 'all' as const }))), keyed: fc.array(keyUse), mounts: fc.array(fc.nat(5)) });
-    const pod = fc.record({ init: fc.array(container, { maxLength: 2 }), main: fc.array(container, { minLength: 1, maxLength: 3 }), volumes });
+    const volumes = fc.array(
+      fc.record({ projected: fc.boolean(), uses: fc.array(use, { minLength: 1, maxLength: 3 }) }),
+      { maxLength: 4 },
+    );
+    const container = fc.record({
+      whole: fc.array(use.map((u) => ({ ...u, keys: 'all' as const }))),
+      keyed: fc.array(keyUse),
+      mounts: fc.array(fc.nat(5)),
+    });
+    const pod = fc.record({
+      init: fc.array(container, { maxLength: 2 }),
+      main: fc.array(container, { minLength: 1, maxLength: 3 }),
+      volumes,
+    });
 
     fc.assert(
       fc.property(pod, ({ init, main, volumes: vols }) => {
@@ -303,15 +443,36 @@ describe('podReferences', () => {
           u.kind === 'ConfigMap'
             ? { configMap: { name: u.name, items: items(u), optional: u.optional } }
             : { secret: { secretName: u.name, items: items(u), optional: u.optional } };
-        const projected = (u: Use): unknown => (u.kind === 'ConfigMap' ? { configMap: { name: u.name, items: items(u), optional: u.optional } } : { secret: { name: u.name, items: items(u), optional: u.optional } });
+        const projected = (u: Use): unknown =>
+          u.kind === 'ConfigMap'
+            ? { configMap: { name: u.name, items: items(u), optional: u.optional } }
+            : { secret: { name: u.name, items: items(u), optional: u.optional } };
         // A plain volume carries one object, so extra uses become further volumes.
         const volumeList = vols.flatMap((v, i) =>
-          v.projected ? [{ name: `vol${i}`, projected: { sources: v.uses.map(projected) } }] : v.uses.map((u, j) => ({ name: j === 0 ? `vol${i}` : `vol${i}-${j}`, ...plain(u) })),
+          v.projected
+            ? [{ name: `vol${i}`, projected: { sources: v.uses.map(projected) } }]
+            : v.uses.map((u, j) => ({ name: j === 0 ? `vol${i}` : `vol${i}-${j}`, ...plain(u) })),
         );
-        const renderContainer = (c: { whole: Use[]; keyed: Use[]; mounts: number[] }, containerName: string): unknown => ({
+        const renderContainer = (
+          c: { whole: Use[]; keyed: Use[]; mounts: number[] },
+          containerName: string,
+        ): unknown => ({
           name: containerName,
-          envFrom: c.whole.map((u) => (u.kind === 'ConfigMap' ? { configMapRef: { name: u.name, optional: u.optional } } : { secretRef: { name: u.name, optional: u.optional } })),
-          env: c.keyed.map((u) => ({ name: 'E', valueFrom: { [u.kind === 'ConfigMap' ? 'configMapKeyRef' : 'secretKeyRef']: { name: u.name, key: u.keys[0], optional: u.optional } } })),
+          envFrom: c.whole.map((u) =>
+            u.kind === 'ConfigMap'
+              ? { configMapRef: { name: u.name, optional: u.optional } }
+              : { secretRef: { name: u.name, optional: u.optional } },
+          ),
+          env: c.keyed.map((u) => ({
+            name: 'E',
+            valueFrom: {
+              [u.kind === 'ConfigMap' ? 'configMapKeyRef' : 'secretKeyRef']: {
+                name: u.name,
+                key: u.keys[0],
+                optional: u.optional,
+              },
+            },
+          })),
           volumeMounts: c.mounts.map((m) => ({ name: `vol${m}`, mountPath: `/m${m}` })),
         });
         const named = [...init.map((c, i) => ({ c, n: `init${i}` })), ...main.map((c, i) => ({ c, n: `main${i}` }))];
@@ -339,7 +500,13 @@ describe('podReferences', () => {
             const all = mine.some((r) => r.use.keys === 'all');
             const keys = all ? 'all' : [...new Set(mine.flatMap((r) => r.use.keys))].sort();
             const containers = named.map(({ n }) => n).filter((n) => mine.some((r) => r.container === n));
-            expected.set(referenceKey(k, nm), { kind: k, name: nm, keys, optional: mine.every((r) => r.use.optional), containers });
+            expected.set(referenceKey(k, nm), {
+              kind: k,
+              name: nm,
+              keys,
+              optional: mine.every((r) => r.use.optional),
+              containers,
+            });
           }
         }
         assert.deepEqual(podReferences(spec), [...expected.values()]);
@@ -358,9 +525,17 @@ describe('referenceKey', () => {
 describe('CSI volumes', () => {
   test('a CSI volume names its SecretProviderClass, whole and not optional, for the containers that mount it', () => {
     const spec = {
-      volumes: [{ name: 'secrets', csi: { driver: 'secrets-store.csi.k8s.io', volumeAttributes: { secretProviderClass: 'vault-db' } } }, { name: 'other', csi: { driver: 'x' } }],
+      volumes: [
+        {
+          name: 'secrets',
+          csi: { driver: 'secrets-store.csi.k8s.io', volumeAttributes: { secretProviderClass: 'vault-db' } },
+        },
+        { name: 'other', csi: { driver: 'x' } },
+      ],
       containers: [{ name: 'app', volumeMounts: [{ name: 'secrets', mountPath: '/mnt' }] }, { name: 'side' }],
     };
-    assert.deepEqual(podReferences(spec), [{ kind: 'SecretProviderClass', name: 'vault-db', keys: 'all', optional: false, containers: ['app'] }]);
+    assert.deepEqual(podReferences(spec), [
+      { kind: 'SecretProviderClass', name: 'vault-db', keys: 'all', optional: false, containers: ['app'] },
+    ]);
   });
 });

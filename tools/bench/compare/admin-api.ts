@@ -33,7 +33,9 @@ export class AdminApi {
   readonly #own = new Map<string, number>();
 
   constructor(server: string, token: string, kubeconfigPath: string) {
-    const kubeconfig = JSON.parse(readFileSync(kubeconfigPath, 'utf8')) as { clusters: { cluster: { 'certificate-authority-data': string } }[] };
+    const kubeconfig = JSON.parse(readFileSync(kubeconfigPath, 'utf8')) as {
+      clusters: { cluster: { 'certificate-authority-data': string } }[];
+    };
     const ca = Buffer.from(kubeconfig.clusters[0]?.cluster['certificate-authority-data'] ?? '', 'base64');
     this.#server = server;
     this.#token = token;
@@ -72,7 +74,11 @@ export class AdminApi {
     let res: IncomingMessage;
     try {
       res = await new Promise<IncomingMessage>((resolve, reject) => {
-        const req = https.request(`${this.#server}${apiPath}`, { agent: this.#agent, headers: { authorization: `Bearer ${this.#token}` }, signal }, resolve);
+        const req = https.request(
+          `${this.#server}${apiPath}`,
+          { agent: this.#agent, headers: { authorization: `Bearer ${this.#token}` }, signal },
+          resolve,
+        );
         req.on('error', reject);
         req.end();
       });
@@ -105,20 +111,40 @@ export class AdminApi {
     this.#own.set(key, (this.#own.get(key) ?? 0) + 1);
   }
 
-  #call(method: string, apiPath: string, body: unknown, contentType: string): Promise<{ status: number; text: string }> {
+  #call(
+    method: string,
+    apiPath: string,
+    body: unknown,
+    contentType: string,
+  ): Promise<{ status: number; text: string }> {
     this.#count(method, apiPath);
     return new Promise((resolve, reject) => {
       const req = https.request(
         `${this.#server}${apiPath}`,
-        { method, agent: this.#agent, timeout: REQUEST_TIMEOUT_MS, headers: { authorization: `Bearer ${this.#token}`, 'content-type': contentType, accept: contentType === 'text/plain' ? '*/*' : 'application/json' } },
+        {
+          method,
+          agent: this.#agent,
+          timeout: REQUEST_TIMEOUT_MS,
+          headers: {
+            authorization: `Bearer ${this.#token}`,
+            'content-type': contentType,
+            accept: contentType === 'text/plain' ? '*/*' : 'application/json',
+          },
+        },
         (res) => {
           const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => { chunks.push(chunk); });
-          res.on('end', () => { resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }); });
+          res.on('data', (chunk: Buffer) => {
+            chunks.push(chunk);
+          });
+          res.on('end', () => {
+            resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
+          });
           res.on('error', reject);
         },
       );
-      req.on('timeout', () => { req.destroy(new Error(`${method} ${apiPath} timed out after ${REQUEST_TIMEOUT_MS} ms`)); });
+      req.on('timeout', () => {
+        req.destroy(new Error(`${method} ${apiPath} timed out after ${REQUEST_TIMEOUT_MS} ms`));
+      });
       req.on('error', reject);
       req.end(body === undefined ? undefined : JSON.stringify(body));
     });

@@ -69,7 +69,14 @@ export function miniReloader(debounce: '2s' | '0'): Contestant {
       let syncedAt = 0;
       const process_ = new ControllerProcess(
         process.execPath,
-        [path.join(root, 'dist', 'cli.js'), 'run', `--kubeconfig=${kubeconfig}`, '--metrics-address=127.0.0.1:0', '--reload-strategy=env-vars', `--debounce=${debounce}`],
+        [
+          path.join(root, 'dist', 'cli.js'),
+          'run',
+          `--kubeconfig=${kubeconfig}`,
+          '--metrics-address=127.0.0.1:0',
+          '--reload-strategy=env-vars',
+          `--debounce=${debounce}`,
+        ],
         controllerEnv(kubeconfig),
         logFile,
         (line) => {
@@ -80,7 +87,8 @@ export function miniReloader(debounce: '2s' | '0'): Contestant {
             return;
           }
           if (entry.msg === 'mini-reloader started' && typeof entry.port === 'number') port = entry.port;
-          if (typeof entry.msg === 'string' && entry.msg.startsWith('caches synced') && syncedAt === 0) syncedAt = Date.now();
+          if (typeof entry.msg === 'string' && entry.msg.startsWith('caches synced') && syncedAt === 0)
+            syncedAt = Date.now();
         },
       );
       const metrics = async (): Promise<string> => {
@@ -89,7 +97,13 @@ export function miniReloader(debounce: '2s' | '0'): Contestant {
       };
       return Promise.resolve({
         process: process_,
-        synced: (timeoutMs) => process_.poll('caches synced', () => Promise.resolve(syncedAt === 0 || port === 0 ? undefined : syncedAt), timeoutMs, LOG_POLL),
+        synced: (timeoutMs) =>
+          process_.poll(
+            'caches synced',
+            () => Promise.resolve(syncedAt === 0 || port === 0 ? undefined : syncedAt),
+            timeoutMs,
+            LOG_POLL,
+          ),
         metrics,
         heapBytes: (text) => optionalSum(text, 'nodejs_heap_size_used_bytes'),
         readyForEdits: (annotations) => annotations.every((a) => a?.[RECORD_ANNOTATION] !== undefined),
@@ -101,8 +115,13 @@ export function miniReloader(debounce: '2s' | '0'): Contestant {
 async function portInUse(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => { socket.destroy(); resolve(true); });
-    socket.once('error', () => { resolve(false); });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => {
+      resolve(false);
+    });
   });
 }
 
@@ -122,22 +141,32 @@ export function stakater(binary: string): Contestant {
       // On a shared machine another process may hold the port for a while.
       const deadline = Date.now() + PORT_WAIT_MS;
       while (await portInUse(STAKATER_PORT)) {
-        if (Date.now() > deadline) throw new Error(`port ${STAKATER_PORT} is still in use after ${PORT_WAIT_MS} ms: Stakater cannot serve its metrics there, and the benchmark would read another process's`);
+        if (Date.now() > deadline)
+          throw new Error(
+            `port ${STAKATER_PORT} is still in use after ${PORT_WAIT_MS} ms: Stakater cannot serve its metrics there, and the benchmark would read another process's`,
+          );
         await sleep(1000);
       }
       const process_ = new ControllerProcess(binary, [], controllerEnv(kubeconfig), logFile);
       const metrics = async (): Promise<string> => {
         const text = await (await fetch(`http://127.0.0.1:${STAKATER_PORT}/metrics`)).text();
         // Only a Go process serves these: the port is not someone else's.
-        if (!text.includes('go_memstats_heap_alloc_bytes')) throw new Error(`port ${STAKATER_PORT} is served by something other than Stakater`);
+        if (!text.includes('go_memstats_heap_alloc_bytes'))
+          throw new Error(`port ${STAKATER_PORT} is served by something other than Stakater`);
         return text;
       };
       return {
         process: process_,
-        synced: (timeoutMs) => process_.poll('all configs received', async () => {
-          const received = sum(await metrics(), 'reloader_events_received_total', { event_type: 'add' });
-          return received >= configs ? Date.now() : undefined;
-        }, timeoutMs, SCRAPE_POLL),
+        synced: (timeoutMs) =>
+          process_.poll(
+            'all configs received',
+            async () => {
+              const received = sum(await metrics(), 'reloader_events_received_total', { event_type: 'add' });
+              return received >= configs ? Date.now() : undefined;
+            },
+            timeoutMs,
+            SCRAPE_POLL,
+          ),
         metrics,
         heapBytes: (text) => optionalSum(text, 'go_memstats_heap_alloc_bytes'),
         readyForEdits: () => true,

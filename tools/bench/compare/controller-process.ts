@@ -25,7 +25,13 @@ export class ControllerProcess {
   #exitCode: number | null | undefined;
   #firstOutputAt: number | undefined;
 
-  constructor(command: string, args: readonly string[], env: NodeJS.ProcessEnv, logFile: string, onLine: (line: string) => void = () => undefined) {
+  constructor(
+    command: string,
+    args: readonly string[],
+    env: NodeJS.ProcessEnv,
+    logFile: string,
+    onLine: (line: string) => void = () => undefined,
+  ) {
     this.#log = createWriteStream(logFile);
     this.startedAt = Date.now();
     this.#child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -40,7 +46,9 @@ export class ControllerProcess {
     const stderr = this.#child.stderr;
     if (stdout === null || stderr === null) throw new Error(`${command}: no output pipes`);
     stderr.pipe(this.#log, { end: false });
-    const firstOutput = (): void => { this.#firstOutputAt ??= Date.now(); };
+    const firstOutput = (): void => {
+      this.#firstOutputAt ??= Date.now();
+    };
     stderr.once('data', firstOutput);
     createInterface({ input: stdout }).on('line', (line) => {
       firstOutput();
@@ -67,14 +75,20 @@ export class ControllerProcess {
 
   /** Throws when the process has exited: a measurement of a dead process means nothing. */
   assertRunning(what: string): void {
-    if (this.#exitCode !== undefined) throw new Error(`${what}: the controller exited with code ${String(this.#exitCode)}`);
+    if (this.#exitCode !== undefined)
+      throw new Error(`${what}: the controller exited with code ${String(this.#exitCode)}`);
   }
 
   /**
    * Polls `check` until it returns a value, waiting pollMs(time since the
    * first check) in between; throws after timeoutMs or when the process exits.
    */
-  async poll<T>(what: string, check: () => Promise<T | undefined>, timeoutMs: number, pollMs: (elapsedMs: number) => number): Promise<T> {
+  async poll<T>(
+    what: string,
+    check: () => Promise<T | undefined>,
+    timeoutMs: number,
+    pollMs: (elapsedMs: number) => number,
+  ): Promise<T> {
     const begun = Date.now();
     const deadline = begun + timeoutMs;
     for (;;) {
@@ -94,11 +108,15 @@ export class ControllerProcess {
   async stop(): Promise<void> {
     if (this.#exitCode === undefined) {
       this.#child.kill('SIGTERM');
-      const killed = setTimeout(() => { this.#child.kill('SIGKILL'); }, STOP_GRACE_MS);
+      const killed = setTimeout(() => {
+        this.#child.kill('SIGKILL');
+      }, STOP_GRACE_MS);
       await this.#exit;
       clearTimeout(killed);
     }
     live.delete(this);
-    await new Promise<void>((resolve) => { this.#log.end(resolve); });
+    await new Promise<void>((resolve) => {
+      this.#log.end(resolve);
+    });
   }
 }

@@ -59,10 +59,20 @@ function stakaterVersion(binary: string): string {
   return at < 0 ? `unknown version (${binary})` : (info.slice(at + marker.length).split(/[\s"]/)[0] ?? '');
 }
 
-async function runScale(scale: Scale, contestants: readonly Contestant[], clusterName: string, logDir: string): Promise<ScaleResult> {
+async function runScale(
+  scale: Scale,
+  contestants: readonly Contestant[],
+  clusterName: string,
+  logDir: string,
+): Promise<ScaleResult> {
   const begun = Date.now();
   log(`${scale.name}: starting cluster "${clusterName}"`);
-  const cluster = await LocalCluster.start(clusterName, { log: (l) => { log(`cluster: ${l}`); }, extraArgs: { 'kube-controller-manager': CONTROLLER_MANAGER_FLAGS } });
+  const cluster = await LocalCluster.start(clusterName, {
+    log: (l) => {
+      log(`cluster: ${l}`);
+    },
+    extraArgs: { 'kube-controller-manager': CONTROLLER_MANAGER_FLAGS },
+  });
   const api = new AdminApi(cluster.server, cluster.adminToken, cluster.kubeconfigPath);
   let watch: TemplateWatch | undefined;
   try {
@@ -72,12 +82,30 @@ async function runScale(scale: Scale, contestants: readonly Contestant[], cluste
     const populateSeconds = (Date.now() - begun) / 1000;
     log(`${scale.name}: objects created in ${populateSeconds.toFixed(0)} s`);
     watch = await TemplateWatch.start(api, BENCH_SELECTOR);
-    if (!await untilQuiet(api, 600_000)) log(`${scale.name}: kube-controller-manager still busy after 600 s; measuring anyway`);
+    if (!(await untilQuiet(api, 600_000)))
+      log(`${scale.name}: kube-controller-manager still busy after 600 s; measuring anyway`);
     const runs: RunResult[] = [];
     for (const contestant of contestants) {
       const probeNamespace = `probe-${contestant.id}`;
-      runs.push(await measureRun({ api, watch, kubeconfig: cluster.kubeconfigPath, logDir, scale, log: (l) => { log(`${scale.name}: ${l}`); } }, contestant, probeNamespace));
-      await deleteNamespace(api, probeNamespace).catch((err: unknown) => { log(`${scale.name}: removing ${probeNamespace}: ${String(err)}`); });
+      runs.push(
+        await measureRun(
+          {
+            api,
+            watch,
+            kubeconfig: cluster.kubeconfigPath,
+            logDir,
+            scale,
+            log: (l) => {
+              log(`${scale.name}: ${l}`);
+            },
+          },
+          contestant,
+          probeNamespace,
+        ),
+      );
+      await deleteNamespace(api, probeNamespace).catch((err: unknown) => {
+        log(`${scale.name}: removing ${probeNamespace}: ${String(err)}`);
+      });
     }
     return { scale, kubernetes, populateSeconds, runs, totalSeconds: (Date.now() - begun) / 1000 };
   } finally {
@@ -105,7 +133,9 @@ async function main(): Promise<number> {
   }
   const binary = values['stakater-bin'] ?? process.env.STAKATER_RELOADER_BIN;
   if (binary === undefined || binary === '' || !existsSync(binary)) {
-    console.error(`a Stakater Reloader binary is needed: --stakater-bin PATH or STAKATER_RELOADER_BIN (got ${binary ?? 'neither'})\n\n${USAGE}`);
+    console.error(
+      `a Stakater Reloader binary is needed: --stakater-bin PATH or STAKATER_RELOADER_BIN (got ${binary ?? 'neither'})\n\n${USAGE}`,
+    );
     return 2;
   }
   const scales = pickScales(values.scales);
@@ -116,14 +146,20 @@ async function main(): Promise<number> {
   const interrupted = (): void => {
     stopAllControllers()
       .then(() => LocalCluster.destroy(clusterName))
-      .catch((err: unknown) => { console.error(`cleanup after interrupt: ${String(err)}`); })
+      .catch((err: unknown) => {
+        console.error(`cleanup after interrupt: ${String(err)}`);
+      })
       .finally(() => process.exit(130));
   };
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
 
   log('building mini-reloader (npm run build)');
-  execFileSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+  execFileSync(
+    process.execPath,
+    [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'],
+    { cwd: root, stdio: 'inherit' },
+  );
 
   // Alternating: ours at its first start (it adopts every workload), Stakater, then ours again, restarted, without debounce.
   const contestants = [miniReloader('2s'), stakater(binary), miniReloader('0')];
@@ -133,8 +169,18 @@ async function main(): Promise<number> {
   const cpus = os.cpus();
   const report: Report = {
     date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
-    machine: { cpu: cpus[0]?.model.trim() ?? 'unknown CPU', cores: cpus.length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), kernel: os.release() },
-    versions: { miniReloader: miniReloaderVersion(), node: process.version, stakater: stakaterVersion(binary), kubernetes: results[0]?.kubernetes ?? 'unknown' },
+    machine: {
+      cpu: cpus[0]?.model.trim() ?? 'unknown CPU',
+      cores: cpus.length,
+      memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+      kernel: os.release(),
+    },
+    versions: {
+      miniReloader: miniReloaderVersion(),
+      node: process.version,
+      stakater: stakaterVersion(binary),
+      kubernetes: results[0]?.kubernetes ?? 'unknown',
+    },
     scales: results,
   };
   const markdown = renderMarkdown(report);
@@ -142,12 +188,16 @@ async function main(): Promise<number> {
   const jsonFile = values.json ?? (values.out === undefined ? undefined : `${values.out.replace(/\.md$/, '')}.json`);
   if (values.out !== undefined) writeFileSync(values.out, markdown);
   if (jsonFile !== undefined) writeFileSync(jsonFile, `${JSON.stringify(report, null, 2)}\n`);
-  log(`controller logs in ${logDir}${values.out === undefined ? '' : `; table in ${values.out}, JSON in ${String(jsonFile)}`}`);
+  log(
+    `controller logs in ${logDir}${values.out === undefined ? '' : `; table in ${values.out}, JSON in ${String(jsonFile)}`}`,
+  );
   return results.some((s) => s.runs.some((r) => r.error !== undefined)) ? 1 : 0;
 }
 
 main().then(
-  (code) => { process.exitCode = code; },
+  (code) => {
+    process.exitCode = code;
+  },
   (err: unknown) => {
     console.error(err instanceof Error ? err.message : String(err));
     process.exitCode = 1;

@@ -29,8 +29,18 @@ export interface RunResult {
   /** The start window for API requests: from the launch until 30 s after sync, every Deployment adopted, and the cluster quiet. */
   startWindowSeconds?: number;
   /** API requests by "VERB resource", the benchmark's own excluded. */
-  readonly requests: { start?: Record<string, number>; edits?: Record<string, number>; fanOut?: Record<string, number> };
-  latency?: { samples: number; p50Seconds: number | undefined; p99Seconds: number | undefined; misses: number; notMade: number };
+  readonly requests: {
+    start?: Record<string, number>;
+    edits?: Record<string, number>;
+    fanOut?: Record<string, number>;
+  };
+  latency?: {
+    samples: number;
+    p50Seconds: number | undefined;
+    p99Seconds: number | undefined;
+    misses: number;
+    notMade: number;
+  };
   fanOut?: { seconds: number | undefined; rolled: number; misses: number };
   /** Extra rollouts of a Deployment whose config changed. */
   duplicates?: number;
@@ -69,7 +79,13 @@ function between(a: Snapshot, b: Snapshot): Record<string, number> {
   return Object.fromEntries(requestsBetween(a.counts, b.counts, a.own, b.own));
 }
 
-async function patchConfig(api: AdminApi, namespace: string, kind: 'configmaps' | 'secrets', name: string, patch: unknown): Promise<void> {
+async function patchConfig(
+  api: AdminApi,
+  namespace: string,
+  kind: 'configmaps' | 'secrets',
+  name: string,
+  patch: unknown,
+): Promise<void> {
   await api.json('PATCH', `/api/v1/namespaces/${namespace}/${kind}/${name}`, patch, 'application/merge-patch+json');
 }
 
@@ -96,15 +112,23 @@ export async function measureRun(ctx: RunContext, contestant: Contestant, probeN
   let running: RunningController | undefined;
   try {
     const probe = await createProbeSet(api, probeNamespace, ctx.scale.valueBytes);
-    const probeKeys = [...probe.latency, probe.keyed, probe.labelled, ...probe.fanOut].map((name) => `${probe.namespace}/${name}`);
-    if (!await watch.until(() => probeKeys.every((k) => watch.annotations(k) !== undefined), 30_000)) throw new Error('the watch did not see the probe Deployments');
-    if (!await untilQuiet(api, QUIET_TIMEOUT_MS)) log('the cluster did not settle before the start; measuring anyway');
+    const probeKeys = [...probe.latency, probe.keyed, probe.labelled, ...probe.fanOut].map(
+      (name) => `${probe.namespace}/${name}`,
+    );
+    if (!(await watch.until(() => probeKeys.every((k) => watch.annotations(k) !== undefined), 30_000)))
+      throw new Error('the watch did not see the probe Deployments');
+    if (!(await untilQuiet(api, QUIET_TIMEOUT_MS)))
+      log('the cluster did not settle before the start; measuring anyway');
 
     const configs = await countConfigs(api);
     const beforeStart = await snapshot(api);
     log(`${contestant.label}: starting (${configs} ConfigMaps and Secrets in the cluster)`);
     result.loadAverage = os.loadavg()[0];
-    running = await contestant.start(ctx.kubeconfig, configs, path.join(ctx.logDir, `${ctx.scale.name}-${contestant.id}.log`));
+    running = await contestant.start(
+      ctx.kubeconfig,
+      configs,
+      path.join(ctx.logDir, `${ctx.scale.name}-${contestant.id}.log`),
+    );
     const proc = running.process;
     const syncedAt = await running.synced(ctx.scale.syncTimeoutMs);
     result.syncSeconds = (syncedAt - proc.startedAt) / 1000;
@@ -115,13 +139,22 @@ export async function measureRun(ctx: RunContext, contestant: Contestant, probeN
     proc.assertRunning('steady state');
     const steady = processStats(proc.pid);
     const heap = running.heapBytes(await running.metrics());
-    result.steady = { rssMiB: steady.rssMiB, heapMiB: heap === undefined ? undefined : heap / 2 ** 20, cpuSeconds: steady.cpuSeconds };
+    result.steady = {
+      rssMiB: steady.rssMiB,
+      heapMiB: heap === undefined ? undefined : heap / 2 ** 20,
+      cpuSeconds: steady.cpuSeconds,
+    };
 
     // The start's cost includes first-start adoption and kube-controller-manager's follow-up, however long they take.
     const ready = running.readyForEdits.bind(running);
-    result.adoptedBeforeEdits = await watch.until(() => ready(watch.keys().map((k) => watch.annotations(k))), ADOPTION_TIMEOUT_MS);
-    if (!result.adoptedBeforeEdits) log(`${contestant.label}: Deployments not all adopted within ${ADOPTION_TIMEOUT_MS} ms; editing anyway`);
-    if (!await untilQuiet(api, QUIET_TIMEOUT_MS)) log(`${contestant.label}: the cluster did not settle after the start; measuring anyway`);
+    result.adoptedBeforeEdits = await watch.until(
+      () => ready(watch.keys().map((k) => watch.annotations(k))),
+      ADOPTION_TIMEOUT_MS,
+    );
+    if (!result.adoptedBeforeEdits)
+      log(`${contestant.label}: Deployments not all adopted within ${ADOPTION_TIMEOUT_MS} ms; editing anyway`);
+    if (!(await untilQuiet(api, QUIET_TIMEOUT_MS)))
+      log(`${contestant.label}: the cluster did not settle after the start; measuring anyway`);
     result.requests.start = between(beforeStart, await snapshot(api));
     result.startWindowSeconds = (Date.now() - proc.startedAt) / 1000;
 
@@ -146,8 +179,12 @@ async function editPhase(ctx: RunContext, probe: ProbeSet, result: RunResult): P
   const { api, watch } = ctx;
   const before = await snapshot(api);
   for (let k = 0; k < NON_ROLLING_EDITS; k++) {
-    await patchConfig(api, probe.namespace, 'configmaps', probe.keyed, { data: { unused: filler(`unused-${k}`, ctx.scale.valueBytes) } });
-    await patchConfig(api, probe.namespace, 'configmaps', probe.labelled, { metadata: { labels: { revision: String(k) } } });
+    await patchConfig(api, probe.namespace, 'configmaps', probe.keyed, {
+      data: { unused: filler(`unused-${k}`, ctx.scale.valueBytes) },
+    });
+    await patchConfig(api, probe.namespace, 'configmaps', probe.labelled, {
+      metadata: { labels: { revision: String(k) } },
+    });
   }
   const latencies: number[] = [];
   const made = new Map<string, number>();
@@ -160,7 +197,8 @@ async function editPhase(ctx: RunContext, probe: ProbeSet, result: RunResult): P
     // Ten ConfigMap edits, then ten Secret edits, and so on: each Deployment gets both kinds.
     const kind = Math.floor(k / probe.latency.length) % 2 === 0 ? 'configmaps' : 'secrets';
     const value = filler(`${name}-${k}`, ctx.scale.valueBytes);
-    const data = kind === 'configmaps' ? { 'app.properties': value } : { credentials: Buffer.from(value).toString('base64') };
+    const data =
+      kind === 'configmaps' ? { 'app.properties': value } : { credentials: Buffer.from(value).toString('base64') };
     const writtenAt = Date.now();
     await patchConfig(api, probe.namespace, kind, name, { data });
     made.set(key, (made.get(key) ?? 0) + 1);
@@ -172,7 +210,13 @@ async function editPhase(ctx: RunContext, probe: ProbeSet, result: RunResult): P
   }
   await sleep(SETTLE_MS);
   result.requests.edits = between(before, await snapshot(api));
-  result.latency = { samples: latencies.length, p50Seconds: percentile(latencies, 50), p99Seconds: percentile(latencies, 99), misses, notMade: ROLLING_EDITS - k };
+  result.latency = {
+    samples: latencies.length,
+    p50Seconds: percentile(latencies, 50),
+    p99Seconds: percentile(latencies, 99),
+    misses,
+    notMade: ROLLING_EDITS - k,
+  };
   return made;
 }
 
@@ -181,13 +225,19 @@ async function fanOutPhase(ctx: RunContext, probe: ProbeSet, result: RunResult):
   const keys = probe.fanOut.map((name) => `${probe.namespace}/${name}`);
   const before = await snapshot(api);
   const writtenAt = Date.now();
-  await patchConfig(api, probe.namespace, 'configmaps', 'shared', { data: { 'app.properties': filler('shared-edited', ctx.scale.valueBytes) } });
+  await patchConfig(api, probe.namespace, 'configmaps', 'shared', {
+    data: { 'app.properties': filler('shared-edited', ctx.scale.valueBytes) },
+  });
   const rolled = (): number => keys.filter((k) => watch.changes(k, writtenAt).length > 0).length;
   const all = await watch.until(() => rolled() === keys.length, FAN_OUT_TIMEOUT_MS);
   const last = Math.max(...keys.map((k) => watch.changes(k, writtenAt)[0] ?? writtenAt));
   await sleep(SETTLE_MS);
   result.requests.fanOut = between(before, await snapshot(api));
-  result.fanOut = { seconds: all ? (last - writtenAt) / 1000 : undefined, rolled: rolled(), misses: keys.length - rolled() };
+  result.fanOut = {
+    seconds: all ? (last - writtenAt) / 1000 : undefined,
+    rolled: rolled(),
+    misses: keys.length - rolled(),
+  };
 }
 
 /**
@@ -195,7 +245,13 @@ async function fanOutPhase(ctx: RunContext, probe: ProbeSet, result: RunResult):
  * rollouts of every other watched Deployment (the scale's population, the
  * unused-key and labels-only Deployments, other probe sets) since the start.
  */
-function countRollouts(watch: TemplateWatch, probe: ProbeSet, since: number, editsMade: ReadonlyMap<string, number>, result: RunResult): void {
+function countRollouts(
+  watch: TemplateWatch,
+  probe: ProbeSet,
+  since: number,
+  editsMade: ReadonlyMap<string, number>,
+  result: RunResult,
+): void {
   const expected = new Map(editsMade);
   for (const name of probe.fanOut) expected.set(`${probe.namespace}/${name}`, 1);
   let duplicates = 0;

@@ -32,14 +32,20 @@ export function filler(tag: string, bytes: number): string {
 }
 
 /** Runs `work` on every item, at most `limit` at a time. */
-export async function inParallel<T>(items: readonly T[], limit: number, work: (item: T) => Promise<unknown>): Promise<void> {
+export async function inParallel<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<unknown>,
+): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: limit }, async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await work(item);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < items.length) {
+        const item = items[next++] as T;
+        await work(item);
+      }
+    }),
+  );
 }
 
 interface PodSpecParts {
@@ -59,13 +65,17 @@ function deployment(name: string, parts: PodSpecParts): unknown {
       template: {
         metadata: { labels: { app: name } },
         spec: {
-          containers: [{
-            name: 'app',
-            image: 'registry.invalid/app:1',
-            ...(parts.envFrom === undefined ? {} : { envFrom: parts.envFrom }),
-            ...(parts.env === undefined ? {} : { env: parts.env }),
-            ...(volumes.length === 0 ? {} : { volumeMounts: volumes.map((v) => ({ name: v.name, mountPath: `/etc/${v.name}` })) }),
-          }],
+          containers: [
+            {
+              name: 'app',
+              image: 'registry.invalid/app:1',
+              ...(parts.envFrom === undefined ? {} : { envFrom: parts.envFrom }),
+              ...(parts.env === undefined ? {} : { env: parts.env }),
+              ...(volumes.length === 0
+                ? {}
+                : { volumeMounts: volumes.map((v) => ({ name: v.name, mountPath: `/etc/${v.name}` })) }),
+            },
+          ],
           ...(volumes.length === 0 ? {} : { volumes }),
         },
       },
@@ -85,7 +95,12 @@ function secretBody(name: string, value: string): unknown {
   return { metadata: { name }, data: { credentials: Buffer.from(value).toString('base64') } };
 }
 
-async function create(api: AdminApi, namespace: string, resource: 'configmaps' | 'secrets' | 'deployments', body: unknown): Promise<void> {
+async function create(
+  api: AdminApi,
+  namespace: string,
+  resource: 'configmaps' | 'secrets' | 'deployments',
+  body: unknown,
+): Promise<void> {
   const base = resource === 'deployments' ? `/apis/apps/v1/namespaces/${namespace}` : `/api/v1/namespaces/${namespace}`;
   await api.json('POST', `${base}/${resource}`, body);
 }
@@ -99,18 +114,39 @@ export async function createPopulation(api: AdminApi, scale: Scale): Promise<voi
   const namespaces = Array.from({ length: scale.namespaces }, (_, i) => `bench-${i}`);
   for (const ns of namespaces) await createNamespace(api, ns);
   const nsOf = (i: number): string => namespaces[i % scale.namespaces] ?? '';
-  await inParallel(Array.from({ length: scale.configMaps }, (_, i) => i), CREATE_CONCURRENCY,
-    (i) => create(api, nsOf(i), 'configmaps', configMapBody(`cm-${i}`, { 'app.properties': filler(`cm-${i}`, scale.valueBytes) })));
-  await inParallel(Array.from({ length: scale.secrets }, (_, i) => i), CREATE_CONCURRENCY,
-    (i) => create(api, nsOf(i), 'secrets', secretBody(`secret-${i}`, filler(`secret-${i}`, scale.valueBytes))));
+  await inParallel(
+    Array.from({ length: scale.configMaps }, (_, i) => i),
+    CREATE_CONCURRENCY,
+    (i) =>
+      create(
+        api,
+        nsOf(i),
+        'configmaps',
+        configMapBody(`cm-${i}`, { 'app.properties': filler(`cm-${i}`, scale.valueBytes) }),
+      ),
+  );
+  await inParallel(
+    Array.from({ length: scale.secrets }, (_, i) => i),
+    CREATE_CONCURRENCY,
+    (i) => create(api, nsOf(i), 'secrets', secretBody(`secret-${i}`, filler(`secret-${i}`, scale.valueBytes))),
+  );
   const shared = Math.min(scale.configMaps, scale.secrets);
-  await inParallel(Array.from({ length: scale.deployments }, (_, j) => j), CREATE_CONCURRENCY, (j) => {
-    const i = j % shared;
-    return create(api, nsOf(i), 'deployments', deployment(`app-${j}`, {
-      envFrom: [{ configMapRef: { name: `cm-${i}` } }],
-      volumes: [{ name: 'secret', secret: { secretName: `secret-${i}` } }],
-    }));
-  });
+  await inParallel(
+    Array.from({ length: scale.deployments }, (_, j) => j),
+    CREATE_CONCURRENCY,
+    (j) => {
+      const i = j % shared;
+      return create(
+        api,
+        nsOf(i),
+        'deployments',
+        deployment(`app-${j}`, {
+          envFrom: [{ configMapRef: { name: `cm-${i}` } }],
+          volumes: [{ name: 'secret', secret: { secretName: `secret-${i}` } }],
+        }),
+      );
+    },
+  );
 }
 
 /** Creates a probe set in a new namespace; values are `valueBytes` long, like the scale's. */
@@ -122,16 +158,50 @@ export async function createProbeSet(api: AdminApi, namespace: string, valueByte
     await create(api, namespace, 'configmaps', configMapBody(name, { 'app.properties': filler(name, valueBytes) }));
     await create(api, namespace, 'secrets', secretBody(name, filler(name, valueBytes)));
   }
-  await create(api, namespace, 'configmaps', configMapBody('keyed', { used: filler('used', valueBytes), unused: filler('unused', valueBytes) }));
-  await create(api, namespace, 'configmaps', configMapBody('labelled', { 'app.properties': filler('labelled', valueBytes) }));
-  await create(api, namespace, 'configmaps', configMapBody('shared', { 'app.properties': filler('shared', valueBytes) }));
-  await inParallel(latency, CREATE_CONCURRENCY, (name) => create(api, namespace, 'deployments', deployment(name, {
-    envFrom: [{ configMapRef: { name } }],
-    volumes: [{ name: 'secret', secret: { secretName: name } }],
-  })));
-  await create(api, namespace, 'deployments', deployment('keyed', { env: [{ name: 'USED', valueFrom: { configMapKeyRef: { name: 'keyed', key: 'used' } } }] }));
-  await create(api, namespace, 'deployments', deployment('labelled', { envFrom: [{ configMapRef: { name: 'labelled' } }] }));
-  await inParallel(fanOut, CREATE_CONCURRENCY, (name) => create(api, namespace, 'deployments', deployment(name, { envFrom: [{ configMapRef: { name: 'shared' } }] })));
+  await create(
+    api,
+    namespace,
+    'configmaps',
+    configMapBody('keyed', { used: filler('used', valueBytes), unused: filler('unused', valueBytes) }),
+  );
+  await create(
+    api,
+    namespace,
+    'configmaps',
+    configMapBody('labelled', { 'app.properties': filler('labelled', valueBytes) }),
+  );
+  await create(
+    api,
+    namespace,
+    'configmaps',
+    configMapBody('shared', { 'app.properties': filler('shared', valueBytes) }),
+  );
+  await inParallel(latency, CREATE_CONCURRENCY, (name) =>
+    create(
+      api,
+      namespace,
+      'deployments',
+      deployment(name, {
+        envFrom: [{ configMapRef: { name } }],
+        volumes: [{ name: 'secret', secret: { secretName: name } }],
+      }),
+    ),
+  );
+  await create(
+    api,
+    namespace,
+    'deployments',
+    deployment('keyed', { env: [{ name: 'USED', valueFrom: { configMapKeyRef: { name: 'keyed', key: 'used' } } }] }),
+  );
+  await create(
+    api,
+    namespace,
+    'deployments',
+    deployment('labelled', { envFrom: [{ configMapRef: { name: 'labelled' } }] }),
+  );
+  await inParallel(fanOut, CREATE_CONCURRENCY, (name) =>
+    create(api, namespace, 'deployments', deployment(name, { envFrom: [{ configMapRef: { name: 'shared' } }] })),
+  );
   return { namespace, latency, keyed: 'keyed', labelled: 'labelled', fanOut };
 }
 
@@ -149,7 +219,10 @@ export async function deleteNamespace(api: AdminApi, namespace: string, timeoutM
 export async function countConfigs(api: AdminApi): Promise<number> {
   let total = 0;
   for (const resource of ['configmaps', 'secrets']) {
-    const page = await api.json<{ metadata: { remainingItemCount?: number }; items: unknown[] }>('GET', `/api/v1/${resource}?limit=1`);
+    const page = await api.json<{ metadata: { remainingItemCount?: number }; items: unknown[] }>(
+      'GET',
+      `/api/v1/${resource}?limit=1`,
+    );
     total += page.items.length + (page.metadata.remainingItemCount ?? 0);
   }
   return total;

@@ -21,7 +21,12 @@ function ticksPerSecond(): number {
 function statusKiB(status: string, field: string): number {
   const line = status.split('\n').find((l) => l.startsWith(`${field}:`));
   if (line === undefined) throw new Error(`/proc status has no ${field}`);
-  return Number(line.slice(field.length + 1).trim().split(' ')[0]);
+  return Number(
+    line
+      .slice(field.length + 1)
+      .trim()
+      .split(' ')[0],
+  );
 }
 
 /** Throws when the process is gone. */

@@ -10,7 +10,8 @@ import { byVerb, countRequests, requestsBetween } from './request-counts.ts';
  */
 export async function untilQuiet(api: AdminApi, timeoutMs: number, quietMs = 4000, pollMs = 1000): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
-  const writes = async (): Promise<number> => byVerb(requestsBetween(new Map(), countRequests(await api.text('/metrics')), new Map(), api.ownRequests())).writes;
+  const writes = async (): Promise<number> =>
+    byVerb(requestsBetween(new Map(), countRequests(await api.text('/metrics')), new Map(), api.ownRequests())).writes;
   let last = await writes();
   let quietSince = Date.now();
   while (Date.now() < deadline) {

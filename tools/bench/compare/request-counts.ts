@@ -6,8 +6,18 @@ import { samples } from './prometheus-text.ts';
  * write them all the time, whatever the controllers do.
  */
 const TRACKED_RESOURCES: ReadonlySet<string> = new Set([
-  'configmaps', 'secrets', 'namespaces', 'events', 'pods',
-  'deployments', 'replicasets', 'statefulsets', 'daemonsets', 'jobs', 'cronjobs', 'rollouts',
+  'configmaps',
+  'secrets',
+  'namespaces',
+  'events',
+  'pods',
+  'deployments',
+  'replicasets',
+  'statefulsets',
+  'daemonsets',
+  'jobs',
+  'cronjobs',
+  'rollouts',
 ]);
 
 /** Request counts keyed "VERB resource" or "VERB resource/subresource", e.g. "LIST configmaps". */
@@ -31,7 +41,12 @@ export function countRequests(metricsText: string): RequestCounts {
  * minus the benchmark's own requests over the same interval. Zero entries are
  * dropped.
  */
-export function requestsBetween(before: RequestCounts, after: RequestCounts, ownBefore: RequestCounts, ownAfter: RequestCounts): Map<string, number> {
+export function requestsBetween(
+  before: RequestCounts,
+  after: RequestCounts,
+  ownBefore: RequestCounts,
+  ownAfter: RequestCounts,
+): Map<string, number> {
   const out = new Map<string, number>();
   for (const [key, value] of after) {
     const own = (ownAfter.get(key) ?? 0) - (ownBefore.get(key) ?? 0);

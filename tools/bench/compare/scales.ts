@@ -13,16 +13,41 @@ export interface Scale {
 
 /** The three scales of issue 10, where the footprint was measured. */
 export const SCALES: readonly Scale[] = [
-  { name: 'small', configMaps: 100, secrets: 100, valueBytes: 1024, deployments: 150, namespaces: 5, syncTimeoutMs: 60_000 },
-  { name: 'medium', configMaps: 2500, secrets: 2500, valueBytes: 8 * 1024, deployments: 600, namespaces: 20, syncTimeoutMs: 180_000 },
-  { name: 'large', configMaps: 10_000, secrets: 10_000, valueBytes: 16 * 1024, deployments: 2100, namespaces: 50, syncTimeoutMs: 600_000 },
+  {
+    name: 'small',
+    configMaps: 100,
+    secrets: 100,
+    valueBytes: 1024,
+    deployments: 150,
+    namespaces: 5,
+    syncTimeoutMs: 60_000,
+  },
+  {
+    name: 'medium',
+    configMaps: 2500,
+    secrets: 2500,
+    valueBytes: 8 * 1024,
+    deployments: 600,
+    namespaces: 20,
+    syncTimeoutMs: 180_000,
+  },
+  {
+    name: 'large',
+    configMaps: 10_000,
+    secrets: 10_000,
+    valueBytes: 16 * 1024,
+    deployments: 2100,
+    namespaces: 50,
+    syncTimeoutMs: 600_000,
+  },
 ];
 
 /** The scales named in a comma list, in the order given. */
 export function pickScales(list: string): Scale[] {
   return list.split(',').map((name) => {
     const scale = SCALES.find((s) => s.name === name.trim());
-    if (scale === undefined) throw new Error(`unknown scale "${name}": pick from ${SCALES.map((s) => s.name).join(', ')}`);
+    if (scale === undefined)
+      throw new Error(`unknown scale "${name}": pick from ${SCALES.map((s) => s.name).join(', ')}`);
     return scale;
   });
 }

@@ -2,7 +2,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiStatusError, type AdminApi, type WatchEvent } from './admin-api.ts';
 
 interface Deployment {
-  readonly metadata: { readonly namespace: string; readonly name: string; readonly resourceVersion: string; readonly annotations?: Record<string, string> };
+  readonly metadata: {
+    readonly namespace: string;
+    readonly name: string;
+    readonly resourceVersion: string;
+    readonly annotations?: Record<string, string>;
+  };
   readonly spec: { readonly template: unknown };
 }
 
@@ -64,8 +69,12 @@ export class TemplateWatch {
         this.#listeners.delete(check);
         resolve(result);
       };
-      const check = (): void => { if (condition()) done(true); };
-      const timer = setTimeout(() => { done(false); }, timeoutMs);
+      const check = (): void => {
+        if (condition()) done(true);
+      };
+      const timer = setTimeout(() => {
+        done(false);
+      }, timeoutMs);
       this.#listeners.add(check);
     });
   }
@@ -79,8 +88,13 @@ export class TemplateWatch {
     let next = '';
     const seen = new Set<string>();
     do {
-      const page = await this.#api.json<{ metadata: { resourceVersion: string; continue?: string }; items: Deployment[] }>(
-        'GET', `/apis/apps/v1/deployments?labelSelector=${this.#selector}&limit=${PAGE}${next === '' ? '' : `&continue=${encodeURIComponent(next)}`}`);
+      const page = await this.#api.json<{
+        metadata: { resourceVersion: string; continue?: string };
+        items: Deployment[];
+      }>(
+        'GET',
+        `/apis/apps/v1/deployments?labelSelector=${this.#selector}&limit=${PAGE}${next === '' ? '' : `&continue=${encodeURIComponent(next)}`}`,
+      );
       for (const d of page.items) {
         this.#apply(d);
         seen.add(keyOf(d));
@@ -97,7 +111,9 @@ export class TemplateWatch {
       try {
         await this.#api.watch<Deployment>(
           `/apis/apps/v1/deployments?watch=true&labelSelector=${this.#selector}&resourceVersion=${this.#resourceVersion}&allowWatchBookmarks=true&timeoutSeconds=3600`,
-          (event) => { this.#onEvent(event); },
+          (event) => {
+            this.#onEvent(event);
+          },
           this.#stop.signal,
         );
       } catch (err) {
@@ -115,7 +131,12 @@ export class TemplateWatch {
     if (event.type === 'ERROR') {
       // An expired resourceVersion arrives as an ERROR event: start over from a fresh list.
       this.#resourceVersion = '';
-      throw new ApiStatusError('WATCH', 'deployments', (event.object as unknown as { code?: number }).code ?? 0, 'watch error event');
+      throw new ApiStatusError(
+        'WATCH',
+        'deployments',
+        (event.object as unknown as { code?: number }).code ?? 0,
+        'watch error event',
+      );
     }
     this.#resourceVersion = event.object.metadata.resourceVersion;
     if (event.type === 'BOOKMARK') return;
