@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createLogger, logfmtLine, REDACTED, type LogFormat, type LogLevel } from '../../../src/logger.ts';
+import { createLogger, logfmtLine, REDACTED, type LogFormat, type LogLevel } from '../../src/logger.ts';
 
 /** A logger whose output lines are collected. */
 function capture(
