@@ -1,5 +1,6 @@
 import { stringMap } from '../kube/json-shape.ts';
-import type { KubeObject, ReflectorHandlers } from '../kube/reflector.ts';
+import type { KubeObject } from '../kube/kube-object.ts';
+import type { ReflectorHandlers } from '../kube/reflector-types.ts';
 import { sweepingHandlers } from '../kube/relist-sweep.ts';
 import { parseBool } from '../parse-bool.ts';
 import { parseConfigId, referenceKey, type ConfigId } from '../model/config-id.ts';

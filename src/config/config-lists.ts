@@ -1,4 +1,4 @@
-import type { ReflectorTarget } from '../kube/reflector.ts';
+import type { ReflectorTarget } from '../kube/reflector-types.ts';
 import type { ConfigKind } from '../model/config-kind.ts';
 
 /** Helm keeps every release in a Secret of this type; they are never mounted, so never watched. */

@@ -1,6 +1,7 @@
 import type { ConfigEntry } from '../config/config-cache.ts';
 import { stringMap } from '../kube/json-shape.ts';
-import type { KubeObject, ReflectorHandlers } from '../kube/reflector.ts';
+import type { KubeObject } from '../kube/kube-object.ts';
+import type { ReflectorHandlers } from '../kube/reflector-types.ts';
 import { sweepingHandlers } from '../kube/relist-sweep.ts';
 import { parseBool } from '../parse-bool.ts';
 import { summarizePodStatus, type PodStatusSummary } from './csi-pod-status.ts';

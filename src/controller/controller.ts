@@ -2,7 +2,7 @@ import { ConfigCache } from '../config/config-cache.ts';
 import { configListTarget } from '../config/config-lists.ts';
 import { CsiCache } from '../config/csi-cache.ts';
 import type { ApiClient } from '../kube/api-client.ts';
-import type { ReflectorHandlers, ReflectorObserver } from '../kube/reflector.ts';
+import type { ReflectorHandlers, ReflectorObserver } from '../kube/reflector-types.ts';
 import { EventRecorder } from '../kube/event-recorder.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics/metrics.ts';

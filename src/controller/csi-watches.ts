@@ -1,6 +1,6 @@
 import type { CsiCache } from '../config/csi-cache.ts';
 import { CSI_API_PREFIX, POD_STATUS_RESOURCE, PROVIDER_CLASS_RESOURCE } from '../config/csi-pod-status.ts';
-import type { ReflectorHandlers, ReflectorTarget } from '../kube/reflector.ts';
+import type { ReflectorHandlers, ReflectorTarget } from '../kube/reflector-types.ts';
 import { countingEvents, type EventMetrics } from './event-counts.ts';
 
 /** One list+watch the CSI integration needs: where, and the handlers that feed its cache. */

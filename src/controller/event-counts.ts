@@ -1,4 +1,5 @@
-import type { KubeObject, ReflectorHandlers } from '../kube/reflector.ts';
+import type { KubeObject } from '../kube/kube-object.ts';
+import type { ReflectorHandlers } from '../kube/reflector-types.ts';
 import type { StakaterEventType, StakaterSkipReason } from '../metrics/stakater-metrics.ts';
 
 /** Where the counts go: Stakater's events received, events processed and skips. */

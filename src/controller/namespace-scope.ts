@@ -1,4 +1,4 @@
-import type { ReflectorHandlers } from '../kube/reflector.ts';
+import type { ReflectorHandlers } from '../kube/reflector-types.ts';
 import { sweepingHandlers } from '../kube/relist-sweep.ts';
 
 /**

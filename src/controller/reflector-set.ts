@@ -1,5 +1,6 @@
 import type { ApiClient } from '../kube/api-client.ts';
-import { Reflector, type ReflectorHandlers, type ReflectorObserver, type ReflectorTarget } from '../kube/reflector.ts';
+import { Reflector } from '../kube/reflector.ts';
+import type { ReflectorHandlers, ReflectorObserver, ReflectorTarget } from '../kube/reflector-types.ts';
 import { untilAborted } from './until-aborted.ts';
 
 interface Member {

@@ -1,6 +1,7 @@
 import type { ApiClient } from '../kube/api-client.ts';
 import { ApiError } from '../kube/api-error.ts';
-import { Reflector, type ReflectorHandlers, type ReflectorTarget } from '../kube/reflector.ts';
+import { Reflector } from '../kube/reflector.ts';
+import type { ReflectorHandlers, ReflectorTarget } from '../kube/reflector-types.ts';
 
 /**
  * Delivers one full list of `target` to `handlers`, as the controller's

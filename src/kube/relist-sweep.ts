@@ -1,4 +1,5 @@
-import type { KubeObject, ReflectorHandlers } from './reflector.ts';
+import type { KubeObject } from './kube-object.ts';
+import type { ReflectorHandlers } from './reflector-types.ts';
 
 /** A cache as one list+watch loop sees it: objects under string keys, within the loop's scope. */
 export interface SweptCache<K extends string = string> {

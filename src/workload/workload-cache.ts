@@ -1,5 +1,6 @@
 import { asRecord, stringMap } from '../kube/json-shape.ts';
-import type { KubeObject, ReflectorHandlers } from '../kube/reflector.ts';
+import type { KubeObject } from '../kube/kube-object.ts';
+import type { ReflectorHandlers } from '../kube/reflector-types.ts';
 import { sweepingHandlers } from '../kube/relist-sweep.ts';
 import { namedListAnnotations, workloadAnnotations, type AnnotationNames } from '../model/annotations.ts';
 import { CONFIG_KINDS, type ConfigKind } from '../model/config-kind.ts';

@@ -1,5 +1,5 @@
 import { asRecord } from '../kube/json-shape.ts';
-import type { KubeObject } from '../kube/reflector.ts';
+import type { KubeObject } from '../kube/kube-object.ts';
 
 /**
  * Argo Rollouts with spec.workloadRef (the argo-rollout-workloadref preset):

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ConfigCache } from '../../../src/config/config-cache.ts';
-import type { KubeObject } from '../../../src/kube/reflector.ts';
+import type { KubeObject } from '../../../src/kube/kube-object.ts';
 
 function cache(ignoreNamespace?: (ns: string) => boolean): {
   cache: ConfigCache;

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { ConfigEntry } from '../../../src/config/config-cache.ts';
 import { CsiCache } from '../../../src/config/csi-cache.ts';
 import { summarizePodStatus, versionsDigest } from '../../../src/config/csi-pod-status.ts';
-import type { KubeObject } from '../../../src/kube/reflector.ts';
+import type { KubeObject } from '../../../src/kube/kube-object.ts';
 
 function podStatus(name: string, className: string, versions: Record<string, string>, namespace = 'apps'): KubeObject {
   return {

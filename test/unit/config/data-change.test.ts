@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ConfigCache } from '../../../src/config/config-cache.ts';
 import { keyChanges, keyChangesText, mergeKeyChanges, writerOf } from '../../../src/config/data-change.ts';
-import type { KubeObject } from '../../../src/kube/reflector.ts';
+import type { KubeObject } from '../../../src/kube/kube-object.ts';
 
 const digests = (entries: Record<string, string>): Map<string, string> => new Map(Object.entries(entries));
 

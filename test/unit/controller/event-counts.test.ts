@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { countingEvents, type EventMetrics } from '../../../src/controller/event-counts.ts';
-import type { KubeObject, ReflectorHandlers } from '../../../src/kube/reflector.ts';
+import type { KubeObject } from '../../../src/kube/kube-object.ts';
+import type { ReflectorHandlers } from '../../../src/kube/reflector-types.ts';
 
 function recording(): { metrics: EventMetrics; said: string[] } {
   const said: string[] = [];

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
 import { ReflectorSet } from '../../../src/controller/reflector-set.ts';
-import type { ReflectorHandlers } from '../../../src/kube/reflector.ts';
+import type { ReflectorHandlers } from '../../../src/kube/reflector-types.ts';
 import {
   FakeApiServer,
   WatchStream,

@@ -8,7 +8,8 @@ import {
 import type { AddressInfo } from 'node:net';
 import { ApiClient } from '../../../src/kube/api-client.ts';
 import { fixedCredentials, type ClusterAccess } from '../../../src/kube/cluster-access.ts';
-import type { KubeObject, ReflectorHandlers, ReflectorObserver } from '../../../src/kube/reflector.ts';
+import type { KubeObject } from '../../../src/kube/kube-object.ts';
+import type { ReflectorHandlers, ReflectorObserver } from '../../../src/kube/reflector-types.ts';
 
 export interface RecordedRequest {
   readonly method: string;

@@ -3,7 +3,8 @@ import type { ServerResponse } from 'node:http';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import type { ApiClient } from '../../../src/kube/api-client.ts';
 import { ApiError } from '../../../src/kube/api-error.ts';
-import { Reflector, type ReflectorOptions, type ReflectorTarget } from '../../../src/kube/reflector.ts';
+import { Reflector } from '../../../src/kube/reflector.ts';
+import type { ReflectorOptions, ReflectorTarget } from '../../../src/kube/reflector-types.ts';
 import {
   FakeApiServer,
   Recorder,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { KubeObject } from '../../../src/kube/reflector.ts';
+import type { KubeObject } from '../../../src/kube/kube-object.ts';
 import { ANNOTATIONS, mapAnnotations } from '../../../src/model/annotations.ts';
 import { workloadKey } from '../../../src/model/workload-key.ts';
 import { RUN_FLAGS } from '../../../src/options/flags.ts';
