@@ -202,11 +202,23 @@ export class LocalCluster {
     this.#save();
     if (component !== 'kube-apiserver') return;
     await this.#waitForApiserver(['etcd', 'kube-apiserver']);
-    for (const other of CLIENT_COMPONENTS) {
-      const o = this.#component(other);
-      if (!isRunning(o.process)) o.process = spawnTracked(o.command, o.args, o.log);
+    this.restartExitedClients();
+  }
+
+  /**
+   * Starts again, as a kubelet would, the components that only talk to
+   * kube-apiserver and exited on their own (kube-scheduler exits on purpose
+   * when its cache sees a pod move nodes); returns which. Tests never stop
+   * these, so an exited one is always a crash.
+   */
+  restartExitedClients(): ComponentName[] {
+    const restarted = CLIENT_COMPONENTS.filter((name) => !isRunning(this.#component(name).process));
+    for (const name of restarted) {
+      const c = this.#component(name);
+      c.process = spawnTracked(c.command, c.args, c.log);
     }
-    this.#save();
+    if (restarted.length > 0) this.#save();
+    return restarted;
   }
 
   /** SIGSTOP: the component freezes with its connections open, as a process stalled by its node would. */

@@ -46,8 +46,14 @@ export async function apiClient(c: Clients): Promise<ApiClient> {
   return new ApiClient(await loadKubeConfig(c.kubeconfigPath));
 }
 
-/** A fresh namespace for one test, deleted when the test ends. */
+/**
+ * A fresh namespace for one test, deleted when the test ends. Each test
+ * starts on a whole control plane: a client component that crashed during an
+ * earlier test is started again first.
+ */
 export async function testNamespace(t: TestContext, c: Clients): Promise<string> {
+  const restarted = LocalCluster.attach(TEST_CLUSTER_NAME)?.restartExitedClients() ?? [];
+  if (restarted.length > 0) console.error(`[cluster] started again after they exited: ${restarted.join(', ')}`);
   const name = `t-${t.name
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
