@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { DEFAULT_RELEASE, migrateStakaterValues, type Migration, type Release } from './stakater-values.ts';
+import { DEFAULT_RELEASE, type Release } from './migration-in-progress.ts';
+import { migrateStakaterValues, type Migration } from './stakater-values.ts';
 
 /**
  * `mini-reloader migrate-values <file>`: prints the values file for this chart
