@@ -21,7 +21,7 @@ export function text(v: unknown): string {
   return typeof v === 'string'
     ? v
     : typeof v === 'number' || typeof v === 'boolean'
-      ? text(v)
+      ? String(v)
       : v === undefined || v === null
         ? ''
         : JSON.stringify(v);
