@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import { ConfigCache } from '../../../src/config/config-cache.ts';
-import { recordAnnotation } from '../../../src/controller/controller.ts';
+import { recordAnnotation } from '../../../src/controller/controller-settings.ts';
 import { createLogger } from '../../../src/logger.ts';
 import { parseRunOptions } from '../../../src/options/parse-run-options.ts';
 import { referenceKey, type ConfigId } from '../../../src/model/config-id.ts';
