@@ -1,6 +1,7 @@
 import type { DeclaredWorkloadKind } from '../model/declared-kind.ts';
 import type { WorkloadKind } from '../model/workload-kind.ts';
-import type { ReconcilerSettings, RollNotice } from '../reload/reconciler.ts';
+import type { ReconcilerSettings } from '../reload/reconciler.ts';
+import type { RollNotice } from '../reload/roll-messages.ts';
 
 export interface ControllerSettings {
   /** Namespaced mode: only these namespaces, each watched on its own (Roles suffice). Empty: cluster-wide. */
