@@ -26,7 +26,7 @@ class RecordingQueue extends WorkQueue<WorkloadKey> {
 interface Call {
   readonly key: WorkloadKey;
   readonly causes: readonly ConfigId[];
-  readonly writes: AbortSignal;
+  readonly writes: AbortSignal | undefined;
 }
 
 /** A worker loop of one worker over a fake reconciler; `answer` says what the n-th reconcile (from 0) does. */
@@ -40,7 +40,7 @@ function harness(answer: (call: Call, n: number) => Promise<ReconcileResult>, ho
     queue,
     reconciler: {
       reconcile: (key, causes, signal) => {
-        const call = { key, causes: [...causes], writes: signal };
+        const call = { key, causes: [...(causes ?? [])], writes: signal };
         calls.push(call);
         return answer(call, calls.length - 1);
       },
@@ -130,6 +130,7 @@ test('writes aborted mid-reconcile stop the worker without a retry', async () =>
   const h = harness(
     (call) =>
       new Promise((_, reject) => {
+        assert.ok(call.writes, 'the reconcile is given the writes signal');
         call.writes.addEventListener('abort', () => {
           reject(new Error('aborted'));
         });
