@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import './v8-flags.ts';
-import { Controller, LeadershipLost } from './controller/controller.ts';
+import { Controller } from './controller/controller.ts';
+import { LeadershipLost } from './controller/leadership.ts';
 import { startProbeServer } from './http/probe-server.ts';
 import { startProfilingServer } from './http/profiling-server.ts';
 import type { Listening } from './http/listen.ts';

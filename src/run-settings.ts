@@ -1,4 +1,4 @@
-import type { ControllerSettings } from './controller/controller.ts';
+import type { ControllerSettings } from './controller/controller-settings.ts';
 import type { RunOptions } from './options/run-options.ts';
 
 /** What the controller needs from the validated run options. */

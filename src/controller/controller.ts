@@ -2,65 +2,28 @@ import { ConfigCache } from '../config/config-cache.ts';
 import { configListTarget } from '../config/config-lists.ts';
 import { CsiCache } from '../config/csi-cache.ts';
 import type { ApiClient } from '../kube/api-client.ts';
-import type { ReflectorHandlers, ReflectorObserver } from '../kube/reflector-types.ts';
 import { EventRecorder } from '../kube/event-recorder.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import { TokenBucket } from '../queue/token-bucket.ts';
 import { WorkQueue } from '../queue/work-queue.ts';
-import { Reconciler, type ReconcilerSettings, type RollNotice } from '../reload/reconciler.ts';
+import { Reconciler } from '../reload/reconciler.ts';
 import { WorkloadWriter } from '../reload/workload-writer.ts';
 import type { ConfigKind } from '../model/config-kind.ts';
 import { WorkloadCache } from '../workload/workload-cache.ts';
-import type { DeclaredWorkloadKind } from '../model/declared-kind.ts';
 import { referenceKey } from '../model/config-id.ts';
-import { parseWorkloadKey, type WorkloadKey } from '../model/workload-key.ts';
-import { WORKLOAD_KINDS, type WorkloadKind, type WorkloadKindInfo } from '../model/workload-kind.ts';
+import type { WorkloadKey } from '../model/workload-key.ts';
+import { WORKLOAD_KINDS, type WorkloadKindInfo } from '../model/workload-kind.ts';
+import { recordAnnotation, type ControllerHooks, type ControllerSettings } from './controller-settings.ts';
 import { DeclaredKindWatch } from './declared-kind-watch.ts';
 import { LeaderRun, LeadershipLost, type Leadership } from './leadership.ts';
+import { ListAccess } from './list-access.ts';
 import { NamespaceScope } from './namespace-scope.ts';
 import { countingEvents } from './event-counts.ts';
 import { csiWatches } from './csi-watches.ts';
 import { ReflectorSet } from './reflector-set.ts';
 import { untilAborted } from './until-aborted.ts';
 import { WorkerLoop } from './worker-loop.ts';
-
-export { LeadershipLost, type Leadership } from './leadership.ts';
-
-export interface ControllerSettings {
-  /** Namespaced mode: only these namespaces, each watched on its own (Roles suffice). Empty: cluster-wide. */
-  readonly namespaces: readonly string[];
-  readonly namespacesToIgnore: readonly string[];
-  readonly namespaceSelector: string | undefined;
-  /** Server-side label selector for ConfigMaps and Secrets. */
-  readonly resourceLabelSelector: string | undefined;
-  /** Trailing window that gathers config changes into one roll; 0 turns it off. */
-  readonly debounceMs: number;
-  readonly fieldManager: string;
-  readonly workers: number;
-  readonly rollsPerSecond: number;
-  readonly rollsBurst: number;
-  /** Adoption writes per second at most (a first start writes to every workload); the burst is one second's worth. */
-  readonly adoptionWritesPerSecond: number;
-  readonly enabledLabel: string;
-  readonly ignoredWorkloadKinds: ReadonlySet<WorkloadKind>;
-  /** Kinds declared with --workload-kind: found through discovery, then watched like the built-in ones. */
-  readonly declaredKinds: readonly DeclaredWorkloadKind[];
-  /** argo-rollout-workloadref: Rollouts with spec.workloadRef follow the references of the Deployment named there. */
-  readonly rolloutWorkloadRef: boolean;
-  readonly startCronJobRuns: boolean;
-  /** --enable-csi-integration: watch SecretProviderClasses and their pod statuses, where served. */
-  readonly csiIntegration: boolean;
-  readonly reconcile: ReconcilerSettings;
-}
-
-/** What the controller tells the world besides the API server. */
-export interface ControllerHooks {
-  /** --webhook-url: called instead of rolling; rejects to have the workload retried. */
-  readonly webhook?: (notice: RollNotice) => Promise<void>;
-  /** Alerts: called after every roll; must not block. */
-  readonly rolled?: (notice: RollNotice) => void;
-}
 
 /** How long a Rollouts or CSI list waits before looking again when the CRD is not installed. */
 const ABSENT_CRD_RETRY_MS = 15_000;
@@ -71,11 +34,6 @@ const CACHE_RESOURCE: Readonly<Record<ConfigKind, string>> = {
   Secret: 'secrets',
   SecretProviderClass: 'secretproviderclasses',
 };
-
-/** The workload's metadata annotation that records what its pods see. */
-export function recordAnnotation(hashAnnotation: string): string {
-  return `${hashAnnotation}-record`;
-}
 
 /**
  * The level-based loop. Watches only feed caches and put workload keys into
@@ -106,10 +64,7 @@ export class Controller {
   /** Relists under way after the namespace selection changed; while any is, new keys wait in #held. */
   #relisting = 0;
   readonly #held = new Set<WorkloadKey>();
-  /** Lists refused (403) and not yet delivered since, as `resource/namespace` ('' for all namespaces). */
-  readonly #refused = new Set<string>();
-  /** Workloads waiting for a refused ConfigMap or Secret list of their namespace to be delivered. */
-  readonly #heldForAccess = new Set<WorkloadKey>();
+  readonly #access: ListAccess;
   #leaderRun: LeaderRun | undefined;
 
   constructor(
@@ -187,13 +142,20 @@ export class Controller {
       ...hooks,
     });
 
+    this.#access = new ListAccess({
+      metrics,
+      logger,
+      enqueue: (key) => {
+        this.#enqueue(key);
+      },
+    });
     this.#workers = new WorkerLoop({
       queue: this.#queue,
       reconciler: this.#reconciler,
       workers: settings.workers,
       metrics,
       logger,
-      holds: (key) => this.#holdsForAccess(key),
+      holds: (key) => this.#access.holdsForAccess(key),
     });
 
     this.#reflectors = new ReflectorSet(client);
@@ -213,7 +175,7 @@ export class Controller {
         const target = configListTarget(kind, namespace, settings.resourceLabelSelector);
         this.#reflectors.add(
           target,
-          this.#permittedOnList(
+          this.#access.permittedOnList(
             target.resource,
             namespace,
             countingEvents(
@@ -224,7 +186,7 @@ export class Controller {
               (ns) => !excludes(ns),
             ),
           ),
-          this.#observer(target.resource, namespace),
+          this.#access.observer(target.resource, namespace),
         );
       }
       for (const info of WORKLOAD_KINDS) {
@@ -241,8 +203,8 @@ export class Controller {
       )) {
         this.#reflectors.add(
           target,
-          this.#permittedOnList(target.resource, namespace, handlers),
-          this.#observer(target.resource, namespace),
+          this.#access.permittedOnList(target.resource, namespace, handlers),
+          this.#access.observer(target.resource, namespace),
         );
       }
     }
@@ -269,8 +231,8 @@ export class Controller {
         namespace,
         ...(declared || info.kind === 'Rollout' ? { absentRetryMs: ABSENT_CRD_RETRY_MS } : {}),
       },
-      this.#permittedOnList(resource, namespace, this.#workloads.handlers(info.kind, namespace)),
-      this.#observer(resource, namespace),
+      this.#access.permittedOnList(resource, namespace, this.#workloads.handlers(info.kind, namespace)),
+      this.#access.observer(resource, namespace),
     );
   }
 
@@ -403,87 +365,6 @@ export class Controller {
     this.#held.clear();
   }
 
-  /** Whether a ConfigMap or Secret list covering `namespace` is refused: its configs would only seem missing. */
-  #configsRefused(namespace: string): boolean {
-    for (const resource of ['configmaps', 'secrets']) {
-      if (this.#refused.has(`${resource}/${namespace}`) || this.#refused.has(`${resource}/`)) return true;
-    }
-    return false;
-  }
-
-  /** Holds a workload whose configs would only seem missing, until their lists are delivered; returns whether it did. */
-  #holdsForAccess(key: WorkloadKey): boolean {
-    const { namespace } = parseWorkloadKey(key);
-    if (!this.#configsRefused(namespace)) return false;
-    if (this.#heldForAccess.has(key)) return true;
-    this.#heldForAccess.add(key);
-    this.#logger.warn(
-      { workload: key, namespace },
-      'held: the ConfigMaps or Secrets of its namespace may not be listed, so its configs would only seem missing; it waits until they are listed',
-    );
-    return true;
-  }
-
-  /** `handlers`, telling the controller when a list of `resource` is delivered, maybe after refusals. */
-  #permittedOnList(resource: string, namespace: string | undefined, handlers: ReflectorHandlers): ReflectorHandlers {
-    const id = `${resource}/${namespace ?? ''}`;
-    return {
-      ...handlers,
-      listFinished: () => {
-        handlers.listFinished();
-        if (!this.#refused.delete(id)) return;
-        this.#metrics.setForbidden(resource, namespace ?? '', false);
-        this.#logger.info({ resource, namespace: namespace ?? '' }, 'list permitted again; the cache is current');
-        for (const key of this.#heldForAccess) {
-          const held = parseWorkloadKey(key).namespace;
-          if (this.#configsRefused(held)) continue;
-          this.#heldForAccess.delete(key);
-          this.#enqueue(key);
-        }
-      },
-    };
-  }
-
-  #observer(resource: string, namespace?: string): ReflectorObserver {
-    return {
-      relisted: (reason) => {
-        this.#metrics.countRelist(resource, reason);
-        if (reason !== 'initial' && reason !== 'absent' && reason !== 'forbidden')
-          this.#logger.info({ resource, reason }, 'relisted');
-      },
-      forbidden: (err) => {
-        const message = err instanceof Error ? err.message : String(err);
-        const first = !this.#refused.has(`${resource}/${namespace ?? ''}`);
-        this.#refused.add(`${resource}/${namespace ?? ''}`);
-        this.#metrics.setForbidden(resource, namespace ?? '', true);
-        const where = namespace === undefined ? 'in all namespaces' : `in namespace ${namespace}`;
-        const fields = {
-          namespace: namespace ?? '',
-          verb: 'list',
-          resource,
-          identity: requesterOf(message),
-          err: message,
-        };
-        const text = `may not list ${resource} ${where}: that cache stays empty and the list is retried with backoff; everything else is served`;
-        if (first) this.#logger.warn(fields, text);
-        else this.#logger.debug(fields, text);
-      },
-      watchRestarted: (reason) => {
-        this.#metrics.countWatchRestart(resource, reason);
-      },
-      streamsUnserved: (why) => {
-        this.#logger.info({ resource, why }, 'the API server does not stream lists; listing page by page');
-      },
-      error: (err, phase) => {
-        this.#metrics.countError(`${phase}_${resource}`);
-        this.#logger.warn(
-          { resource, phase, err: err instanceof Error ? err.message : String(err) },
-          'list/watch error; retrying',
-        );
-      },
-    };
-  }
-
   #namespaceWatch(client: ApiClient, selector: string): ReflectorSet {
     const set = new ReflectorSet(client);
     const changed = (): void => {
@@ -496,7 +377,7 @@ export class Controller {
     };
     set.add(
       { apiPrefix: '/api/v1', resource: 'namespaces', labelSelector: selector },
-      this.#permittedOnList(
+      this.#access.permittedOnList(
         'namespaces',
         undefined,
         countingEvents(
@@ -506,16 +387,8 @@ export class Controller {
           (obj) => !this.#scope.excludes(obj.metadata.name),
         ),
       ),
-      this.#observer('namespaces'),
+      this.#access.observer('namespaces'),
     );
     return set;
   }
-}
-
-/** The user a 403 Status message names (`... User "system:serviceaccount:ns:sa" cannot list ...`), if it names one. */
-function requesterOf(message: string): string | undefined {
-  const start = message.indexOf('User "');
-  if (start < 0) return undefined;
-  const end = message.indexOf('"', start + 6);
-  return end < 0 ? undefined : message.slice(start + 6, end);
 }

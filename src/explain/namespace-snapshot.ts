@@ -1,6 +1,6 @@
 import { ConfigCache } from '../config/config-cache.ts';
 import { configListTarget } from '../config/config-lists.ts';
-import { recordAnnotation, type ControllerSettings } from '../controller/controller.ts';
+import { recordAnnotation, type ControllerSettings } from '../controller/controller-settings.ts';
 import type { ApiClient } from '../kube/api-client.ts';
 import { isForbidden } from '../kube/api-error.ts';
 import { WorkloadCache } from '../workload/workload-cache.ts';

@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Leadership } from '../controller/controller.ts';
+import type { Leadership } from '../controller/leadership.ts';
 import type { Logger } from '../logger.ts';
 import type { LeaseRecord, LeaseStore, StoredLease } from './lease-store.ts';
 

@@ -1,6 +1,6 @@
 import { keyChangesText } from '../config/data-change.ts';
 import type { ChangedConfig } from '../reload/changed-config.ts';
-import type { RollNotice } from '../reload/reconciler.ts';
+import type { RollNotice } from '../reload/roll-messages.ts';
 
 /** Stakater Reloader's ALERT_SINK values; `webhook` is its name for raw, and its default. */
 export const ALERT_SINKS = ['slack', 'teams', 'gchat', 'raw', 'webhook'] as const;

@@ -1,6 +1,6 @@
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics/metrics.ts';
-import type { RollNotice } from '../reload/reconciler.ts';
+import type { RollNotice } from '../reload/roll-messages.ts';
 import { alertBody, alertText, structuredAlertBody, type AlertSink } from './alert-message.ts';
 import type { HttpPoster } from './http-post.ts';
 

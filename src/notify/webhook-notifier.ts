@@ -1,4 +1,4 @@
-import type { RollNotice } from '../reload/reconciler.ts';
+import type { RollNotice } from '../reload/roll-messages.ts';
 import { HttpPoster } from './http-post.ts';
 
 /** What --webhook-url receives for each roll it stands in for. */

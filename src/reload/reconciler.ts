@@ -2,12 +2,10 @@ import type { ConfigCache } from '../config/config-cache.ts';
 import type { EventRecorder } from '../kube/event-recorder.ts';
 import type { Logger } from '../logger.ts';
 import type { TokenBucket } from '../queue/token-bucket.ts';
-import { referenceKey, type ConfigId } from '../model/config-id.ts';
-import type { ConfigKind } from '../model/config-kind.ts';
+import type { ConfigId } from '../model/config-id.ts';
 import type { WorkloadKey } from '../model/workload-key.ts';
-import { kindInfo } from '../model/workload-kind.ts';
 import type { WorkloadCache, WorkloadRecord } from '../workload/workload-cache.ts';
-import { changedConfigs, changedConfigText, type ChangedConfig } from './changed-config.ts';
+import { changedConfigs } from './changed-config.ts';
 import type { ConfigRecord } from '../model/config-record.ts';
 import { decide, jobRefusal, recordNow } from './decide.ts';
 import type { ConfigView, Decision, DecideSettings, HoldDecision, RollDecision, SkipDecision } from './decision.ts';
@@ -15,7 +13,8 @@ import { FirstSight } from './first-sight.ts';
 import { HeldWorkloads, type HoldWhy } from './held-workloads.ts';
 import { NameListCompiler, type InvalidPattern } from './name-list.ts';
 import { hasNamedList } from './opt-in.ts';
-import type { RollEffects, WorkloadWriter } from './workload-writer.ts';
+import { effectsText, holdMessage, rollMessage, rollNotice, subject, type RollNotice } from './roll-messages.ts';
+import type { WorkloadWriter } from './workload-writer.ts';
 
 /** `skipped`: opted out or follows nothing; `waiting`: would roll, but a config it needs is missing. */
 export type ReconcileOutcome =
@@ -25,15 +24,6 @@ export interface ReconcileResult {
   readonly outcome: ReconcileOutcome;
   /** Look again after this long (a pause period running out). */
   readonly requeueAfterMs?: number;
-}
-
-/** A roll, as the alerting and the webhook describe it. */
-export interface RollNotice {
-  readonly workload: { readonly kind: string; readonly namespace: string; readonly name: string };
-  /** The configs whose change starts the roll, with the visible keys of the change and its writer where known. */
-  readonly changed: readonly ChangedConfig[];
-  readonly follows: readonly { readonly kind: ConfigKind; readonly name: string }[];
-  readonly hash: string;
 }
 
 /** The decision's settings (its name lists are the reconciler's own), and how to carry it out. */
@@ -349,56 +339,4 @@ function skipped(decision: SkipDecision, log: Logger): 'skipped' | 'unchanged' {
       log.debug({ reason: decision.detail }, 'not rolled: workload opted out');
       return 'skipped';
   }
-}
-
-function holdMessage(decision: HoldDecision, annotations: ReconcilerSettings['annotations']): string {
-  const pending = decision.held.kind === 'roll' ? `${decision.held.changed.join(', ')} changed; ` : '';
-  if (decision.reason.why === 'freeze')
-    return `${pending}not rolled while ${annotations.freeze} is "true"; it rolls once with the newest data when the freeze is lifted`;
-  const opens = decision.until === undefined ? 'the next window' : new Date(decision.until).toISOString();
-  return `${pending}not rolled outside its maintenance window; it rolls once with the newest data when the next window opens at ${opens}`;
-}
-
-function rollNotice(workload: WorkloadRecord, decision: RollDecision, changed: readonly ChangedConfig[]): RollNotice {
-  return {
-    workload: { kind: workload.kind, namespace: workload.namespace, name: workload.name },
-    changed,
-    follows: decision.plan.configs.map((c) => ({ kind: c.kind, name: c.name })),
-    hash: decision.plan.combined,
-  };
-}
-
-/** Each change the controller saw, with its keys and writer; then those it did not watch. */
-function rollMessage(changed: readonly ChangedConfig[], causes: readonly string[]): string {
-  const seen = changed.filter((c) => causes.includes(referenceKey(c.kind, c.name)));
-  const unseen = changed.filter((c) => !causes.includes(referenceKey(c.kind, c.name)));
-  return [
-    ...seen.map(changedConfigText),
-    ...(unseen.length > 0
-      ? [`${unseen.map((c) => referenceKey(c.kind, c.name)).join(', ')} changed while not watched`]
-      : []),
-  ].join('; ');
-}
-
-function effectsText(effects: RollEffects): string {
-  if (effects.startedJob !== undefined) return `; started Job ${effects.startedJob}`;
-  if (effects.jobNotStarted !== undefined) return `; no Job started: ${effects.jobNotStarted}`;
-  return '';
-}
-
-function subject(workload: WorkloadRecord): {
-  apiVersion: string;
-  kind: string;
-  namespace: string;
-  name: string;
-  uid: string;
-} {
-  const info = kindInfo(workload.kind);
-  return {
-    apiVersion: info.apiVersion,
-    kind: info.objectKind ?? info.kind,
-    namespace: workload.namespace,
-    name: workload.name,
-    uid: workload.uid,
-  };
 }

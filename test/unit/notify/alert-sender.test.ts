@@ -5,7 +5,7 @@ import { Metrics } from '../../../src/metrics/metrics.ts';
 import { alertBody, alertText, structuredAlertBody } from '../../../src/notify/alert-message.ts';
 import { AlertSender } from '../../../src/notify/alert-sender.ts';
 import { HttpPoster } from '../../../src/notify/http-post.ts';
-import type { RollNotice } from '../../../src/reload/reconciler.ts';
+import type { RollNotice } from '../../../src/reload/roll-messages.ts';
 import { receiver } from '../../support/http-receivers.ts';
 
 const logger = createLogger('json', 'error', { write: () => undefined });
