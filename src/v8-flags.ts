@@ -21,7 +21,9 @@ const V8_FLAGS: readonly string[] = ['--lite-mode'];
 
 function withV8Flags(): void {
   const entry = process.argv[1] ?? '';
+  // Only the long-running controller gains from it; explain and migrate-values start once and exit.
   if (
+    process.argv[2] !== 'run' ||
     !entry.endsWith('.js') ||
     process.execArgv.length > 0 ||
     process.platform === 'win32' ||
