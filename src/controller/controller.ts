@@ -129,6 +129,7 @@ export class Controller {
         fieldManager: settings.fieldManager,
         recordAnnotation: recordAnnotation(r.hashAnnotation),
         pausedAtAnnotation: r.annotations.pausedAt,
+        rolledAtAnnotation: r.annotations.rolledAt,
         runCronJobs: settings.startCronJobRuns,
       }),
       events: this.#events,

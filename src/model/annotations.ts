@@ -123,6 +123,13 @@ export const ANNOTATIONS = {
     description:
       'Written by the controller on a Deployment it paused: when. A restarted controller resumes it when the period is over.',
   },
+  rolledAt: {
+    flag: 'rolled-at-annotation',
+    default: 'mini-reloader.pelabs/rolled-at',
+    place: 'written',
+    description:
+      'Written by the controller on a workload it rolled: the times of its last rolls (epoch seconds), for wave health gates and the restart-loop breaker.',
+  },
   pausePeriod: {
     flag: 'pause-deployment-annotation',
     default: 'deployment.reloader.stakater.com/pause-period',

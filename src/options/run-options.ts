@@ -26,6 +26,8 @@ export interface AnnotationNames {
   readonly pausePeriod: string;
   /** When the controller paused a Deployment for its pause period. */
   readonly pausedAt: string;
+  /** When the controller last rolled a workload: the times wave gates and the loop breaker read. */
+  readonly rolledAt: string;
   /** On an Argo Rollout: `restart` sets spec.restartAt instead of changing the template. */
   readonly rolloutStrategy: string;
   /** On a workload: "true" holds its rolls. */

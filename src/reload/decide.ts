@@ -2,6 +2,7 @@ import { referenceKey, type ConfigId } from '../model/config-id.ts';
 import type { WorkloadRecord } from '../workload/workload-cache.ts';
 import { configHash } from './config-hash.ts';
 import { compareRecords, parseEntry, type ConfigRecord, type RecordChanges } from '../model/config-record.ts';
+import { withRollAt } from '../model/roll-times.ts';
 import { currentRecord, recordEntry } from './current-record.ts';
 import type {
   ConfigChange,
@@ -281,6 +282,7 @@ function rollDecision(
     kind: 'roll',
     changed: rollFor,
     record,
+    rolledAt: withRollAt(workload.rolledAt, now),
     plan,
     mark: templateMark(settings.strategy, plan, settings.hashAnnotation),
     pause: rollPause(workload, settings, now),

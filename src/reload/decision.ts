@@ -2,6 +2,7 @@ import type { AnnotationNames } from '../model/annotations.ts';
 import type { ConfigKind } from '../model/config-kind.ts';
 import type { ConfigId } from '../model/config-id.ts';
 import type { ConfigRecord } from '../model/config-record.ts';
+import type { RollTimes } from '../model/roll-times.ts';
 import type { MaintenanceWindow } from './maintenance-window.ts';
 import type { InvalidPattern, NameList } from './name-list.ts';
 import type { ConfigLookup, FollowRule, NotBoolean, OptInSettings, SkipCause } from './opt-in.ts';
@@ -147,6 +148,8 @@ export interface RollDecision extends Judged {
   readonly changed: readonly ConfigId[];
   /** The record to write with it. */
   readonly record: ConfigRecord;
+  /** The workload's roll times with this one, to write with it. */
+  readonly rolledAt: RollTimes;
   readonly plan: RollPlan;
   /** The strategy's mark on the pod template. */
   readonly mark: TemplateMark;

@@ -257,6 +257,7 @@ export class Reconciler {
       {
         record: decision.record,
         mark: decision.mark,
+        rolledAt: decision.rolledAt,
         ...(paused === undefined ? {} : { pausedAt: paused.pausedAt }),
         restart: decision.restart,
       },

@@ -3,6 +3,7 @@ import type { ApiClient, ApiRequest } from '../kube/api-client.ts';
 import { ApiError, isConflict } from '../kube/api-error.ts';
 import { asRecord } from '../kube/json-shape.ts';
 import { formatRecord, type ConfigRecord } from '../model/config-record.ts';
+import { formatRollTimes, type RollTimes } from '../model/roll-times.ts';
 import { workloadKey } from '../model/workload-key.ts';
 import { kindInfo, workloadPath } from '../model/workload-kind.ts';
 import type { WorkloadRecord } from '../workload/workload-cache.ts';
@@ -12,6 +13,7 @@ export interface WriterOptions {
   readonly fieldManager: string;
   readonly recordAnnotation: string;
   readonly pausedAtAnnotation: string;
+  readonly rolledAtAnnotation: string;
   /** Start a Job from a CronJob's template when it rolls (never for a suspended CronJob). */
   readonly runCronJobs: boolean;
 }
@@ -19,6 +21,8 @@ export interface WriterOptions {
 export interface Roll {
   readonly record: ConfigRecord;
   readonly mark: TemplateMark;
+  /** The roll times with this roll's: written with it, as what gates and the loop breaker count survives a restart. */
+  readonly rolledAt: RollTimes;
   /** Deployments with a pause period: keep it paused, since this ISO time. */
   readonly pausedAt?: string;
   /** Argo Rollouts with `rollout-strategy: restart`: set spec.restartAt instead of touching the template (kinds declared with a restart field always do). */
@@ -147,6 +151,7 @@ export class WorkloadWriter {
   #recordAnnotations(roll: Roll): Json {
     return {
       [this.#options.recordAnnotation]: formatRecord(roll.record),
+      [this.#options.rolledAtAnnotation]: formatRollTimes(roll.rolledAt),
       ...(roll.pausedAt === undefined ? {} : { [this.#options.pausedAtAnnotation]: roll.pausedAt }),
     };
   }

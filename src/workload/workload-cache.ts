@@ -5,6 +5,7 @@ import { sweepingHandlers } from '../kube/relist-sweep.ts';
 import { namedListAnnotations, workloadAnnotations, type AnnotationNames } from '../model/annotations.ts';
 import { CONFIG_KINDS, type ConfigKind } from '../model/config-kind.ts';
 import { parseRecord, type ConfigRecord } from '../model/config-record.ts';
+import { parseRollTimes, type RollTimes } from '../model/roll-times.ts';
 import { workloadKey, type WorkloadKey } from '../model/workload-key.ts';
 import { kindInfo, type WorkloadKind } from '../model/workload-kind.ts';
 import type { ConfigReference } from './config-reference.ts';
@@ -31,6 +32,8 @@ export interface WorkloadRecord {
   /** Deployments: spec.paused, and when we paused it (our annotation), for pause periods. */
   readonly paused: boolean;
   readonly pausedAt: string | undefined;
+  /** When the controller rolled it last (our annotation), oldest first. */
+  readonly rolledAt: RollTimes;
   /** CronJobs: spec.suspend. */
   readonly suspended: boolean;
   /** The kind of the owner that controls it (a Job's CronJob), if any. */
@@ -156,6 +159,7 @@ export class WorkloadCache {
       record: parseRecord(annotations[this.#options.recordAnnotation]),
       paused: spec?.paused === true,
       pausedAt: annotations[this.#options.annotations.pausedAt],
+      rolledAt: parseRollTimes(annotations[this.#options.annotations.rolledAt]),
       suspended: spec?.suspend === true,
       controllerKind: typeof controller?.kind === 'string' ? controller.kind : undefined,
       ...(kind === 'Rollout' && this.#options.followWorkloadRef === true ? withRef(workloadRefOf(obj)) : {}),

@@ -82,6 +82,7 @@ function workload(
     record: undefined,
     paused: false,
     pausedAt: undefined,
+    rolledAt: [],
     suspended: false,
     controllerKind: undefined,
   };

@@ -69,6 +69,7 @@ interface Shape {
   readonly record?: ConfigRecord;
   readonly kind?: WorkloadKind;
   readonly pausedAt?: string;
+  readonly rolledAt?: readonly number[];
 }
 
 function workload(shape: Shape = {}): WorkloadRecord {
@@ -85,6 +86,7 @@ function workload(shape: Shape = {}): WorkloadRecord {
     record: shape.record,
     paused: shape.pausedAt !== undefined,
     pausedAt: shape.pausedAt,
+    rolledAt: shape.rolledAt ?? [],
     suspended: false,
     controllerKind: undefined,
   };
@@ -143,6 +145,13 @@ test('How it decides: a ConfigMap/Secret labelled enabled changes: every workloa
   assert.deepEqual(decision.changed, ['ConfigMap/cm']);
   assert.equal(followed(decision, 'ConfigMap/cm').rule, 'enabled-label');
   assert.equal(unfollowed(decision, 'ConfigMap/plain').cause, 'not-opted-in');
+});
+
+test('a roll writes the roll times with its own added, so what counts past rolls survives a restart', () => {
+  const earlier = NOW - 60_000;
+  const decision = later({ rolledAt: [earlier] }, config('cm', { a: '1' }), config('cm', { a: '2' }));
+  assertKind(decision, 'roll');
+  assert.deepEqual(decision.rolledAt, [earlier, NOW]);
 });
 
 test('How it decides: a workload annotated auto "true" rolls when any ConfigMap/Secret it references changes', () => {

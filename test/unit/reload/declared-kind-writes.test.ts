@@ -7,6 +7,7 @@ import { serveDeclaredKind, type WorkloadKind } from '../../../src/model/workloa
 import { FakeApiServer, sendJson, type RecordedRequest } from '../kube/fake-api-server.ts';
 
 const RECORD = 'mini-reloader.pelabs/config-hash-record';
+const ROLLED_AT = 'mini-reloader.pelabs/rolled-at';
 
 const runner = serveDeclaredKind(
   {
@@ -47,6 +48,7 @@ function workload(kind: WorkloadKind, extra: Partial<WorkloadRecord> = {}): Work
     record: undefined,
     paused: false,
     pausedAt: undefined,
+    rolledAt: [],
     suspended: false,
     controllerKind: undefined,
     ...extra,
@@ -56,6 +58,7 @@ function workload(kind: WorkloadKind, extra: Partial<WorkloadRecord> = {}): Work
 const roll: Roll = {
   record: { version: 2, entries: new Map([[referenceKey('ConfigMap', 'cm'), '*.abc']]) },
   mark: { annotations: { 'mini-reloader.pelabs/config-hash': 'h2' }, env: new Map() },
+  rolledAt: [1764633600000, 1764633900000],
 };
 
 async function start(
@@ -73,6 +76,7 @@ async function start(
       fieldManager: 'mini-reloader',
       recordAnnotation: RECORD,
       pausedAtAnnotation: 'p',
+      rolledAtAnnotation: ROLLED_AT,
       runCronJobs: true,
     }),
   };
@@ -94,7 +98,7 @@ test('a declared kind rolls by one apply of the mark at its template path, with 
       name: 'w',
       namespace: 'ns',
       resourceVersion: '42',
-      annotations: { [RECORD]: '{"v":2,"ConfigMap/cm":"*.abc"}' },
+      annotations: { [RECORD]: '{"v":2,"ConfigMap/cm":"*.abc"}', [ROLLED_AT]: '1764633600,1764633900' },
     },
     spec: { runner: { template: { metadata: { annotations: { 'mini-reloader.pelabs/config-hash': 'h2' } } } } },
   });
@@ -126,7 +130,7 @@ test('a kind with a restart field rolls by one merge patch of the record and tha
   const patch = body(req);
   assert.deepEqual(patch.metadata, {
     resourceVersion: '42',
-    annotations: { [RECORD]: '{"v":2,"ConfigMap/cm":"*.abc"}' },
+    annotations: { [RECORD]: '{"v":2,"ConfigMap/cm":"*.abc"}', [ROLLED_AT]: '1764633600,1764633900' },
   });
   const at = ((patch.spec as Record<string, unknown>).restart as Record<string, unknown>).at;
   assert.match(String(at), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);

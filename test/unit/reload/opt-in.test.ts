@@ -54,6 +54,7 @@ function workload(
     record: undefined,
     paused: false,
     pausedAt: undefined,
+    rolledAt: [],
     suspended: false,
     controllerKind: undefined,
   };

@@ -7,6 +7,7 @@ import type { WorkloadKind } from '../../../src/model/workload-kind.ts';
 import { FakeApiServer, sendJson, status, type RecordedRequest } from '../kube/fake-api-server.ts';
 
 const RECORD = 'mini-reloader.pelabs/config-hash-record';
+const ROLLED_AT = 'mini-reloader.pelabs/rolled-at';
 const PAUSED_AT = 'deployment.reloader.stakater.com/paused-at';
 
 function workload(kind: WorkloadKind): WorkloadRecord {
@@ -23,6 +24,7 @@ function workload(kind: WorkloadKind): WorkloadRecord {
     record: undefined,
     paused: false,
     pausedAt: undefined,
+    rolledAt: [],
     suspended: false,
     controllerKind: undefined,
   };
@@ -31,6 +33,7 @@ function workload(kind: WorkloadKind): WorkloadRecord {
 const roll: Roll = {
   record: { version: 2, entries: new Map([[referenceKey('ConfigMap', 'cm'), '*.abc']]) },
   mark: { annotations: { 'mini-reloader.pelabs/config-hash': 'h2' }, env: new Map() },
+  rolledAt: [1764633600000, 1764633900000],
 };
 
 async function start(
@@ -47,6 +50,7 @@ async function start(
     fieldManager: 'mini-reloader',
     recordAnnotation: RECORD,
     pausedAtAnnotation: PAUSED_AT,
+    rolledAtAnnotation: ROLLED_AT,
     runCronJobs: true,
   });
   return { api, writer };
@@ -71,7 +75,11 @@ test('a Deployment roll is one server-side apply of the record and the mark, wit
       name: 'web',
       namespace: 'ns',
       resourceVersion: '42',
-      annotations: { [RECORD]: '{"v":2,"ConfigMap/cm":"*.abc"}', [PAUSED_AT]: '2026-11-23T10:00:00.000Z' },
+      annotations: {
+        [RECORD]: '{"v":2,"ConfigMap/cm":"*.abc"}',
+        [ROLLED_AT]: '1764633600,1764633900',
+        [PAUSED_AT]: '2026-11-23T10:00:00.000Z',
+      },
     },
     spec: { template: { metadata: { annotations: { 'mini-reloader.pelabs/config-hash': 'h2' } } }, paused: true },
   });
@@ -193,7 +201,7 @@ test('a Job is deleted with uid and resourceVersion preconditions and created ag
     name: 'web',
     namespace: 'ns',
     labels: { app: 'web' },
-    annotations: { keep: 'me', [RECORD]: '{"v":2,"ConfigMap/cm":"*.abc"}' },
+    annotations: { keep: 'me', [RECORD]: '{"v":2,"ConfigMap/cm":"*.abc"}', [ROLLED_AT]: '1764633600,1764633900' },
   });
   assert.deepEqual(job.spec, {
     template: {
@@ -279,6 +287,7 @@ test("the caller's signal aborts a write in flight, and one already aborted send
     fieldManager: 'mini-reloader',
     recordAnnotation: RECORD,
     pausedAtAnnotation: PAUSED_AT,
+    rolledAtAnnotation: ROLLED_AT,
     runCronJobs: true,
   });
   const lead = new AbortController();
