@@ -85,6 +85,9 @@ async function run(argv: readonly string[]): Promise<number> {
           rolled: (notice) => {
             alerts.notify(notice);
           },
+          halted: (notice) => {
+            alerts.notifyHalt(notice);
+          },
         }),
   });
 

@@ -27,6 +27,8 @@ export function controllerSettings(o: RunOptions): ControllerSettings {
       reloadOnCreate: o.reloadOnCreate,
       reloadOnDelete: o.reloadOnDelete,
       maintenanceWindows: o.maintenanceWindows,
+      rolloutWaves: o.rolloutWaves,
+      waveTimeoutMs: o.waveTimeoutMs,
       dryRun: o.dryRun,
       optIn: {
         annotations: o.annotations,

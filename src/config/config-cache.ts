@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { stringMap } from '../kube/json-shape.ts';
 import type { KubeObject } from '../kube/kube-object.ts';
 import type { ReflectorHandlers } from '../kube/reflector-types.ts';
@@ -25,7 +26,30 @@ export interface ConfigEntry {
   readonly match: boolean;
   /** Its last data change seen while watched (key names, who wrote it); none for what the first list found. */
   readonly change?: DataChange;
+  /** Its wave-plan annotations (see WaveAnnotations), when it carries them. */
+  readonly waves?: WaveSteering;
 }
+
+/** The names of the annotations that steer a config's rollout in waves. */
+export interface WaveAnnotations {
+  readonly rolloutWaves: string;
+  readonly waveTimeout: string;
+  readonly resume: string;
+}
+
+/**
+ * What a config's wave annotations say, bounded: the plan and timeout texts
+ * cut one character past what their parsers read (so an overlong value stays
+ * overlong), and the resume value only as a digest, since only its changes
+ * matter.
+ */
+export interface WaveSteering {
+  readonly plan: string | undefined;
+  readonly timeout: string | undefined;
+  readonly resume: string | undefined;
+}
+
+const MAX_STEERING_TEXT = 257;
 
 export interface ConfigCacheOptions {
   readonly enabledLabel: string;
@@ -39,6 +63,8 @@ export interface ConfigCacheOptions {
   readonly onNotBoolean?: (kind: ConfigKind, namespace: string, name: string, field: string, value: string) => void;
   /** Namespaces whose objects are not kept at all. */
   readonly ignoreNamespace?: (namespace: string) => boolean;
+  /** The wave-plan annotations to keep; without them none are. */
+  readonly waveAnnotations?: WaveAnnotations;
   /** Data writes that land within this long of the previous one add up to one change (the debounce window). */
   readonly gatherMs?: number;
   readonly now?: () => number;
@@ -141,6 +167,7 @@ export class ConfigCache {
       enabled: flag(this.#options.enabledLabel, labels[this.#options.enabledLabel]),
       ignored: flag(this.#options.ignoreAnnotation, annotations[this.#options.ignoreAnnotation]),
       match: flag(this.#options.matchAnnotation, annotations[this.#options.matchAnnotation]),
+      ...waveSteering(this.#options.waveAnnotations, annotations),
     };
     this.#store(kind, namespace, name, entry, obj.metadata);
   }
@@ -228,8 +255,24 @@ export class ConfigCache {
   }
 }
 
+function waveSteering(
+  names: WaveAnnotations | undefined,
+  annotations: Readonly<Record<string, string>>,
+): { waves?: WaveSteering } {
+  if (names === undefined) return {};
+  const plan = annotations[names.rolloutWaves]?.slice(0, MAX_STEERING_TEXT);
+  const timeout = annotations[names.waveTimeout]?.slice(0, MAX_STEERING_TEXT);
+  const resumeText = annotations[names.resume];
+  if (plan === undefined && timeout === undefined && resumeText === undefined) return {};
+  const resume =
+    resumeText === undefined ? undefined : createHash('sha256').update(resumeText, 'utf8').digest('hex').slice(0, 16);
+  return { waves: { plan, timeout, resume } };
+}
+
 function sameEntry(a: ConfigEntry, b: ConfigEntry): boolean {
   if (a.uid !== b.uid || a.enabled !== b.enabled || a.ignored !== b.ignored || a.match !== b.match) return false;
+  const [x, y] = [a.waves, b.waves];
+  if (x?.plan !== y?.plan || x?.timeout !== y?.timeout || x?.resume !== y?.resume) return false;
   if (a.digests.size !== b.digests.size) return false;
   for (const [key, digest] of a.digests) if (b.digests.get(key) !== digest) return false;
   return true;

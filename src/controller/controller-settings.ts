@@ -1,6 +1,7 @@
 import type { DeclaredWorkloadKind } from '../model/declared-kind.ts';
 import type { WorkloadKind } from '../model/workload-kind.ts';
 import type { ReconcilerSettings } from '../reload/reconciler.ts';
+import type { HaltNotice } from '../reload/wave-halts.ts';
 import type { RollNotice } from '../reload/roll-messages.ts';
 
 export interface ControllerSettings {
@@ -36,6 +37,8 @@ export interface ControllerHooks {
   readonly webhook?: (notice: RollNotice) => Promise<void>;
   /** Alerts: called after every roll; must not block. */
   readonly rolled?: (notice: RollNotice) => void;
+  /** Alerts: called once per halted rollout; must not block. */
+  readonly halted?: (notice: HaltNotice) => void;
 }
 
 /** The workload's metadata annotation that records what its pods see. */

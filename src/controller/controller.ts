@@ -92,6 +92,7 @@ export class Controller {
       matchAnnotation: settings.reconcile.annotations.match,
       ignoreNamespace: excludes,
       gatherMs: settings.debounceMs,
+      waveAnnotations: settings.reconcile.annotations,
       onChange: (kind, namespace, name) => {
         this.#configChanged(kind, namespace, name);
       },
@@ -119,6 +120,9 @@ export class Controller {
       onChange: (key) => {
         if (this.#synced) this.#workloadChanged(key);
       },
+      onGateChange: (key) => {
+        if (this.#synced) this.#gateChanged(key);
+      },
     });
 
     this.#events = new EventRecorder(client, 'mini-reloader', logger);
@@ -139,6 +143,9 @@ export class Controller {
       logger,
       heldCount: (why, count) => {
         metrics.setHeld(why, count);
+      },
+      countHalt: () => {
+        metrics.countHalt();
       },
       ...hooks,
     });
@@ -326,6 +333,22 @@ export class Controller {
     for (const key of this.#workloads.referencing(kind, namespace, name)) queue(key);
     // Named lists may select configs the pod spec never mentions; the reconciler matches them.
     for (const key of this.#workloads.naming(kind, namespace)) queue(key);
+  }
+
+  /**
+   * A follower's health, record or last roll changed: the workloads in the
+   * later waves of the plans of its configs may pass their gate now, or halt.
+   * Only configs that may have a plan are looked at.
+   */
+  #gateChanged(key: WorkloadKey): void {
+    const workload = this.#workloads.get(key);
+    if (workload === undefined) return;
+    const waves = this.#settings.reconcile.rolloutWaves.length > 0;
+    for (const ref of workload.references) {
+      if (!waves && this.#configs.get(ref.kind, workload.namespace, ref.name)?.waves?.plan === undefined) continue;
+      for (const other of this.#workloads.referencing(ref.kind, workload.namespace, ref.name))
+        if (other !== key) this.#enqueue(other);
+    }
   }
 
   /** The moment a workload is first seen (or seen again) is the state its adoption compares with. */

@@ -1,3 +1,4 @@
+import { waveHoldText } from '../reload/wave-messages.ts';
 import type { ConfigEntry } from '../config/config-cache.ts';
 import { decide } from '../reload/decide.ts';
 import type {
@@ -296,6 +297,9 @@ function holdStatus(decision: HoldDecision): string {
       return 'held while its freeze annotation is "true"; it rolls once with the newest data when the freeze is lifted';
     case 'maintenance-window':
       return `held outside its maintenance window${decision.until === undefined ? '' : `; the next window opens at ${new Date(decision.until).toISOString()}`}`;
+    case 'wave':
+    case 'halted':
+      return `held: ${waveHoldText(reason, decision.until)}`;
   }
 }
 

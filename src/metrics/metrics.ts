@@ -29,6 +29,7 @@ export interface MetricHandles {
   readonly alertsTotal: Counter<'result'>;
   readonly leader: Gauge;
   readonly heldWorkloads: Gauge<'reason'>;
+  readonly rolloutHaltsTotal: Counter;
   readonly forbiddenResources: Gauge<'resource' | 'namespace'>;
   readonly buildInfo: Gauge<'version'>;
   /** Stakater Reloader's names and labels, so its dashboards and alerts keep working. */
@@ -127,8 +128,12 @@ export class Metrics {
       }),
       heldWorkloads: registry.gauge({
         name: 'mini_reloader_held_workloads',
-        help: 'Workloads whose roll is held, by reason (freeze, maintenance-window, config-missing, pause-period).',
+        help: 'Workloads whose roll is held, by reason (freeze, maintenance-window, config-missing, pause-period, wave, halted).',
         labelNames: ['reason'],
+      }),
+      rolloutHaltsTotal: registry.counter({
+        name: 'mini_reloader_rollout_halts_total',
+        help: 'Rollouts in waves halted because a wave failed its health gate.',
       }),
       leader: registry.gauge({
         name: 'mini_reloader_leader',
@@ -224,6 +229,10 @@ export class Metrics {
 
   setHeld(reason: string, count: number): void {
     this.handles.heldWorkloads.set({ reason }, count);
+  }
+
+  countHalt(): void {
+    this.handles.rolloutHaltsTotal.inc();
   }
 
   setQueueDepth(depth: number): void {

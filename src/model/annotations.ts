@@ -150,6 +150,39 @@ export const ANNOTATIONS = {
     description:
       'On a workload: weekly windows such as "Mon-Fri 02:00-04:00 Europe/Berlin, Sat 00:00-06:00 UTC"; outside them its rolls wait for the next window. Overrides --maintenance-window.',
   },
+  rolloutWaves: {
+    flag: 'rollout-waves-annotation',
+    default: 'mini-reloader.pelabs/rollout-waves',
+    place: 'config',
+    description:
+      'On a ConfigMap or Secret: its followers roll in waves, a comma list of cumulative counts or percentages such as "1,10%,50%,100%"; each wave waits until the one before is healthy. Overrides --rollout-waves.',
+  },
+  waveTimeout: {
+    flag: 'wave-timeout-annotation',
+    default: 'mini-reloader.pelabs/wave-timeout',
+    place: 'config',
+    description:
+      'On a ConfigMap or Secret with waves: how long a wave may take to become healthy before the rollout halts. Overrides --wave-timeout.',
+  },
+  resume: {
+    flag: 'resume-annotation',
+    default: 'mini-reloader.pelabs/resume',
+    place: 'config',
+    description: 'On a ConfigMap or Secret whose rollout halted: a new value (any) resumes it past the failed wave.',
+  },
+  canary: {
+    flag: 'canary-annotation',
+    default: 'mini-reloader.pelabs/canary',
+    place: 'workload',
+    description: 'On a workload: "true" puts it in the first wave of the rollouts of the configs it follows.',
+  },
+  halted: {
+    flag: 'halted-annotation',
+    default: 'mini-reloader.pelabs/halted',
+    place: 'written',
+    description:
+      'Written by the controller on a workload held by a halted rollout: which config, data and failed wave, so the halt survives restarts.',
+  },
 } as const satisfies Readonly<Record<string, AnnotationSpec>>;
 
 export type AnnotationKey = keyof typeof ANNOTATIONS;

@@ -1,6 +1,7 @@
 import { keyChangesText } from '../config/data-change.ts';
 import type { ChangedConfig } from '../reload/changed-config.ts';
 import type { RollNotice } from '../reload/roll-messages.ts';
+import type { HaltNotice } from '../reload/wave-halts.ts';
 
 /** Stakater Reloader's ALERT_SINK values; `webhook` is its name for raw, and its default. */
 export const ALERT_SINKS = ['slack', 'teams', 'gchat', 'raw', 'webhook'] as const;
@@ -22,6 +23,31 @@ export function alertText(notice: RollNotice, additionalInfo: string | undefined
     .join(', ');
   const text = `mini-reloader detected changes in ${configs} in namespace *${namespace}*. Hence rolled *${name}* of type *${kind}*`;
   return additionalInfo === undefined ? text : `${additionalInfo} : ${text}`;
+}
+
+/** The alert for a halted rollout in waves. */
+export function haltAlertText(halt: HaltNotice, additionalInfo: string | undefined): string {
+  const { kind, namespace, name } = halt.config;
+  const text = `mini-reloader halted the rollout of *${name}* of type *${kind}* in namespace *${namespace}*: ${halt.text}`;
+  return additionalInfo === undefined ? text : `${additionalInfo} : ${text}`;
+}
+
+/** The raw sink's body for a halt under --alert-structured: `event: "halt"`, the config as `resource*`, and the text. */
+export function structuredHaltBody(
+  halt: HaltNotice,
+  additionalInfo: string | undefined,
+  at: Date,
+): { contentType: string; text: string } {
+  const { kind, namespace, name } = halt.config;
+  return json({
+    event: 'halt',
+    resourceKind: kind,
+    resourceName: name,
+    resourceNamespace: namespace,
+    timestamp: `${at.toISOString().slice(0, 19)}Z`,
+    ...(additionalInfo === undefined || additionalInfo === '' ? {} : { additional: additionalInfo }),
+    message: halt.text,
+  });
 }
 
 /** ` (keys A, B changed, by kubectl-edit)`: the key names and writer of a change, never a value; '' when unknown. */

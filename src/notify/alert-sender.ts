@@ -1,7 +1,15 @@
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import type { RollNotice } from '../reload/roll-messages.ts';
-import { alertBody, alertText, structuredAlertBody, type AlertSink } from './alert-message.ts';
+import type { HaltNotice } from '../reload/wave-halts.ts';
+import {
+  alertBody,
+  alertText,
+  haltAlertText,
+  structuredAlertBody,
+  structuredHaltBody,
+  type AlertSink,
+} from './alert-message.ts';
 import type { HttpPoster } from './http-post.ts';
 
 export interface AlertSenderOptions {
@@ -18,10 +26,7 @@ export interface AlertSenderOptions {
   readonly now?: () => Date;
 }
 
-interface Waiting {
-  readonly notice: RollNotice;
-  readonly at: Date;
-}
+type Waiting = { readonly notice: RollNotice; readonly at: Date } | { readonly halt: HaltNotice; readonly at: Date };
 
 const DEFAULT_CAPACITY = 256;
 
@@ -45,15 +50,21 @@ export class AlertSender {
   }
 
   notify(notice: RollNotice): void {
+    this.#queue({ notice, at: this.#now() });
+  }
+
+  /** A rollout in waves halted: queued like a roll's alert. */
+  notifyHalt(halt: HaltNotice): void {
+    this.#queue({ halt, at: this.#now() });
+  }
+
+  #queue(waiting: Waiting): void {
     if (this.#waiting.length >= this.#capacity) {
       this.#options.metrics.countAlert('dropped');
-      this.#options.logger.warn(
-        { workload: workloadId(notice) },
-        'alert dropped: too many alerts waiting for the receiver',
-      );
+      this.#options.logger.warn(subjectField(waiting), 'alert dropped: too many alerts waiting for the receiver');
       return;
     }
-    this.#waiting.push({ notice, at: this.#now() });
+    this.#waiting.push(waiting);
     this.#sending ??= this.#sendAll().finally(() => {
       this.#sending = undefined;
     });
@@ -78,28 +89,36 @@ export class AlertSender {
 
   async #sendAll(): Promise<void> {
     for (let next = this.#waiting.shift(); next !== undefined; next = this.#waiting.shift()) {
-      const { notice, at } = next;
-      const { poster, sink, additionalInfo, structured, logger, metrics } = this.#options;
+      const { poster, sink, logger, metrics } = this.#options;
       try {
-        const raw = sink === 'raw' || sink === 'webhook';
-        await poster.post(
-          raw && structured
-            ? structuredAlertBody(notice, additionalInfo, at)
-            : alertBody(sink, alertText(notice, additionalInfo)),
-        );
+        await poster.post(this.#body(next));
         metrics.countAlert('sent');
       } catch (err) {
         metrics.countAlert('failed');
         logger.error(
-          { workload: workloadId(notice), sink, err: err instanceof Error ? err.message : String(err) },
+          { ...subjectField(next), sink, err: err instanceof Error ? err.message : String(err) },
           'alert not sent',
         );
       }
     }
   }
+
+  #body(waiting: Waiting): { contentType: string; text: string } {
+    const { sink, additionalInfo, structured } = this.#options;
+    const raw = sink === 'raw' || sink === 'webhook';
+    if ('halt' in waiting)
+      return raw && structured
+        ? structuredHaltBody(waiting.halt, additionalInfo, waiting.at)
+        : alertBody(sink, haltAlertText(waiting.halt, additionalInfo));
+    return raw && structured
+      ? structuredAlertBody(waiting.notice, additionalInfo, waiting.at)
+      : alertBody(sink, alertText(waiting.notice, additionalInfo));
+  }
 }
 
-function workloadId(notice: RollNotice): string {
-  const { kind, namespace, name } = notice.workload;
-  return `${kind}/${namespace}/${name}`;
+/** The log field naming what an alert is about: the workload rolled, or the config whose rollout halted. */
+function subjectField(waiting: Waiting): { workload: string } | { config: string } {
+  const id = ({ kind, namespace, name }: { kind: string; namespace: string; name: string }): string =>
+    `${kind}/${namespace}/${name}`;
+  return 'halt' in waiting ? { config: id(waiting.halt.config) } : { workload: id(waiting.notice.workload) };
 }

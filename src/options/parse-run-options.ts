@@ -180,6 +180,8 @@ export function parseRunOptions(
     reloadOnCreate: v.reloadOnCreate,
     reloadOnDelete: v.reloadOnDelete,
     maintenanceWindows: Object.freeze(v.maintenanceWindow),
+    rolloutWaves: Object.freeze(v.rolloutWaves),
+    waveTimeoutMs: v.waveTimeout,
     startCronJobRuns: v.startCronJobRuns,
     webhookUrl: v.webhookUrl,
     ha,

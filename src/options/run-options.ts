@@ -2,6 +2,7 @@ import type { LogFormat, LogLevel } from '../logger.ts';
 import type { AlertSink } from '../notify/alert-message.ts';
 import type { MaintenanceWindow } from '../reload/maintenance-window.ts';
 import type { ReloadStrategy } from '../reload/reload-strategy.ts';
+import type { WaveEnd } from '../reload/rollout-waves.ts';
 import type { ConfigKind } from '../model/config-kind.ts';
 import type { WorkloadKind } from '../model/workload-kind.ts';
 import type { DeclaredWorkloadKind } from '../model/declared-kind.ts';
@@ -34,6 +35,14 @@ export interface AnnotationNames {
   readonly freeze: string;
   /** On a workload: the weekly windows its rolls wait for. */
   readonly maintenanceWindow: string;
+  /** On a config: its wave plan, the timeout of a wave's health gate, and the value whose change resumes a halted plan. */
+  readonly rolloutWaves: string;
+  readonly waveTimeout: string;
+  readonly resume: string;
+  /** On a workload: "true" puts it in the first wave. */
+  readonly canary: string;
+  /** Written on a workload held by a halted plan. */
+  readonly halted: string;
 }
 
 /** Leader election with a Lease: only the leader writes; the others keep their caches warm. */
@@ -100,6 +109,10 @@ export interface RunOptions {
   readonly reloadOnDelete: boolean;
   /** --maintenance-window: when rolls may happen, unless a workload's annotation says otherwise; empty: always. */
   readonly maintenanceWindows: readonly MaintenanceWindow[];
+  /** --rollout-waves: the wave plan of configs without one of their own; empty: no waves. */
+  readonly rolloutWaves: readonly WaveEnd[];
+  /** --wave-timeout: how long a wave's health gate waits. */
+  readonly waveTimeoutMs: number;
   readonly startCronJobRuns: boolean;
   /** Set: POST each roll there instead of rolling. */
   readonly webhookUrl: string | undefined;

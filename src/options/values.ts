@@ -3,6 +3,7 @@ import { parseListenAddress } from '../http/listen.ts';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../logger.ts';
 import { ALERT_SINKS, type AlertSink } from '../notify/alert-message.ts';
 import { parseMaintenanceWindows, type MaintenanceWindow } from '../reload/maintenance-window.ts';
+import { parseRolloutWaves, type WaveEnd } from '../reload/rollout-waves.ts';
 import { RELOAD_STRATEGIES, type ReloadStrategy } from '../reload/reload-strategy.ts';
 import type { ConfigKind } from '../model/config-kind.ts';
 import { WORKLOAD_KINDS, type WorkloadKind } from '../model/workload-kind.ts';
@@ -54,10 +55,27 @@ export function duration(maxMs: number, maxText: string): ValueParser<number> {
   };
 }
 
+/** A duration from `minMs` up to `maxMs`. */
+export function durationBetween(minMs: number, maxMs: number, minText: string, maxText: string): ValueParser<number> {
+  const upTo = duration(maxMs, maxText);
+  return (raw) => {
+    const ms = upTo(raw);
+    if (ms < minMs) return invalid(`${q(raw)} is too short (allowed: ${minText} up to ${maxText})`);
+    return ms;
+  };
+}
+
 export const maintenanceWindows: ValueParser<readonly MaintenanceWindow[]> = (raw) => {
   const parsed = parseMaintenanceWindows(raw);
   if (!parsed.ok) return invalid(`${q(raw)} is not a list of maintenance windows: ${parsed.error}`);
   return parsed.windows;
+};
+
+export const rolloutWaves: ValueParser<readonly WaveEnd[]> = (raw) => {
+  if (raw === '') return [];
+  const parsed = parseRolloutWaves(raw);
+  if (!parsed.ok) return invalid(`${q(raw)} is not a wave plan (e.g. "1,10%,50%,100%"): ${parsed.error}`);
+  return parsed.ends;
 };
 
 export const fieldManager: ValueParser<string> = (raw) => {

@@ -23,6 +23,7 @@ import type {
 import { decideOptIn, hasExplicitOptIn, type FollowedRef, type OptInSettings, type SkippedConfig } from './opt-in.ts';
 import { pausePeriod } from './pause-period.ts';
 import { rolloutHold } from './rollout-hold.ts';
+import { waveHold } from './wave-hold.ts';
 import { templateMark, type FollowedConfig, type RollPlan } from './reload-strategy.ts';
 
 const NO_FINDINGS: Findings = { invalid: [], notBooleans: [] };
@@ -47,6 +48,9 @@ const NO_FINDINGS: Findings = { invalid: [], notBooleans: [] };
  * - A roll is held while the workload is frozen, and outside its maintenance
  *   windows until the next opens. Held, its record is not written, so the
  *   change stays pending and rolls once, with the newest data, after.
+ * - A roll for a config with a wave plan waits until every wave before its
+ *   own rolled and became healthy, and is held for good when the plan
+ *   halted (see `waveGate`).
  * - Nothing to roll for a Deployment we paused: hold until its pause period
  *   is over, then resume it.
  */
@@ -128,7 +132,10 @@ export function decide(
   const { hold, findings: found } = rolloutHold(workload, settings, now, findings);
   if (hold !== undefined)
     return { kind: 'hold', ...hold, held: { ...roll, findings: found }, configs: verdicts, findings: found };
-  return found === findings ? roll : { ...roll, findings: found };
+  const waved = waveHold(workload, roll, configs, now);
+  const ready = { ...roll, findings: found, ...(waved.wave === undefined ? {} : { wave: waved.wave }) };
+  if (waved.hold !== undefined) return { kind: 'hold', ...waved.hold, held: ready, configs: verdicts, findings: found };
+  return found === findings && waved.wave === undefined ? roll : ready;
 }
 
 /**

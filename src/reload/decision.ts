@@ -7,6 +7,7 @@ import type { MaintenanceWindow } from './maintenance-window.ts';
 import type { InvalidPattern, NameList } from './name-list.ts';
 import type { ConfigLookup, FollowRule, NotBoolean, OptInSettings, SkipCause } from './opt-in.ts';
 import type { ReloadStrategy, RollPlan, TemplateMark } from './reload-strategy.ts';
+import type { Follower, WaveHoldReason, WavePlan } from './wave-gate.ts';
 
 /**
  * What `decide` makes of one workload, as a tagged union on `kind`. The
@@ -30,6 +31,11 @@ export type Decision = SkipDecision | AdoptDecision | RecordDecision | RollDecis
 export interface ConfigView extends ConfigLookup {
   /** The uid the config of that name had before it was deleted or replaced while watched, if remembered. */
   formerUid(kind: ConfigKind, name: string): string | undefined;
+  /** The config's wave plan for its data now, with its followers; undefined when it rolls without waves. Absent: no plans at all. */
+  readonly waves?: (
+    kind: ConfigKind,
+    name: string,
+  ) => { readonly plan: WavePlan; readonly followers: readonly Follower[] } | undefined;
 }
 
 /** The switches and annotation names the decision reads. */
@@ -156,6 +162,8 @@ export interface RollDecision extends Judged {
   readonly pause: RollPause;
   /** Argo Rollouts with `rollout-strategy: restart`: set spec.restartAt instead of the mark. */
   readonly restart: boolean;
+  /** Its wave in the wave plan of the config it is attributed to, if that config has one. */
+  readonly wave?: { readonly wave: number; readonly of: number };
 }
 
 /** Why a hold keeps a workload as it is. Safe rollouts add their reasons here. */
@@ -167,7 +175,9 @@ export type HoldReason =
   /** Its freeze annotation is "true": it rolls when the freeze is lifted. */
   | { readonly why: 'freeze' }
   /** Outside its maintenance windows (its annotation's, else --maintenance-window's): it rolls when the next opens, at `until`. */
-  | { readonly why: 'maintenance-window' };
+  | { readonly why: 'maintenance-window' }
+  /** A wave plan's gate: its wave waits for the one before, or the plan halted. */
+  | WaveHoldReason;
 
 export interface HoldDecision extends Judged {
   readonly kind: 'hold';

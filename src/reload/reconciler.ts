@@ -15,6 +15,10 @@ import { NameListCompiler, type InvalidPattern } from './name-list.ts';
 import { hasNamedList } from './opt-in.ts';
 import { effectsText, holdMessage, rollMessage, rollNotice, subject, type RollNotice } from './roll-messages.ts';
 import type { WorkloadWriter } from './workload-writer.ts';
+import type { WaveEnd } from './rollout-waves.ts';
+import { WaveHalts, type HaltNotice } from './wave-halts.ts';
+import { WaveViews } from './wave-views.ts';
+import { CONFIG_KINDS } from '../model/config-kind.ts';
 
 /** `skipped`: opted out or follows nothing; `waiting`: would roll, but a config it needs is missing. */
 export type ReconcileOutcome =
@@ -30,12 +34,16 @@ export interface ReconcileResult {
 export interface ReconcilerSettings extends Omit<DecideSettings, 'nameLists'> {
   /** Decide and report, write nothing. */
   readonly dryRun: boolean;
+  /** --rollout-waves: the plan of configs without one of their own (empty: none). */
+  readonly rolloutWaves: readonly WaveEnd[];
+  /** --wave-timeout. */
+  readonly waveTimeoutMs: number;
 }
 
 export interface ReconcilerDeps {
   readonly workloads: WorkloadCache;
   readonly configs: ConfigCache;
-  readonly writer: Pick<WorkloadWriter, 'record' | 'roll' | 'resume' | 'finishPending'>;
+  readonly writer: Pick<WorkloadWriter, 'record' | 'roll' | 'resume' | 'finishPending' | 'annotate'>;
   readonly events: Pick<EventRecorder, 'record'>;
   readonly rollLimiter: Pick<TokenBucket, 'take'>;
   /** Paces adoption writes: a first start writes to every workload it follows. */
@@ -51,6 +59,10 @@ export interface ReconcilerDeps {
   readonly maxFirstSights?: number;
   /** The number of workloads held for a reason changed. */
   readonly heldCount?: (why: HoldWhy, count: number) => void;
+  /** Alerts: told once per halted rollout; never blocks. */
+  readonly halted?: (notice: HaltNotice) => void;
+  /** Counts a halted rollout. */
+  readonly countHalt?: () => void;
 }
 
 /** One reconcile of one workload, as the steps that carry out its decision need it. */
@@ -89,8 +101,26 @@ export class Reconciler {
   readonly #nameLists = new NameListCompiler();
   readonly #firstSight: FirstSight;
   readonly #held: HeldWorkloads;
+  readonly #waveViews: WaveViews;
+  readonly #halts: WaveHalts;
 
   constructor(deps: ReconcilerDeps) {
+    const { settings } = deps;
+    this.#waveViews = new WaveViews({
+      workloads: deps.workloads,
+      configs: deps.configs,
+      defaults: { ends: settings.rolloutWaves, timeoutMs: settings.waveTimeoutMs },
+      events: deps.events,
+      logger: deps.logger,
+    });
+    this.#halts = new WaveHalts({
+      writer: deps.writer,
+      events: deps.events,
+      configs: deps.configs,
+      haltedAnnotation: settings.annotations.halted,
+      ...(deps.halted === undefined ? {} : { halted: deps.halted }),
+      ...(deps.countHalt === undefined ? {} : { countHalt: deps.countHalt }),
+    });
     this.#held = new HeldWorkloads(deps.heldCount ?? (() => undefined));
     this.#deps = deps;
     this.#decideSettings = { ...deps.settings, nameLists: this.#nameLists };
@@ -131,7 +161,10 @@ export class Reconciler {
     }
     const log = logger.child({ workload: key });
     // A Job left alone needs no regex engine (about 11 MiB once loaded).
-    if (hasNamedList(workload, settings.optIn) && jobRefusal(workload, settings.optIn) === undefined)
+    if (
+      (hasNamedList(workload, settings.optIn) && jobRefusal(workload, settings.optIn) === undefined) ||
+      this.#followersNeedNameLists(workload)
+    )
       await this.#nameLists.load();
     const now = this.#now();
     const decision = decide(workload, this.#view(workload.namespace), this.#decideSettings, now, {
@@ -189,10 +222,20 @@ export class Reconciler {
     }
   }
 
-  #hold(decision: HoldDecision, { key, workload, log, now }: Occasion): ReconcileResult {
+  async #hold(decision: HoldDecision, at: Occasion): Promise<ReconcileResult> {
+    const { key, workload, log, now, signal } = at;
     const { reason, until } = decision;
+    const waves = reason.why === 'wave' || reason.why === 'halted';
+    // A dry run writes nothing, so no wave would ever pass its gate: it shows the whole plan at once.
+    if (waves && this.#deps.settings.dryRun && decision.held.kind === 'roll') {
+      this.#held.note(key, undefined);
+      return this.#roll(at, decision.held);
+    }
     const changed = this.#held.note(key, reason.why, until);
     switch (reason.why) {
+      case 'halted':
+        await this.#halts.hold(workload, reason, log, signal);
+        return { outcome: 'waiting' };
       case 'pause-period': {
         const outcome = decision.held.kind === 'skip' ? skipped(decision.held, log) : 'skipped';
         return decision.until === undefined ? { outcome } : { outcome, requeueAfterMs: decision.until - now };
@@ -200,6 +243,7 @@ export class Reconciler {
       case 'config-missing':
         log.warn({ missing: reason.missing }, 'not rolled: a config it needs is missing, so new pods could not start');
         return { outcome: 'waiting' };
+      case 'wave':
       case 'freeze':
       case 'maintenance-window': {
         // Once per held state, not at every resync: a frozen fleet makes no Event storm.
@@ -237,7 +281,8 @@ export class Reconciler {
     const message = rollMessage(changed, causes);
     if (settings.dryRun) {
       log.info({ changed: rollFor, causes }, 'dry run: would roll');
-      this.#deps.events.record(subject(workload), 'Normal', 'WouldReload', `dry run, would roll: ${message}`);
+      const wave = decision.wave === undefined ? '' : ` in wave ${decision.wave.wave} of ${decision.wave.of}`;
+      this.#deps.events.record(subject(workload), 'Normal', 'WouldReload', `dry run, would roll${wave}: ${message}`);
       return { outcome: 'dry_run' };
     }
     if (this.#deps.webhook !== undefined) {
@@ -286,14 +331,25 @@ export class Reconciler {
       : { outcome: 'rolled', requeueAfterMs: Math.max(0, paused.until - now) };
   }
 
-  /** The namespace's configs as the caches hold them now. */
+  /** The namespace's configs as the caches hold them now, with their wave plans. */
   #view(namespace: string): ConfigView {
     const { configs } = this.#deps;
-    return {
+    const view: ConfigView = {
       get: (kind, name) => configs.get(kind, namespace, name),
       names: (kind) => configs.names(kind, namespace),
       formerUid: (kind, name) => configs.formerUid(kind, namespace, name),
     };
+    return { ...view, waves: this.#waveViews.waves(namespace, view, this.#decideSettings) };
+  }
+
+  /** The followers of a wave plan are judged as decide judges them, and some may follow through named lists. */
+  #followersNeedNameLists(workload: WorkloadRecord): boolean {
+    const { configs, workloads } = this.#deps;
+    if (this.#nameLists.loaded) return false;
+    const planned = workload.references.some((r) =>
+      this.#waveViews.planned(configs.get(r.kind, workload.namespace, r.name)),
+    );
+    return planned && CONFIG_KINDS.some((k) => workloads.naming(k.kind, workload.namespace).size > 0);
   }
 
   /** What the decision found wrong or left out: Events for bad values, debug lines for the rest. */

@@ -1,10 +1,12 @@
 import { referenceKey } from '../model/config-id.ts';
 import type { ConfigKind } from '../model/config-kind.ts';
+import type { EventSubject } from '../kube/event-recorder.ts';
 import { kindInfo } from '../model/workload-kind.ts';
 import type { WorkloadRecord } from '../workload/workload-cache.ts';
 import { changedConfigText, type ChangedConfig } from './changed-config.ts';
 import type { DecideSettings, HoldDecision, RollDecision } from './decision.ts';
 import type { RollEffects } from './workload-writer.ts';
+import { waveHoldText } from './wave-messages.ts';
 
 /** A roll, as the alerting and the webhook describe it. */
 export interface RollNotice {
@@ -18,6 +20,8 @@ export interface RollNotice {
 /** Why a workload is held (its ReloadHeld Event and log text): what is pending, and when it rolls. */
 export function holdMessage(decision: HoldDecision, annotations: DecideSettings['annotations']): string {
   const pending = decision.held.kind === 'roll' ? `${decision.held.changed.join(', ')} changed; ` : '';
+  if (decision.reason.why === 'wave' || decision.reason.why === 'halted')
+    return `${pending}not rolled yet: ${waveHoldText(decision.reason, decision.until)}`;
   if (decision.reason.why === 'freeze')
     return `${pending}not rolled while ${annotations.freeze} is "true"; it rolls once with the newest data when the freeze is lifted`;
   const opens = decision.until === undefined ? 'the next window' : new Date(decision.until).toISOString();
@@ -73,4 +77,15 @@ export function subject(workload: WorkloadRecord): {
     name: workload.name,
     uid: workload.uid,
   };
+}
+
+const CONFIG_API_VERSION: Readonly<Record<ConfigKind, string>> = {
+  ConfigMap: 'v1',
+  Secret: 'v1',
+  SecretProviderClass: 'secrets-store.csi.x-k8s.io/v1',
+};
+
+/** A config as the subject of an Event. */
+export function configSubject(kind: ConfigKind, namespace: string, name: string, uid: string): EventSubject {
+  return { apiVersion: CONFIG_API_VERSION[kind], kind, namespace, name, uid };
 }

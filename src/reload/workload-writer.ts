@@ -86,6 +86,15 @@ export class WorkloadWriter {
     );
   }
 
+  /** Sets annotations of our own on the workload's metadata, with no rollout (a merge patch on its resourceVersion). */
+  async annotate(
+    workload: WorkloadRecord,
+    annotations: Readonly<Record<string, string>>,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    await this.#mergePatch(workload, { metadata: { resourceVersion: workload.resourceVersion, annotations } }, signal);
+  }
+
   /** Ends a pause period: the rollout of everything gathered starts now. */
   async resume(workload: WorkloadRecord, signal?: AbortSignal): Promise<void> {
     await this.#mergePatch(

@@ -11,6 +11,7 @@ import { kindInfo, type WorkloadKind } from '../model/workload-kind.ts';
 import type { ConfigReference } from './config-reference.ts';
 import { podReferences } from './pod-references.ts';
 import { workloadRefOf } from './workload-ref.ts';
+import { workloadHealth, type WorkloadHealth } from './workload-health.ts';
 
 /** What the controller remembers of one workload: enough to reconcile, never the full object. */
 export interface WorkloadRecord {
@@ -34,6 +35,10 @@ export interface WorkloadRecord {
   readonly pausedAt: string | undefined;
   /** When the controller rolled it last (our annotation), oldest first. */
   readonly rolledAt: RollTimes;
+  /** Whether its last rollout completed, from its status; absent: not known, counts as healthy. */
+  readonly health?: WorkloadHealth;
+  /** The halt mark a halted wave plan left on it (our annotation), if any. */
+  readonly halted?: string;
   /** CronJobs: spec.suspend. */
   readonly suspended: boolean;
   /** The kind of the owner that controls it (a Job's CronJob), if any. */
@@ -56,6 +61,11 @@ export interface WorkloadCacheOptions {
   readonly recordAnnotation: string;
   /** A change that may alter the reconcile result (not status or resourceVersion churn). */
   readonly onChange: (key: WorkloadKey) => void;
+  /**
+   * A change that may open or halt a wave gate of the other followers of its
+   * configs: its health state, its record or its roll times.
+   */
+  readonly onGateChange?: (key: WorkloadKey) => void;
   readonly ignoreNamespace?: (namespace: string) => boolean;
   /** Rollouts with spec.workloadRef follow the references of the Deployment named there. */
   readonly followWorkloadRef?: boolean;
@@ -160,6 +170,8 @@ export class WorkloadCache {
       paused: spec?.paused === true,
       pausedAt: annotations[this.#options.annotations.pausedAt],
       rolledAt: parseRollTimes(annotations[this.#options.annotations.rolledAt]),
+      health: workloadHealth(kind, obj),
+      ...withHalted(annotations[this.#options.annotations.halted]),
       suspended: spec?.suspend === true,
       controllerKind: typeof controller?.kind === 'string' ? controller.kind : undefined,
       ...(kind === 'Rollout' && this.#options.followWorkloadRef === true ? withRef(workloadRefOf(obj)) : {}),
@@ -180,13 +192,14 @@ export class WorkloadCache {
       this.#remove(key);
       return;
     }
-    const { resourceVersion, record: configRecord, ...meaningful } = record;
+    const { resourceVersion, record: configRecord, health, ...meaningful } = record;
     const fingerprint = JSON.stringify({
       ...meaningful,
       record: configRecord === undefined ? null : [configRecord.version, ...configRecord.entries],
     });
     const previous = this.#records.get(key);
     this.#records.set(key, { record, fingerprint });
+    if (previous === undefined || gateChanged(previous.record, record)) this.#options.onGateChange?.(key);
     if (previous?.fingerprint === fingerprint) return;
     if (previous !== undefined) this.#unindex(key, previous.record);
     this.#index(key, record);
@@ -248,6 +261,25 @@ function throughWorkloadRef(rollout: WorkloadRecord, deployment: WorkloadRecord 
 }
 
 const EMPTY: ReadonlySet<WorkloadKey> = new Set();
+
+function gateChanged(before: WorkloadRecord, after: WorkloadRecord): boolean {
+  return (
+    before.health?.state !== after.health?.state ||
+    before.rolledAt.at(-1) !== after.rolledAt.at(-1) ||
+    !sameRecord(before.record, after.record)
+  );
+}
+
+function sameRecord(a: ConfigRecord | undefined, b: ConfigRecord | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  if (a.version !== b.version || a.entries.size !== b.entries.size) return false;
+  for (const [id, entry] of a.entries) if (b.entries.get(id) !== entry) return false;
+  return true;
+}
+
+function withHalted(halted: string | undefined): { halted?: string } {
+  return halted === undefined ? {} : { halted };
+}
 
 function withRef(workloadRef: string | undefined): { workloadRef?: string } {
   return workloadRef === undefined ? {} : { workloadRef };

@@ -3,12 +3,14 @@ import { qualifiedName } from '../kubernetes-names.ts';
 import {
   booleanValue,
   duration,
+  durationBetween,
   fieldManager,
   httpUrl,
   integer,
   maintenanceWindows,
   positiveNumber,
   reloadStrategy,
+  rolloutWaves,
 } from '../values.ts';
 
 /** The Rolling group, first part: when a roll happens, at what pace, and how it marks the pod template. */
@@ -45,6 +47,29 @@ export const ROLLING_FLAGS = {
         "Outside them rolls wait, and roll once with the newest data when a window opens. A workload's maintenance-window annotation overrides it. Empty: always.",
     },
     maintenanceWindows,
+  ),
+  rolloutWaves: flag(
+    {
+      flag: 'rollout-waves',
+      value: 'plan',
+      default: '',
+      group: 'Rolling',
+      description:
+        'The wave plan of every config without a rollout-waves annotation: a comma list of cumulative counts or percentages of its followers, such as "1,10%,50%,100%". ' +
+        'Canaries roll first; each wave waits until the one before is healthy, and a wave that fails halts the rest. Empty: no waves.',
+    },
+    rolloutWaves,
+  ),
+  waveTimeout: flag(
+    {
+      flag: 'wave-timeout',
+      value: 'duration',
+      default: '10m',
+      group: 'Rolling',
+      description:
+        "How long a wave may take to become healthy after its last roll before the rollout halts (1s to 24h). A config's wave-timeout annotation overrides it.",
+    },
+    durationBetween(1000, 86_400_000, '1s', '24h'),
   ),
   fieldManager: flag(
     {

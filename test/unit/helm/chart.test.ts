@@ -151,6 +151,7 @@ const SAMPLES: Readonly<Record<string, string>> = {
   'alert-additional-info': 'cluster prod-1',
   'alert-proxy': 'http://proxy.example.com:3128',
   'maintenance-window': 'Mon-Fri 02:00-04:00 Europe/Berlin, Sat 00:00-06:00 UTC',
+  'rollout-waves': '1,10%,50%,100%',
 };
 
 function sample(f: FlagSpec): string {

@@ -54,6 +54,11 @@ test('defaults: the documented values, cluster-wide, Stakater annotation names',
     rolloutStrategy: 'reloader.stakater.com/rollout-strategy',
     freeze: 'mini-reloader.pelabs/freeze',
     maintenanceWindow: 'mini-reloader.pelabs/maintenance-window',
+    rolloutWaves: 'mini-reloader.pelabs/rollout-waves',
+    waveTimeout: 'mini-reloader.pelabs/wave-timeout',
+    resume: 'mini-reloader.pelabs/resume',
+    canary: 'mini-reloader.pelabs/canary',
+    halted: 'mini-reloader.pelabs/halted',
   });
 });
 

@@ -126,6 +126,7 @@ function setup(overrides: Partial<ReconcilerSettings> = {}, hooks: { webhook?: b
         pausedAt = undefined;
       },
       finishPending: () => Promise.resolve(false),
+      annotate: (w) => write('annotate', w.name),
     },
     ...(hooks.webhook === true
       ? {
