@@ -1,3 +1,5 @@
+import type { ConfigView } from '../reload/decision.ts';
+import { WaveViews } from '../reload/wave-views.ts';
 import { keyDigests } from '../config/key-digests.ts';
 import { HELM_RELEASE_SECRETS } from '../config/config-lists.ts';
 import { ApiClient } from '../kube/api-client.ts';
@@ -72,13 +74,20 @@ async function explain(client: ApiClient, request: ExplainRequest, namespace: st
   const snapshot = await readNamespace(client, namespace, settings);
   const nameLists = new NameListCompiler();
   await nameLists.load();
+  const view: ConfigView = {
+    get: (kind, name) => snapshot.configs.get(kind, namespace, name),
+    names: (kind) => snapshot.configs.names(kind, namespace),
+    formerUid: () => undefined,
+  };
+  const decideSettings = { ...settings.reconcile, nameLists };
+  const waves = new WaveViews({
+    workloads: snapshot.workloads,
+    configs: snapshot.configs,
+    defaults: { ends: settings.reconcile.rolloutWaves, timeoutMs: settings.reconcile.waveTimeoutMs },
+  });
   const context: ExplainContext = {
-    view: {
-      get: (kind, name) => snapshot.configs.get(kind, namespace, name),
-      names: (kind) => snapshot.configs.names(kind, namespace),
-      formerUid: () => undefined,
-    },
-    settings: { ...settings.reconcile, nameLists },
+    view: { ...view, waves: waves.waves(namespace, view, decideSettings) },
+    settings: decideSettings,
     now: Date.now(),
     scope: snapshot.scope,
     ignoredWorkloadKinds: settings.ignoredWorkloadKinds,

@@ -43,6 +43,7 @@ export async function readNamespace(
     enabledLabel: settings.enabledLabel,
     ignoreAnnotation: r.annotations.ignore,
     matchAnnotation: r.annotations.match,
+    waveAnnotations: r.annotations,
     onChange: () => undefined,
     onInvalid: (kind, ns, name, err) => {
       warn(`${kind} ${ns}/${name} cannot be read (${err.message}); the controller keeps its last known state`);

@@ -110,8 +110,7 @@ export class Reconciler {
       workloads: deps.workloads,
       configs: deps.configs,
       defaults: { ends: settings.rolloutWaves, timeoutMs: settings.waveTimeoutMs },
-      events: deps.events,
-      logger: deps.logger,
+      report: { events: deps.events, logger: deps.logger },
     });
     this.#halts = new WaveHalts({
       writer: deps.writer,

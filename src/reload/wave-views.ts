@@ -23,9 +23,8 @@ export interface WaveViewsDeps {
   readonly configs: Pick<ConfigCache, 'get'>;
   /** --rollout-waves and --wave-timeout. */
   readonly defaults: { readonly ends: readonly WaveEnd[]; readonly timeoutMs: number };
-  /** Where a wave annotation of a config that does not parse is reported. */
-  readonly events: Pick<EventRecorder, 'record'>;
-  readonly logger: Logger;
+  /** Where a wave annotation of a config that does not parse is reported; `explain` reports none. */
+  readonly report?: { readonly events: Pick<EventRecorder, 'record'>; readonly logger: Logger };
 }
 
 /**
@@ -105,11 +104,12 @@ export class WaveViews {
     problem: string,
   ): void {
     const id = `${uid}/${annotation}/${problem}`;
-    if (this.#reported.has(id)) return;
+    const { report } = this.#deps;
+    if (report === undefined || this.#reported.has(id)) return;
     this.#reported.add(id);
     const message = `annotation ${annotation} is not valid: ${problem}`;
-    this.#deps.logger.warn({ config: `${kind}/${namespace}/${name}`, annotation }, message);
-    this.#deps.events.record(configSubject(kind, namespace, name, uid), 'Warning', 'InvalidAnnotation', message);
+    report.logger.warn({ config: `${kind}/${namespace}/${name}`, annotation }, message);
+    report.events.record(configSubject(kind, namespace, name, uid), 'Warning', 'InvalidAnnotation', message);
   }
 
   #followers(

@@ -33,6 +33,7 @@ test("the registry holds every documented name, default process metrics, and Sta
     'mini_reloader_relists_total',
     'mini_reloader_cache_objects',
     'mini_reloader_build_info',
+    'mini_reloader_rollout_halts_total',
     'reloader_reload_executed_total',
     'reloader_reconcile_total',
     'reloader_reconcile_duration_seconds',
