@@ -74,16 +74,7 @@ export class WorkloadWriter {
 
   /** Records what the pods see, with no rollout. */
   async record(workload: WorkloadRecord, record: ConfigRecord, signal?: AbortSignal): Promise<void> {
-    await this.#mergePatch(
-      workload,
-      {
-        metadata: {
-          resourceVersion: workload.resourceVersion,
-          annotations: { [this.#options.recordAnnotation]: formatRecord(record) },
-        },
-      },
-      signal,
-    );
+    await this.annotate(workload, { [this.#options.recordAnnotation]: formatRecord(record) }, signal);
   }
 
   /** Sets annotations of our own on the workload's metadata, with no rollout (a merge patch on its resourceVersion). */

@@ -91,7 +91,8 @@ test('a canary that fails halts the plan; resumed, the rest roll in two waves, e
 
   mark = controller.mark();
   const cm = await c.core.readNamespacedConfigMap({ name: 'app-config', namespace: ns });
-  cm.metadata = { ...cm.metadata, annotations: { ...cm.metadata?.annotations, [RESUME]: 'after-fix' } };
+  cm.metadata ??= {};
+  cm.metadata.annotations = { ...cm.metadata.annotations, [RESUME]: 'after-fix' };
   await c.core.replaceNamespacedConfigMap({ name: 'app-config', namespace: ns, body: cm });
   await controller.decided(`Deployment/${ns}/a`, 'rolled', mark);
   await controller.decided(`Deployment/${ns}/b`, 'rolled', mark);
