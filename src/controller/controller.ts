@@ -24,6 +24,7 @@ import { csiWatches } from './csi-watches.ts';
 import { ReflectorSet } from './reflector-set.ts';
 import { untilAborted } from './until-aborted.ts';
 import { WorkerLoop } from './worker-loop.ts';
+import { waitingOn } from './waiting-on.ts';
 
 /** How long a Rollouts or CSI list waits before looking again when the CRD is not installed. */
 const ABSENT_CRD_RETRY_MS = 15_000;
@@ -121,7 +122,9 @@ export class Controller {
         if (this.#synced) this.#workloadChanged(key);
       },
       onGateChange: (key) => {
-        if (this.#synced) this.#gateChanged(key);
+        if (!this.#synced) return;
+        const planned = settings.reconcile.rolloutWaves.length > 0;
+        for (const other of waitingOn(key, this.#workloads, this.#configs, planned)) this.#enqueue(other);
       },
     });
 
@@ -333,22 +336,6 @@ export class Controller {
     for (const key of this.#workloads.referencing(kind, namespace, name)) queue(key);
     // Named lists may select configs the pod spec never mentions; the reconciler matches them.
     for (const key of this.#workloads.naming(kind, namespace)) queue(key);
-  }
-
-  /**
-   * A follower's health, record or last roll changed: the workloads in the
-   * later waves of the plans of its configs may pass their gate now, or halt.
-   * Only configs that may have a plan are looked at.
-   */
-  #gateChanged(key: WorkloadKey): void {
-    const workload = this.#workloads.get(key);
-    if (workload === undefined) return;
-    const waves = this.#settings.reconcile.rolloutWaves.length > 0;
-    for (const ref of workload.references) {
-      if (!waves && this.#configs.get(ref.kind, workload.namespace, ref.name)?.waves?.plan === undefined) continue;
-      for (const other of this.#workloads.referencing(ref.kind, workload.namespace, ref.name))
-        if (other !== key) this.#enqueue(other);
-    }
   }
 
   /** The moment a workload is first seen (or seen again) is the state its adoption compares with. */
