@@ -27,6 +27,7 @@ export function controllerSettings(o: RunOptions): ControllerSettings {
       reloadOnCreate: o.reloadOnCreate,
       reloadOnDelete: o.reloadOnDelete,
       maintenanceWindows: o.maintenanceWindows,
+      rollLoop: o.rollLoop,
       dryRun: o.dryRun,
       optIn: {
         annotations: o.annotations,

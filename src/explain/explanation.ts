@@ -10,6 +10,7 @@ import type {
 } from '../reload/decision.ts';
 import type { ConfigRecord } from '../model/config-record.ts';
 import type { FollowRule, SkipCause } from '../reload/opt-in.ts';
+import { durationText } from '../reload/roll-loop.ts';
 import type { ConfigKind } from '../model/config-kind.ts';
 import { referenceKey } from '../model/config-id.ts';
 import type { WorkloadRecord } from '../workload/workload-cache.ts';
@@ -296,6 +297,8 @@ function holdStatus(decision: HoldDecision): string {
       return 'held while its freeze annotation is "true"; it rolls once with the newest data when the freeze is lifted';
     case 'maintenance-window':
       return `held outside its maintenance window${decision.until === undefined ? '' : `; the next window opens at ${new Date(decision.until).toISOString()}`}`;
+    case 'roll-loop':
+      return `held as a restart loop: rolled ${reason.rolls} times within ${durationText(reason.windowMs)}; it rolls once with the newest data${decision.until === undefined ? '' : ` at ${new Date(decision.until).toISOString()}`}`;
   }
 }
 

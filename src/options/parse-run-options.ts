@@ -180,6 +180,7 @@ export function parseRunOptions(
     reloadOnCreate: v.reloadOnCreate,
     reloadOnDelete: v.reloadOnDelete,
     maintenanceWindows: Object.freeze(v.maintenanceWindow),
+    rollLoop: Object.freeze({ maxRolls: v.maxRollsPerWorkload, windowMs: v.rollLoopWindow }),
     startCronJobRuns: v.startCronJobRuns,
     webhookUrl: v.webhookUrl,
     ha,

@@ -2,6 +2,7 @@ import type { LogFormat, LogLevel } from '../logger.ts';
 import type { AlertSink } from '../notify/alert-message.ts';
 import type { MaintenanceWindow } from '../reload/maintenance-window.ts';
 import type { ReloadStrategy } from '../reload/reload-strategy.ts';
+import type { RollLoopLimit } from '../reload/roll-loop.ts';
 import type { ConfigKind } from '../model/config-kind.ts';
 import type { WorkloadKind } from '../model/workload-kind.ts';
 import type { DeclaredWorkloadKind } from '../model/declared-kind.ts';
@@ -100,6 +101,8 @@ export interface RunOptions {
   readonly reloadOnDelete: boolean;
   /** --maintenance-window: when rolls may happen, unless a workload's annotation says otherwise; empty: always. */
   readonly maintenanceWindows: readonly MaintenanceWindow[];
+  /** --max-rolls-per-workload (0: the breaker is off) within --roll-loop-window. */
+  readonly rollLoop: RollLoopLimit;
   readonly startCronJobRuns: boolean;
   /** Set: POST each roll there instead of rolling. */
   readonly webhookUrl: string | undefined;

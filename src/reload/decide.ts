@@ -22,6 +22,7 @@ import type {
 } from './decision.ts';
 import { decideOptIn, hasExplicitOptIn, type FollowedRef, type OptInSettings, type SkippedConfig } from './opt-in.ts';
 import { pausePeriod } from './pause-period.ts';
+import { rollLoopHold } from './roll-loop.ts';
 import { rolloutHold } from './rollout-hold.ts';
 import { templateMark, type FollowedConfig, type RollPlan } from './reload-strategy.ts';
 
@@ -47,6 +48,10 @@ const NO_FINDINGS: Findings = { invalid: [], notBooleans: [] };
  * - A roll is held while the workload is frozen, and outside its maintenance
  *   windows until the next opens. Held, its record is not written, so the
  *   change stays pending and rolls once, with the newest data, after.
+ * - A roll is held as a restart loop when the workload's roll times show
+ *   --max-rolls-per-workload rolls within --roll-loop-window, until the
+ *   window has passed since the last; then it rolls once, with the newest
+ *   data. Its record is not written either.
  * - Nothing to roll for a Deployment we paused: hold until its pause period
  *   is over, then resume it.
  */
@@ -128,6 +133,16 @@ export function decide(
   const { hold, findings: found } = rolloutHold(workload, settings, now, findings);
   if (hold !== undefined)
     return { kind: 'hold', ...hold, held: { ...roll, findings: found }, configs: verdicts, findings: found };
+  const loop = rollLoopHold(workload.rolledAt, settings.rollLoop, now);
+  if (loop !== undefined)
+    return {
+      kind: 'hold',
+      reason: { why: 'roll-loop', rolls: loop.rolls, windowMs: settings.rollLoop.windowMs },
+      until: loop.until,
+      held: { ...roll, findings: found },
+      configs: verdicts,
+      findings: found,
+    };
   return found === findings ? roll : { ...roll, findings: found };
 }
 

@@ -5,6 +5,7 @@ import type { ConfigRecord } from '../model/config-record.ts';
 import type { RollTimes } from '../model/roll-times.ts';
 import type { MaintenanceWindow } from './maintenance-window.ts';
 import type { InvalidPattern, NameList } from './name-list.ts';
+import type { RollLoopLimit } from './roll-loop.ts';
 import type { ConfigLookup, FollowRule, NotBoolean, OptInSettings, SkipCause } from './opt-in.ts';
 import type { ReloadStrategy, RollPlan, TemplateMark } from './reload-strategy.ts';
 
@@ -43,6 +44,8 @@ export interface DecideSettings {
   readonly reloadOnDelete: boolean;
   /** --maintenance-window: when a workload without a window of its own may roll; empty: always. */
   readonly maintenanceWindows: readonly MaintenanceWindow[];
+  /** --max-rolls-per-workload within --roll-loop-window: the restart-loop breaker. */
+  readonly rollLoop: RollLoopLimit;
   /** Compiles named lists; its engine must be loaded before deciding for a workload that has one (`hasNamedList`). */
   readonly nameLists: { compile(value: string): NameList };
 }
@@ -167,7 +170,9 @@ export type HoldReason =
   /** Its freeze annotation is "true": it rolls when the freeze is lifted. */
   | { readonly why: 'freeze' }
   /** Outside its maintenance windows (its annotation's, else --maintenance-window's): it rolls when the next opens, at `until`. */
-  | { readonly why: 'maintenance-window' };
+  | { readonly why: 'maintenance-window' }
+  /** Rolled `rolls` times within `windowMs` (its roll times say so): it rolls once more when the window has passed since its last roll, at `until`. */
+  | { readonly why: 'roll-loop'; readonly rolls: number; readonly windowMs: number };
 
 export interface HoldDecision extends Judged {
   readonly kind: 'hold';

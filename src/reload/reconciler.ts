@@ -12,6 +12,7 @@ import type { ConfigView, Decision, DecideSettings, HoldDecision, RollDecision, 
 import { FirstSight } from './first-sight.ts';
 import { HeldWorkloads, type HoldWhy } from './held-workloads.ts';
 import { NameListCompiler, type InvalidPattern } from './name-list.ts';
+import { rollLoopMessage } from './roll-loop.ts';
 import { hasNamedList } from './opt-in.ts';
 import { effectsText, holdMessage, rollMessage, rollNotice, subject, type RollNotice } from './roll-messages.ts';
 import type { WorkloadWriter } from './workload-writer.ts';
@@ -189,7 +190,8 @@ export class Reconciler {
     }
   }
 
-  #hold(decision: HoldDecision, { key, workload, log, now }: Occasion): ReconcileResult {
+  #hold(decision: HoldDecision, at: Occasion): ReconcileResult {
+    const { key, workload, log, now } = at;
     const { reason, until } = decision;
     const changed = this.#held.note(key, reason.why, until);
     switch (reason.why) {
@@ -200,6 +202,8 @@ export class Reconciler {
       case 'config-missing':
         log.warn({ missing: reason.missing }, 'not rolled: a config it needs is missing, so new pods could not start');
         return { outcome: 'waiting' };
+      case 'roll-loop':
+        return this.#holdLoop(decision, reason, changed, at);
       case 'freeze':
       case 'maintenance-window': {
         // Once per held state, not at every resync: a frozen fleet makes no Event storm.
@@ -222,6 +226,41 @@ export class Reconciler {
           : { outcome: 'waiting', requeueAfterMs: Math.max(0, until - now) };
       }
     }
+  }
+
+  /**
+   * A restart loop: a Warning Event once per held state (a new `until` is a
+   * new state: it rolled again), naming the configs that keep changing and
+   * their last writers, and a look again when the window has passed.
+   */
+  #holdLoop(
+    decision: HoldDecision,
+    reason: { readonly rolls: number; readonly windowMs: number },
+    changed: boolean,
+    { workload, log, now }: Occasion,
+  ): ReconcileResult {
+    const until = decision.until ?? now;
+    if (changed) {
+      const ids = decision.held.kind === 'roll' ? decision.held.changed : [];
+      const changing = changedConfigs(
+        ids,
+        decision.configs.map((c) => ({ kind: c.kind, name: c.name, keys: c.visibleKeys })),
+        (kind, name) => this.#deps.configs.get(kind, workload.namespace, name),
+        ids,
+      );
+      const message = rollLoopMessage({ ...reason, until }, changing);
+      log.warn(
+        {
+          reason: 'roll-loop',
+          rolls: reason.rolls,
+          until: new Date(until).toISOString(),
+          dryRun: this.#deps.settings.dryRun,
+        },
+        message,
+      );
+      this.#deps.events.record(subject(workload), 'Warning', 'ReloadLoop', message);
+    }
+    return { outcome: 'waiting', requeueAfterMs: Math.max(0, until - now) };
   }
 
   async #roll({ key, workload, causes, now, log, signal }: Occasion, decision: RollDecision): Promise<ReconcileResult> {

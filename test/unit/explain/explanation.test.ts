@@ -291,3 +291,17 @@ test('explain of a workload sums up its configs: each one its rule or reason, st
   const none = explainWorkload(workload({ [AUTO]: 'false' }), now);
   assert.deepEqual([none.follows, none.rule, none.reason], [false, null, 'reloader.stakater.com/auto is "false"']);
 });
+
+test('explain of a workload held as a restart loop says how often it rolled, within what, and until when it waits', () => {
+  const was = context({ 'ConfigMap/app': entry({ A: '1' }) });
+  const now = Date.parse('2026-12-01T12:00:00Z');
+  const rolledAt = [now - 180_000, now - 120_000, now - 60_000];
+  const w = { ...adopted(workload({ [AUTO]: 'true' }), was), rolledAt };
+  const changed = context({ 'ConfigMap/app': entry({ A: '2' }) }, ['--max-rolls-per-workload=3']);
+  const explained = explainWorkload(w, changed);
+  assert.equal(explained.decision, 'hold');
+  assert.equal(
+    explained.status,
+    'held as a restart loop: rolled 3 times within 10m; it rolls once with the newest data at 2026-12-01T12:09:00.000Z',
+  );
+});

@@ -488,3 +488,25 @@ function parsedWindows(text: string): readonly MaintenanceWindow[] {
   assert.ok(parsed.ok);
   return parsed.windows;
 }
+
+test('How it decides: a workload rolled --max-rolls-per-workload times within --roll-loop-window is held as a restart loop, and rolls once with the newest data when the window has passed since its last roll', () => {
+  const s = { ...settings, rollLoop: { maxRolls: 3, windowMs: 600_000 } };
+  const rolledAt = [NOW - 300_000, NOW - 200_000, NOW - 100_000];
+  const shape = { rolledAt };
+  const record = recorded(shape, config('cm', { a: '1' }), s);
+  const held = decide(workload({ ...shape, record }), view(config('cm', { a: '2' })), s, NOW);
+  assertKind(held, 'hold');
+  assert.deepEqual(held.reason, { why: 'roll-loop', rolls: 3, windowMs: 600_000 });
+  assert.equal(held.until, NOW - 100_000 + 600_000);
+  assertKind(held.held, 'roll');
+  assert.deepEqual(held.held.changed, ['ConfigMap/cm']);
+
+  const after = decide(workload({ ...shape, record }), view(config('cm', { a: '3' })), s, NOW + 500_000);
+  assertKind(after, 'roll');
+  assert.deepEqual(after.rolledAt, [...rolledAt, NOW + 500_000]);
+  assertKind(
+    decide(workload({ ...shape, record }), view(config('cm', { a: '1' })), s, NOW),
+    'skip',
+    'nothing to roll: no hold',
+  );
+});

@@ -7,6 +7,7 @@ import { createLogger } from '../../../src/logger.ts';
 import { parseRunOptions } from '../../../src/options/parse-run-options.ts';
 import { referenceKey, type ConfigId } from '../../../src/model/config-id.ts';
 import { formatRecord, parseRecord, type ConfigRecord } from '../../../src/model/config-record.ts';
+import { formatRollTimes, type RollTimes } from '../../../src/model/roll-times.ts';
 import { workloadKey } from '../../../src/model/workload-key.ts';
 import { Reconciler, type ReconcilerSettings } from '../../../src/reload/reconciler.ts';
 import type { RollNotice } from '../../../src/reload/roll-messages.ts';
@@ -19,6 +20,7 @@ import type { WorkloadKind } from '../../../src/model/workload-kind.ts';
 const defaults = controllerSettings(parseRunOptions([], {}));
 const RECORD = recordAnnotation(defaults.reconcile.hashAnnotation);
 const PAUSED_AT = defaults.reconcile.annotations.pausedAt;
+const ROLLED_AT = defaults.reconcile.annotations.rolledAt;
 
 interface Setup {
   readonly reconciler: Reconciler;
@@ -61,6 +63,7 @@ function setup(overrides: Partial<ReconcilerSettings> = {}, hooks: { webhook?: b
   let failure: Error | undefined;
   let stored: ConfigRecord | undefined;
   let pausedAt: string | undefined;
+  let rolledAt: RollTimes = [];
   const configs = new ConfigCache({
     enabledLabel: defaults.enabledLabel,
     ignoreAnnotation: defaults.reconcile.annotations.ignore,
@@ -118,6 +121,7 @@ function setup(overrides: Partial<ReconcilerSettings> = {}, hooks: { webhook?: b
         await write('roll', w.name, { record: roll.record, roll });
         stored = roll.record;
         pausedAt = roll.pausedAt;
+        rolledAt = roll.rolledAt;
         return {};
       },
       resume: async (w, signal) => {
@@ -161,6 +165,7 @@ function setup(overrides: Partial<ReconcilerSettings> = {}, hooks: { webhook?: b
       const annotations: Record<string, string> = { [settings.annotations.auto]: 'true', ...options.annotations };
       if (stored !== undefined) annotations[RECORD] = formatRecord(stored);
       if (pausedAt !== undefined) annotations[PAUSED_AT] = pausedAt;
+      if (rolledAt.length > 0) annotations[ROLLED_AT] = formatRollTimes(rolledAt);
       workloads.handlers(options.kind ?? 'Deployment').upsert({
         metadata: {
           name: 'web',
@@ -698,4 +703,68 @@ test('first sight is dropped once the record is written: later reconciles compar
   assert.equal(await outcome(s), 'rolled');
   s.putConfig({ a: '1' });
   assert.equal(await outcome(s), 'rolled', 'back to the first-sight data is a change from the record');
+});
+
+/** A workload adopted under --max-rolls-per-workload=`maxRolls` and a one-minute --roll-loop-window. */
+async function adoptedWithRollLoop(maxRolls: number): Promise<Setup> {
+  const s = setup({ rollLoop: { maxRolls, windowMs: 60_000 } });
+  s.putConfig({ a: '0' });
+  s.putWorkload();
+  await outcome(s);
+  return s;
+}
+
+test('a restart loop: after --max-rolls-per-workload rolls within the window the next change is held, with one ReloadLoop Warning, and rolls once with the newest data when the window has passed since the last roll', async () => {
+  const s = await adoptedWithRollLoop(3);
+  for (const value of ['1', '2', '3']) {
+    s.advance(5_000);
+    s.putConfig({ a: value });
+    assert.equal(await outcome(s, [CM]), 'rolled');
+  }
+  const lastRoll = Date.parse('2026-11-23T10:00:15Z');
+  s.advance(5_000);
+  s.putConfig({ a: '4' });
+  const held = await s.reconciler.reconcile(KEY, [CM]);
+  assert.deepEqual(held, {
+    outcome: 'waiting',
+    requeueAfterMs: lastRoll + 60_000 - Date.parse('2026-11-23T10:00:20Z'),
+  });
+  s.advance(5_000);
+  s.putConfig({ a: '5' });
+  assert.equal(await outcome(s, [CM]), 'waiting', 'still held: another change does not roll it early');
+  const loops = s.events.filter((e) => e.includes('ReloadLoop'));
+  assert.deepEqual(loops, [
+    'Warning ReloadLoop Deployment/web: held as a restart loop: rolled 3 times within 1m; ConfigMap/cm: key a changed; it rolls once with the newest data at 2026-11-23T10:01:15.000Z',
+  ]);
+  assert.equal(s.writes.filter((w) => w.op === 'roll').length, 3);
+
+  s.advance(lastRoll + 60_000 - Date.parse('2026-11-23T10:00:25Z'));
+  assert.equal(await outcome(s), 'rolled', 'the window has passed since the last roll');
+  const rolls = s.writes.filter((w) => w.op === 'roll');
+  assert.equal(rolls.length, 4);
+  assert.equal(await outcome(s), 'unchanged', 'once, with the newest data');
+});
+
+test('a workload held as a restart loop is held after a restart too: the count comes from its roll times', async () => {
+  const s = await adoptedWithRollLoop(2);
+  for (const value of ['1', '2']) {
+    s.putConfig({ a: value });
+    await outcome(s, [CM]);
+  }
+  const last = s.writes.at(-1);
+  assert.ok(last?.record !== undefined && last.roll !== undefined);
+  const restarted = setup({ rollLoop: { maxRolls: 2, windowMs: 60_000 } });
+  restarted.seedRecord(formatRecord(last.record));
+  restarted.putConfig({ a: '3' });
+  restarted.putWorkload({ annotations: { [ROLLED_AT]: formatRollTimes(last.roll.rolledAt) } });
+  assert.equal(await outcome(restarted), 'waiting');
+  assert.equal(restarted.writes.length, 0);
+});
+
+test('--max-rolls-per-workload=0 turns the breaker off', async () => {
+  const s = await adoptedWithRollLoop(0);
+  for (let i = 1; i <= 20; i++) {
+    s.putConfig({ a: String(i) });
+    assert.equal(await outcome(s, [CM]), 'rolled');
+  }
 });
