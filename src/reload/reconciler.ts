@@ -249,16 +249,10 @@ export class Reconciler {
         ids,
       );
       const message = rollLoopMessage({ ...reason, until }, changing);
-      log.warn(
-        {
-          reason: 'roll-loop',
-          rolls: reason.rolls,
-          until: new Date(until).toISOString(),
-          dryRun: this.#deps.settings.dryRun,
-        },
-        message,
-      );
+      log.warn({ reason: 'roll-loop', rolls: reason.rolls, until: new Date(until).toISOString() }, message);
       this.#deps.events.record(subject(workload), 'Warning', 'ReloadLoop', message);
+    } else {
+      log.debug({ reason: 'roll-loop', rolls: reason.rolls }, 'held as a restart loop');
     }
     return { outcome: 'waiting', requeueAfterMs: Math.max(0, until - now) };
   }

@@ -21,6 +21,10 @@ test('a Deployment whose ConfigMap is changed twenty times in a minute rolls at 
   await createConfigMap(c, ns, 'app-config', { GREETING: 'v0' });
   await c.apps.createNamespacedDeployment({ namespace: ns, body: deployment('web', usesConfig, AUTO) });
   const first = await startController(t, ns, FLAGS);
+  const metrics = async (controller: typeof first): Promise<string> => {
+    const started = await controller.waitFor('its start line', (l) => l.msg === 'mini-reloader started');
+    return (await fetch(`http://127.0.0.1:${String(started.port)}/metrics`)).text();
+  };
   const key = `Deployment/${ns}/web`;
   await first.decided(key, 'adopted');
 
@@ -45,6 +49,8 @@ test('a Deployment whose ConfigMap is changed twenty times in a minute rolls at 
   assert.equal(loops.length, 1, 'one Warning for the held state, not one per change');
   assert.match(loops[0] ?? '', new RegExp(`ConfigMap/app-config: key GREETING changed \\(by ${WRITER}\\)`));
 
+  assert.match(await metrics(first), /^mini_reloader_held_workloads\{reason="roll-loop"\} 1$/m);
+
   // A restart while held: the new process counts the rolls from the workload's roll times and does not roll early.
   await first.stop();
   const second = await startController(t, ns, FLAGS);
@@ -60,6 +66,7 @@ test('a Deployment whose ConfigMap is changed twenty times in a minute rolls at 
   if (restartedAt < until - 1000) {
     const heldAgain = second.lines.findIndex((l) => l.workload === key && l.msg.startsWith(HELD));
     assert.ok(heldAgain >= 0 && heldAgain < afterRoll, 'held after the restart until the window had passed');
+    assert.match(await metrics(second), /^mini_reloader_held_workloads\{reason="roll-loop"\} 0$/m, 'no longer held');
   }
   // With the newest data: its own write brings it back, and its record matches v20.
   await second.decided(key, 'not rolled: config unchanged', afterRoll);
