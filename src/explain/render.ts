@@ -1,4 +1,5 @@
 import type { ConfigKind } from '../model/config-kind.ts';
+import { usesText } from './config-uses.ts';
 import type { WorkloadExplanation } from './explanation.ts';
 import type { LastRoll } from './last-roll.ts';
 
@@ -79,6 +80,7 @@ export function renderTable(report: ExplainReport): string {
             'VISIBLE KEYS',
             'RECORD',
             ...(key === undefined ? [] : [`ROLLS ON ${key}`]),
+            'USES',
             'WHY NOT',
           ],
           ...w.configs.map((c) => [
@@ -89,10 +91,12 @@ export function renderTable(report: ExplainReport): string {
             c.visibleKeys.join(','),
             c.change ?? '-',
             ...(key === undefined ? [] : [yesNo(c.wouldRoll === true)]),
+            usesText(c.uses),
             c.reason ?? '',
           ]),
         ]),
       );
+      for (const c of w.configs) if (c.note !== null) lines.push(`note: ${c.note}`);
     }
   }
   for (const warning of report.warnings) lines.push(`warning: ${warning}`);
