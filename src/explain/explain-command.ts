@@ -18,7 +18,7 @@ import {
   type ExplainedConfigKind,
   type ExplainRequest,
 } from './explain-args.ts';
-import { explainForConfig, explainWorkload, type ExplainContext } from './explanation.ts';
+import { explainForConfig, explainWorkload, rfc3339Seconds, type ExplainContext } from './explanation.ts';
 import { controllerFlags } from './from-deployment.ts';
 import { lastRoll } from './last-roll.ts';
 import { readNamespace, type NamespaceSnapshot } from './namespace-snapshot.ts';
@@ -118,9 +118,16 @@ async function explain(client: ApiClient, request: ExplainRequest, namespace: st
     if (workload === undefined)
       throw new NotThere(`${(kindInfo(kind).objectKind ?? kind).toLowerCase()} ${namespace}/${target.name} not found`);
     const explained = explainWorkload(workload, context, key);
+    const { recordWrittenAt } = context.facts(workload);
     return {
       ...keyField,
-      workloads: [{ ...explained, lastRoll: (await lastRoll(client, kind, namespace, target.name)) ?? null }],
+      workloads: [
+        {
+          ...explained,
+          lastRoll: (await lastRoll(client, kind, namespace, target.name)) ?? null,
+          recordWrittenAt: recordWrittenAt === undefined ? null : rfc3339Seconds(recordWrittenAt),
+        },
+      ],
       warnings: snapshot.warnings,
     };
   }

@@ -248,14 +248,14 @@ function recreatedNote(config: ConfigQuestion, facts: WorkloadFacts, context: Ex
   const written = facts.recordWrittenAt;
   if (created === undefined || written === undefined || created <= written) return null;
   return (
-    `${config.kind}/${config.name} was created again (${seconds(created)}) after the record was written ` +
-    `(${seconds(written)}): if its data is the same, a controller that saw the deletion only records it; ` +
+    `${config.kind}/${config.name} was created again (${rfc3339Seconds(created)}) after the record was written ` +
+    `(${rfc3339Seconds(written)}): if its data is the same, a controller that saw the deletion only records it; ` +
     'explain cannot know that and answers as one that did not'
   );
 }
 
 /** RFC 3339 in whole seconds, as the API server writes its timestamps. */
-function seconds(ms: number): string {
+export function rfc3339Seconds(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 

@@ -17,7 +17,11 @@ export interface ConfigSummary {
 export interface ExplainReport {
   readonly config?: ConfigSummary;
   readonly key?: string;
-  readonly workloads: readonly (WorkloadExplanation & { readonly lastRoll?: LastRoll | null })[];
+  readonly workloads: readonly (WorkloadExplanation & {
+    readonly lastRoll?: LastRoll | null;
+    /** When its record annotation was last written (adopted, rolled or recorded), from `managedFields`; null if unknown. */
+    readonly recordWrittenAt?: string | null;
+  })[];
   readonly warnings: readonly string[];
 }
 
@@ -65,6 +69,8 @@ export function renderTable(report: ExplainReport): string {
         lines.push(
           `last roll: ${w.lastRoll === null ? 'no Reloaded Event kept' : `${w.lastRoll.at} ${w.lastRoll.message}`}`,
         );
+      if (typeof w.recordWrittenAt === 'string')
+        lines.push(`record written: ${w.recordWrittenAt} (its last adoption, roll or record update)`);
       if (w.configs.length === 0) {
         lines.push(w.reason ?? 'references no ConfigMap or Secret');
         continue;

@@ -262,6 +262,7 @@ interface Use {
 
 type Explained = Entry & {
   decision: string;
+  recordWrittenAt: string | null;
   configs: (Entry & { state: string; change: string | null; uses: Use[]; note: string | null })[];
 };
 
@@ -312,6 +313,7 @@ test('explain deployment says how each config is used: volume, projected item, e
   });
   const web = workloadJson(c, 'deployment/uses', '-n', ns);
   assert.doesNotMatch(JSON.stringify(web), /hunter2/);
+  assert.equal(web.recordWrittenAt, null, 'not adopted yet');
   const uses = new Map(web.configs.map((cfg) => [`${cfg.kind}/${cfg.name}`, cfg.uses]));
   assert.deepEqual(uses.get('ConfigMap/app'), [
     { container: 'app', init: false, via: 'envFrom', optional: false },
@@ -347,6 +349,7 @@ test('explain deployment says how each config is used: volume, projected item, e
   const recreated = workloadJson(c, 'deployment/uses', '-n', ns);
   const app = recreated.configs.find((cfg) => cfg.name === 'app');
   assert.deepEqual([recreated.decision, app?.change], ['roll', 'changed']);
+  assert.match(recreated.recordWrittenAt ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/, 'the adoption wrote the record');
   assert.match(app?.note ?? '', /ConfigMap\/app was created again .* after the record was written/);
   assert.equal(recreated.configs.find((cfg) => cfg.name === 'db')?.note, null);
   assert.match(explain(c, 'deployment/uses', '-n', ns).stdout, /^note: ConfigMap\/app was created again/m);
