@@ -49,9 +49,10 @@ test("a workload's facts: the uses of its kind's pod template, and the newest ti
   );
   assert.deepEqual(upserted, ['nightly'], 'the cache still gets every object');
   const got = facts.get(workloadKey('CronJob', 'ns', 'nightly'));
-  assert.equal(got?.recordWrittenAt, Date.parse('2026-12-01T11:00:00Z'));
+  assert.ok(got !== undefined);
+  assert.equal(got.recordWrittenAt, Date.parse('2026-12-01T11:00:00Z'));
   assert.deepEqual(
-    got?.uses.map((u) => [u.kind, u.name, u.via, u.container]),
+    got.uses.map((u) => [u.kind, u.name, u.via, u.container]),
     [['Secret', 'db', 'envFrom', 'job']],
   );
   noting.upsert(cronJob('not a list'));
