@@ -8,6 +8,7 @@ import { OptionsError } from '../options/options-error.ts';
 import type { RunOptions } from '../options/run-options.ts';
 import { NameListCompiler } from '../reload/name-list.ts';
 import { controllerSettings } from '../run-settings.ts';
+import { declaredKindId, type DeclaredWorkloadKind } from '../model/declared-kind.ts';
 import { workloadKey } from '../model/workload-key.ts';
 import { kindInfo, WORKLOAD_KINDS, type WorkloadKind } from '../model/workload-kind.ts';
 import { decisionOptions, type DecisionSource } from './decision-flags.ts';
@@ -113,7 +114,7 @@ async function explain(client: ApiClient, request: ExplainRequest, namespace: st
   const { target, key } = request;
   const keyField = key === undefined ? {} : { key };
   if (!target.config) {
-    const kind: WorkloadKind = target.kind ?? declaredTarget(target.type, snapshot.declaredKinds).info.kind;
+    const kind: WorkloadKind = target.kind ?? declaredKindOf(target.type, snapshot, settings.declaredKinds);
     const workload = snapshot.workloads.get(workloadKey(kind, namespace, target.name));
     if (workload === undefined)
       throw new NotThere(`${(kindInfo(kind).objectKind ?? kind).toLowerCase()} ${namespace}/${target.name} not found`);
@@ -147,6 +148,27 @@ async function explain(client: ApiClient, request: ExplainRequest, namespace: st
       return explained === undefined ? [] : [explained];
     });
   return { config, ...keyField, workloads, warnings: snapshot.warnings };
+}
+
+/** The declared kind a type names; one that discovery did not find served is named with the reason. */
+function declaredKindOf(
+  type: string,
+  snapshot: NamespaceSnapshot,
+  declared: readonly DeclaredWorkloadKind[],
+): WorkloadKind {
+  try {
+    return declaredTarget(type, snapshot.declaredKinds).info.kind;
+  } catch (err) {
+    const unserved = declared.filter((k) => !snapshot.declaredKinds.some((s) => s.info.kind === declaredKindId(k)));
+    let named: DeclaredWorkloadKind;
+    try {
+      named = declaredTarget(type, unserved);
+    } catch {
+      throw err;
+    }
+    const why = snapshot.warnings.find((w) => w.includes(declaredKindId(named))) ?? 'it is not served';
+    throw new NotThere(`${type}: ${why}`);
+  }
 }
 
 async function baseFlags(client: ApiClient, request: ExplainRequest): Promise<DecisionSource> {

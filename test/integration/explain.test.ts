@@ -396,6 +396,14 @@ test('explain knows the kinds declared with --workload-kind, taken as run takes 
     );
     assert.deepEqual(web.configs[0]?.uses, [{ container: 'app', init: false, via: 'env', key: 'A', optional: false }]);
   }
+  const unserved = explain(c, 'thing/web', '-n', ns, `--workload-kind=absent-${g}/v1/Thing,resource=things`);
+  assert.equal(unserved.status, 2);
+  assert.match(
+    unserved.stderr,
+    new RegExp(
+      `thing: declared workload kind Thing\\.absent-${g.replaceAll('.', '\\.')} .* is not followed: .*not served`,
+    ),
+  );
   const missing = explain(c, 'cloneset/nope', '-n', ns, flag);
   assert.equal(missing.status, 2);
   assert.match(missing.stderr, new RegExp(`cloneset ${ns}/nope not found`));
