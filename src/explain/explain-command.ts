@@ -77,6 +77,7 @@ async function explain(client: ApiClient, request: ExplainRequest, namespace: st
       get: (kind, name) => snapshot.configs.get(kind, namespace, name),
       names: (kind) => snapshot.configs.names(kind, namespace),
       formerUid: () => undefined,
+      namespace: snapshot.holds,
     },
     settings: { ...settings.reconcile, nameLists },
     now: Date.now(),

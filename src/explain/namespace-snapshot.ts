@@ -2,7 +2,9 @@ import { ConfigCache } from '../config/config-cache.ts';
 import { configListTarget } from '../config/config-lists.ts';
 import { recordAnnotation, type ControllerSettings } from '../controller/controller-settings.ts';
 import type { ApiClient } from '../kube/api-client.ts';
-import { isForbidden } from '../kube/api-error.ts';
+import { isForbidden, isNotFound } from '../kube/api-error.ts';
+import { isKubeObject } from '../kube/kube-object.ts';
+import { NamespaceHoldCache, type NamespaceHolds } from '../reload/namespace-holds.ts';
 import { WorkloadCache } from '../workload/workload-cache.ts';
 import { WORKLOAD_KINDS } from '../model/workload-kind.ts';
 import { listOnce } from './list-once.ts';
@@ -16,6 +18,8 @@ export interface NamespaceSnapshot {
   readonly scope: NamespaceVerdict;
   readonly configs: ConfigCache;
   readonly workloads: WorkloadCache;
+  /** What the Namespace's freeze and maintenance-window annotations say, as the controller reads them. */
+  readonly holds: NamespaceHolds | undefined;
   /** What could not be read and is treated as absent (a refused list, an unreadable object). */
   readonly warnings: readonly string[];
 }
@@ -77,7 +81,34 @@ export async function readNamespace(
       warn(`may not list ${info.resource} in ${namespace}: those are left out`);
     }
   }
-  return { namespace, scope: await namespaceVerdict(client, namespace, settings), configs, workloads, warnings };
+  const holds = await namespaceHolds(client, namespace, settings, warn);
+  return { namespace, scope: await namespaceVerdict(client, namespace, settings), configs, workloads, holds, warnings };
+}
+
+/** The Namespace's holds, read as the controller's cache reads them; none with --namespaces, as the controller sees none. */
+async function namespaceHolds(
+  client: ApiClient,
+  namespace: string,
+  settings: ControllerSettings,
+  warn: (message: string) => void,
+): Promise<NamespaceHolds | undefined> {
+  if (settings.namespaces.length > 0) return undefined;
+  const cache = new NamespaceHoldCache({
+    annotations: settings.reconcile.annotations,
+    onChange: () => undefined,
+    onInvalid: (ns, _uid, bad) => {
+      warn(`Namespace ${ns}: annotation ${bad.annotation} is not valid (${bad.error})`);
+    },
+  });
+  try {
+    const object = await client.json({ method: 'GET', path: `/api/v1/namespaces/${encodeURIComponent(namespace)}` });
+    if (isKubeObject(object)) cache.handlers().upsert(object);
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    if (!isForbidden(err)) throw err;
+    warn(`may not read Namespace ${namespace}: its freeze and maintenance windows are left out`);
+  }
+  return cache.holds(namespace);
 }
 
 /** The controller's namespace scope, applied to one namespace; the selector is matched by the API server, as the controller's watch is. */
