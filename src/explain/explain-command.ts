@@ -96,6 +96,7 @@ async function explain(client: ApiClient, request: ExplainRequest, namespace: st
       names: (kind) => snapshot.configs.names(kind, namespace),
       // What the controller saw deleted lives in its memory only; explain answers as a controller that saw nothing.
       formerUid: () => undefined,
+      namespace: snapshot.holds,
     },
     settings: { ...settings.reconcile, nameLists },
     now: Date.now(),

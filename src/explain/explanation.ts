@@ -335,9 +335,9 @@ function holdStatus(decision: HoldDecision): string {
     case 'pause-period':
       return `paused since ${reason.pausedAt} for its pause period${until}`;
     case 'freeze':
-      return 'held while its freeze annotation is "true"; it rolls once with the newest data when the freeze is lifted';
+      return `held while ${reason.namespace === undefined ? 'its freeze annotation is "true"' : `Namespace ${reason.namespace} is frozen`}; it rolls once with the newest data when the freeze is lifted`;
     case 'maintenance-window':
-      return `held outside its maintenance window${decision.until === undefined ? '' : `; the next window opens at ${new Date(decision.until).toISOString()}`}`;
+      return `held outside ${reason.namespace === undefined ? 'its maintenance window' : `the maintenance window of Namespace ${reason.namespace}`}${decision.until === undefined ? '' : `; the next window opens at ${new Date(decision.until).toISOString()}`}`;
     case 'roll-loop':
       return `held as a restart loop: rolled ${reason.rolls} times within ${durationText(reason.windowMs)}; it rolls once with the newest data${decision.until === undefined ? '' : ` at ${new Date(decision.until).toISOString()}`}`;
   }
@@ -388,5 +388,6 @@ function withChangedKey(view: ConfigView, kind: ConfigKind, name: string, key: s
     },
     names: (k) => view.names(k),
     formerUid: (k, n) => view.formerUid(k, n),
+    namespace: view.namespace,
   };
 }

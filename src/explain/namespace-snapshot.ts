@@ -3,7 +3,9 @@ import { configListTarget } from '../config/config-lists.ts';
 import { recordAnnotation, type ControllerSettings } from '../controller/controller-settings.ts';
 import type { ApiClient } from '../kube/api-client.ts';
 import { discoverResource } from '../kube/api-discovery.ts';
-import { isForbidden } from '../kube/api-error.ts';
+import { isForbidden, isNotFound } from '../kube/api-error.ts';
+import { isKubeObject } from '../kube/kube-object.ts';
+import { NamespaceHoldCache, type NamespaceHolds } from '../reload/namespace-holds.ts';
 import type { ReflectorTarget } from '../kube/reflector-types.ts';
 import type { DeclaredType, ExplainedConfigKind } from './explain-args.ts';
 import { declaredKindId } from '../model/declared-kind.ts';
@@ -33,6 +35,8 @@ export interface NamespaceSnapshot {
   readonly created: Readonly<Record<ExplainedConfigKind, ReadonlyMap<string, number>>>;
   /** The kinds declared with --workload-kind that discovery found served, in the order declared. */
   readonly declaredKinds: readonly ServedKind[];
+  /** What the Namespace's freeze and maintenance-window annotations say, as the controller reads them. */
+  readonly holds: NamespaceHolds | undefined;
   /** What could not be read and is treated as absent (a refused list, an unreadable object). */
   readonly warnings: readonly string[];
 }
@@ -123,8 +127,35 @@ export async function readNamespace(
       `${info.resource}.${kind.group}`,
     );
   }
+  const holds = await namespaceHolds(client, namespace, settings, warn);
   const scope = await namespaceVerdict(client, namespace, settings);
-  return { namespace, scope, configs, workloads, facts, created, declaredKinds, warnings };
+  return { namespace, scope, configs, workloads, facts, created, declaredKinds, holds, warnings };
+}
+
+/** The Namespace's holds, read as the controller's cache reads them; none with --namespaces, as the controller sees none. */
+async function namespaceHolds(
+  client: ApiClient,
+  namespace: string,
+  settings: ControllerSettings,
+  warn: (message: string) => void,
+): Promise<NamespaceHolds | undefined> {
+  if (settings.namespaces.length > 0) return undefined;
+  const cache = new NamespaceHoldCache({
+    annotations: settings.reconcile.annotations,
+    onChange: () => undefined,
+    onInvalid: (ns, _uid, bad) => {
+      warn(`Namespace ${ns}: annotation ${bad.annotation} is not valid (${bad.error})`);
+    },
+  });
+  try {
+    const object = await client.json({ method: 'GET', path: `/api/v1/namespaces/${encodeURIComponent(namespace)}` });
+    if (isKubeObject(object)) cache.handlers().upsert(object);
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    if (!isForbidden(err)) throw err;
+    warn(`may not read Namespace ${namespace}: its freeze and maintenance windows are left out`);
+  }
+  return cache.holds(namespace);
 }
 
 /** A discovery request that takes longer has gone wrong; explain reports it rather than wait. */

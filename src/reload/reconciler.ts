@@ -13,6 +13,7 @@ import { FirstSight } from './first-sight.ts';
 import { HeldWorkloads, type HoldWhy } from './held-workloads.ts';
 import { NameListCompiler, type InvalidPattern } from './name-list.ts';
 import { rollLoopMessage } from './roll-loop.ts';
+import type { NamespaceHoldCache } from './namespace-holds.ts';
 import { hasNamedList } from './opt-in.ts';
 import { effectsText, holdMessage, rollMessage, rollNotice, subject, type RollNotice } from './roll-messages.ts';
 import type { WorkloadWriter } from './workload-writer.ts';
@@ -36,6 +37,8 @@ export interface ReconcilerSettings extends Omit<DecideSettings, 'nameLists'> {
 export interface ReconcilerDeps {
   readonly workloads: WorkloadCache;
   readonly configs: ConfigCache;
+  /** The freeze and maintenance windows of the Namespaces; without it, Namespaces hold nothing. */
+  readonly namespaces?: Pick<NamespaceHoldCache, 'holds'>;
   readonly writer: Pick<WorkloadWriter, 'record' | 'roll' | 'resume' | 'finishPending'>;
   readonly events: Pick<EventRecorder, 'record'>;
   readonly rollLimiter: Pick<TokenBucket, 'take'>;
@@ -319,13 +322,14 @@ export class Reconciler {
       : { outcome: 'rolled', requeueAfterMs: Math.max(0, paused.until - now) };
   }
 
-  /** The namespace's configs as the caches hold them now. */
+  /** The namespace's configs, and its holds, as the caches hold them now. */
   #view(namespace: string): ConfigView {
     const { configs } = this.#deps;
     return {
       get: (kind, name) => configs.get(kind, namespace, name),
       names: (kind) => configs.names(kind, namespace),
       formerUid: (kind, name) => configs.formerUid(kind, namespace, name),
+      namespace: this.#deps.namespaces?.holds(namespace),
     };
   }
 

@@ -349,3 +349,28 @@ test('a changed config created after the record was written is noted: explain ca
   assert.equal(explainWorkload(w, at('2026-12-01T09:00:00Z')).configs[0]?.note, null, 'created before the record');
   assert.equal(explainWorkload(w, was).configs[0]?.note, null, 'unchanged');
 });
+
+test("explain of a workload in a frozen Namespace, or outside its Namespace's window, says it is held and by which Namespace", () => {
+  const was = context({ 'ConfigMap/app': entry({ A: '1' }) });
+  const w = adopted(workload({ [AUTO]: 'true' }), was);
+  const now = context({ 'ConfigMap/app': entry({ A: '2' }) });
+  const frozen = explainWorkload(w, {
+    ...now,
+    view: { ...now.view, namespace: { name: 'ns', frozen: true, windows: undefined } },
+  });
+  assert.equal(frozen.decision, 'hold');
+  assert.match(
+    frozen.status,
+    /^held while Namespace ns is frozen; it rolls once with the newest data when the freeze is lifted$/,
+  );
+  // 2026-12-01 12:00 UTC is a Tuesday; the Namespace's window opens on Saturday.
+  const windows = [{ days: new Set([6]), start: 0, end: 360, timeZone: 'UTC' }];
+  const outside = explainWorkload(w, {
+    ...now,
+    view: { ...now.view, namespace: { name: 'ns', frozen: false, windows } },
+  });
+  assert.match(
+    outside.status,
+    /^held outside the maintenance window of Namespace ns; the next window opens at 2026-12-05T00:00:00.000Z$/,
+  );
+});

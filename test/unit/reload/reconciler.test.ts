@@ -9,6 +9,7 @@ import { referenceKey, type ConfigId } from '../../../src/model/config-id.ts';
 import { formatRecord, parseRecord, type ConfigRecord } from '../../../src/model/config-record.ts';
 import { formatRollTimes, type RollTimes } from '../../../src/model/roll-times.ts';
 import { workloadKey } from '../../../src/model/workload-key.ts';
+import { NamespaceHoldCache } from '../../../src/reload/namespace-holds.ts';
 import { Reconciler, type ReconcilerSettings } from '../../../src/reload/reconciler.ts';
 import type { RollNotice } from '../../../src/reload/roll-messages.ts';
 import type { Roll } from '../../../src/reload/workload-writer.ts';
@@ -45,6 +46,8 @@ interface Setup {
     kind?: WorkloadKind;
     ownedBy?: string;
   }): void;
+  /** Puts Namespace `ns` with these annotations, as its watch would deliver it. */
+  putNamespace(annotations: Record<string, string>): void;
   failWrites(err: Error | undefined): void;
   advance(ms: number): void;
   /** The record annotation the next putWorkload carries, as an earlier release may have left it. */
@@ -81,9 +84,15 @@ function setup(overrides: Partial<ReconcilerSettings> = {}, hooks: { webhook?: b
     writes.push({ op, name, ...extra });
     return Promise.resolve();
   };
+  const namespaces = new NamespaceHoldCache({
+    annotations: settings.annotations,
+    onChange: () => undefined,
+    onInvalid: () => undefined,
+  });
   const reconciler = new Reconciler({
     workloads,
     configs,
+    namespaces,
     settings,
     now: () => now,
     logger: createLogger('json', 'debug', {
@@ -187,6 +196,9 @@ function setup(overrides: Partial<ReconcilerSettings> = {}, hooks: { webhook?: b
           },
         },
       });
+    },
+    putNamespace: (annotations) => {
+      namespaces.handlers().upsert({ metadata: { name: 'ns', uid: 'ns-uid', annotations } });
     },
     failWrites: (err) => {
       failure = err;
@@ -767,4 +779,33 @@ test('--max-rolls-per-workload=0 turns the breaker off', async () => {
     s.putConfig({ a: String(i) });
     assert.equal(await outcome(s, [CM]), 'rolled');
   }
+});
+
+test('a frozen Namespace holds its workload through two changes with one ReloadHeld Event naming it; lifting the freeze rolls it once', async () => {
+  const s = setup();
+  const freeze = defaults.reconcile.annotations.freeze;
+  s.putConfig({ a: '1' });
+  s.putWorkload();
+  assert.equal(await outcome(s), 'adopted');
+  s.putNamespace({ [freeze]: 'true' });
+  s.putConfig({ a: '2' });
+  assert.equal(await outcome(s, [CM]), 'waiting');
+  s.putConfig({ a: '3' });
+  assert.equal(await outcome(s, [CM]), 'waiting');
+  assert.deepEqual(s.events, [
+    `Normal ReloadHeld Deployment/web: ConfigMap/cm changed; not rolled while Namespace ns is frozen (${freeze} "true" on it); it rolls once with the newest data when the freeze is lifted`,
+  ]);
+  assert.deepEqual(
+    s.writes.map((w) => w.op),
+    ['record'],
+    'nothing written while held: the change stays pending',
+  );
+
+  s.putNamespace({});
+  assert.equal(await outcome(s), 'rolled');
+  assert.equal(await outcome(s), 'unchanged');
+  assert.deepEqual(
+    s.writes.map((w) => w.op),
+    ['record', 'roll'],
+  );
 });
