@@ -29,6 +29,7 @@ export function controllerSettings(o: RunOptions): ControllerSettings {
       maintenanceWindows: o.maintenanceWindows,
       rolloutWaves: o.rolloutWaves,
       waveTimeoutMs: o.waveTimeoutMs,
+      rollLoop: o.rollLoop,
       dryRun: o.dryRun,
       optIn: {
         annotations: o.annotations,

@@ -12,13 +12,14 @@ import { WorkloadWriter } from '../reload/workload-writer.ts';
 import type { ConfigKind } from '../model/config-kind.ts';
 import { WorkloadCache } from '../workload/workload-cache.ts';
 import { referenceKey } from '../model/config-id.ts';
-import type { WorkloadKey } from '../model/workload-key.ts';
+import { parseWorkloadKey, type WorkloadKey } from '../model/workload-key.ts';
 import { WORKLOAD_KINDS, type WorkloadKindInfo } from '../model/workload-kind.ts';
 import { recordAnnotation, type ControllerHooks, type ControllerSettings } from './controller-settings.ts';
 import { DeclaredKindWatch } from './declared-kind-watch.ts';
 import { LeaderRun, LeadershipLost, type Leadership } from './leadership.ts';
 import { ListAccess } from './list-access.ts';
 import { NamespaceScope } from './namespace-scope.ts';
+import { namespaceHoldCache, namespaceWatch } from './namespace-watch.ts';
 import { countingEvents } from './event-counts.ts';
 import { csiWatches } from './csi-watches.ts';
 import { ReflectorSet } from './reflector-set.ts';
@@ -129,9 +130,14 @@ export class Controller {
     });
 
     this.#events = new EventRecorder(client, 'mini-reloader', logger);
+    const namespaceHolds = namespaceHoldCache(settings, logger, this.#events, (namespace) => {
+      if (!this.#synced) return;
+      for (const key of this.#workloads.keys()) if (parseWorkloadKey(key).namespace === namespace) this.#enqueue(key);
+    });
     this.#reconciler = new Reconciler({
       workloads: this.#workloads,
       configs: this.#configs,
+      ...(namespaceHolds === undefined ? {} : { namespaces: namespaceHolds }),
       writer: new WorkloadWriter(client, {
         fieldManager: settings.fieldManager,
         recordAnnotation: recordAnnotation(r.hashAnnotation),
@@ -227,8 +233,23 @@ export class Controller {
         for (const namespace of scopes) this.#addWorkloadReflector(set, info, namespace);
       },
     });
-    this.#namespaceReflector =
-      settings.namespaceSelector === undefined ? undefined : this.#namespaceWatch(client, settings.namespaceSelector);
+    this.#namespaceReflector = namespaceWatch({
+      client,
+      logger,
+      access: this.#access,
+      events: metrics.handles.stakater,
+      selector: settings.namespaceSelector,
+      scope: this.#scope,
+      holds: namespaceHolds,
+      selectionChanged: () => {
+        if (!this.#synced) return;
+        // What the caches should hold changed: start their lists over.
+        logger.info('namespace selection changed; relisting');
+        this.#relist().catch((err: unknown) => {
+          logger.error({ err: String(err) }, 'relist failed');
+        });
+      },
+    });
   }
 
   /** A workload kind's list+watch. Kinds of CRDs may not be served (yet); a declared kind's resource is named with its group in logs and metrics. */
@@ -374,32 +395,5 @@ export class Controller {
       this.#queue.add(key);
     }
     this.#held.clear();
-  }
-
-  #namespaceWatch(client: ApiClient, selector: string): ReflectorSet {
-    const set = new ReflectorSet(client);
-    const changed = (): void => {
-      if (!this.#synced) return;
-      // What the caches should hold changed: start their lists over.
-      this.#logger.info('namespace selection changed; relisting');
-      this.#relist().catch((err: unknown) => {
-        this.#logger.error({ err: String(err) }, 'relist failed');
-      });
-    };
-    set.add(
-      { apiPrefix: '/api/v1', resource: 'namespaces', labelSelector: selector },
-      this.#access.permittedOnList(
-        'namespaces',
-        undefined,
-        countingEvents(
-          'namespaces',
-          this.#scope.handlers(changed),
-          this.#metrics.handles.stakater,
-          (obj) => !this.#scope.excludes(obj.metadata.name),
-        ),
-      ),
-      this.#access.observer('namespaces'),
-    );
-    return set;
   }
 }

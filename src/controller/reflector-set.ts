@@ -30,6 +30,8 @@ export class ReflectorSet {
   readonly #client: ApiClient;
   readonly #members: Member[] = [];
   #signal: AbortSignal | undefined;
+  /** The relist under way, if any: the next one starts after it, so no two replace a member at once. */
+  #relisting: Promise<void> = Promise.resolve();
 
   constructor(client: ApiClient) {
     this.#client = client;
@@ -69,8 +71,18 @@ export class ReflectorSet {
     await Promise.all(this.#members.map((m) => m.running));
   }
 
-  /** Replaces every member with a new loop that lists from scratch. */
-  async relist(): Promise<void> {
+  /**
+   * Replaces every member with a new loop that lists from scratch. Calls
+   * that overlap run one after the other: two at once would each start a
+   * loop for the same member, and the first would run on unstopped.
+   */
+  relist(): Promise<void> {
+    const next = this.#relisting.then(() => this.#relistNow());
+    this.#relisting = next.catch(() => undefined);
+    return next;
+  }
+
+  async #relistNow(): Promise<void> {
     const signal = this.#signal;
     if (signal === undefined || signal.aborted) return;
     await Promise.all(
@@ -101,7 +113,8 @@ export class ReflectorSet {
 
   #start(m: Member): void {
     const signal = this.#signal;
-    if (signal === undefined) return;
+    // Once the set stops, `run` waits only for the loops it saw: start no other.
+    if (signal === undefined || signal.aborted) return;
     m.stop = new AbortController();
     // AbortSignal.any, not a listener on the run's signal: relists would pile listeners up.
     m.running = m.reflector.run(AbortSignal.any([signal, m.stop.signal]));

@@ -6,8 +6,8 @@ import { scanArgv } from '../options/scan-argv.ts';
 
 /**
  * The flags of `mini-reloader run` that change what it decides for a
- * workload: its scope, the opt-in switches, what a record is called and the
- * annotation names. `explain` takes every run flag, so that a controller's
+ * workload: its scope, the opt-in switches, the declared workload kinds,
+ * what a record is called and the annotation names. `explain` takes every run flag, so that a controller's
  * arguments can be pasted as they are, and reads only these.
  */
 export const DECISION_FLAGS: ReadonlySet<FlagKey> = new Set<FlagKey>([
@@ -24,6 +24,7 @@ export const DECISION_FLAGS: ReadonlySet<FlagKey> = new Set<FlagKey>([
   'reloadOnDelete',
   'ignoredWorkloadTypes',
   'argoRollouts',
+  'workloadKind',
   // Every annotation name.
   ...(Object.keys(ANNOTATIONS) as AnnotationKey[]).map((key): FlagKey => `${key}Annotation`),
 ]);

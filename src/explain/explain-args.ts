@@ -4,10 +4,16 @@ import { q } from '../options/value-parser.ts';
 import type { ConfigKind } from '../model/config-kind.ts';
 import { WORKLOAD_KINDS, type WorkloadKind } from '../model/workload-kind.ts';
 
-/** What `explain` is asked about: a config, or a workload of a kind the controller rolls. */
+/**
+ * What `explain` is asked about: a config, or a workload of a kind the
+ * controller rolls. A type that is neither a config nor a built-in kind
+ * has no `kind` yet: it may name a kind declared with --workload-kind,
+ * which is known once the flags are (`declaredTarget`).
+ */
 export type ExplainTarget =
   | { readonly kind: ExplainedConfigKind; readonly name: string; readonly config: true }
-  | { readonly kind: WorkloadKind; readonly name: string; readonly config: false };
+  | { readonly kind: WorkloadKind; readonly name: string; readonly config: false }
+  | { readonly kind: undefined; readonly type: string; readonly name: string; readonly config: false };
 
 export interface ExplainRequest {
   readonly target: ExplainTarget;
@@ -26,7 +32,8 @@ export interface ExplainRequest {
 
 export const EXPLAIN_USAGE = `usage: mini-reloader explain TYPE/NAME [-n NAMESPACE] [-o table|json] [--key KEY]
                              [--from-deployment NAMESPACE/NAME] [--context NAME] [--kubeconfig PATH] [run flags]
-  TYPE: configmap, secret, ${WORKLOAD_KINDS.map((k) => k.kind.toLowerCase()).join(', ')} (plurals and kubectl's short names work)
+  TYPE: configmap, secret, ${WORKLOAD_KINDS.map((k) => k.kind.toLowerCase()).join(', ')} (plurals and kubectl's short names work),
+        or a kind declared with --workload-kind (its kind or plural, also with its group: cloneset.apps.kruise.io)
   Run flags that change decisions (--auto-reload-all, --namespace-selector, the annotation names, ...)
   are taken as \`mini-reloader run\` takes them; the others are accepted and change nothing.`;
 
@@ -149,7 +156,32 @@ function parseTarget(positional: readonly string[]): ExplainTarget {
   const workload =
     SHORT_NAMES[lower] ?? WORKLOAD_KINDS.find((k) => k.kind.toLowerCase() === lower || k.resource === lower)?.kind;
   if (workload !== undefined) return { kind: workload, name, config: false };
+  return { kind: undefined, type, name, config: false };
+}
+
+/** A declared kind as explain matches a type against it. */
+export interface DeclaredType {
+  /** The kind as the API spells it (CloneSet). */
+  readonly kind: string;
+  readonly group: string;
+  /** Plural resource, once known. */
+  readonly resource: string | undefined;
+}
+
+/**
+ * The declared kind that `type` names, as kubectl spells one: its kind or
+ * plural resource, in any case, alone or followed by `.GROUP`. Throws
+ * OptionsError naming the type when none matches.
+ */
+export function declaredTarget<T extends DeclaredType>(type: string, declared: readonly T[]): T {
+  const lower = type.toLowerCase();
+  const found = declared.find((d) =>
+    [d.kind.toLowerCase(), d.resource].some((n) => n !== undefined && (lower === n || lower === `${n}.${d.group}`)),
+  );
+  if (found !== undefined) return found;
+  const kinds = declared.map((d) => `${d.kind.toLowerCase()}.${d.group}`);
   throw new OptionsError(
-    `${q(type)} is not a type explain knows: configmap, secret, ${WORKLOAD_KINDS.map((k) => k.kind.toLowerCase()).join(', ')}`,
+    `${q(type)} is not a type explain knows: configmap, secret, ${WORKLOAD_KINDS.map((k) => k.kind.toLowerCase()).join(', ')}` +
+      (kinds.length === 0 ? ', or a kind declared with --workload-kind' : `, ${kinds.join(', ')} (declared)`),
   );
 }

@@ -10,11 +10,18 @@ import { OptionsError } from '../options/options-error.ts';
 import type { RunOptions } from '../options/run-options.ts';
 import { NameListCompiler } from '../reload/name-list.ts';
 import { controllerSettings } from '../run-settings.ts';
+import { declaredKindId, type DeclaredWorkloadKind } from '../model/declared-kind.ts';
 import { workloadKey } from '../model/workload-key.ts';
-import { WORKLOAD_KINDS } from '../model/workload-kind.ts';
+import { kindInfo, WORKLOAD_KINDS, type WorkloadKind } from '../model/workload-kind.ts';
 import { decisionOptions, type DecisionSource } from './decision-flags.ts';
-import { EXPLAIN_USAGE, parseExplainArgs, type ExplainedConfigKind, type ExplainRequest } from './explain-args.ts';
-import { explainForConfig, explainWorkload, type ExplainContext } from './explanation.ts';
+import {
+  declaredTarget,
+  EXPLAIN_USAGE,
+  parseExplainArgs,
+  type ExplainedConfigKind,
+  type ExplainRequest,
+} from './explain-args.ts';
+import { explainForConfig, explainWorkload, rfc3339Seconds, type ExplainContext } from './explanation.ts';
 import { controllerFlags } from './from-deployment.ts';
 import { lastRoll } from './last-roll.ts';
 import { readNamespace, type NamespaceSnapshot } from './namespace-snapshot.ts';
@@ -41,7 +48,17 @@ export async function explainCommand(argv: readonly string[], io: ExplainIo): Pr
   try {
     request = parseExplainArgs(argv);
     // The command line's flags are checked before the cluster is asked anything.
-    if (request !== null) decisionOptions({ argv: [], env: {} }, request.runFlags);
+    if (request !== null) {
+      const options = decisionOptions({ argv: [], env: {} }, request.runFlags);
+      const declared = options.workloadKinds;
+      // Without --from-deployment, a type no declared kind can name is refused at once (a plural once discovery tells it).
+      if (
+        request.target.kind === undefined &&
+        request.fromDeployment === undefined &&
+        declared.every((k) => k.resource !== undefined)
+      )
+        declaredTarget(request.target.type, declared);
+    }
   } catch (err) {
     if (!(err instanceof OptionsError)) throw err;
     io.err(`mini-reloader explain: ${err.message}\n`);
@@ -74,10 +91,13 @@ async function explain(client: ApiClient, request: ExplainRequest, namespace: st
   const snapshot = await readNamespace(client, namespace, settings);
   const nameLists = new NameListCompiler();
   await nameLists.load();
+  const noFacts = { uses: [], recordWrittenAt: undefined };
   const view: ConfigView = {
     get: (kind, name) => snapshot.configs.get(kind, namespace, name),
     names: (kind) => snapshot.configs.names(kind, namespace),
+    // What the controller saw deleted lives in its memory only; explain answers as a controller that saw nothing.
     formerUid: () => undefined,
+    namespace: snapshot.holds,
   };
   const decideSettings = { ...settings.reconcile, nameLists };
   const waves = new WaveViews({
@@ -92,17 +112,33 @@ async function explain(client: ApiClient, request: ExplainRequest, namespace: st
     scope: snapshot.scope,
     ignoredWorkloadKinds: settings.ignoredWorkloadKinds,
     enabledLabel: settings.enabledLabel,
+    facts: (workload) => {
+      const own = snapshot.facts.get(workloadKey(workload.kind, namespace, workload.name)) ?? noFacts;
+      if (workload.workloadRef === undefined) return own;
+      // A Rollout with spec.workloadRef runs the Deployment's pod template.
+      const template = snapshot.facts.get(workloadKey('Deployment', namespace, workload.workloadRef)) ?? noFacts;
+      return { ...own, uses: template.uses };
+    },
+    createdAt: (kind, name) => (kind === 'SecretProviderClass' ? undefined : snapshot.created[kind].get(name)),
   };
   const { target, key } = request;
   const keyField = key === undefined ? {} : { key };
   if (!target.config) {
-    const workload = snapshot.workloads.get(workloadKey(target.kind, namespace, target.name));
+    const kind: WorkloadKind = target.kind ?? declaredKindOf(target.type, snapshot, settings.declaredKinds);
+    const workload = snapshot.workloads.get(workloadKey(kind, namespace, target.name));
     if (workload === undefined)
-      throw new NotThere(`${target.kind.toLowerCase()} ${namespace}/${target.name} not found`);
+      throw new NotThere(`${(kindInfo(kind).objectKind ?? kind).toLowerCase()} ${namespace}/${target.name} not found`);
     const explained = explainWorkload(workload, context, key);
+    const { recordWrittenAt } = context.facts(workload);
     return {
       ...keyField,
-      workloads: [{ ...explained, lastRoll: (await lastRoll(client, target.kind, namespace, target.name)) ?? null }],
+      workloads: [
+        {
+          ...explained,
+          lastRoll: (await lastRoll(client, kind, namespace, target.name)) ?? null,
+          recordWrittenAt: recordWrittenAt === undefined ? null : rfc3339Seconds(recordWrittenAt),
+        },
+      ],
       warnings: snapshot.warnings,
     };
   }
@@ -112,7 +148,8 @@ async function explain(client: ApiClient, request: ExplainRequest, namespace: st
     ...snapshot.workloads.referencing(target.kind, namespace, target.name),
     ...snapshot.workloads.naming(target.kind, namespace),
   ]);
-  const order = (k: string): number => WORKLOAD_KINDS.findIndex((info) => k.startsWith(`${info.kind}/`));
+  const kinds = [...WORKLOAD_KINDS, ...snapshot.declaredKinds.map((d) => d.info)];
+  const order = (k: string): number => kinds.findIndex((info) => k.startsWith(`${info.kind}/`));
   const workloads = [...related]
     .sort((a, b) => order(a) - order(b) || (a < b ? -1 : a > b ? 1 : 0))
     .flatMap((k) => {
@@ -121,6 +158,27 @@ async function explain(client: ApiClient, request: ExplainRequest, namespace: st
       return explained === undefined ? [] : [explained];
     });
   return { config, ...keyField, workloads, warnings: snapshot.warnings };
+}
+
+/** The declared kind a type names; one that discovery did not find served is named with the reason. */
+function declaredKindOf(
+  type: string,
+  snapshot: NamespaceSnapshot,
+  declared: readonly DeclaredWorkloadKind[],
+): WorkloadKind {
+  try {
+    return declaredTarget(type, snapshot.declaredKinds).info.kind;
+  } catch (err) {
+    const unserved = declared.filter((k) => !snapshot.declaredKinds.some((s) => s.info.kind === declaredKindId(k)));
+    let named: DeclaredWorkloadKind;
+    try {
+      named = declaredTarget(type, unserved);
+    } catch {
+      throw err;
+    }
+    const why = snapshot.warnings.find((w) => w.includes(declaredKindId(named))) ?? 'it is not served';
+    throw new NotThere(`${type}: ${why}`);
+  }
 }
 
 async function baseFlags(client: ApiClient, request: ExplainRequest): Promise<DecisionSource> {

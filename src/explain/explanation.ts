@@ -11,11 +11,14 @@ import type {
 } from '../reload/decision.ts';
 import type { ConfigRecord } from '../model/config-record.ts';
 import type { FollowRule, SkipCause } from '../reload/opt-in.ts';
+import { durationText } from '../reload/roll-loop.ts';
 import type { ConfigKind } from '../model/config-kind.ts';
 import { referenceKey } from '../model/config-id.ts';
 import type { WorkloadRecord } from '../workload/workload-cache.ts';
 import type { WorkloadKind } from '../model/workload-kind.ts';
+import { useViews, type UseView } from './config-uses.ts';
 import type { NamespaceVerdict } from './namespace-snapshot.ts';
+import type { WorkloadFacts } from './workload-facts.ts';
 
 /** What `explain` says about one config of one workload. */
 export interface ConfigExplanation {
@@ -33,6 +36,10 @@ export interface ConfigExplanation {
   readonly change: ConfigChange | null;
   /** With --key: whether a change to that key of this config would roll the workload. */
   readonly wouldRoll?: boolean;
+  /** How the pod template uses it; empty for a config only a named list selects. */
+  readonly uses: readonly UseView[];
+  /** What explain cannot know from one read and that may change the answer, or null. */
+  readonly note: string | null;
 }
 
 /**
@@ -65,6 +72,10 @@ export interface ExplainContext {
   readonly ignoredWorkloadKinds: ReadonlySet<WorkloadKind>;
   /** The opt-in label of configs, for the words of a reason. */
   readonly enabledLabel: string;
+  /** What explain read of the workload beyond its cache record. */
+  readonly facts: (workload: WorkloadRecord) => WorkloadFacts;
+  /** When the config was created (epoch ms), if known. */
+  readonly createdAt: (kind: ConfigKind, name: string) => number | undefined;
 }
 
 /** A config and, with --key, the key asked about. */
@@ -208,17 +219,46 @@ function configExplanation(
   const visibleKeys = keys === 'all' ? ['*'] : [...keys];
   const present = context.view.get(config.kind, config.name) !== undefined;
   const state = present ? 'present' : ref?.optional === true ? 'missing, optional' : 'missing';
+  const facts = context.facts(workload);
+  const uses = useViews(facts.uses, config.kind, config.name);
   const explained = (
     follows: boolean,
     rule: FollowRule | null,
     reason: string | null,
     change: ConfigChange | null,
-  ): ConfigExplanation => ({ kind: config.kind, name: config.name, follows, rule, reason, visibleKeys, state, change });
+  ): ConfigExplanation => {
+    const note = change === 'changed' ? recreatedNote(config, facts, context) : null;
+    return { kind: config.kind, name: config.name, follows, rule, reason, visibleKeys, state, change, uses, note };
+  };
   const left = leftOut(workload, context);
   if (left !== undefined) return explained(false, null, left, null);
   if (verdict === undefined) return explained(false, null, wholeReason(decision) ?? 'not judged', null);
   if (!verdict.follows) return explained(false, null, skipReason(verdict.cause, config.kind, context), null);
   return explained(true, verdict.rule, null, verdict.change);
+}
+
+/**
+ * A changed config created after the record was last written was deleted
+ * and created again since. The controller records such a config without a
+ * roll when its data is the same and it saw the deletion while watching
+ * (`ConfigView.formerUid`, kept in its memory only); its data digests are
+ * keyed by uid, so explain, which read the cluster once, can tell neither,
+ * and answers as a controller that did not see it (one started since).
+ */
+function recreatedNote(config: ConfigQuestion, facts: WorkloadFacts, context: ExplainContext): string | null {
+  const created = context.createdAt(config.kind, config.name);
+  const written = facts.recordWrittenAt;
+  if (created === undefined || written === undefined || created <= written) return null;
+  return (
+    `${config.kind}/${config.name} was created again (${rfc3339Seconds(created)}) after the record was written ` +
+    `(${rfc3339Seconds(written)}): if its data is the same, a controller that saw the deletion only records it; ` +
+    'explain cannot know that and answers as one that did not'
+  );
+}
+
+/** RFC 3339 in whole seconds, as the API server writes its timestamps. */
+export function rfc3339Seconds(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 /** Why a workload follows nothing at all, when the decision says so. */
@@ -252,7 +292,9 @@ function skipReason(cause: SkipCause, kind: ConfigKind, context: ExplainContext)
   const a = context.settings.optIn.annotations;
   switch (cause) {
     case 'kind-ignored':
-      return `${kind}s are ignored (--resources-to-ignore)`;
+      return kind === 'SecretProviderClass'
+        ? 'explain does not judge SecretProviderClasses (their versions are in pod statuses); the controller follows them with --enable-csi-integration'
+        : `${kind}s are ignored (--resources-to-ignore)`;
     case 'config-ignored':
       return `the ${kind} carries ${a.ignore} "true"`;
     case 'not-reported':
@@ -294,9 +336,11 @@ function holdStatus(decision: HoldDecision): string {
     case 'pause-period':
       return `paused since ${reason.pausedAt} for its pause period${until}`;
     case 'freeze':
-      return 'held while its freeze annotation is "true"; it rolls once with the newest data when the freeze is lifted';
+      return `held while ${reason.namespace === undefined ? 'its freeze annotation is "true"' : `Namespace ${reason.namespace} is frozen`}; it rolls once with the newest data when the freeze is lifted`;
     case 'maintenance-window':
-      return `held outside its maintenance window${decision.until === undefined ? '' : `; the next window opens at ${new Date(decision.until).toISOString()}`}`;
+      return `held outside ${reason.namespace === undefined ? 'its maintenance window' : `the maintenance window of Namespace ${reason.namespace}`}${decision.until === undefined ? '' : `; the next window opens at ${new Date(decision.until).toISOString()}`}`;
+    case 'roll-loop':
+      return `held as a restart loop: rolled ${reason.rolls} times within ${durationText(reason.windowMs)}; it rolls once with the newest data${decision.until === undefined ? '' : ` at ${new Date(decision.until).toISOString()}`}`;
     case 'wave':
     case 'halted':
       return `held: ${waveHoldText(reason, decision.until)}`;
@@ -348,5 +392,6 @@ function withChangedKey(view: ConfigView, kind: ConfigKind, name: string, key: s
     },
     names: (k) => view.names(k),
     formerUid: (k, n) => view.formerUid(k, n),
+    namespace: view.namespace,
   };
 }

@@ -1,4 +1,5 @@
 import type { ConfigKind } from '../model/config-kind.ts';
+import { usesText } from './config-uses.ts';
 import type { WorkloadExplanation } from './explanation.ts';
 import type { LastRoll } from './last-roll.ts';
 
@@ -16,7 +17,11 @@ export interface ConfigSummary {
 export interface ExplainReport {
   readonly config?: ConfigSummary;
   readonly key?: string;
-  readonly workloads: readonly (WorkloadExplanation & { readonly lastRoll?: LastRoll | null })[];
+  readonly workloads: readonly (WorkloadExplanation & {
+    readonly lastRoll?: LastRoll | null;
+    /** When its record annotation was last written (adopted, rolled or recorded), from `managedFields`; null if unknown. */
+    readonly recordWrittenAt?: string | null;
+  })[];
   readonly warnings: readonly string[];
 }
 
@@ -64,6 +69,8 @@ export function renderTable(report: ExplainReport): string {
         lines.push(
           `last roll: ${w.lastRoll === null ? 'no Reloaded Event kept' : `${w.lastRoll.at} ${w.lastRoll.message}`}`,
         );
+      if (typeof w.recordWrittenAt === 'string')
+        lines.push(`record written: ${w.recordWrittenAt} (its last adoption, roll or record update)`);
       if (w.configs.length === 0) {
         lines.push(w.reason ?? 'references no ConfigMap or Secret');
         continue;
@@ -79,6 +86,7 @@ export function renderTable(report: ExplainReport): string {
             'VISIBLE KEYS',
             'RECORD',
             ...(key === undefined ? [] : [`ROLLS ON ${key}`]),
+            'USES',
             'WHY NOT',
           ],
           ...w.configs.map((c) => [
@@ -89,10 +97,12 @@ export function renderTable(report: ExplainReport): string {
             c.visibleKeys.join(','),
             c.change ?? '-',
             ...(key === undefined ? [] : [yesNo(c.wouldRoll === true)]),
+            usesText(c.uses),
             c.reason ?? '',
           ]),
         ]),
       );
+      for (const c of w.configs) if (c.note !== null) lines.push(`note: ${c.note}`);
     }
   }
   for (const warning of report.warnings) lines.push(`warning: ${warning}`);

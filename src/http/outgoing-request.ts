@@ -1,5 +1,6 @@
-import http, { type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import type { Agent, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import https from 'node:https';
+import { nodeHttp } from './node-http.ts';
 
 export interface AgentOptions {
   /** TLS settings for https targets (CA, client certificate, verification, server name). */
@@ -13,7 +14,7 @@ export interface AgentOptions {
  * is Node's own proxy support (credentials in the proxy URL become
  * Proxy-Authorization), told to use that proxy for every host.
  */
-export function keepAliveAgent(protocol: string, options: AgentOptions = {}): http.Agent {
+export function keepAliveAgent(protocol: string, options: AgentOptions = {}): Agent {
   if (protocol === 'https:') {
     return new https.Agent({
       ...options.tls,
@@ -21,14 +22,14 @@ export function keepAliveAgent(protocol: string, options: AgentOptions = {}): ht
       ...(options.proxyUrl === undefined ? {} : { proxyEnv: { HTTPS_PROXY: options.proxyUrl } }),
     });
   }
-  return new http.Agent({
+  return new nodeHttp.Agent({
     keepAlive: true,
     ...(options.proxyUrl === undefined ? {} : { proxyEnv: { HTTP_PROXY: options.proxyUrl } }),
   });
 }
 
 export interface OutgoingRequest {
-  readonly agent: http.Agent;
+  readonly agent: Agent;
   readonly method: string;
   readonly headers: OutgoingHttpHeaders;
   readonly body?: string | undefined;
@@ -55,7 +56,7 @@ export class RequestTimeoutError extends Error {
  */
 export function sendRequest(url: URL, init: OutgoingRequest): Promise<IncomingMessage> {
   if (url.username !== '' || url.password !== '') throw new Error('sendRequest: the URL holds credentials');
-  const request = url.protocol === 'https:' ? https.request : http.request;
+  const request = url.protocol === 'https:' ? https.request : nodeHttp.request;
   return new Promise((resolve, reject) => {
     const req = request(
       url,

@@ -1,7 +1,8 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../logger.ts';
 import type { Registry } from '../prometheus/registry.ts';
 import { listen, type Listening } from './listen.ts';
+import { nodeHttp } from './node-http.ts';
 
 export interface ProbeServerOptions {
   /** `host:port`; `:9090` listens on every interface, `127.0.0.1:0` on a free loopback port. */
@@ -28,7 +29,7 @@ const TEXT = 'text/plain; charset=utf-8';
 export async function startProbeServer(options: ProbeServerOptions): Promise<ProbeServer> {
   const { logger } = options;
 
-  const server = createServer((req, res) => {
+  const server = nodeHttp.createServer((req, res) => {
     respond(req, res, options).catch((err: unknown) => {
       logger.error(
         { path: pathOf(req), err: err instanceof Error ? err.message : String(err) },

@@ -1,10 +1,11 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Session } from 'node:inspector/promises';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { getHeapSnapshot } from 'node:v8';
 import type { Logger } from '../logger.ts';
 import { listen, type Listening } from './listen.ts';
+import { nodeHttp } from './node-http.ts';
 
 export interface ProfilingServerOptions {
   /** `host:port`; `127.0.0.1:6060` keeps it to `kubectl port-forward`. */
@@ -39,7 +40,7 @@ const TEXT = 'text/plain; charset=utf-8';
 export async function startProfilingServer(options: ProfilingServerOptions): Promise<Listening> {
   const { logger } = options;
   let busy = false;
-  const server = createServer((req, res) => {
+  const server = nodeHttp.createServer((req, res) => {
     const path = pathOf(req);
     if (path !== HEAP && path !== PROFILE && path !== INDEX) {
       send(res, 404, 'not found\n');

@@ -5,6 +5,7 @@ import type { ApiClient } from './api-client.ts';
 export interface EventSubject {
   readonly apiVersion: string;
   readonly kind: string;
+  /** '' for a cluster-scoped object (a Namespace): its Events go to `default`, as client-go records them. */
   readonly namespace: string;
   readonly name: string;
   readonly uid: string;
@@ -28,18 +29,19 @@ export class EventRecorder {
 
   record(subject: EventSubject, type: 'Normal' | 'Warning', reason: string, message: string): void {
     const now = new Date().toISOString();
+    const namespace = subject.namespace === '' ? 'default' : subject.namespace;
     const sending = this.#client
       .json({
         method: 'POST',
-        path: `/api/v1/namespaces/${encodeURIComponent(subject.namespace)}/events`,
+        path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`,
         body: {
           apiVersion: 'v1',
           kind: 'Event',
-          metadata: { name: `${subject.name}.${randomBytes(8).toString('hex')}`, namespace: subject.namespace },
+          metadata: { name: `${subject.name}.${randomBytes(8).toString('hex')}`, namespace },
           involvedObject: {
             apiVersion: subject.apiVersion,
             kind: subject.kind,
-            namespace: subject.namespace,
+            ...(subject.namespace === '' ? {} : { namespace: subject.namespace }),
             name: subject.name,
             uid: subject.uid,
           },

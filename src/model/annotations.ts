@@ -141,14 +141,14 @@ export const ANNOTATIONS = {
     default: 'mini-reloader.pelabs/freeze',
     place: 'workload',
     description:
-      'On a workload: "true" holds its rolls; its changes stay pending, and removing the freeze rolls it once with the newest data.',
+      'On a workload or its Namespace: "true" holds its rolls (a frozen Namespace, those of every workload in it); its changes stay pending, and removing the freeze rolls it once with the newest data.',
   },
   maintenanceWindow: {
     flag: 'maintenance-window-annotation',
     default: 'mini-reloader.pelabs/maintenance-window',
     place: 'workload',
     description:
-      'On a workload: weekly windows such as "Mon-Fri 02:00-04:00 Europe/Berlin, Sat 00:00-06:00 UTC"; outside them its rolls wait for the next window. Overrides --maintenance-window.',
+      'On a workload or its Namespace: weekly windows such as "Mon-Fri 02:00-04:00 Europe/Berlin, Sat 00:00-06:00 UTC"; outside them its rolls wait for the next window. The workload\'s overrides its Namespace\'s, which overrides --maintenance-window.',
   },
   rolloutWaves: {
     flag: 'rollout-waves-annotation',

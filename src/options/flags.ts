@@ -4,6 +4,7 @@ import { ANNOTATION_NAME_FLAGS } from './flags/annotation-names.ts';
 import { CLUSTER_ACCESS_FLAGS } from './flags/cluster-access.ts';
 import { HIGH_AVAILABILITY_FLAGS } from './flags/high-availability.ts';
 import { OBSERVABILITY_FLAGS } from './flags/observability.ts';
+import { ROLL_LOOP_FLAGS } from './flags/roll-loop.ts';
 import { ROLL_ACTION_FLAGS, ROLLING_FLAGS } from './flags/rolling.ts';
 import { KIND_SCOPE_FLAGS, NAMESPACE_AND_CONFIG_SCOPE_FLAGS } from './flags/scope.ts';
 import { STAKATER_COMPATIBILITY_FLAGS } from './flags/stakater-compatibility.ts';
@@ -18,6 +19,7 @@ export const FLAGS = {
   ...CLUSTER_ACCESS_FLAGS,
   ...NAMESPACE_AND_CONFIG_SCOPE_FLAGS,
   ...ROLLING_FLAGS,
+  ...ROLL_LOOP_FLAGS,
   ...KIND_SCOPE_FLAGS,
   ...ROLL_ACTION_FLAGS,
   ...HIGH_AVAILABILITY_FLAGS,

@@ -182,6 +182,7 @@ export function parseRunOptions(
     maintenanceWindows: Object.freeze(v.maintenanceWindow),
     rolloutWaves: Object.freeze(v.rolloutWaves),
     waveTimeoutMs: v.waveTimeout,
+    rollLoop: Object.freeze({ maxRolls: v.maxRollsPerWorkload, windowMs: v.rollLoopWindow }),
     startCronJobRuns: v.startCronJobRuns,
     webhookUrl: v.webhookUrl,
     ha,

@@ -3,6 +3,7 @@ import type { AlertSink } from '../notify/alert-message.ts';
 import type { MaintenanceWindow } from '../reload/maintenance-window.ts';
 import type { ReloadStrategy } from '../reload/reload-strategy.ts';
 import type { WaveEnd } from '../reload/rollout-waves.ts';
+import type { RollLoopLimit } from '../reload/roll-loop.ts';
 import type { ConfigKind } from '../model/config-kind.ts';
 import type { WorkloadKind } from '../model/workload-kind.ts';
 import type { DeclaredWorkloadKind } from '../model/declared-kind.ts';
@@ -113,6 +114,8 @@ export interface RunOptions {
   readonly rolloutWaves: readonly WaveEnd[];
   /** --wave-timeout: how long a wave's health gate waits. */
   readonly waveTimeoutMs: number;
+  /** --max-rolls-per-workload (0: the breaker is off) within --roll-loop-window. */
+  readonly rollLoop: RollLoopLimit;
   readonly startCronJobRuns: boolean;
   /** Set: POST each roll there instead of rolling. */
   readonly webhookUrl: string | undefined;

@@ -22,6 +22,7 @@ import type {
 } from './decision.ts';
 import { decideOptIn, hasExplicitOptIn, type FollowedRef, type OptInSettings, type SkippedConfig } from './opt-in.ts';
 import { pausePeriod } from './pause-period.ts';
+import { rollLoopHold } from './roll-loop.ts';
 import { rolloutHold } from './rollout-hold.ts';
 import { waveHold } from './wave-hold.ts';
 import { templateMark, type FollowedConfig, type RollPlan } from './reload-strategy.ts';
@@ -45,9 +46,15 @@ const NO_FINDINGS: Findings = { invalid: [], notBooleans: [] };
  *   recreated with the same data), it is only recorded.
  * - A roll is held while a non-optional config it follows is missing: new
  *   pods could not start.
- * - A roll is held while the workload is frozen, and outside its maintenance
- *   windows until the next opens. Held, its record is not written, so the
- *   change stays pending and rolls once, with the newest data, after.
+ * - A roll is held while the workload or its Namespace (`configs.namespace`)
+ *   is frozen, and outside its maintenance windows (its own, else its
+ *   Namespace's, else --maintenance-window) until the next opens. Held, its
+ *   record is not written, so the change stays pending and rolls once, with
+ *   the newest data, after.
+ * - A roll is held as a restart loop when the workload's roll times show
+ *   --max-rolls-per-workload rolls within --roll-loop-window, until the
+ *   window has passed since the last; then it rolls once, with the newest
+ *   data. Its record is not written either.
  * - A roll for a config with a wave plan waits until every wave before its
  *   own rolled and became healthy, and is held for good when the plan
  *   halted (see `waveGate`).
@@ -129,9 +136,19 @@ export function decide(
     .map((c) => referenceKey(c.ref.kind, c.ref.name));
   if (missing.length > 0)
     return { kind: 'hold', reason: { why: 'config-missing', missing }, until: undefined, held: roll, ...judged };
-  const { hold, findings: found } = rolloutHold(workload, settings, now, findings);
+  const { hold, findings: found } = rolloutHold(workload, configs.namespace, settings, now, findings);
   if (hold !== undefined)
     return { kind: 'hold', ...hold, held: { ...roll, findings: found }, configs: verdicts, findings: found };
+  const loop = rollLoopHold(workload.rolledAt, settings.rollLoop, now);
+  if (loop !== undefined)
+    return {
+      kind: 'hold',
+      reason: { why: 'roll-loop', rolls: loop.rolls, windowMs: settings.rollLoop.windowMs },
+      until: loop.until,
+      held: { ...roll, findings: found },
+      configs: verdicts,
+      findings: found,
+    };
   const waved = waveHold(workload, roll, configs, now);
   const ready = { ...roll, findings: found, ...(waved.wave === undefined ? {} : { wave: waved.wave }) };
   if (waved.hold !== undefined) return { kind: 'hold', ...waved.hold, held: ready, configs: verdicts, findings: found };

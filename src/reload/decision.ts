@@ -5,6 +5,8 @@ import type { ConfigRecord } from '../model/config-record.ts';
 import type { RollTimes } from '../model/roll-times.ts';
 import type { MaintenanceWindow } from './maintenance-window.ts';
 import type { InvalidPattern, NameList } from './name-list.ts';
+import type { RollLoopLimit } from './roll-loop.ts';
+import type { NamespaceHolds } from './namespace-holds.ts';
 import type { ConfigLookup, FollowRule, NotBoolean, OptInSettings, SkipCause } from './opt-in.ts';
 import type { ReloadStrategy, RollPlan, TemplateMark } from './reload-strategy.ts';
 import type { Follower, WaveHoldReason, WavePlan } from './wave-gate.ts';
@@ -27,7 +29,7 @@ import type { Follower, WaveHoldReason, WavePlan } from './wave-gate.ts';
  */
 export type Decision = SkipDecision | AdoptDecision | RecordDecision | RollDecision | HoldDecision | ResumeDecision;
 
-/** What the caches hold about the configs of the workload's namespace. */
+/** What the caches hold about the configs of the workload's namespace, and about the namespace itself. */
 export interface ConfigView extends ConfigLookup {
   /** The uid the config of that name had before it was deleted or replaced while watched, if remembered. */
   formerUid(kind: ConfigKind, name: string): string | undefined;
@@ -36,6 +38,8 @@ export interface ConfigView extends ConfigLookup {
     kind: ConfigKind,
     name: string,
   ) => { readonly plan: WavePlan; readonly followers: readonly Follower[] } | undefined;
+  /** What the Namespace's freeze and maintenance-window annotations say; undefined when nothing (or not known). */
+  readonly namespace?: NamespaceHolds | undefined;
 }
 
 /** The switches and annotation names the decision reads. */
@@ -49,6 +53,8 @@ export interface DecideSettings {
   readonly reloadOnDelete: boolean;
   /** --maintenance-window: when a workload without a window of its own may roll; empty: always. */
   readonly maintenanceWindows: readonly MaintenanceWindow[];
+  /** --max-rolls-per-workload within --roll-loop-window: the restart-loop breaker. */
+  readonly rollLoop: RollLoopLimit;
   /** Compiles named lists; its engine must be loaded before deciding for a workload that has one (`hasNamedList`). */
   readonly nameLists: { compile(value: string): NameList };
 }
@@ -172,10 +178,16 @@ export type HoldReason =
   | { readonly why: 'pause-period'; readonly pausedAt: string }
   /** Non-optional configs it follows are missing: new pods could not start. */
   | { readonly why: 'config-missing'; readonly missing: readonly ConfigId[] }
-  /** Its freeze annotation is "true": it rolls when the freeze is lifted. */
-  | { readonly why: 'freeze' }
-  /** Outside its maintenance windows (its annotation's, else --maintenance-window's): it rolls when the next opens, at `until`. */
-  | { readonly why: 'maintenance-window' }
+  /** Its freeze annotation, or its Namespace's (then `namespace` names it), is "true": it rolls when the freeze is lifted. */
+  | { readonly why: 'freeze'; readonly namespace?: string }
+  /**
+   * Outside its maintenance windows (its annotation's, else its Namespace's,
+   * then named in `namespace`, else --maintenance-window's): it rolls when
+   * the next opens, at `until`.
+   */
+  | { readonly why: 'maintenance-window'; readonly namespace?: string }
+  /** Rolled `rolls` times within `windowMs` (its roll times say so): it rolls once more when the window has passed since its last roll, at `until`. */
+  | { readonly why: 'roll-loop'; readonly rolls: number; readonly windowMs: number }
   /** A wave plan's gate: its wave waits for the one before, or the plan halted. */
   | WaveHoldReason;
 

@@ -12,13 +12,12 @@ import type { ConfigView, Decision, DecideSettings, HoldDecision, RollDecision, 
 import { FirstSight } from './first-sight.ts';
 import { HeldWorkloads, type HoldWhy } from './held-workloads.ts';
 import { NameListCompiler, type InvalidPattern } from './name-list.ts';
+import { rollLoopMessage } from './roll-loop.ts';
+import type { NamespaceHoldCache } from './namespace-holds.ts';
 import { hasNamedList } from './opt-in.ts';
 import { effectsText, holdMessage, rollMessage, rollNotice, subject, type RollNotice } from './roll-messages.ts';
 import type { WorkloadWriter } from './workload-writer.ts';
-import type { WaveEnd } from './rollout-waves.ts';
-import { WaveHalts, type HaltNotice } from './wave-halts.ts';
-import { WaveViews } from './wave-views.ts';
-import { CONFIG_KINDS } from '../model/config-kind.ts';
+import { WaveRollouts, type WaveHooks, type WaveSettings } from './wave-rollouts.ts';
 
 /** `skipped`: opted out or follows nothing; `waiting`: would roll, but a config it needs is missing. */
 export type ReconcileOutcome =
@@ -31,18 +30,16 @@ export interface ReconcileResult {
 }
 
 /** The decision's settings (its name lists are the reconciler's own), and how to carry it out. */
-export interface ReconcilerSettings extends Omit<DecideSettings, 'nameLists'> {
+export interface ReconcilerSettings extends Omit<DecideSettings, 'nameLists'>, WaveSettings {
   /** Decide and report, write nothing. */
   readonly dryRun: boolean;
-  /** --rollout-waves: the plan of configs without one of their own (empty: none). */
-  readonly rolloutWaves: readonly WaveEnd[];
-  /** --wave-timeout. */
-  readonly waveTimeoutMs: number;
 }
 
-export interface ReconcilerDeps {
+export interface ReconcilerDeps extends WaveHooks {
   readonly workloads: WorkloadCache;
   readonly configs: ConfigCache;
+  /** The freeze and maintenance windows of the Namespaces; without it, Namespaces hold nothing. */
+  readonly namespaces?: Pick<NamespaceHoldCache, 'holds'>;
   readonly writer: Pick<WorkloadWriter, 'record' | 'roll' | 'resume' | 'finishPending' | 'annotate'>;
   readonly events: Pick<EventRecorder, 'record'>;
   readonly rollLimiter: Pick<TokenBucket, 'take'>;
@@ -59,10 +56,6 @@ export interface ReconcilerDeps {
   readonly maxFirstSights?: number;
   /** The number of workloads held for a reason changed. */
   readonly heldCount?: (why: HoldWhy, count: number) => void;
-  /** Alerts: told once per halted rollout; never blocks. */
-  readonly halted?: (notice: HaltNotice) => void;
-  /** Counts a halted rollout. */
-  readonly countHalt?: () => void;
 }
 
 /** One reconcile of one workload, as the steps that carry out its decision need it. */
@@ -101,25 +94,10 @@ export class Reconciler {
   readonly #nameLists = new NameListCompiler();
   readonly #firstSight: FirstSight;
   readonly #held: HeldWorkloads;
-  readonly #waveViews: WaveViews;
-  readonly #halts: WaveHalts;
+  readonly #waves: WaveRollouts;
 
   constructor(deps: ReconcilerDeps) {
-    const { settings } = deps;
-    this.#waveViews = new WaveViews({
-      workloads: deps.workloads,
-      configs: deps.configs,
-      defaults: { ends: settings.rolloutWaves, timeoutMs: settings.waveTimeoutMs },
-      report: { events: deps.events, logger: deps.logger },
-    });
-    this.#halts = new WaveHalts({
-      writer: deps.writer,
-      events: deps.events,
-      configs: deps.configs,
-      haltedAnnotation: settings.annotations.halted,
-      ...(deps.halted === undefined ? {} : { halted: deps.halted }),
-      ...(deps.countHalt === undefined ? {} : { countHalt: deps.countHalt }),
-    });
+    this.#waves = new WaveRollouts(deps);
     this.#held = new HeldWorkloads(deps.heldCount ?? (() => undefined));
     this.#deps = deps;
     this.#decideSettings = { ...deps.settings, nameLists: this.#nameLists };
@@ -162,7 +140,7 @@ export class Reconciler {
     // A Job left alone needs no regex engine (about 11 MiB once loaded).
     if (
       (hasNamedList(workload, settings.optIn) && jobRefusal(workload, settings.optIn) === undefined) ||
-      this.#followersNeedNameLists(workload)
+      (!this.#nameLists.loaded && this.#waves.needNameLists(workload))
     )
       await this.#nameLists.load();
     const now = this.#now();
@@ -233,7 +211,7 @@ export class Reconciler {
     const changed = this.#held.note(key, reason.why, until);
     switch (reason.why) {
       case 'halted':
-        await this.#halts.hold(workload, reason, log, signal);
+        await this.#waves.halt(workload, reason, log, signal);
         return { outcome: 'waiting' };
       case 'pause-period': {
         const outcome = decision.held.kind === 'skip' ? skipped(decision.held, log) : 'skipped';
@@ -242,6 +220,8 @@ export class Reconciler {
       case 'config-missing':
         log.warn({ missing: reason.missing }, 'not rolled: a config it needs is missing, so new pods could not start');
         return { outcome: 'waiting' };
+      case 'roll-loop':
+        return this.#holdLoop(decision, reason, changed, at);
       case 'wave':
       case 'freeze':
       case 'maintenance-window': {
@@ -265,6 +245,35 @@ export class Reconciler {
           : { outcome: 'waiting', requeueAfterMs: Math.max(0, until - now) };
       }
     }
+  }
+
+  /**
+   * A restart loop: a Warning Event once per held state (a new `until` is a
+   * new state: it rolled again), naming the configs that keep changing and
+   * their last writers, and a look again when the window has passed.
+   */
+  #holdLoop(
+    decision: HoldDecision,
+    reason: { readonly rolls: number; readonly windowMs: number },
+    changed: boolean,
+    { workload, log, now }: Occasion,
+  ): ReconcileResult {
+    const until = decision.until ?? now;
+    if (changed) {
+      const ids = decision.held.kind === 'roll' ? decision.held.changed : [];
+      const changing = changedConfigs(
+        ids,
+        decision.configs.map((c) => ({ kind: c.kind, name: c.name, keys: c.visibleKeys })),
+        (kind, name) => this.#deps.configs.get(kind, workload.namespace, name),
+        ids,
+      );
+      const message = rollLoopMessage({ ...reason, until }, changing);
+      log.warn({ reason: 'roll-loop', rolls: reason.rolls, until: new Date(until).toISOString() }, message);
+      this.#deps.events.record(subject(workload), 'Warning', 'ReloadLoop', message);
+    } else {
+      log.debug({ reason: 'roll-loop', rolls: reason.rolls }, 'held as a restart loop');
+    }
+    return { outcome: 'waiting', requeueAfterMs: Math.max(0, until - now) };
   }
 
   async #roll({ key, workload, causes, now, log, signal }: Occasion, decision: RollDecision): Promise<ReconcileResult> {
@@ -330,25 +339,16 @@ export class Reconciler {
       : { outcome: 'rolled', requeueAfterMs: Math.max(0, paused.until - now) };
   }
 
-  /** The namespace's configs as the caches hold them now, with their wave plans. */
+  /** The namespace's configs, its holds and the configs' wave plans, as the caches hold them now. */
   #view(namespace: string): ConfigView {
     const { configs } = this.#deps;
     const view: ConfigView = {
       get: (kind, name) => configs.get(kind, namespace, name),
       names: (kind) => configs.names(kind, namespace),
       formerUid: (kind, name) => configs.formerUid(kind, namespace, name),
+      namespace: this.#deps.namespaces?.holds(namespace),
     };
-    return { ...view, waves: this.#waveViews.waves(namespace, view, this.#decideSettings) };
-  }
-
-  /** The followers of a wave plan are judged as decide judges them, and some may follow through named lists. */
-  #followersNeedNameLists(workload: WorkloadRecord): boolean {
-    const { configs, workloads } = this.#deps;
-    if (this.#nameLists.loaded) return false;
-    const planned = workload.references.some((r) =>
-      this.#waveViews.planned(configs.get(r.kind, workload.namespace, r.name)),
-    );
-    return planned && CONFIG_KINDS.some((k) => workloads.naming(k.kind, workload.namespace).size > 0);
+    return this.#waves.withPlans(namespace, view, this.#decideSettings);
   }
 
   /** What the decision found wrong or left out: Events for bad values, debug lines for the rest. */

@@ -20,12 +20,22 @@ export interface RollNotice {
 /** Why a workload is held (its ReloadHeld Event and log text): what is pending, and when it rolls. */
 export function holdMessage(decision: HoldDecision, annotations: DecideSettings['annotations']): string {
   const pending = decision.held.kind === 'roll' ? `${decision.held.changed.join(', ')} changed; ` : '';
-  if (decision.reason.why === 'wave' || decision.reason.why === 'halted')
-    return `${pending}not rolled yet: ${waveHoldText(decision.reason, decision.until)}`;
-  if (decision.reason.why === 'freeze')
-    return `${pending}not rolled while ${annotations.freeze} is "true"; it rolls once with the newest data when the freeze is lifted`;
+  const { reason } = decision;
+  if (reason.why === 'wave' || reason.why === 'halted')
+    return `${pending}not rolled yet: ${waveHoldText(reason, decision.until)}`;
+  if (reason.why === 'freeze') {
+    const frozen =
+      reason.namespace === undefined
+        ? `${annotations.freeze} is "true"`
+        : `Namespace ${reason.namespace} is frozen (${annotations.freeze} "true" on it)`;
+    return `${pending}not rolled while ${frozen}; it rolls once with the newest data when the freeze is lifted`;
+  }
   const opens = decision.until === undefined ? 'the next window' : new Date(decision.until).toISOString();
-  return `${pending}not rolled outside its maintenance window; it rolls once with the newest data when the next window opens at ${opens}`;
+  const window =
+    reason.why === 'maintenance-window' && reason.namespace !== undefined
+      ? `the maintenance window of Namespace ${reason.namespace}`
+      : 'its maintenance window';
+  return `${pending}not rolled outside ${window}; it rolls once with the newest data when the next window opens at ${opens}`;
 }
 
 /** The roll as the alerts and the webhook are told it. */

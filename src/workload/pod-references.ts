@@ -29,30 +29,8 @@ import type { ConfigReference } from './config-reference.ts';
  *   no one.
  */
 export function podReferences(podSpec: unknown): ConfigReference[] {
-  const spec = asRecord(podSpec) ?? {};
   const merged = new Map<string, Merged>();
-
-  const volumeUses = new Map<string, Use[]>();
-  for (const volume of records(spec['volumes'])) {
-    const uses = volumeReferences(volume);
-    for (const use of uses) addUse(merged, use);
-    const volumeName = text(volume['name']);
-    if (volumeName === undefined || uses.length === 0) continue;
-    volumeUses.set(volumeName, [...(volumeUses.get(volumeName) ?? []), ...uses]);
-  }
-
-  // Walking containers in spec order is what keeps `containers` in spec order.
-  for (const container of [...records(spec['initContainers']), ...records(spec['containers'])]) {
-    const containerName = text(container['name']);
-    for (const use of containerReferences(container)) addContainer(addUse(merged, use), containerName);
-    for (const mount of records(container['volumeMounts'])) {
-      const volumeName = text(mount['name']);
-      if (volumeName === undefined) continue;
-      for (const use of volumeUses.get(volumeName) ?? [])
-        addContainer(merged.get(referenceKey(use.kind, use.name)), containerName);
-    }
-  }
-
+  for (const use of podConfigUses(podSpec)) addContainer(addUse(merged, use), use.container);
   return [...merged.values()]
     .sort((a, b) => compare(a.kind, b.kind) || compare(a.name, b.name))
     .map((m) => ({
@@ -64,13 +42,72 @@ export function podReferences(podSpec: unknown): ConfigReference[] {
     }));
 }
 
-/** One use of an object by one env entry, envFrom entry or volume source. */
-interface Use {
+/**
+ * Every single use of a ConfigMap, Secret or SecretProviderClass in a pod
+ * spec, unmerged: the walk `podReferences` merges, with the same rules for
+ * malformed input. One use per env entry and envFrom entry of a container,
+ * and per volume source and container mounting that volume; a volume that
+ * no container mounts gives its uses once, without a container. Containers
+ * in spec order, init containers first, then the volumes no one mounts.
+ * `explain` shows these; the caches keep only the merged references.
+ */
+export function podConfigUses(podSpec: unknown): ConfigUse[] {
+  const spec = asRecord(podSpec) ?? {};
+  const uses: ConfigUse[] = [];
+  const byVolume = new Map<string, Source[]>();
+  for (const volume of records(spec['volumes'])) {
+    const sources = volumeSources(volume);
+    const volumeName = text(volume['name']);
+    if (volumeName === undefined) {
+      for (const source of sources) uses.push({ ...source, container: undefined, init: false });
+    } else if (sources.length > 0) {
+      byVolume.set(volumeName, [...(byVolume.get(volumeName) ?? []), ...sources]);
+    }
+  }
+  const mounted = new Set<string>();
+  const walk = (containers: unknown, init: boolean): void => {
+    for (const container of records(containers)) {
+      const name = text(container['name']);
+      for (const source of containerSources(container)) uses.push({ ...source, container: name, init });
+      for (const mount of records(container['volumeMounts'])) {
+        const volumeName = text(mount['name']);
+        if (volumeName === undefined) continue;
+        mounted.add(volumeName);
+        for (const source of byVolume.get(volumeName) ?? [])
+          uses.push({ ...source, volume: volumeName, container: name, init });
+      }
+    }
+  };
+  walk(spec['initContainers'], true);
+  walk(spec['containers'], false);
+  for (const [volumeName, sources] of byVolume) {
+    if (mounted.has(volumeName)) continue;
+    for (const source of sources) uses.push({ ...source, volume: volumeName, container: undefined, init: false });
+  }
+  return uses;
+}
+
+/** How a pod spec uses a config: `volume` and `projected` hold it in a volume, `csi` names a SecretProviderClass. */
+export type UseVia = 'volume' | 'projected' | 'csi' | 'envFrom' | 'env';
+
+/** One use of an object by one env entry, envFrom entry or volume source, and the container that sees it. */
+export interface ConfigUse {
   readonly kind: ConfigKind;
   readonly name: string;
+  readonly via: UseVia;
+  /** The keys this use makes visible: 'all', the key of an env entry, or the keys of a volume's `items`. */
   readonly keys: 'all' | readonly string[];
   readonly optional: boolean;
+  /** Undefined for a volume no container mounts, and for a container without a name. */
+  readonly container: string | undefined;
+  /** The container is an init container. */
+  readonly init: boolean;
+  /** The volume carrying it (volume, projected, csi), when the volume has a name. */
+  readonly volume?: string;
 }
+
+/** A use before it is known which container sees it. */
+type Source = Omit<ConfigUse, 'container' | 'init'>;
 
 interface Merged {
   readonly kind: ConfigKind;
@@ -82,7 +119,7 @@ interface Merged {
 }
 
 /** Merges one use into its object's record: 'all' dominates, keys union, optional only if every use is. */
-function addUse(merged: Map<string, Merged>, use: Use): Merged {
+function addUse(merged: Map<string, Merged>, use: ConfigUse): Merged {
   const slot = referenceKey(use.kind, use.name);
   let entry = merged.get(slot);
   if (entry === undefined) {
@@ -103,14 +140,14 @@ function addContainer(entry: Merged | undefined, container: string | undefined):
   if (entry !== undefined && container !== undefined) entry.containers.add(container);
 }
 
-function containerReferences(container: Readonly<Record<string, unknown>>): Use[] {
-  const uses: Use[] = [];
+function containerSources(container: Readonly<Record<string, unknown>>): Source[] {
+  const uses: Source[] = [];
   for (const source of records(container['envFrom'])) {
     const whole = (kind: ConfigKind, ref: unknown): void => {
       const r = asRecord(ref);
       const name = text(r?.['name']);
       if (r !== undefined && name !== undefined)
-        uses.push({ kind, name, keys: 'all', optional: r['optional'] === true });
+        uses.push({ kind, name, via: 'envFrom', keys: 'all', optional: r['optional'] === true });
     };
     whole('ConfigMap', source['configMapRef']);
     whole('Secret', source['secretRef']);
@@ -123,7 +160,7 @@ function containerReferences(container: Readonly<Record<string, unknown>>): Use[
       const name = text(r?.['name']);
       const key = text(r?.['key']);
       if (r !== undefined && name !== undefined && key !== undefined)
-        uses.push({ kind, name, keys: [key], optional: r['optional'] === true });
+        uses.push({ kind, name, via: 'env', keys: [key], optional: r['optional'] === true });
     };
     oneKey('ConfigMap', valueFrom['configMapKeyRef']);
     oneKey('Secret', valueFrom['secretKeyRef']);
@@ -131,23 +168,23 @@ function containerReferences(container: Readonly<Record<string, unknown>>): Use[
   return uses;
 }
 
-function volumeReferences(volume: Readonly<Record<string, unknown>>): Use[] {
-  const uses: Use[] = [];
-  const add = (kind: ConfigKind, source: unknown, nameField: 'name' | 'secretName'): void => {
+function volumeSources(volume: Readonly<Record<string, unknown>>): Source[] {
+  const uses: Source[] = [];
+  const add = (kind: ConfigKind, source: unknown, nameField: 'name' | 'secretName', via: UseVia): void => {
     const s = asRecord(source);
     const name = text(s?.[nameField]);
     if (s !== undefined && name !== undefined)
-      uses.push({ kind, name, keys: itemKeys(s['items']), optional: s['optional'] === true });
+      uses.push({ kind, name, via, keys: itemKeys(s['items']), optional: s['optional'] === true });
   };
-  add('ConfigMap', volume['configMap'], 'name');
-  add('Secret', volume['secret'], 'secretName');
+  add('ConfigMap', volume['configMap'], 'name', 'volume');
+  add('Secret', volume['secret'], 'secretName', 'volume');
   for (const source of records(asRecord(volume['projected'])?.['sources'])) {
-    add('ConfigMap', source['configMap'], 'name');
-    add('Secret', source['secret'], 'name');
+    add('ConfigMap', source['configMap'], 'name', 'projected');
+    add('Secret', source['secret'], 'name', 'projected');
   }
   const providerClass = text(asRecord(asRecord(volume['csi'])?.['volumeAttributes'])?.['secretProviderClass']);
   if (providerClass !== undefined)
-    uses.push({ kind: 'SecretProviderClass', name: providerClass, keys: 'all', optional: false });
+    uses.push({ kind: 'SecretProviderClass', name: providerClass, via: 'csi', keys: 'all', optional: false });
   return uses;
 }
 

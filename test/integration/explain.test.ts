@@ -7,8 +7,9 @@ import { test, type TestContext } from 'node:test';
 import { parse, stringify } from 'yaml';
 import { receiver } from '../support/http-receivers.ts';
 import { clients, eventually, testNamespace, type Clients } from './support/cluster.ts';
-import { AUTO, ENABLED_LABEL } from './support/config.ts';
+import { AUTO, createConfigMap, createSecret, ENABLED_LABEL } from './support/config.ts';
 import { startController } from './support/controller.ts';
+import { installCrd, post } from './support/custom-resources.ts';
 import { deployment, eventsFor, replicaSetsOf } from './support/workloads.ts';
 
 const cli = path.join(import.meta.dirname, '..', '..', 'src', 'cli.ts');
@@ -247,6 +248,179 @@ test('explain deployment names every config it references and how it follows it;
   const noController = explain(c, 'deployment/plain', '-n', ns, '--from-deployment', `${ns}/nope`);
   assert.equal(noController.status, 2);
   assert.match(noController.stderr, new RegExp(`--from-deployment: deployment ${ns}/nope not found`));
+});
+
+interface Use {
+  readonly container: string | null;
+  readonly init: boolean;
+  readonly via: string;
+  readonly volume?: string;
+  readonly key?: string;
+  readonly items?: readonly string[];
+  readonly optional: boolean;
+}
+
+type Explained = Entry & {
+  decision: string;
+  recordWrittenAt: string | null;
+  configs: (Entry & { state: string; change: string | null; uses: Use[]; note: string | null })[];
+};
+
+function workloadJson(c: Clients, ...args: string[]): Explained {
+  const result = explain(c, ...args, '-o', 'json');
+  assert.equal(result.status, 0, result.stderr);
+  const [entry] = (JSON.parse(result.stdout) as { workloads: Explained[] }).workloads;
+  assert.ok(entry !== undefined);
+  return entry;
+}
+
+test('explain deployment says how each config is used: volume, projected item, envFrom, valueFrom key, init container; a config recreated since the record is noted', async (t) => {
+  const c = clients();
+  const ns = await testNamespace(t, c);
+  await createConfigMap(c, ns, 'app', { A: '1', B: '1' });
+  await createSecret(c, ns, 'db', { P: 'hunter2-secret' });
+  await c.apps.createNamespacedDeployment({
+    namespace: ns,
+    body: deployment(
+      'uses',
+      {
+        initContainers: [
+          { name: 'migrate', image: 'x', env: [{ name: 'P', valueFrom: { secretKeyRef: { name: 'db', key: 'P' } } }] },
+        ],
+        containers: [
+          {
+            name: 'app',
+            image: 'x',
+            envFrom: [{ configMapRef: { name: 'app' } }],
+            env: [{ name: 'X', valueFrom: { configMapKeyRef: { name: 'app', key: 'A' } } }],
+            volumeMounts: [
+              { name: 'cfg', mountPath: '/cfg' },
+              { name: 'bundle', mountPath: '/bundle' },
+            ],
+          },
+        ],
+        volumes: [
+          { name: 'cfg', configMap: { name: 'app' } },
+          {
+            name: 'bundle',
+            projected: { sources: [{ configMap: { name: 'app', items: [{ key: 'B', path: 'b' }] } }] },
+          },
+          { name: 'spare', secret: { secretName: 'db', optional: true } },
+        ],
+      },
+      AUTO,
+    ),
+  });
+  const web = workloadJson(c, 'deployment/uses', '-n', ns);
+  assert.doesNotMatch(JSON.stringify(web), /hunter2/);
+  assert.equal(web.recordWrittenAt, null, 'not adopted yet');
+  const uses = new Map(web.configs.map((cfg) => [`${cfg.kind}/${cfg.name}`, cfg.uses]));
+  assert.deepEqual(uses.get('ConfigMap/app'), [
+    { container: 'app', init: false, via: 'envFrom', optional: false },
+    { container: 'app', init: false, via: 'env', key: 'A', optional: false },
+    { container: 'app', init: false, via: 'volume', volume: 'cfg', optional: false },
+    { container: 'app', init: false, via: 'projected', volume: 'bundle', items: ['B'], optional: false },
+  ]);
+  assert.deepEqual(uses.get('Secret/db'), [
+    { container: 'migrate', init: true, via: 'env', key: 'P', optional: false },
+    { container: null, init: false, via: 'volume', volume: 'spare', optional: true },
+  ]);
+  const table = explain(c, 'deployment/uses', '-n', ns);
+  assert.equal(table.status, 0, table.stderr);
+  assert.match(table.stdout, /^CONFIG +STATE +FOLLOWS +RULE +VISIBLE KEYS +RECORD +USES +WHY NOT$/m);
+  assert.match(
+    table.stdout,
+    /^ConfigMap\/app +present +yes +auto +\* +unchanged +envFrom in app; env key A in app; volume cfg in app; projected bundle \(items B\) in app$/m,
+  );
+  assert.match(
+    table.stdout,
+    /^Secret\/db +present +yes +auto +\* +unchanged +env key P in init container migrate; volume spare \(optional\) in no named container$/m,
+  );
+
+  // Adopted by a controller that then stops; the ConfigMap is deleted and created again with the same data.
+  const key = `Deployment/${ns}/uses`;
+  const first = await startController(t, ns);
+  await first.decided(key, 'adopted');
+  await first.stop();
+  await c.core.deleteNamespacedConfigMap({ name: 'app', namespace: ns });
+  // creationTimestamp has whole seconds: the new one must be later than the record's write.
+  await new Promise((resolve) => setTimeout(resolve, 1100));
+  await createConfigMap(c, ns, 'app', { A: '1', B: '1' });
+  const recreated = workloadJson(c, 'deployment/uses', '-n', ns);
+  const app = recreated.configs.find((cfg) => cfg.name === 'app');
+  assert.deepEqual([recreated.decision, app?.change], ['roll', 'changed']);
+  assert.match(recreated.recordWrittenAt ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/, 'the adoption wrote the record');
+  assert.match(app?.note ?? '', /ConfigMap\/app was created again .* after the record was written/);
+  assert.equal(recreated.configs.find((cfg) => cfg.name === 'db')?.note, null);
+  assert.match(explain(c, 'deployment/uses', '-n', ns).stdout, /^note: ConfigMap\/app was created again/m);
+  // A controller that did not see the deletion rolls it, as explain answered.
+  const second = await startController(t, ns);
+  await second.decided(key, 'rolled');
+});
+
+test('explain knows the kinds declared with --workload-kind, taken as run takes the flag or from the controller’s Deployment', async (t) => {
+  const c = clients();
+  const ns = await testNamespace(t, c);
+  const g = `explain-${Math.random().toString(36).slice(2, 7)}.example.com`;
+  await installCrd(t, c, { group: g, version: 'v1alpha1', kind: 'CloneSet', plural: 'clonesets' });
+  await createConfigMap(c, ns, 'settings', { A: '1', B: '1' });
+  await post(c, `/apis/${g}/v1alpha1/namespaces/${ns}/clonesets`, {
+    apiVersion: `${g}/v1alpha1`,
+    kind: 'CloneSet',
+    metadata: { name: 'web', annotations: AUTO },
+    spec: {
+      template: {
+        spec: {
+          containers: [
+            {
+              name: 'app',
+              image: 'x',
+              env: [{ name: 'A', valueFrom: { configMapKeyRef: { name: 'settings', key: 'A' } } }],
+            },
+          ],
+        },
+      },
+    },
+  });
+  const flag = `--workload-kind=${g}/v1alpha1/CloneSet`;
+  const unknown = explain(c, 'cloneset/web', '-n', ns);
+  assert.equal(unknown.status, 2);
+  assert.match(unknown.stderr, /"cloneset" is not a type explain knows/);
+
+  for (const type of ['cloneset', 'clonesets', `clonesets.${g}`, `CloneSet.${g}`]) {
+    const web = workloadJson(c, `${type}/web`, '-n', ns, flag, '--key', 'A');
+    assert.deepEqual(
+      [web.kind, web.follows, web.rule, web.visibleKeys, web.wouldRoll],
+      [`CloneSet.${g}`, true, 'auto', ['A'], true],
+      type,
+    );
+    assert.deepEqual(web.configs[0]?.uses, [{ container: 'app', init: false, via: 'env', key: 'A', optional: false }]);
+  }
+  const unserved = explain(c, 'thing/web', '-n', ns, `--workload-kind=absent-${g}/v1/Thing,resource=things`);
+  assert.equal(unserved.status, 2);
+  assert.match(
+    unserved.stderr,
+    new RegExp(
+      `thing: declared workload kind Thing\\.absent-${g.replaceAll('.', '\\.')} .* is not followed: .*not served`,
+    ),
+  );
+  const missing = explain(c, 'cloneset/nope', '-n', ns, flag);
+  assert.equal(missing.status, 2);
+  assert.match(missing.stderr, new RegExp(`cloneset ${ns}/nope not found`));
+
+  const config = explain(c, 'configmap/settings', '-n', ns, flag, '--key', 'B', '-o', 'json');
+  assert.equal(config.status, 0, config.stderr);
+  const [entry] = (JSON.parse(config.stdout) as { workloads: Entry[] }).workloads;
+  assert.deepEqual([entry?.kind, entry?.name, entry?.wouldRoll], [`CloneSet.${g}`, 'web', false]);
+
+  await c.apps.createNamespacedDeployment({
+    namespace: ns,
+    body: deployment('mini-reloader', {
+      containers: [{ name: 'mini-reloader', image: 'x', args: ['run', flag] }],
+    }),
+  });
+  const fromDeployment = workloadJson(c, 'cloneset/web', '-n', ns, '--from-deployment', `${ns}/mini-reloader`);
+  assert.equal(fromDeployment.kind, `CloneSet.${g}`);
 });
 
 function tempDir(t: TestContext): string {

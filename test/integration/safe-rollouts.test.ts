@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { clients, eventually, testNamespace } from './support/cluster.ts';
 import { AUTO, createConfigMap, updateConfigMap } from './support/config.ts';
 import { startController } from './support/controller.ts';
+import { rolledOnceOpen, windowOpeningSoon } from './support/maintenance-window.ts';
 import { deployment, eventsFor, rolloutComplete } from './support/workloads.ts';
 
 const FREEZE = 'mini-reloader.pelabs/freeze';
@@ -55,10 +56,7 @@ test('a frozen Deployment is held through two changes, and rolls exactly once, w
 test('a change outside the maintenance window waits for it, and rolls once when it opens', async (t) => {
   const c = clients();
   const ns = await testNamespace(t, c);
-  // The window opens at the next whole minute (at least 10 s away) and lasts ten minutes, in UTC.
-  const opens = new Date(Math.ceil((Date.now() + 10_000) / 60_000) * 60_000);
-  const hhmm = (d: Date): string => d.toISOString().slice(11, 16);
-  const window = `Daily ${hhmm(opens)}-${hhmm(new Date(opens.getTime() + 600_000))} UTC`;
+  const { opens, window } = windowOpeningSoon();
   await createConfigMap(c, ns, 'app-config', { GREETING: 'hello' });
   await c.apps.createNamespacedDeployment({
     namespace: ns,
@@ -73,16 +71,7 @@ test('a change outside the maintenance window waits for it, and rolls once when 
   await updateConfigMap(c, ns, 'app-config', { GREETING: 'bonjour' });
   const held = await controller.decided(key, HELD, mark);
   assert.equal(held.until, opens.toISOString(), 'held until the window opens');
-  const rolled = await controller.waitFor(
-    'the roll when the window opens',
-    (l) => l.workload === key && l.msg.startsWith('rolled'),
-    mark,
-    120_000,
-  );
-  assert.ok(
-    Date.parse(String(rolled.time)) >= opens.getTime(),
-    `rolled at ${String(rolled.time)}, not before ${opens.toISOString()}`,
-  );
+  await rolledOnceOpen(controller, key, opens, mark);
   await controller.decided(key, 'not rolled: config unchanged', mark);
   assert.equal(controller.count(key, 'rolled'), 1);
   const { replicaSets } = await rolloutComplete(c, ns, 'web');

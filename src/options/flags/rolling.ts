@@ -44,7 +44,7 @@ export const ROLLING_FLAGS = {
       group: 'Rolling',
       description:
         'Weekly windows for every workload, such as "Mon-Fri 02:00-04:00 Europe/Berlin, Sat 00:00-06:00 UTC" (days, HH:MM-HH:MM, a time zone; UTC when left out). ' +
-        "Outside them rolls wait, and roll once with the newest data when a window opens. A workload's maintenance-window annotation overrides it. Empty: always.",
+        'Outside them rolls wait, and roll once with the newest data when a window opens. A maintenance-window annotation on a workload, else on its Namespace, overrides it. Empty: always.',
     },
     maintenanceWindows,
   ),

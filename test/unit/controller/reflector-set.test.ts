@@ -10,6 +10,7 @@ import {
   sendJson,
   servePages,
   status,
+  type Route,
 } from '../kube/fake-api-server.ts';
 
 let server: FakeApiServer;
@@ -25,6 +26,13 @@ const noop: ReflectorHandlers = {
   upsert: () => undefined,
   remove: () => undefined,
   listFinished: () => undefined,
+};
+
+/** A server that does not stream lists: it lists ConfigMap a page by page, and then watches. */
+const listsPageByPage: Route = (req, res) => {
+  if (req.query.get('sendInitialEvents') !== null) rejectStreamingList(res);
+  else if (req.query.get('watch') === null) servePages(res, req, [[obj('a', '1')]], '100');
+  else new WatchStream(res);
 };
 
 test(
@@ -79,11 +87,7 @@ test(
   'a relist keeps listing page by page where the server showed it does not stream lists',
   { timeout: 15_000 },
   async () => {
-    server.route = (req, res) => {
-      if (req.query.get('sendInitialEvents') !== null) rejectStreamingList(res);
-      else if (req.query.get('watch') === null) servePages(res, req, [[obj('a', '1')]], '100');
-      else new WatchStream(res);
-    };
+    server.route = listsPageByPage;
     const set = new ReflectorSet(server.client());
     const unserved: string[] = [];
     const relisted: string[] = [];
@@ -105,6 +109,39 @@ test(
       assert.equal(server.lists().length, 2);
       assert.deepEqual(unserved, ['HTTP 422']);
       assert.deepEqual(relisted, ['initial', 'initial']);
+    } finally {
+      controller.abort();
+      await running;
+    }
+  },
+);
+
+test(
+  'two relists that overlap leave one loop per member: the handlers get one new list, and no earlier loop runs on',
+  { timeout: 15_000 },
+  async () => {
+    server.route = listsPageByPage;
+    const set = new ReflectorSet(server.client());
+    let lists = 0;
+    set.add(
+      { apiPrefix: '/api/v1', resource: 'configmaps', namespace: 'ns' },
+      {
+        ...noop,
+        listFinished: () => {
+          lists++;
+        },
+      },
+      {},
+    );
+    const controller = new AbortController();
+    const running = set.run(controller.signal);
+    try {
+      await set.synced();
+      await Promise.all([set.relist(), set.relist()]);
+      await set.synced();
+      // The loop that replaced the first one watches once it has listed; a second loop, started with it, would have listed by then too.
+      await server.untilRequests(() => server.watches().length >= 1);
+      assert.equal(lists, 2, 'the first list, then one for both relists');
     } finally {
       controller.abort();
       await running;

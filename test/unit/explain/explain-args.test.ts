@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseExplainArgs } from '../../../src/explain/explain-args.ts';
+import { declaredTarget, parseExplainArgs } from '../../../src/explain/explain-args.ts';
 import { OptionsError } from '../../../src/options/options-error.ts';
 
 const parse = (...argv: string[]) => parseExplainArgs(argv);
@@ -89,7 +89,6 @@ test('--help asks for the usage', () => {
 
 test('bad arguments are refused with the argument named', () => {
   refused(/needs what to explain/);
-  refused(/"pods" is not a type explain knows/, 'pods/x');
   refused(/give TYPE\/NAME/, 'deployment');
   refused(/give TYPE\/NAME/, 'deployment/');
   refused(/unexpected argument "extra"/, 'deployment/web', 'extra');
@@ -103,4 +102,28 @@ test('bad arguments are refused with the argument named', () => {
   refused(/--key needs a value/, 'deployment/web', '--key');
   refused(/-n is given twice/, 'deployment/web', '-n', 'a', '-n', 'b');
   refused(/unknown option "-x"/, 'deployment/web', '-x');
+});
+
+test('a type that is no config and no built-in kind is left to the declared kinds, matched as kubectl spells them', () => {
+  assert.deepEqual(parse('clonesets.apps.kruise.io/web')?.target, {
+    kind: undefined,
+    type: 'clonesets.apps.kruise.io',
+    name: 'web',
+    config: false,
+  });
+  const cloneSet = { kind: 'CloneSet', group: 'apps.kruise.io', resource: 'clonesets' };
+  const kruiseSts = { kind: 'StatefulSet', group: 'apps.kruise.io', resource: undefined };
+  for (const type of ['cloneset', 'CloneSet', 'clonesets', 'cloneset.apps.kruise.io', 'clonesets.apps.kruise.io'])
+    assert.equal(declaredTarget(type, [kruiseSts, cloneSet]), cloneSet, type);
+  assert.equal(declaredTarget('statefulset.apps.kruise.io', [cloneSet, kruiseSts]), kruiseSts);
+  assert.throws(
+    () => declaredTarget('pods', []),
+    (err: unknown) =>
+      err instanceof OptionsError &&
+      /"pods" is not a type explain knows: .*a kind declared with --workload-kind/.test(err.message),
+  );
+  assert.throws(
+    () => declaredTarget('clonesets.apps', [cloneSet]),
+    (err: unknown) => err instanceof OptionsError && /cloneset\.apps\.kruise\.io \(declared\)/.test(err.message),
+  );
 });

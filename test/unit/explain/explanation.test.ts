@@ -8,6 +8,7 @@ import { NameListCompiler } from '../../../src/reload/name-list.ts';
 import { controllerSettings } from '../../../src/run-settings.ts';
 import type { ConfigKind } from '../../../src/model/config-kind.ts';
 import type { ConfigReference } from '../../../src/workload/config-reference.ts';
+import { podConfigUses, podReferences } from '../../../src/workload/pod-references.ts';
 import type { WorkloadRecord } from '../../../src/workload/workload-cache.ts';
 
 const nameLists = new NameListCompiler();
@@ -36,6 +37,7 @@ function context(
   configs: Partial<Record<`${ConfigKind}/${string}`, ConfigEntry>>,
   flags: string[] = [],
   scope: ExplainContext['scope'] = { inScope: true },
+  read: Partial<Pick<ExplainContext, 'facts' | 'createdAt'>> = {},
 ): ExplainContext {
   const settings = controllerSettings(parseRunOptions(flags, {}));
   const get = (kind: ConfigKind, name: string): ConfigEntry | undefined => configs[`${kind}/${name}`];
@@ -53,6 +55,9 @@ function context(
     scope,
     ignoredWorkloadKinds: settings.ignoredWorkloadKinds,
     enabledLabel: settings.enabledLabel,
+    facts: () => ({ uses: [], recordWrittenAt: undefined }),
+    createdAt: () => undefined,
+    ...read,
   };
 }
 
@@ -290,4 +295,82 @@ test('explain of a workload sums up its configs: each one its rule or reason, st
   assert.match(upToDate.status, /^up to date/);
   const none = explainWorkload(workload({ [AUTO]: 'false' }), now);
   assert.deepEqual([none.follows, none.rule, none.reason], [false, null, 'reloader.stakater.com/auto is "false"']);
+});
+
+test('explain of a workload held as a restart loop says how often it rolled, within what, and until when it waits', () => {
+  const was = context({ 'ConfigMap/app': entry({ A: '1' }) });
+  const now = Date.parse('2026-12-01T12:00:00Z');
+  const rolledAt = [now - 180_000, now - 120_000, now - 60_000];
+  const w = { ...adopted(workload({ [AUTO]: 'true' }), was), rolledAt };
+  const changed = context({ 'ConfigMap/app': entry({ A: '2' }) }, ['--max-rolls-per-workload=3']);
+  const explained = explainWorkload(w, changed);
+  assert.equal(explained.decision, 'hold');
+  assert.equal(
+    explained.status,
+    'held as a restart loop: rolled 3 times within 10m; it rolls once with the newest data at 2026-12-01T12:09:00.000Z',
+  );
+});
+
+test('each config of a workload lists its uses by the pod template: which container, init or not, and how', () => {
+  const spec = {
+    initContainers: [{ name: 'migrate', env: [{ name: 'P', valueFrom: { secretKeyRef: { name: 'db', key: 'P' } } }] }],
+    containers: [{ name: 'app', envFrom: [{ configMapRef: { name: 'app' } }], volumeMounts: [{ name: 'cfg' }] }],
+    volumes: [
+      { name: 'cfg', projected: { sources: [{ configMap: { name: 'app', items: [{ key: 'A', path: 'a' }] } }] } },
+    ],
+  };
+  const ctx = context({ 'ConfigMap/app': entry({ A: '1' }), 'Secret/db': entry({ P: '1' }) }, [], undefined, {
+    facts: () => ({ uses: podConfigUses(spec), recordWrittenAt: undefined }),
+  });
+  const w = workload({ [AUTO]: 'true' }, podReferences(spec));
+  const byId = new Map(explainWorkload(w, ctx).configs.map((c) => [`${c.kind}/${c.name}`, c.uses]));
+  assert.deepEqual(byId.get('ConfigMap/app'), [
+    { container: 'app', init: false, via: 'envFrom', optional: false },
+    { container: 'app', init: false, via: 'projected', volume: 'cfg', items: ['A'], optional: false },
+  ]);
+  assert.deepEqual(byId.get('Secret/db'), [
+    { container: 'migrate', init: true, via: 'env', key: 'P', optional: false },
+  ]);
+  assert.deepEqual(explainForConfig(w, ctx, { kind: 'Secret', name: 'db' })?.configs[0]?.uses, byId.get('Secret/db'));
+});
+
+test('a changed config created after the record was written is noted: explain cannot know whether the controller saw it recreated', () => {
+  const was = context({ 'ConfigMap/app': entry({ A: '1' }) });
+  const w = adopted(workload({ [AUTO]: 'true' }), was);
+  const recreated = { ...entry({ A: '1' }), uid: 'uid-2' };
+  const at = (created: string) =>
+    context({ 'ConfigMap/app': recreated }, [], undefined, {
+      facts: () => ({ uses: [], recordWrittenAt: Date.parse('2026-12-01T10:00:00Z') }),
+      createdAt: () => Date.parse(created),
+    });
+  const after = explainWorkload(w, at('2026-12-01T11:00:00Z')).configs[0];
+  assert.deepEqual([after?.change, explainWorkload(w, at('2026-12-01T11:00:00Z')).decision], ['changed', 'roll']);
+  assert.match(after?.note ?? '', /ConfigMap\/app was created again \(2026-12-01T11:00:00Z\) after the record/);
+  assert.equal(explainWorkload(w, at('2026-12-01T09:00:00Z')).configs[0]?.note, null, 'created before the record');
+  assert.equal(explainWorkload(w, was).configs[0]?.note, null, 'unchanged');
+});
+
+test("explain of a workload in a frozen Namespace, or outside its Namespace's window, says it is held and by which Namespace", () => {
+  const was = context({ 'ConfigMap/app': entry({ A: '1' }) });
+  const w = adopted(workload({ [AUTO]: 'true' }), was);
+  const now = context({ 'ConfigMap/app': entry({ A: '2' }) });
+  const frozen = explainWorkload(w, {
+    ...now,
+    view: { ...now.view, namespace: { name: 'ns', frozen: true, windows: undefined } },
+  });
+  assert.equal(frozen.decision, 'hold');
+  assert.match(
+    frozen.status,
+    /^held while Namespace ns is frozen; it rolls once with the newest data when the freeze is lifted$/,
+  );
+  // 2026-12-01 12:00 UTC is a Tuesday; the Namespace's window opens on Saturday.
+  const windows = [{ days: new Set([6]), start: 0, end: 360, timeZone: 'UTC' }];
+  const outside = explainWorkload(w, {
+    ...now,
+    view: { ...now.view, namespace: { name: 'ns', frozen: false, windows } },
+  });
+  assert.match(
+    outside.status,
+    /^held outside the maintenance window of Namespace ns; the next window opens at 2026-12-05T00:00:00.000Z$/,
+  );
 });

@@ -342,12 +342,16 @@ function workloadPerms(skip: readonly string[] = []): string[] {
   );
 }
 
-const DEFAULT_GRANTS = [
+/** What each Role grants in namespaced mode, where the controller does not watch Namespaces. */
+const NAMESPACED_GRANTS = [
   ...perms('', ['configmaps', 'secrets'], READ),
   // The controller posts core/v1 Events only, and never patches one.
   ...perms('', ['events'], ['create']),
   ...workloadPerms(),
 ].sort();
+
+/** Cluster-wide, Namespaces too: for --namespace-selector and for the freeze and maintenance windows on them. */
+const DEFAULT_GRANTS = [...NAMESPACED_GRANTS, ...perms('', ['namespaces'], ['list', 'watch'])].sort();
 
 async function clusterGrants(values: Record<string, unknown>): Promise<string[]> {
   const manifests = await render(values);
@@ -380,6 +384,7 @@ describe('RBAC', () => {
       [
         ...perms('', ['configmaps', 'secrets'], READ),
         ...perms('', ['events'], ['create']),
+        ...perms('', ['namespaces'], ['list', 'watch']),
         ...workloadPerms(['jobs', 'cronjobs', 'rollouts']),
       ].sort(),
     );
@@ -467,11 +472,8 @@ describe('RBAC', () => {
     );
   });
 
-  test('namespaceSelector adds list and watch on namespaces', async () => {
-    assert.deepEqual(
-      await clusterGrants({ config: { namespaceSelector: 'team=a' } }),
-      [...DEFAULT_GRANTS, ...perms('', ['namespaces'], ['list', 'watch'])].sort(),
-    );
+  test('namespaceSelector needs nothing more: cluster-wide, namespaces are always listed and watched', async () => {
+    assert.deepEqual(await clusterGrants({ config: { namespaceSelector: 'team=a' } }), DEFAULT_GRANTS);
   });
 
   test('ha: a Role for its Lease in the release namespace, get/create/update only', async () => {
@@ -511,7 +513,7 @@ describe('RBAC', () => {
     );
     for (const ns of ['a', 'b']) {
       const role = only(manifests, 'Role', ns);
-      assert.deepEqual(grants(role.rules), DEFAULT_GRANTS);
+      assert.deepEqual(grants(role.rules), NAMESPACED_GRANTS);
       const binding = only(manifests, 'RoleBinding', ns);
       assert.deepEqual(binding.roleRef, {
         apiGroup: 'rbac.authorization.k8s.io',

@@ -15,6 +15,7 @@ import type {
 } from '../../../src/reload/decision.ts';
 import { parseMaintenanceWindows, type MaintenanceWindow } from '../../../src/reload/maintenance-window.ts';
 import { NameListCompiler } from '../../../src/reload/name-list.ts';
+import type { NamespaceHolds } from '../../../src/reload/namespace-holds.ts';
 import { controllerSettings } from '../../../src/run-settings.ts';
 import type { ConfigReference } from '../../../src/workload/config-reference.ts';
 import type { WorkloadRecord } from '../../../src/workload/workload-cache.ts';
@@ -483,8 +484,94 @@ test('a frozen workload is held also inside its window, and the freeze wins over
   assert.equal(decision.reason.why, 'freeze');
 });
 
+/** What the Namespace `ns` of the test workloads says about holds. */
+function namespaceSays(frozen: boolean, windows?: string): NamespaceHolds {
+  return { name: 'ns', frozen, windows: windows === undefined ? undefined : parsedWindows(windows) };
+}
+
+/** The decision for a workload adopted with `before` and looked at again with `after`, in a Namespace that says `holds`. */
+function laterIn(holds: NamespaceHolds, shape: Shape, before: Configs, after: Configs, s = settings): Decision {
+  const current = { ...view(after), namespace: holds };
+  return decide(workload({ ...shape, record: recorded(shape, before, s) }), current, s, NOW);
+}
+
+test('How it decides: a Namespace annotated mini-reloader.pelabs/freeze "true" holds the rolls of every workload in it, and its workloads cannot lift it', () => {
+  const frozen = namespaceSays(true);
+  const plain = laterIn(frozen, {}, config('cm', { a: '1' }), config('cm', { a: '2' }));
+  assertKind(plain, 'hold');
+  assert.deepEqual(plain.reason, { why: 'freeze', namespace: 'ns' });
+  assert.equal(plain.until, undefined, 'only lifting the freeze ends it');
+  assertKind(plain.held, 'roll');
+  const unfrozen = { annotations: { [A]: 'true', [FREEZE]: 'false', [WINDOW]: 'Daily 00:00-24:00' } };
+  const own = laterIn(frozen, unfrozen, config('cm', { a: '1' }), config('cm', { a: '2' }));
+  assertKind(own, 'hold', 'the workload saying "false" or opening its window does not lift it');
+  assert.deepEqual(own.reason, { why: 'freeze', namespace: 'ns' });
+  const both = { annotations: { [A]: 'true', [FREEZE]: 'true' } };
+  const twice = laterIn(frozen, both, config('cm', { a: '1' }), config('cm', { a: '2' }));
+  assertKind(twice, 'hold');
+  assert.deepEqual(
+    twice.reason,
+    { why: 'freeze', namespace: 'ns' },
+    'named after the Namespace, which outlasts its own',
+  );
+  assertKind(laterIn(frozen, {}, config('cm', { a: '1' }), config('cm', { a: '1' })), 'skip');
+  // The record stays as it was, so lifting the Namespace's freeze rolls once with the newest data.
+  const lifted = laterIn(namespaceSays(false), {}, config('cm', { a: '1' }), config('cm', { a: '3' }));
+  assertKind(lifted, 'roll');
+  assert.deepEqual(lifted.changed, ['ConfigMap/cm']);
+});
+
+test("How it decides: a workload without a window of its own rolls in its Namespace's maintenance windows, which take the place of --maintenance-window", () => {
+  // NOW is Monday 2026-11-23 10:00 UTC.
+  const flagged = { ...settings, maintenanceWindows: parsedWindows('Daily 00:00-24:00') };
+  const windowed = namespaceSays(false, 'Mon 12:00-13:00 UTC');
+  const held = laterIn(windowed, {}, config('cm', { a: '1' }), config('cm', { a: '2' }), flagged);
+  assertKind(held, 'hold');
+  assert.deepEqual(held.reason, { why: 'maintenance-window', namespace: 'ns' });
+  assert.equal(held.until, Date.parse('2026-11-23T12:00:00Z'));
+  const own = { annotations: { [A]: 'true', [WINDOW]: 'Mon 09:00-11:00 UTC' } };
+  assertKind(laterIn(windowed, own, config('cm', { a: '1' }), config('cm', { a: '2' })), 'roll', 'its own window wins');
+  const ownClosed = { annotations: { [A]: 'true', [WINDOW]: 'Tue 09:00-11:00 UTC' } };
+  const closed = laterIn(
+    namespaceSays(false, 'Daily 00:00-24:00'),
+    ownClosed,
+    config('cm', { a: '1' }),
+    config('cm', { a: '2' }),
+  );
+  assertKind(closed, 'hold');
+  assert.deepEqual(closed.reason, { why: 'maintenance-window' }, "the workload's own window, not the Namespace's");
+  const saturdays = { ...settings, maintenanceWindows: parsedWindows('Sat 00:00-06:00') };
+  const none = laterIn(namespaceSays(false), {}, config('cm', { a: '1' }), config('cm', { a: '2' }), saturdays);
+  assertKind(none, 'hold', 'a Namespace without a window leaves --maintenance-window in force');
+  assert.deepEqual(none.reason, { why: 'maintenance-window' });
+  const typo = laterIn(namespaceSays(false, ''), {}, config('cm', { a: '1' }), config('cm', { a: '2' }), saturdays);
+  assertKind(typo, 'roll', 'a Namespace window that did not parse (empty, as its cache hands it on) means any time');
+});
+
 function parsedWindows(text: string): readonly MaintenanceWindow[] {
   const parsed = parseMaintenanceWindows(text);
   assert.ok(parsed.ok);
   return parsed.windows;
 }
+
+test('How it decides: a workload rolled --max-rolls-per-workload times within --roll-loop-window is held as a restart loop, and rolls once with the newest data when the window has passed since its last roll', () => {
+  const s = { ...settings, rollLoop: { maxRolls: 3, windowMs: 600_000 } };
+  const rolledAt = [NOW - 300_000, NOW - 200_000, NOW - 100_000];
+  const shape = { rolledAt };
+  const record = recorded(shape, config('cm', { a: '1' }), s);
+  const held = decide(workload({ ...shape, record }), view(config('cm', { a: '2' })), s, NOW);
+  assertKind(held, 'hold');
+  assert.deepEqual(held.reason, { why: 'roll-loop', rolls: 3, windowMs: 600_000 });
+  assert.equal(held.until, NOW - 100_000 + 600_000);
+  assertKind(held.held, 'roll');
+  assert.deepEqual(held.held.changed, ['ConfigMap/cm']);
+
+  const after = decide(workload({ ...shape, record }), view(config('cm', { a: '3' })), s, NOW + 500_000);
+  assertKind(after, 'roll');
+  assert.deepEqual(after.rolledAt, [...rolledAt, NOW + 500_000]);
+  assertKind(
+    decide(workload({ ...shape, record }), view(config('cm', { a: '1' })), s, NOW),
+    'skip',
+    'nothing to roll: no hold',
+  );
+});

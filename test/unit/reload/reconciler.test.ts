@@ -7,7 +7,9 @@ import { createLogger } from '../../../src/logger.ts';
 import { parseRunOptions } from '../../../src/options/parse-run-options.ts';
 import { referenceKey, type ConfigId } from '../../../src/model/config-id.ts';
 import { formatRecord, parseRecord, type ConfigRecord } from '../../../src/model/config-record.ts';
+import { formatRollTimes, type RollTimes } from '../../../src/model/roll-times.ts';
 import { workloadKey } from '../../../src/model/workload-key.ts';
+import { NamespaceHoldCache } from '../../../src/reload/namespace-holds.ts';
 import { Reconciler, type ReconcilerSettings } from '../../../src/reload/reconciler.ts';
 import type { RollNotice } from '../../../src/reload/roll-messages.ts';
 import type { Roll } from '../../../src/reload/workload-writer.ts';
@@ -19,6 +21,7 @@ import type { WorkloadKind } from '../../../src/model/workload-kind.ts';
 const defaults = controllerSettings(parseRunOptions([], {}));
 const RECORD = recordAnnotation(defaults.reconcile.hashAnnotation);
 const PAUSED_AT = defaults.reconcile.annotations.pausedAt;
+const ROLLED_AT = defaults.reconcile.annotations.rolledAt;
 
 interface Setup {
   readonly reconciler: Reconciler;
@@ -43,6 +46,8 @@ interface Setup {
     kind?: WorkloadKind;
     ownedBy?: string;
   }): void;
+  /** Puts Namespace `ns` with these annotations, as its watch would deliver it. */
+  putNamespace(annotations: Record<string, string>): void;
   failWrites(err: Error | undefined): void;
   advance(ms: number): void;
   /** The record annotation the next putWorkload carries, as an earlier release may have left it. */
@@ -61,6 +66,7 @@ function setup(overrides: Partial<ReconcilerSettings> = {}, hooks: { webhook?: b
   let failure: Error | undefined;
   let stored: ConfigRecord | undefined;
   let pausedAt: string | undefined;
+  let rolledAt: RollTimes = [];
   const configs = new ConfigCache({
     enabledLabel: defaults.enabledLabel,
     ignoreAnnotation: defaults.reconcile.annotations.ignore,
@@ -78,9 +84,15 @@ function setup(overrides: Partial<ReconcilerSettings> = {}, hooks: { webhook?: b
     writes.push({ op, name, ...extra });
     return Promise.resolve();
   };
+  const namespaces = new NamespaceHoldCache({
+    annotations: settings.annotations,
+    onChange: () => undefined,
+    onInvalid: () => undefined,
+  });
   const reconciler = new Reconciler({
     workloads,
     configs,
+    namespaces,
     settings,
     now: () => now,
     logger: createLogger('json', 'debug', {
@@ -118,6 +130,7 @@ function setup(overrides: Partial<ReconcilerSettings> = {}, hooks: { webhook?: b
         await write('roll', w.name, { record: roll.record, roll });
         stored = roll.record;
         pausedAt = roll.pausedAt;
+        rolledAt = roll.rolledAt;
         return {};
       },
       resume: async (w, signal) => {
@@ -162,6 +175,7 @@ function setup(overrides: Partial<ReconcilerSettings> = {}, hooks: { webhook?: b
       const annotations: Record<string, string> = { [settings.annotations.auto]: 'true', ...options.annotations };
       if (stored !== undefined) annotations[RECORD] = formatRecord(stored);
       if (pausedAt !== undefined) annotations[PAUSED_AT] = pausedAt;
+      if (rolledAt.length > 0) annotations[ROLLED_AT] = formatRollTimes(rolledAt);
       workloads.handlers(options.kind ?? 'Deployment').upsert({
         metadata: {
           name: 'web',
@@ -183,6 +197,9 @@ function setup(overrides: Partial<ReconcilerSettings> = {}, hooks: { webhook?: b
           },
         },
       });
+    },
+    putNamespace: (annotations) => {
+      namespaces.handlers().upsert({ metadata: { name: 'ns', uid: 'ns-uid', annotations } });
     },
     failWrites: (err) => {
       failure = err;
@@ -699,4 +716,97 @@ test('first sight is dropped once the record is written: later reconciles compar
   assert.equal(await outcome(s), 'rolled');
   s.putConfig({ a: '1' });
   assert.equal(await outcome(s), 'rolled', 'back to the first-sight data is a change from the record');
+});
+
+/** A workload adopted under --max-rolls-per-workload=`maxRolls` and a one-minute --roll-loop-window. */
+async function adoptedWithRollLoop(maxRolls: number): Promise<Setup> {
+  const s = setup({ rollLoop: { maxRolls, windowMs: 60_000 } });
+  s.putConfig({ a: '0' });
+  s.putWorkload();
+  await outcome(s);
+  return s;
+}
+
+test('a restart loop: after --max-rolls-per-workload rolls within the window the next change is held, with one ReloadLoop Warning, and rolls once with the newest data when the window has passed since the last roll', async () => {
+  const s = await adoptedWithRollLoop(3);
+  for (const value of ['1', '2', '3']) {
+    s.advance(5_000);
+    s.putConfig({ a: value });
+    assert.equal(await outcome(s, [CM]), 'rolled');
+  }
+  const lastRoll = Date.parse('2026-11-23T10:00:15Z');
+  s.advance(5_000);
+  s.putConfig({ a: '4' });
+  const held = await s.reconciler.reconcile(KEY, [CM]);
+  assert.deepEqual(held, {
+    outcome: 'waiting',
+    requeueAfterMs: lastRoll + 60_000 - Date.parse('2026-11-23T10:00:20Z'),
+  });
+  s.advance(5_000);
+  s.putConfig({ a: '5' });
+  assert.equal(await outcome(s, [CM]), 'waiting', 'still held: another change does not roll it early');
+  const loops = s.events.filter((e) => e.includes('ReloadLoop'));
+  assert.deepEqual(loops, [
+    'Warning ReloadLoop Deployment/web: held as a restart loop: rolled 3 times within 1m; ConfigMap/cm: key a changed; it rolls once with the newest data at 2026-11-23T10:01:15.000Z',
+  ]);
+  assert.equal(s.writes.filter((w) => w.op === 'roll').length, 3);
+
+  s.advance(lastRoll + 60_000 - Date.parse('2026-11-23T10:00:25Z'));
+  assert.equal(await outcome(s), 'rolled', 'the window has passed since the last roll');
+  const rolls = s.writes.filter((w) => w.op === 'roll');
+  assert.equal(rolls.length, 4);
+  assert.equal(await outcome(s), 'unchanged', 'once, with the newest data');
+});
+
+test('a workload held as a restart loop is held after a restart too: the count comes from its roll times', async () => {
+  const s = await adoptedWithRollLoop(2);
+  for (const value of ['1', '2']) {
+    s.putConfig({ a: value });
+    await outcome(s, [CM]);
+  }
+  const last = s.writes.at(-1);
+  assert.ok(last?.record !== undefined && last.roll !== undefined);
+  const restarted = setup({ rollLoop: { maxRolls: 2, windowMs: 60_000 } });
+  restarted.seedRecord(formatRecord(last.record));
+  restarted.putConfig({ a: '3' });
+  restarted.putWorkload({ annotations: { [ROLLED_AT]: formatRollTimes(last.roll.rolledAt) } });
+  assert.equal(await outcome(restarted), 'waiting');
+  assert.equal(restarted.writes.length, 0);
+});
+
+test('--max-rolls-per-workload=0 turns the breaker off', async () => {
+  const s = await adoptedWithRollLoop(0);
+  for (let i = 1; i <= 20; i++) {
+    s.putConfig({ a: String(i) });
+    assert.equal(await outcome(s, [CM]), 'rolled');
+  }
+});
+
+test('a frozen Namespace holds its workload through two changes with one ReloadHeld Event naming it; lifting the freeze rolls it once', async () => {
+  const s = setup();
+  const freeze = defaults.reconcile.annotations.freeze;
+  s.putConfig({ a: '1' });
+  s.putWorkload();
+  assert.equal(await outcome(s), 'adopted');
+  s.putNamespace({ [freeze]: 'true' });
+  s.putConfig({ a: '2' });
+  assert.equal(await outcome(s, [CM]), 'waiting');
+  s.putConfig({ a: '3' });
+  assert.equal(await outcome(s, [CM]), 'waiting');
+  assert.deepEqual(s.events, [
+    `Normal ReloadHeld Deployment/web: ConfigMap/cm changed; not rolled while Namespace ns is frozen (${freeze} "true" on it); it rolls once with the newest data when the freeze is lifted`,
+  ]);
+  assert.deepEqual(
+    s.writes.map((w) => w.op),
+    ['record'],
+    'nothing written while held: the change stays pending',
+  );
+
+  s.putNamespace({});
+  assert.equal(await outcome(s), 'rolled');
+  assert.equal(await outcome(s), 'unchanged');
+  assert.deepEqual(
+    s.writes.map((w) => w.op),
+    ['record', 'roll'],
+  );
 });

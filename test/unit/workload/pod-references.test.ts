@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { referenceKey } from '../../../src/model/config-id.ts';
 import type { ConfigKind } from '../../../src/model/config-kind.ts';
-import { podReferences } from '../../../src/workload/pod-references.ts';
+import { podConfigUses, podReferences } from '../../../src/workload/pod-references.ts';
 import type { ConfigReference } from '../../../src/workload/config-reference.ts';
 
 /** A Deployment's `spec.template.spec`, as the API returns it. */
@@ -536,6 +536,52 @@ describe('CSI volumes', () => {
     };
     assert.deepEqual(podReferences(spec), [
       { kind: 'SecretProviderClass', name: 'vault-db', keys: 'all', optional: false, containers: ['app'] },
+    ]);
+  });
+});
+
+describe('podConfigUses', () => {
+  test('every single use of the realistic pod spec, by container in spec order, init containers first, then the volumes no one mounts', () => {
+    const uses = podConfigUses(webAppPodSpec()).map((u) =>
+      [
+        u.init ? `init ${u.container}` : (u.container ?? '-'),
+        u.via,
+        `${u.kind}/${u.name}`,
+        u.volume ?? '',
+        u.keys === 'all' ? '*' : u.keys.join(','),
+        u.optional ? 'optional' : '',
+      ].join(' '),
+    );
+    assert.deepEqual(uses, [
+      'init migrate envFrom ConfigMap/web-settings  * ',
+      'init migrate env Secret/db-credentials  password ',
+      'web envFrom ConfigMap/web-settings  * ',
+      'web envFrom Secret/web-extra  * optional',
+      'web env Secret/db-credentials  username ',
+      'web env ConfigMap/feature-flags  x optional',
+      'web volume Secret/web-tls tls * ',
+      'web projected ConfigMap/ca-bundle bundle ca.crt ',
+      'web projected Secret/db-credentials bundle ca.pem optional',
+      'proxy env ConfigMap/feature-flags  y optional',
+      'proxy volume ConfigMap/proxy-config proxy-conf proxy.yaml,routes.yaml ',
+      'proxy volume Secret/web-tls tls * ',
+      '- volume ConfigMap/legacy-settings unused-settings * optional',
+    ]);
+  });
+
+  test('a CSI volume is a use of its SecretProviderClass; a volume no container mounts has no container', () => {
+    const csi = { volumes: [{ name: 'store', csi: { volumeAttributes: { secretProviderClass: 'vault' } } }] };
+    assert.deepEqual(podConfigUses(csi), [
+      {
+        kind: 'SecretProviderClass',
+        name: 'vault',
+        via: 'csi',
+        keys: 'all',
+        optional: false,
+        volume: 'store',
+        container: undefined,
+        init: false,
+      },
     ]);
   });
 });

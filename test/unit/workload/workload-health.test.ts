@@ -68,8 +68,5 @@ test('a CronJob is healthy once changed, progressing while a Job runs, failed wh
 
 test('kinds without a rollout to wait on, and malformed statuses, never throw', () => {
   assert.equal(state('Job', obj(1, {}, {})), 'healthy');
-  assert.equal(
-    state('Deployment', { metadata: { name: 'w' }, status: 'nonsense' }),
-    'progressing',
-  );
+  assert.equal(state('Deployment', { metadata: { name: 'w' }, status: 'nonsense' }), 'progressing');
 });

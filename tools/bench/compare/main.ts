@@ -11,7 +11,7 @@ import { measureRun, type RunResult } from './measure-run.ts';
 import { BENCH_SELECTOR, createPopulation, deleteNamespace } from './population.ts';
 import { untilQuiet } from './quiet.ts';
 import { renderMarkdown, type Report, type ScaleResult } from './report.ts';
-import { pickScales, SCALES, type Scale } from './scales.ts';
+import { DEFAULT_SCALES, pickScales, SCALES, type Scale } from './scales.ts';
 import { TemplateWatch } from './template-watch.ts';
 
 const USAGE = `Side by side: mini-reloader and Stakater Reloader on the same local cluster and objects.
@@ -20,7 +20,7 @@ const USAGE = `Side by side: mini-reloader and Stakater Reloader on the same loc
                            [--cluster NAME] [--log-dir DIR]
 
   --stakater-bin   Stakater Reloader binary (or STAKATER_RELOADER_BIN); README "Performance" says how to build it
-  --scales         comma list of ${SCALES.map((s) => s.name).join(', ')} (default: all)
+  --scales         comma list of ${SCALES.map((s) => s.name).join(', ')} (default: ${DEFAULT_SCALES})
   --out            also write the Markdown table here; the JSON goes beside it (FILE.json) unless --json says where
   --cluster        name of the local cluster it starts and removes (default: bench-compare)
   --log-dir        where each controller's log is kept (default: $TMPDIR/mini-reloader-bench-compare)`;
@@ -119,7 +119,7 @@ async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       'stakater-bin': { type: 'string' },
-      scales: { type: 'string', default: SCALES.map((s) => s.name).join(',') },
+      scales: { type: 'string', default: DEFAULT_SCALES },
       out: { type: 'string' },
       json: { type: 'string' },
       cluster: { type: 'string', default: 'bench-compare' },

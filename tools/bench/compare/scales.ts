@@ -11,7 +11,7 @@ export interface Scale {
   readonly syncTimeoutMs: number;
 }
 
-/** The three scales of issue 10, where the footprint was measured. */
+/** The three scales of issue 10, where the footprint was measured, and the value-doubling check. */
 export const SCALES: readonly Scale[] = [
   {
     name: 'small',
@@ -40,7 +40,20 @@ export const SCALES: readonly Scale[] = [
     namespaces: 50,
     syncTimeoutMs: 600_000,
   },
+  {
+    // Medium with every value twice as long: a controller that keeps no values barely moves.
+    name: 'medium-values-x2',
+    configMaps: 2500,
+    secrets: 2500,
+    valueBytes: 16 * 1024,
+    deployments: 600,
+    namespaces: 20,
+    syncTimeoutMs: 180_000,
+  },
 ];
+
+/** What runs without --scales: the three scales of issue 10. */
+export const DEFAULT_SCALES = 'small,medium,large';
 
 /** The scales named in a comma list, in the order given. */
 export function pickScales(list: string): Scale[] {
