@@ -44,6 +44,52 @@ function rolled(controller: ControllerProcess, key: string, from: number): boole
   return controller.lines.slice(from).some((l) => l.workload === key && l.msg.startsWith('rolled'));
 }
 
+/** When the pod of a one-replica StatefulSet last became Ready. */
+async function readySince(c: Clients, ns: string, name: string): Promise<number> {
+  const pod = await c.core.readNamespacedPod({ name: `${name}-0`, namespace: ns });
+  const ready = pod.status?.conditions?.find((x) => x.type === 'Ready' && x.status === 'True');
+  assert.ok(ready?.lastTransitionTime !== undefined, `${name}-0 is Ready`);
+  return new Date(ready.lastTransitionTime).getTime();
+}
+
+/** When the newest ControllerRevision of a StatefulSet or DaemonSet was written: when its last roll reached the cluster. */
+async function newestRevisionAt(c: Clients, ns: string, owner: string): Promise<number> {
+  const list = await c.apps.listNamespacedControllerRevision({ namespace: ns });
+  const times = list.items
+    .filter((r) => r.metadata?.ownerReferences?.some((o) => o.name === owner))
+    .map((r) => new Date(r.metadata?.creationTimestamp ?? 0).getTime());
+  return Math.max(...times);
+}
+
+test('a StatefulSet canary gates a DaemonSet and another StatefulSet: they roll only once its rollout is complete', async (t) => {
+  const c = clients();
+  const ns = await testNamespace(t, c);
+  const controller = await canaryThenRest(t, c, ns, '5m');
+
+  const mark = controller.mark();
+  await updateConfigMap(c, ns, 'app-config', { V: '2' });
+  await controller.decided(`StatefulSet/${ns}/canary`, 'rolled', mark);
+  for (const { kind, name } of REST)
+    await controller.decided(
+      `${kind}/${ns}/${name}`,
+      'ConfigMap/app-config changed; not rolled yet: wave 2 of 2 of the rollout of ConfigMap/app-config: waits for wave 1',
+      mark,
+    );
+  await setRolledOut(c, ns, 'StatefulSet', 'canary', 2);
+  for (const { kind, name } of REST) {
+    await controller.decided(`${kind}/${ns}/${name}`, 'rolled', mark);
+    await setRolledOut(c, ns, kind, name, 2);
+  }
+  // Kubernetes saw the canary's new pod Ready before it saw either roll of the second wave.
+  const canaryReady = await readySince(c, ns, 'canary');
+  for (const { name } of REST)
+    assert.ok((await newestRevisionAt(c, ns, name)) >= canaryReady, `${name} rolled after the canary was Ready`);
+  for (const { kind, name } of [CANARY_SET, ...REST]) {
+    await controller.decided(`${kind}/${ns}/${name}`, 'not rolled: config unchanged', mark);
+    assert.equal(controller.count(`${kind}/${ns}/${name}`, 'rolled'), 1, `${name} rolled once`);
+  }
+});
+
 test('a StatefulSet canary whose new pod stays Pending halts the plan: the DaemonSet and the other StatefulSet never roll', async (t) => {
   const c = clients();
   const ns = await testNamespace(t, c);
