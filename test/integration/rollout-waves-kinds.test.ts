@@ -8,10 +8,11 @@ import { controllerRevisions, daemonSet, eventsFor, setRolledOut, statefulSet } 
 const WAVES = 'mini-reloader.pelabs/rollout-waves';
 const TIMEOUT = 'mini-reloader.pelabs/wave-timeout';
 const CANARY = 'mini-reloader.pelabs/canary';
+const FREEZE = 'mini-reloader.pelabs/freeze';
 /** No kwok node carries it: pods that ask for it stay Pending. */
 const NOWHERE = { 'mini-reloader-test/absent': 'true' };
 const CANARY_SET = { kind: 'StatefulSet', name: 'canary' } as const;
-/** The second wave: a DaemonSet and another StatefulSet. */
+/** A DaemonSet and another StatefulSet: the second wave of the plans, and the frozen pair. */
 const REST = [
   { kind: 'DaemonSet', name: 'agents' },
   { kind: 'StatefulSet', name: 'db' },
@@ -126,5 +127,43 @@ test('a StatefulSet canary whose new pod stays Pending halts the plan: the Daemo
       return e.length > 0 ? e : undefined;
     });
     assert.equal(held.length, 1);
+  }
+});
+
+test('a frozen StatefulSet and a frozen DaemonSet are held through a change, and each rolls once when the freeze is lifted', async (t) => {
+  const c = clients();
+  const ns = await testNamespace(t, c);
+  const frozen = { ...AUTO, [FREEZE]: 'true' };
+  await createConfigMap(c, ns, 'app-config', { V: '1' });
+  await c.apps.createNamespacedStatefulSet({ namespace: ns, body: statefulSet('db', usesConfig, frozen) });
+  await c.apps.createNamespacedDaemonSet({ namespace: ns, body: daemonSet('agents', usesConfig, frozen) });
+  const controller = await startController(t, ns);
+  for (const { kind, name } of REST) {
+    await controller.decided(`${kind}/${ns}/${name}`, 'adopted');
+    await setRolledOut(c, ns, kind, name, 1);
+  }
+
+  let mark = controller.mark();
+  await updateConfigMap(c, ns, 'app-config', { V: '2' });
+  for (const { kind, name } of REST)
+    await controller.decided(`${kind}/${ns}/${name}`, 'ConfigMap/app-config changed; not rolled', mark);
+  assert.equal(await controllerRevisions(c, ns, 'db'), 1);
+  assert.equal(await controllerRevisions(c, ns, 'agents'), 1);
+
+  mark = controller.mark();
+  const db = await c.apps.readNamespacedStatefulSet({ name: 'db', namespace: ns });
+  assert.ok(db.metadata?.annotations !== undefined);
+  db.metadata.annotations[FREEZE] = 'false';
+  await c.apps.replaceNamespacedStatefulSet({ name: 'db', namespace: ns, body: db });
+  const agents = await c.apps.readNamespacedDaemonSet({ name: 'agents', namespace: ns });
+  assert.ok(agents.metadata?.annotations !== undefined);
+  agents.metadata.annotations[FREEZE] = 'false';
+  await c.apps.replaceNamespacedDaemonSet({ name: 'agents', namespace: ns, body: agents });
+  for (const { kind, name } of REST) {
+    const key = `${kind}/${ns}/${name}`;
+    await controller.decided(key, 'rolled', mark);
+    await controller.decided(key, 'not rolled: config unchanged', mark);
+    await setRolledOut(c, ns, kind, name, 2);
+    assert.equal(controller.count(key, 'rolled'), 1, `${name} rolled once`);
   }
 });
