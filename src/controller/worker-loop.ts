@@ -6,6 +6,9 @@ import { parseWorkloadKey, type WorkloadKey } from '../model/workload-key.ts';
 import type { WorkQueue } from '../queue/work-queue.ts';
 import type { Reconciler } from '../reload/reconciler.ts';
 
+/** Node turns a longer setTimeout delay into 1 ms; a later look asked for beyond it comes early and asks again. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export interface WorkerLoopOptions {
   readonly queue: WorkQueue<WorkloadKey>;
   readonly reconciler: Pick<Reconciler, 'reconcile' | 'recordFailure'>;
@@ -33,6 +36,14 @@ export class WorkerLoop {
   readonly #options: WorkerLoopOptions;
   /** Which configs changed since a workload was last reconciled: for the Event text only. */
   readonly #causes = new Map<WorkloadKey, Set<ConfigId>>();
+  /**
+   * The later looks results ask for (a wave gate's timeout, a window's
+   * opening), as timers outside the queue: queued with that delay, the key
+   * would be held until then, since a plain add never pulls a held key
+   * forward, and news in the meantime (the gate's wave became healthy) would
+   * wait for it.
+   */
+  readonly #laterLooks = new Map<WorkloadKey, NodeJS.Timeout>();
 
   constructor(options: WorkerLoopOptions) {
     this.#options = options;
@@ -57,6 +68,21 @@ export class WorkerLoop {
     if (stop.aborted) shutDown();
     else stop.addEventListener('abort', shutDown, { once: true });
     await Promise.all(Array.from({ length: this.#options.workers }, () => this.#worker(writes)));
+    for (const timer of this.#laterLooks.values()) clearTimeout(timer);
+    this.#laterLooks.clear();
+  }
+
+  #lookLater(key: WorkloadKey, delayMs: number): void {
+    clearTimeout(this.#laterLooks.get(key));
+    const timer = setTimeout(
+      () => {
+        this.#laterLooks.delete(key);
+        this.#options.queue.add(key);
+      },
+      Math.min(Math.max(0, delayMs), MAX_TIMER_MS),
+    );
+    timer.unref();
+    this.#laterLooks.set(key, timer);
   }
 
   async #worker(writes: AbortSignal): Promise<void> {
@@ -77,7 +103,7 @@ export class WorkerLoop {
         const result = await reconciler.reconcile(key, causes === undefined ? [] : [...causes], writes);
         metrics.observeReconcile(kind, namespace, result.outcome, (performance.now() - started) / 1000, sinceQueued());
         queue.forget(key);
-        if (result.requeueAfterMs !== undefined) queue.add(key, result.requeueAfterMs);
+        if (result.requeueAfterMs !== undefined) this.#lookLater(key, result.requeueAfterMs);
       } catch (err) {
         if (writes.aborted) {
           // Leadership or the run ended mid-write: the next leader redoes it.

@@ -1,4 +1,4 @@
-import type { V1Deployment, V1PodSpec, V1ReplicaSet } from '@kubernetes/client-node';
+import type { V1DaemonSet, V1Deployment, V1PodSpec, V1ReplicaSet, V1StatefulSet } from '@kubernetes/client-node';
 import type { Clients } from './cluster.ts';
 import { eventually } from './cluster.ts';
 
@@ -88,4 +88,74 @@ export async function eventsFor(c: Clients, namespace: string, name: string, rea
     fieldSelector: `involvedObject.name=${name},reason=${reason}`,
   });
   return events.items.map((e) => e.message ?? '');
+}
+
+/** A one-replica StatefulSet running `podSpec`. */
+export function statefulSet(
+  name: string,
+  podSpec: Partial<V1PodSpec> = {},
+  annotations: Record<string, string> = {},
+): V1StatefulSet {
+  const labels = { app: name };
+  return {
+    metadata: { name, annotations },
+    spec: {
+      replicas: 1,
+      serviceName: name,
+      selector: { matchLabels: labels },
+      template: { metadata: { labels }, spec: { containers: [{ name: 'app', image: 'x' }], ...podSpec } },
+    },
+  };
+}
+
+/** A DaemonSet running `podSpec` on every node. */
+export function daemonSet(
+  name: string,
+  podSpec: Partial<V1PodSpec> = {},
+  annotations: Record<string, string> = {},
+): V1DaemonSet {
+  const labels = { app: name };
+  return {
+    metadata: { name, annotations },
+    spec: {
+      selector: { matchLabels: labels },
+      template: { metadata: { labels }, spec: { containers: [{ name: 'app', image: 'x' }], ...podSpec } },
+    },
+  };
+}
+
+/**
+ * Waits until a StatefulSet's or DaemonSet's rollout is complete as its
+ * controller reports it, with `revisions` ControllerRevisions recorded (one
+ * per distinct template).
+ */
+export async function setRolledOut(
+  c: Clients,
+  namespace: string,
+  kind: 'StatefulSet' | 'DaemonSet',
+  name: string,
+  revisions: number,
+  timeoutMs = 90_000,
+): Promise<void> {
+  await eventually(
+    `${kind} ${namespace}/${name} to finish rolling out revision ${revisions}`,
+    async () => {
+      if ((await controllerRevisions(c, namespace, name)) !== revisions) return undefined;
+      if (kind === 'StatefulSet') {
+        const sts = await c.apps.readNamespacedStatefulSet({ name, namespace });
+        const s = sts.status;
+        const want = sts.spec?.replicas ?? 1;
+        const caughtUp = s?.observedGeneration === sts.metadata?.generation;
+        return caughtUp && s?.updateRevision === s?.currentRevision && s?.readyReplicas === want ? true : undefined;
+      }
+      const ds = await c.apps.readNamespacedDaemonSet({ name, namespace });
+      const s = ds.status;
+      const want = s?.desiredNumberScheduled ?? -1;
+      const caughtUp = s?.observedGeneration === ds.metadata?.generation;
+      return caughtUp && want > 0 && s?.updatedNumberScheduled === want && s.numberAvailable === want
+        ? true
+        : undefined;
+    },
+    timeoutMs,
+  );
 }

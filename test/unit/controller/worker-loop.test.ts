@@ -148,3 +148,32 @@ test('writes aborted mid-reconcile stop the worker without a retry', async () =>
   assert.deepEqual(h.queue.rateLimited, []);
   assert.deepEqual(h.failures, []);
 });
+
+test('a key waiting for a later look asked for by its result is reconciled at once when queued again meanwhile', async () => {
+  const h = harness((_, n) => {
+    if (n === 0) return Promise.resolve({ outcome: 'waiting', requeueAfterMs: 600_000 });
+    h.stop.abort();
+    return Promise.resolve(rolled);
+  });
+  h.queue.add(web);
+  const running = h.run();
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.equal(h.calls.length, 1);
+  h.queue.add(web);
+  await running;
+  assert.equal(h.calls.length, 2, 'the news is not held back until the later look');
+});
+
+test('the later look a result asks for queues the key again when its time comes', async () => {
+  const h = harness((_, n) => {
+    if (n === 0) return Promise.resolve({ outcome: 'waiting', requeueAfterMs: 10 });
+    h.stop.abort();
+    return Promise.resolve(rolled);
+  });
+  h.queue.add(web);
+  await h.run();
+  assert.deepEqual(
+    h.calls.map((c) => c.key),
+    [web, web],
+  );
+});
