@@ -1,3 +1,5 @@
+import { isDigits } from './digits.ts';
+
 /**
  * When the controller last rolled a workload, kept in one annotation on the
  * workload's metadata and written in the same write as each roll: epoch
@@ -23,7 +25,7 @@ export function parseRollTimes(text: string | undefined): RollTimes {
   const times: number[] = [];
   for (const part of text.split(',')) {
     const trimmed = part.trim();
-    if (!/^\d{1,11}$/.test(trimmed)) continue;
+    if (!isDigits(trimmed, 11)) continue;
     times.push(Number(trimmed) * 1000);
   }
   return times.sort((a, b) => a - b).slice(-ROLL_TIMES_KEPT);

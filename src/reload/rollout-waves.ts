@@ -1,3 +1,5 @@
+import { isDigits } from '../model/digits.ts';
+
 /**
  * A wave plan as written in `rollout-waves` (or --rollout-waves): a comma
  * list of cumulative ends, each a count of workloads (`1`) or a share of the
@@ -23,7 +25,7 @@ export function parseRolloutWaves(text: string): ParsedWaves {
   for (const part of parts) {
     const percent = part.endsWith('%');
     const digits = percent ? part.slice(0, -1) : part;
-    if (!/^\d{1,7}$/.test(digits)) return { ok: false, error: `${JSON.stringify(part)} is no count or percentage` };
+    if (!isDigits(digits, 7)) return { ok: false, error: `${JSON.stringify(part)} is no count or percentage` };
     const n = Number(digits);
     if (percent ? n < 1 || n > 100 : n < 1 || n > MAX_COUNT)
       return {

@@ -3,6 +3,7 @@ import { lastRoll, type RollTimes } from '../model/roll-times.ts';
 import type { WorkloadKey } from '../model/workload-key.ts';
 import type { WorkloadHealth } from '../workload/workload-health.ts';
 import { waveEnds, type WaveEnd } from './rollout-waves.ts';
+import { isDigits } from '../model/digits.ts';
 
 /** One workload that follows a config with a wave plan, as the gate needs it. */
 export interface Follower {
@@ -162,7 +163,7 @@ export function parseHaltMark(text: string | undefined): HaltMark | undefined {
   if (text === undefined || text.length > MAX_MARK) return undefined;
   const [target, wave, resume, ...rest] = text.split(';');
   const at = target?.lastIndexOf('@') ?? -1;
-  if (target === undefined || at <= 0 || rest.length > 0 || resume === undefined || !/^\d{1,2}$/.test(wave ?? ''))
+  if (target === undefined || at <= 0 || rest.length > 0 || resume === undefined || !isDigits(wave ?? '', 2))
     return undefined;
   const config = parseConfigId(target.slice(0, at));
   return config === undefined
