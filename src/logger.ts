@@ -1,4 +1,4 @@
-import { writeSync } from 'node:fs';
+import { nodeFs } from './node-fs.ts';
 
 export type LogFormat = 'json' | 'text';
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
@@ -181,7 +181,7 @@ function writeStdout(line: string): void {
   let offset = 0;
   while (offset < bytes.length) {
     try {
-      offset += writeSync(1, bytes, offset);
+      offset += nodeFs.writeSync(1, bytes, offset);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code !== 'EAGAIN' && code !== 'EBUSY') throw err;

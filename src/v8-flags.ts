@@ -9,8 +9,8 @@
  * and NODE_OPTIONS refuses --lite-mode), so a process started without any
  * Node option replaces itself, same pid, with one started with them. Any
  * option on Node's own command line (`node --no-lite-mode dist/cli.js`)
- * means whoever started it chose: it runs as started. This module must be the
- * first import of the entry point, so it runs before the rest is evaluated.
+ * means whoever started it chose: it runs as started. The entry point calls
+ * this before it imports anything else (cli.ts).
  *
  * --lite-mode also turns WebAssembly off, which Node's type stripping and its
  * `fetch` need: the TypeScript sources (`node src/cli.ts`) run without it,
@@ -19,7 +19,7 @@
  */
 const V8_FLAGS: readonly string[] = ['--lite-mode'];
 
-function withV8Flags(): void {
+export function relaunchWithV8Flags(): void {
   const entry = process.argv[1] ?? '';
   // Only the long-running controller gains from it; explain and migrate-values start once and exit.
   if (
@@ -32,5 +32,3 @@ function withV8Flags(): void {
     return;
   process.execve(process.execPath, [process.execPath, ...V8_FLAGS, ...process.argv.slice(1)], process.env);
 }
-
-withV8Flags();

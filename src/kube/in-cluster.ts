@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { nodeFs } from '../node-fs.ts';
 import { isIPv6 } from 'node:net';
 import path from 'node:path';
 import type { ClusterAccess } from './cluster-access.ts';
@@ -27,7 +27,7 @@ export function inClusterAccess(env: NodeJS.ProcessEnv, dir: string = SERVICE_AC
   const caPath = path.join(dir, 'ca.crt');
   let ca: string;
   try {
-    ca = readFileSync(caPath, 'utf8');
+    ca = nodeFs.readFileSync(caPath, 'utf8');
   } catch (err) {
     throw new Error(`in-cluster CA ${caPath} cannot be read: ${(err as Error).message}`, { cause: err });
   }
@@ -48,7 +48,7 @@ export function inClusterAccess(env: NodeJS.ProcessEnv, dir: string = SERVICE_AC
 
 function readNamespace(file: string): string | undefined {
   try {
-    const namespace = readFileSync(file, 'utf8').trim();
+    const namespace = nodeFs.readFileSync(file, 'utf8').trim();
     return namespace === '' ? undefined : namespace;
   } catch {
     // Only the default namespace is lost; the access itself works without it.

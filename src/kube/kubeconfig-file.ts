@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { nodeFs } from '../node-fs.ts';
 import path from 'node:path';
 import { basicAuthorization } from '../http/basic-authorization.ts';
 import {
@@ -201,7 +201,7 @@ async function userCredentials(user: Entry, where: string, server: string): Prom
 
 function readText(file: string, what: string): string {
   try {
-    return readFileSync(file, 'utf8');
+    return nodeFs.readFileSync(file, 'utf8');
   } catch (err) {
     throw new Error(`${what} ${file} cannot be read: ${(err as Error).message}`, { cause: err });
   }

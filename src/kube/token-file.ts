@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readTextFile } from '../node-fs.ts';
 import type { Credentials } from './cluster-access.ts';
 
 /** How long a token read from its file is used before the file is read again (client-go's period). */
@@ -48,7 +48,7 @@ export class TokenFileCredentials implements Credentials {
   async #read(): Promise<void> {
     let text: string;
     try {
-      text = await readFile(this.#path, 'utf8');
+      text = await readTextFile(this.#path);
     } catch (err) {
       if (this.#token === undefined)
         throw new Error(`cannot read token file ${this.#path}: ${(err as Error).message}`, { cause: err });

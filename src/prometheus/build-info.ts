@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { nodeFs } from '../node-fs.ts';
 
 /** The longest version string shown; package.json is ours, but a label is no place for a surprise. */
 const MAX_VERSION_LENGTH = 64;
@@ -10,7 +10,7 @@ const MAX_VERSION_LENGTH = 64;
  */
 export function packageVersion(file: URL = new URL('../../package.json', import.meta.url)): string {
   try {
-    const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    const parsed: unknown = JSON.parse(nodeFs.readFileSync(file, 'utf8'));
     const version =
       typeof parsed === 'object' && parsed !== null ? (parsed as { version?: unknown }).version : undefined;
     return typeof version === 'string' && version !== '' && version.length <= MAX_VERSION_LENGTH ? version : 'unknown';

@@ -1,11 +1,11 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { nodeFs } from '../node-fs.ts';
 import { getHeapSpaceStatistics } from 'node:v8';
 import { renderFamily, type Collector, type MetricType, type Sample } from './registry.ts';
 
 /** A file under /proc, or undefined where there is none (not Linux) or it cannot be read. */
 function readProc(path: string): string | undefined {
   try {
-    return readFileSync(path, 'utf8');
+    return nodeFs.readFileSync(path, 'utf8');
   } catch {
     return undefined;
   }
@@ -15,7 +15,7 @@ function readProc(path: string): string | undefined {
 function openFds(): number | undefined {
   try {
     // The directory listing holds a descriptor of its own while it reads.
-    return readdirSync('/proc/self/fd').length - 1;
+    return nodeFs.readdirSync('/proc/self/fd').length - 1;
   } catch {
     return undefined;
   }

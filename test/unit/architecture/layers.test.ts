@@ -13,7 +13,9 @@ const SRC = resolve(import.meta.dirname, '../../../src');
  * another unit in its own layer. Type-only imports count: they are
  * dependencies a reader follows too.
  *
- * 1. What depends on nothing in `src/`: the identities and codecs every
+ * 0. Node's file system module, taken without its ESM namespace (the
+ *    logger writes with it).
+ * 1. What depends on nothing else in `src/`: the identities and codecs every
  *    other folder names things by (`model/`), and the leaf helpers.
  * 2. Self-contained engines: the Prometheus registry and the work queue.
  * 3. HTTP plumbing (the probe server serves the registry).
@@ -28,9 +30,11 @@ const SRC = resolve(import.meta.dirname, '../../../src');
  * 12. Flags turned into the controller's settings.
  * 13. `explain`: the cluster read once into the caches, decided as the
  *     controller decides, with the settings `run` would have.
- * 14. The command line.
+ * 14. The commands.
+ * 15. The entry point, which settles the V8 flags before it loads them.
  */
 const LAYERS: readonly (readonly string[])[] = [
+  ['node-fs.ts'],
   ['model/', 'logger.ts', 'duration.ts', 'parse-bool.ts', 'v8-flags.ts'],
   ['prometheus/', 'queue/'],
   ['http/'],
@@ -44,6 +48,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['options/', 'migrate/'],
   ['run-settings.ts'],
   ['explain/'],
+  ['commands.ts'],
   ['cli.ts'],
 ];
 
