@@ -1,5 +1,6 @@
 import type { Agent, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import https from 'node:https';
+import { createSecureContext } from 'node:tls';
 import { nodeHttp } from './node-http.ts';
 
 export interface AgentOptions {
@@ -13,11 +14,18 @@ export interface AgentOptions {
  * One keep-alive connection pool for a target of the given scheme. A proxy
  * is Node's own proxy support (credentials in the proxy URL become
  * Proxy-Authorization), told to use that proxy for every host.
+ *
+ * The pool's connections share one TLS context, built here from the CA and
+ * client certificate: given those as options instead, Node builds (and
+ * parses the certificates into) a context of its own for every connection,
+ * and each watch holds a connection.
  */
 export function keepAliveAgent(protocol: string, options: AgentOptions = {}): Agent {
   if (protocol === 'https:') {
+    const { ca, cert, key, ...tls } = options.tls ?? {};
     return new https.Agent({
-      ...options.tls,
+      ...tls,
+      secureContext: createSecureContext({ ca, cert, key }),
       keepAlive: true,
       ...(options.proxyUrl === undefined ? {} : { proxyEnv: { HTTPS_PROXY: options.proxyUrl } }),
     });
