@@ -44,6 +44,7 @@ ENV NODE_ENV=production
 ENV NODE_OPTIONS=--max-old-space-size-percentage=60
 EXPOSE 9090
 # The CA bundle is distroless's /etc/ssl/certs; in-cluster, the API server's CA
-# comes from the service account mount.
-ENTRYPOINT ["/nodejs/bin/node", "/app/dist/cli.js"]
+# comes from the service account mount. --lite-mode is the V8 flag `run` would
+# relaunch itself with (src/v8-flags.ts); given here, Node starts once.
+ENTRYPOINT ["/nodejs/bin/node", "--lite-mode", "/app/dist/cli.js"]
 CMD ["run"]

@@ -9,8 +9,9 @@
  * and NODE_OPTIONS refuses --lite-mode), so a process started without any
  * Node option replaces itself, same pid, with one started with them. Any
  * option on Node's own command line (`node --no-lite-mode dist/cli.js`)
- * means whoever started it chose: it runs as started. The entry point calls
- * this before it imports anything else (cli.ts).
+ * means whoever started it chose: it runs as started (the image passes
+ * --lite-mode itself, so Node starts once). The entry point calls this
+ * before it imports anything else (cli.ts).
  *
  * --lite-mode also turns WebAssembly off, which Node's type stripping and its
  * `fetch` need: the TypeScript sources (`node src/cli.ts`) run without it,

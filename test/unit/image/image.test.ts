@@ -32,7 +32,7 @@ test('Dockerfile: multi-stage, Node 24, a numeric non-root user, OCI labels, the
     );
   assert.deepEqual(
     finalStage.find((l) => l.startsWith('ENTRYPOINT ')),
-    'ENTRYPOINT ["/nodejs/bin/node", "/app/dist/cli.js"]',
+    'ENTRYPOINT ["/nodejs/bin/node", "--lite-mode", "/app/dist/cli.js"]',
   );
   assert.ok(
     finalStage.some((l) => /npm ci --omit=dev/.test(l)) || lines.some((l) => /npm ci --omit=dev/.test(l)),
