@@ -8,7 +8,7 @@ import { AdminApi } from './admin-api.ts';
 import { miniReloader, stakater, type Contestant } from './contestants.ts';
 import { stopAllControllers } from './controller-process.ts';
 import { measureRun, type RunResult } from './measure-run.ts';
-import { BENCH_SELECTOR, createPopulation, deleteNamespace } from './population.ts';
+import { BENCH_SELECTOR, createPopulation, createProbeSet, deleteNamespace, type ProbeSet } from './population.ts';
 import { untilQuiet } from './quiet.ts';
 import { renderMarkdown, type Report, type ScaleResult } from './report.ts';
 import { DEFAULT_SCALES, pickScales, SCALES, type Scale } from './scales.ts';
@@ -85,8 +85,16 @@ async function runScale(
     if (!(await untilQuiet(api, 600_000)))
       log(`${scale.name}: kube-controller-manager still busy after 600 s; measuring anyway`);
     const runs: RunResult[] = [];
+    const probeSet = (contestant: Contestant): Promise<ProbeSet> =>
+      createProbeSet(api, `probe-${contestant.id}`, scale.valueBytes);
+    // A controller that already ran in this scale is restarted: its probe objects exist before the first
+    // run, so it finds them adopted, as a restarted controller finds the workloads it followed.
+    const restartProbes = new Map<string, ProbeSet>();
+    for (const [i, contestant] of contestants.entries())
+      if (contestants.findIndex((c) => c.controller === contestant.controller) < i)
+        restartProbes.set(contestant.id, await probeSet(contestant));
     for (const contestant of contestants) {
-      const probeNamespace = `probe-${contestant.id}`;
+      const probe = restartProbes.get(contestant.id) ?? (await probeSet(contestant));
       runs.push(
         await measureRun(
           {
@@ -100,11 +108,11 @@ async function runScale(
             },
           },
           contestant,
-          probeNamespace,
+          probe,
         ),
       );
-      await deleteNamespace(api, probeNamespace).catch((err: unknown) => {
-        log(`${scale.name}: removing ${probeNamespace}: ${String(err)}`);
+      await deleteNamespace(api, probe.namespace).catch((err: unknown) => {
+        log(`${scale.name}: removing ${probe.namespace}: ${String(err)}`);
       });
     }
     return { scale, kubernetes, populateSeconds, runs, totalSeconds: (Date.now() - begun) / 1000 };

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { AdminApi } from './admin-api.ts';
 import type { Contestant, RunningController } from './contestants.ts';
 import { percentile } from './percentile.ts';
-import { countConfigs, createProbeSet, filler, type ProbeSet } from './population.ts';
+import { countConfigs, filler, type ProbeSet } from './population.ts';
 import { processStats } from './process-stats.ts';
 import { untilQuiet } from './quiet.ts';
 import { countRequests, requestsBetween, type RequestCounts } from './request-counts.ts';
@@ -102,16 +102,15 @@ export interface RunContext {
  * Runs one controller through the protocol, alone on the cluster: start and
  * sync, steady state 30 s later, edits that must roll exactly one Deployment
  * each, edits that must roll nothing, and a 100-way fan-out. The probe
- * objects live in a namespace of their own, created before the start; the
- * caller deletes it afterwards.
+ * objects live in a namespace of their own, created by the caller before the
+ * start, who deletes it afterwards.
  */
-export async function measureRun(ctx: RunContext, contestant: Contestant, probeNamespace: string): Promise<RunResult> {
+export async function measureRun(ctx: RunContext, contestant: Contestant, probe: ProbeSet): Promise<RunResult> {
   const result: RunResult = { contestant: contestant.id, label: contestant.label, requests: {} };
   const begun = Date.now();
   const { api, watch, log } = ctx;
   let running: RunningController | undefined;
   try {
-    const probe = await createProbeSet(api, probeNamespace, ctx.scale.valueBytes);
     const probeKeys = [...probe.latency, probe.keyed, probe.labelled, ...probe.fanOut].map(
       (name) => `${probe.namespace}/${name}`,
     );
