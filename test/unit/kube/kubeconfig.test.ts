@@ -293,7 +293,10 @@ describe('loadKubeConfig, against an HTTPS server', () => {
     writeFileSync(broken, 'users: [ { name: u, user: { token: hunter2 }\n');
     await assert.rejects(
       loadKubeConfig(broken),
-      (err: unknown) => err instanceof Error && /not valid YAML \(line 2, column 1\)/.test(err.message) && !err.message.includes('hunter2'),
+      (err: unknown) =>
+        err instanceof Error &&
+        /not valid YAML \(line 2, column 1\)/.test(err.message) &&
+        !err.message.includes('hunter2'),
     );
   });
 });
