@@ -13,7 +13,7 @@ test('the image built from the Dockerfile runs as user 65532 on a read-only root
   const image = await localImage();
   const config = await imageConfig(image);
   assert.equal(config.User, '65532:65532');
-  assert.deepEqual(config.Entrypoint, ['/nodejs/bin/node', '/app/dist/cli.js']);
+  assert.deepEqual(config.Entrypoint, ['/nodejs/bin/node', '--lite-mode', '/app/dist/cli.js']);
   assert.equal(config.Labels['org.opencontainers.image.title'], 'mini-reloader');
 
   const c = clients();
@@ -53,5 +53,19 @@ test('the image built from the Dockerfile runs as user 65532 on a read-only root
     await run('podman', ['exec', name, '/nodejs/bin/node', '-e', 'process.stdout.write(String(process.getuid()))'])
   ).stdout;
   assert.equal(uid, '65532');
+  const cmdline = (
+    await run('podman', [
+      'exec',
+      name,
+      '/nodejs/bin/node',
+      '-e',
+      'process.stdout.write(require("fs").readFileSync("/proc/1/cmdline", "utf8"))',
+    ])
+  ).stdout;
+  assert.deepEqual(
+    cmdline.split('\0').slice(0, 4),
+    ['/nodejs/bin/node', '--lite-mode', '/app/dist/cli.js', 'run'],
+    'the controller runs with --lite-mode',
+  );
   assert.equal(await container.stop(), 0, 'SIGTERM reaches the controller, which stops cleanly');
 });
