@@ -147,6 +147,8 @@ class FaultRun {
   readonly #ns: string;
   readonly #random: Random;
   readonly #tracked: Tracked[] = [];
+  /** The pod template each Deployment was created with, by workload key. */
+  readonly #firstTemplates = new Map<string, string>();
   /** Every controller process of the run, for the failure report. */
   readonly #processes: ControllerProcess[] = [];
   #replicas: ControllerReplicas | undefined;
@@ -180,11 +182,11 @@ class FaultRun {
     for (let i = 0; i < WORKLOADS; i++) {
       const kind: FleetWorkloadKind = i % 8 === 6 ? 'StatefulSet' : i % 8 === 7 ? 'DaemonSet' : 'Deployment';
       const { workload, podSpec } = fleetWorkload(this.#random, kind, `w-${i}`, optIns[i % 3] ?? 'auto', pool);
-      await createFleetWorkload(this.#c, this.#ns, workload, podSpec);
+      await createFleetWorkload(this.#c, this.#ns, workload, podSpec, this.#firstTemplates);
       this.#tracked.push({ workload, expected: 0, missing: 0, history: [] });
     }
     await eventually('every workload to have its first revision', async () => {
-      const counts = await rolloutsByWorkload(this.#c, this.#ns);
+      const counts = await rolloutsByWorkload(this.#c, this.#ns, this.#firstTemplates);
       return this.#tracked.every((w) => counts.get(workloadKey(w.workload)) === 0) ? true : undefined;
     });
   }
@@ -306,7 +308,7 @@ class FaultRun {
       await eventually(
         `burst ${label} to roll what it should`,
         async () => {
-          counts = await rolloutsByWorkload(this.#c, this.#ns);
+          counts = await rolloutsByWorkload(this.#c, this.#ns, this.#firstTemplates);
           return short().length === 0 ? true : undefined;
         },
         CONVERGE_TIMEOUT_MS,
@@ -326,13 +328,13 @@ class FaultRun {
     rolledAfterRestart: number;
   }> {
     await sleep(3 * DEBOUNCE_MS);
-    const before = await rolloutsByWorkload(this.#c, this.#ns);
+    const before = await rolloutsByWorkload(this.#c, this.#ns, this.#firstTemplates);
     await this.stopControllers();
     await this.startControllers(false);
     const leader = await this.#requireReplicas().leader();
     await leader.waitFor('the start-up pass', (l) => l.msg.startsWith('checking every workload'));
     await sleep(3 * DEBOUNCE_MS);
-    const after = await rolloutsByWorkload(this.#c, this.#ns);
+    const after = await rolloutsByWorkload(this.#c, this.#ns, this.#firstTemplates);
     return { before, after, rolledAfterRestart: this.#requireReplicas().linesStartingWith('rolled') };
   }
 
@@ -358,9 +360,13 @@ class FaultRun {
         named: new Set(),
         shape: `auto envFrom:ConfigMap/${name}, created during the run`,
       };
-      await createFleetWorkload(this.#c, this.#ns, workload, {
-        containers: [{ name: 'app', image: 'registry.invalid/app:1', envFrom: [{ configMapRef: { name } }] }],
-      });
+      await createFleetWorkload(
+        this.#c,
+        this.#ns,
+        workload,
+        { containers: [{ name: 'app', image: 'registry.invalid/app:1', envFrom: [{ configMapRef: { name } }] }] },
+        this.#firstTemplates,
+      );
       racing.push(this.#race([workload], 0, 60, 15));
       const first = await leader.waitFor(
         `a first look at ${name}`,

@@ -3,6 +3,7 @@ import type {
   V1EnvFromSource,
   V1EnvVar,
   V1PodSpec,
+  V1PodTemplateSpec,
   V1Volume,
   V1VolumeMount,
 } from '@kubernetes/client-node';
@@ -243,11 +244,17 @@ function optInAnnotations(workload: FleetWorkload): Record<string, string> {
 /** Enough revision history that every rollout of a run stays countable. */
 const HISTORY = 1000;
 
+/**
+ * Creates the workload. Of a Deployment it records the pod template the API
+ * server stored in `firstTemplates`, under its workload key, for
+ * rolloutsByWorkload.
+ */
 export async function createFleetWorkload(
   c: Clients,
   namespace: string,
   workload: FleetWorkload,
   podSpec: V1PodSpec,
+  firstTemplates: Map<string, string>,
 ): Promise<void> {
   const annotations = optInAnnotations(workload);
   const labels = { app: workload.name };
@@ -257,7 +264,8 @@ export async function createFleetWorkload(
     case 'Deployment': {
       const body = deployment(workload.name, podSpec, annotations);
       if (body.spec !== undefined) Object.assign(body.spec, { replicas: 1, revisionHistoryLimit: HISTORY });
-      await c.apps.createNamespacedDeployment({ namespace, body });
+      const created = await c.apps.createNamespacedDeployment({ namespace, body });
+      firstTemplates.set(workloadKey(workload), templateFingerprint(created.spec?.template));
       return;
     }
     case 'StatefulSet':
@@ -295,20 +303,61 @@ export async function createFleetConfig(
   else await createSecret(c, namespace, config.name, data, labels);
 }
 
+/** Parsed JSON, printed with its keys sorted, so that two equal values print alike. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const members = Object.entries(value)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`);
+    return `{${members.join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** A pod template, without the label kube-controller-manager adds to a ReplicaSet's copy of it. */
+function templateFingerprint(template: V1PodTemplateSpec | undefined): string {
+  const plain = JSON.parse(JSON.stringify(template ?? {})) as { metadata?: { labels?: Record<string, string> } };
+  delete plain.metadata?.labels?.['pod-template-hash'];
+  return canonicalJson(plain);
+}
+
 /**
- * Rollouts per workload as the cluster recorded them: ReplicaSets of a
- * Deployment, ControllerRevisions of a StatefulSet or DaemonSet, minus the
- * one its creation made. Every roll of the run writes a template never seen
- * before, so none reuses an old revision.
+ * Rollouts per workload as the cluster recorded them.
+ *
+ * Of a Deployment: its ReplicaSets whose template is not the one it was
+ * created with (`firstTemplates`, from createFleetWorkload). Counting
+ * ReplicaSets less one would miss a roll when kube-controller-manager first
+ * syncs a new Deployment after the roll, as it can on a loaded machine: it
+ * never makes a ReplicaSet of the first template then.
+ *
+ * Of a StatefulSet or DaemonSet: its ControllerRevisions, less the one its
+ * creation made (the run waits for that one before its first burst).
+ *
+ * Every roll of the run writes a template never seen before, so none reuses
+ * an old revision.
  */
-export async function rolloutsByWorkload(c: Clients, namespace: string): Promise<Map<string, number>> {
+export async function rolloutsByWorkload(
+  c: Clients,
+  namespace: string,
+  firstTemplates: ReadonlyMap<string, string>,
+): Promise<Map<string, number>> {
   const [sets, revisions] = await Promise.all([
     c.apps.listNamespacedReplicaSet({ namespace }),
     c.apps.listNamespacedControllerRevision({ namespace }),
   ]);
   const counts = new Map<string, number>();
-  for (const item of [...sets.items, ...revisions.items]) {
-    const owner = item.metadata?.ownerReferences?.find((o) => o.controller === true);
+  for (const set of sets.items) {
+    const owner = set.metadata?.ownerReferences?.find((o) => o.controller === true);
+    if (owner === undefined) continue;
+    const key = `${owner.kind}/${owner.name}`;
+    const first = firstTemplates.get(key);
+    if (first === undefined) throw new Error(`no first template recorded for ${key}`);
+    const rolled = templateFingerprint(set.spec?.template) === first ? 0 : 1;
+    counts.set(key, (counts.get(key) ?? 0) + rolled);
+  }
+  for (const revision of revisions.items) {
+    const owner = revision.metadata?.ownerReferences?.find((o) => o.controller === true);
     if (owner === undefined) continue;
     const key = `${owner.kind}/${owner.name}`;
     counts.set(key, (counts.get(key) ?? -1) + 1);
