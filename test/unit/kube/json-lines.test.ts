@@ -67,3 +67,24 @@ test('a line longer than the limit throws; only the unfinished line counts', () 
   assert.deepEqual(splitter.push(encoder.encode('{"a":1}\n{"b":')), [{ ok: true, value: { a: 1 } }]);
   assert.throws(() => splitter.push(encoder.encode('"0123456789abcdef"')), /exceeds 16 bytes/);
 });
+
+test('lines of up to 300 KB, cut anywhere, between short ones, parse whole', () => {
+  const line = fc.oneof(
+    fc.record({ s: fc.string({ maxLength: 40 }) }),
+    fc.nat({ max: 300_000 }).map((n) => ({ s: 'x'.repeat(n) })),
+  );
+  fc.assert(
+    fc.property(
+      fc.array(line, { minLength: 1, maxLength: 6 }),
+      fc.array(fc.nat(), { maxLength: 40 }),
+      (values, cuts) => {
+        const text = values.map((v) => JSON.stringify(v)).join('\n');
+        assert.deepEqual(
+          split(encoder.encode(text), cuts),
+          values.map((v) => ({ ok: true, value: JSON.parse(JSON.stringify(v)) as unknown })),
+        );
+      },
+    ),
+    { numRuns: 60 },
+  );
+});
