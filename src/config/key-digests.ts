@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { ConfigKind } from '../model/config-kind.ts';
 
 /** Length of a key digest: 22 base64url characters carry 128 bits of SHA-256 (plus 4). */
@@ -31,7 +31,7 @@ export function keyDigests(kind: ConfigKind, obj: unknown): Map<string, string> 
   const digests = new Map<string, string>();
   if (kind === 'ConfigMap') {
     for (const [key, value] of entries(source, 'data', kind)) {
-      digests.set(key, digest(createHash('sha256').update(stringValue(value, key, 'data', kind), 'utf8')));
+      digests.set(key, digest(stringValue(value, key, 'data', kind)));
     }
     // Second, so that binaryData wins a key present in both fields.
     for (const [key, value] of entries(source, 'binaryData', kind))
@@ -42,36 +42,56 @@ export function keyDigests(kind: ConfigKind, obj: unknown): Map<string, string> 
   return digests;
 }
 
+/** A decode buffer at most this large is kept for the next value; a larger value gets one of its own. */
+const KEPT_DECODE_BYTES = 64 * 1024;
+
 /**
- * The bytes of padded standard base64, what Go's encoding/json writes for
- * []byte: a multiple of 4 characters of `A-Za-z0-9+/`, the last one or two of
- * which may be `=`; undefined for anything else. Node's decoder skips what is
- * not base64 (and reads `-` and `_` as base64url), so any other character, or
- * a misplaced `=`, leaves it fewer bytes than the length promises. All native
- * scans: a JavaScript loop over every character cost more CPU than the hashing
- * when the optimizing compilers are off (the image's --lite-mode).
+ * Where base64 values are decoded, reused from value to value: a buffer per
+ * value, freed only when the garbage collector gets to it, made the
+ * allocator's heap grow during an initial sync and stay grown. It is zeroed
+ * after every use.
  */
-function paddedBase64Bytes(text: string): Buffer | undefined {
+let decodeBuffer = Buffer.alloc(0);
+
+/**
+ * The digest of the bytes of padded standard base64, what Go's
+ * encoding/json writes for []byte: a multiple of 4 characters of
+ * `A-Za-z0-9+/`, the last one or two of which may be `=`; undefined for
+ * anything else. Node's decoder skips what is not base64 (and reads `-` and
+ * `_` as base64url), so any other character, or a misplaced `=`, leaves it
+ * fewer bytes than the length promises. All native scans: a JavaScript loop
+ * over every character cost more CPU than the hashing when the optimizing
+ * compilers are off (the image's --lite-mode).
+ */
+function paddedBase64Digest(text: string): string | undefined {
   if (text.length % 4 !== 0 || text.includes('-') || text.includes('_')) return undefined;
   const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
-  const bytes = Buffer.from(text, 'base64');
-  if (bytes.byteLength === (text.length / 4) * 3 - padding) return bytes;
-  bytes.fill(0);
-  return undefined;
-}
-
-function base64Digest(value: unknown, key: string, field: string, kind: ConfigKind): string {
-  const bytes = paddedBase64Bytes(stringValue(value, key, field, kind));
-  if (bytes === undefined) throw new Error(`${kind} ${field} key ${JSON.stringify(key)}: value is not valid base64`);
+  const length = (text.length / 4) * 3 - padding;
+  const buffer = length <= KEPT_DECODE_BYTES ? reservedDecodeBuffer(length) : Buffer.alloc(length);
+  const written = buffer.write(text, 'base64');
   try {
-    return digest(createHash('sha256').update(bytes));
+    return written === length ? digest(buffer.subarray(0, length)) : undefined;
   } finally {
-    bytes.fill(0);
+    buffer.fill(0, 0, written);
   }
 }
 
-function digest(hash: ReturnType<typeof createHash>): string {
-  return hash.digest('base64url').slice(0, KEY_DIGEST_LENGTH);
+/** The kept decode buffer, grown to hold at least `length` bytes. */
+function reservedDecodeBuffer(length: number): Buffer {
+  if (decodeBuffer.byteLength < length)
+    decodeBuffer = Buffer.alloc(Math.max(length, 2 * decodeBuffer.byteLength, 4096));
+  return decodeBuffer;
+}
+
+function base64Digest(value: unknown, key: string, field: string, kind: ConfigKind): string {
+  const result = paddedBase64Digest(stringValue(value, key, field, kind));
+  if (result === undefined) throw new Error(`${kind} ${field} key ${JSON.stringify(key)}: value is not valid base64`);
+  return result;
+}
+
+/** SHA-256 of the bytes (a string: its UTF-8), base64url, cut. One-shot: no Hash object per value. */
+function digest(bytes: string | Buffer): string {
+  return hash('sha256', bytes, 'base64url').slice(0, KEY_DIGEST_LENGTH);
 }
 
 function stringValue(value: unknown, key: string, field: string, kind: ConfigKind): string {
