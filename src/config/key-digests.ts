@@ -1,5 +1,6 @@
 import { hash } from 'node:crypto';
 import type { ConfigKind } from '../model/config-kind.ts';
+import { ReusedBuffer } from '../reused-buffer.ts';
 
 /** Length of a key digest: 22 base64url characters carry 128 bits of SHA-256 (plus 4). */
 export const KEY_DIGEST_LENGTH = 22;
@@ -42,16 +43,8 @@ export function keyDigests(kind: ConfigKind, obj: unknown): Map<string, string> 
   return digests;
 }
 
-/** A decode buffer at most this large is kept for the next value; a larger value gets one of its own. */
-const KEPT_DECODE_BYTES = 64 * 1024;
-
-/**
- * Where base64 values are decoded, reused from value to value: a buffer per
- * value, freed only when the garbage collector gets to it, made the
- * allocator's heap grow during an initial sync and stay grown. It is zeroed
- * after every use.
- */
-let decodeBuffer = Buffer.alloc(0);
+/** Where base64 values are decoded, zeroed after each (see ReusedBuffer). */
+const decodeBuffer = new ReusedBuffer();
 
 /**
  * The digest of the bytes of padded standard base64, what Go's
@@ -67,20 +60,13 @@ function paddedBase64Digest(text: string): string | undefined {
   if (text.length % 4 !== 0 || text.includes('-') || text.includes('_')) return undefined;
   const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
   const length = (text.length / 4) * 3 - padding;
-  const buffer = length <= KEPT_DECODE_BYTES ? reservedDecodeBuffer(length) : Buffer.alloc(length);
+  const buffer = decodeBuffer.reserve(length);
   const written = buffer.write(text, 'base64');
   try {
     return written === length ? digest(buffer.subarray(0, length)) : undefined;
   } finally {
-    buffer.fill(0, 0, written);
+    decodeBuffer.release(written);
   }
-}
-
-/** The kept decode buffer, grown to hold at least `length` bytes. */
-function reservedDecodeBuffer(length: number): Buffer {
-  if (decodeBuffer.byteLength < length)
-    decodeBuffer = Buffer.alloc(Math.max(length, 2 * decodeBuffer.byteLength, 4096));
-  return decodeBuffer;
 }
 
 function base64Digest(value: unknown, key: string, field: string, kind: ConfigKind): string {

@@ -35,7 +35,7 @@ const SRC = resolve(import.meta.dirname, '../../../src');
  */
 const LAYERS: readonly (readonly string[])[] = [
   ['node-fs.ts'],
-  ['model/', 'logger.ts', 'duration.ts', 'parse-bool.ts', 'v8-flags.ts'],
+  ['model/', 'logger.ts', 'duration.ts', 'parse-bool.ts', 'v8-flags.ts', 'reused-buffer.ts'],
   ['prometheus/', 'queue/'],
   ['http/'],
   ['kube/'],
