@@ -2,6 +2,7 @@ import type {
   V1Container,
   V1EnvFromSource,
   V1EnvVar,
+  V1ObjectMeta,
   V1PodSpec,
   V1PodTemplateSpec,
   V1Volume,
@@ -322,6 +323,12 @@ function templateFingerprint(template: V1PodTemplateSpec | undefined): string {
   return canonicalJson(plain);
 }
 
+/** The workload key of the object's controlling owner, if it has one. */
+function controllerKey(metadata: V1ObjectMeta | undefined): string | undefined {
+  const owner = metadata?.ownerReferences?.find((o) => o.controller === true);
+  return owner === undefined ? undefined : `${owner.kind}/${owner.name}`;
+}
+
 /**
  * Rollouts per workload as the cluster recorded them.
  *
@@ -348,18 +355,16 @@ export async function rolloutsByWorkload(
   ]);
   const counts = new Map<string, number>();
   for (const set of sets.items) {
-    const owner = set.metadata?.ownerReferences?.find((o) => o.controller === true);
-    if (owner === undefined) continue;
-    const key = `${owner.kind}/${owner.name}`;
+    const key = controllerKey(set.metadata);
+    if (key === undefined) continue;
     const first = firstTemplates.get(key);
     if (first === undefined) throw new Error(`no first template recorded for ${key}`);
     const rolled = templateFingerprint(set.spec?.template) === first ? 0 : 1;
     counts.set(key, (counts.get(key) ?? 0) + rolled);
   }
   for (const revision of revisions.items) {
-    const owner = revision.metadata?.ownerReferences?.find((o) => o.controller === true);
-    if (owner === undefined) continue;
-    const key = `${owner.kind}/${owner.name}`;
+    const key = controllerKey(revision.metadata);
+    if (key === undefined) continue;
     counts.set(key, (counts.get(key) ?? -1) + 1);
   }
   return counts;
