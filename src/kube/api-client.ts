@@ -1,4 +1,5 @@
 import type { Agent, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import { finished } from 'node:stream/promises';
 import { describeRequestError, keepAliveAgent, readText, sendRequest } from '../http/outgoing-request.ts';
 import { ApiError, apiErrorFromResponse } from './api-error.ts';
 import { withoutTrailingSlashes, type ClusterAccess, type Credentials } from './cluster-access.ts';
@@ -86,6 +87,26 @@ export class ApiClient {
     const started = performance.now();
     try {
       return await this.#json<T>(req);
+    } finally {
+      this.#took(req, started);
+    }
+  }
+
+  /**
+   * Throws ApiError for non-2xx. The body of a 2xx answer is read to the end
+   * and dropped unparsed: for writes whose answer is not used, which would
+   * otherwise parse a whole object per write.
+   */
+  async send(req: ApiRequest): Promise<void> {
+    const started = performance.now();
+    try {
+      const res = await this.#send(req);
+      if (!isSuccess(res)) throw await errorFromResponse(req, res);
+      try {
+        await finished(res.resume());
+      } catch (err) {
+        throw failure(req, 'reading the response failed', err);
+      }
     } finally {
       this.#took(req, started);
     }

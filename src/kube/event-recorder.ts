@@ -31,7 +31,7 @@ export class EventRecorder {
     const now = new Date().toISOString();
     const namespace = subject.namespace === '' ? 'default' : subject.namespace;
     const sending = this.#client
-      .json({
+      .send({
         method: 'POST',
         path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`,
         body: {

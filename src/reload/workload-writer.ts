@@ -183,17 +183,16 @@ export class WorkloadWriter {
     );
   }
 
-  async #mergePatch(workload: WorkloadRecord, patch: Json, signal: AbortSignal | undefined): Promise<Json> {
-    return this.#call<Json>(
-      {
-        method: 'PATCH',
-        path: workloadPath(workload.kind, workload.namespace, workload.name),
-        query: { fieldManager: this.#options.fieldManager },
-        contentType: 'application/merge-patch+json',
-        body: patch,
-      },
-      signal,
-    );
+  /** Its answer is never used: sent without parsing it. */
+  async #mergePatch(workload: WorkloadRecord, patch: Json, signal: AbortSignal | undefined): Promise<void> {
+    const req: ApiRequest = {
+      method: 'PATCH',
+      path: workloadPath(workload.kind, workload.namespace, workload.name),
+      query: { fieldManager: this.#options.fieldManager },
+      contentType: 'application/merge-patch+json',
+      body: patch,
+    };
+    await this.#client.send(signal === undefined ? req : { ...req, signal });
   }
 
   async #rollCustomResourceEnv(workload: WorkloadRecord, roll: Roll, signal: AbortSignal | undefined): Promise<void> {

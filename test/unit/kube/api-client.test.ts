@@ -199,6 +199,28 @@ describe('ApiClient', () => {
     assert.equal(err.cause, undefined);
   });
 
+  test('send() reads a 2xx answer to the end without parsing it, and throws ApiError otherwise', async () => {
+    server.route = (req, res) => {
+      if (req.method === 'PATCH') res.writeHead(200, { 'Content-Type': 'application/json' }).end('not JSON at all');
+      else sendJson(res, 409, status(409, 'Conflict', 'the object has been modified'));
+    };
+    const client = server.client();
+    const patch = { metadata: { annotations: { a: 'b' } } };
+    await client.send({
+      method: 'PATCH',
+      path: '/apis/apps/v1/namespaces/ns/deployments/web',
+      contentType: 'application/merge-patch+json',
+      body: patch,
+    });
+    const sent = server.requests.at(-1);
+    assert.equal(sent?.headers['content-type'], 'application/merge-patch+json');
+    assert.deepEqual(JSON.parse(sent.body), patch);
+    const err = await client
+      .send({ method: 'POST', path: '/api/v1/namespaces/ns/events', body: {} })
+      .catch((e: unknown) => e);
+    assert.ok(err instanceof ApiError && isConflict(err), String(err));
+  });
+
   test('a connection failure is an ApiError with status 0', async () => {
     const gone = await FakeApiServer.start();
     const client = gone.client();
