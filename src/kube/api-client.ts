@@ -84,12 +84,7 @@ export class ApiClient {
 
   /** Throws ApiError for non-2xx. Returns parsed JSON (undefined for an empty body). */
   async json<T = unknown>(req: ApiRequest): Promise<T> {
-    const started = performance.now();
-    try {
-      return await this.#json<T>(req);
-    } finally {
-      this.#took(req, started);
-    }
+    return this.#timed(req, async () => this.#json<T>(req, await this.#successful(req)));
   }
 
   /**
@@ -98,23 +93,33 @@ export class ApiClient {
    * otherwise parse a whole object per write.
    */
   async send(req: ApiRequest): Promise<void> {
-    const started = performance.now();
-    try {
-      const res = await this.#send(req);
-      if (!isSuccess(res)) throw await errorFromResponse(req, res);
+    await this.#timed(req, async () => {
+      const res = await this.#successful(req);
       try {
         await finished(res.resume());
       } catch (err) {
         throw failure(req, 'reading the response failed', err);
       }
+    });
+  }
+
+  async #timed<T>(req: ApiRequest, run: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    try {
+      return await run();
     } finally {
       this.#took(req, started);
     }
   }
 
-  async #json<T>(req: ApiRequest): Promise<T> {
+  /** The answer, once it is a 2xx; any other status rejects with its ApiError. */
+  async #successful(req: ApiRequest): Promise<IncomingMessage> {
     const res = await this.#send(req);
     if (!isSuccess(res)) throw await errorFromResponse(req, res);
+    return res;
+  }
+
+  async #json<T>(req: ApiRequest, res: IncomingMessage): Promise<T> {
     let text: string;
     try {
       text = await readText(res);
@@ -150,8 +155,7 @@ export class ApiClient {
         : undefined;
     let res: IncomingMessage;
     try {
-      res = await this.#send(req);
-      if (!isSuccess(res)) throw await errorFromResponse(req, res);
+      res = await this.#successful(req);
     } catch (err) {
       ended?.();
       throw err;

@@ -39,6 +39,10 @@ export interface RollEffects {
 
 type Json = Record<string, unknown>;
 
+function withSignal(req: ApiRequest, signal: AbortSignal | undefined): ApiRequest {
+  return signal === undefined ? req : { ...req, signal };
+}
+
 /**
  * Every write the controller makes to a workload, under one field manager so
  * GitOps tools can be told to ignore exactly that manager.
@@ -69,7 +73,7 @@ export class WorkloadWriter {
   }
 
   async #call<T>(req: ApiRequest, signal: AbortSignal | undefined): Promise<T> {
-    return this.#client.json<T>(signal === undefined ? req : { ...req, signal });
+    return this.#client.json<T>(withSignal(req, signal));
   }
 
   /** Records what the pods see, with no rollout. */
@@ -185,14 +189,18 @@ export class WorkloadWriter {
 
   /** Its answer is never used: sent without parsing it. */
   async #mergePatch(workload: WorkloadRecord, patch: Json, signal: AbortSignal | undefined): Promise<void> {
-    const req: ApiRequest = {
-      method: 'PATCH',
-      path: workloadPath(workload.kind, workload.namespace, workload.name),
-      query: { fieldManager: this.#options.fieldManager },
-      contentType: 'application/merge-patch+json',
-      body: patch,
-    };
-    await this.#client.send(signal === undefined ? req : { ...req, signal });
+    await this.#client.send(
+      withSignal(
+        {
+          method: 'PATCH',
+          path: workloadPath(workload.kind, workload.namespace, workload.name),
+          query: { fieldManager: this.#options.fieldManager },
+          contentType: 'application/merge-patch+json',
+          body: patch,
+        },
+        signal,
+      ),
+    );
   }
 
   async #rollCustomResourceEnv(workload: WorkloadRecord, roll: Roll, signal: AbortSignal | undefined): Promise<void> {
