@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { after, before, describe, test } from 'node:test';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { ApiClient } from '../../../src/kube/api-client.ts';
 import { ApiError } from '../../../src/kube/api-error.ts';
 import { loadKubeConfig } from '../../../src/kube/kubeconfig.ts';
@@ -122,6 +122,25 @@ describe('loadKubeConfig, against an HTTPS server', () => {
     );
     assert.deepEqual(await seenWith(file), { authorization: 'Bearer tok-123', client: null });
     assert.equal((await loadKubeConfig(file)).namespace, 'team-a');
+  });
+
+  test('a kubeconfig written as JSON, or as a YAML flow mapping that is not JSON, reads the same', async () => {
+    const yamlFile = kubeconfig(
+      'as-yaml',
+      { 'certificate-authority-data': base64(pki.caCert) },
+      { token: 'tok-json' },
+      'team-b',
+    );
+    const document = parse(readFileSync(yamlFile, 'utf8')) as unknown;
+    const jsonFile = path.join(dir, 'as-json');
+    writeFileSync(jsonFile, `\n  ${JSON.stringify(document, undefined, 2)}\n`);
+    const flowFile = path.join(dir, 'as-flow');
+    writeFileSync(flowFile, stringify(document, { collectionStyle: 'flow' }).replace(/"/g, ''));
+    assert.throws(() => JSON.parse(readFileSync(flowFile, 'utf8')) as unknown);
+    for (const file of [jsonFile, flowFile]) {
+      assert.deepEqual(await seenWith(file), { authorization: 'Bearer tok-json', client: null });
+      assert.equal((await loadKubeConfig(file)).namespace, 'team-b');
+    }
   });
 
   test('a token file is read (relative to the kubeconfig) and wins over an inline token', async () => {
@@ -317,7 +336,7 @@ function lazilyImported(args: string): string[] {
   ) as string[];
 }
 
-test('the in-cluster path loads neither the YAML parser nor @kubernetes/client-node; a kubeconfig file loads only the lighter parser', () => {
+test('the in-cluster path and a JSON kubeconfig load neither a YAML parser nor @kubernetes/client-node; a YAML kubeconfig loads only the lighter parser', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'in-cluster-'));
   try {
     writeFileSync(path.join(dir, 'ca.crt'), 'not parsed by the loader');
@@ -340,6 +359,9 @@ test('the in-cluster path loads neither the YAML parser nor @kubernetes/client-n
       [],
     );
     assert.deepEqual(lazilyImported(JSON.stringify(file)), ['js-yaml']);
+    const json = path.join(dir, 'kubeconfig.json');
+    writeFileSync(json, JSON.stringify(parse(readFileSync(file, 'utf8'))));
+    assert.deepEqual(lazilyImported(JSON.stringify(json)), []);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
