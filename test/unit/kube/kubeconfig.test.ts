@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { after, before, describe, test } from 'node:test';
-import { parse, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { ApiClient } from '../../../src/kube/api-client.ts';
 import { ApiError } from '../../../src/kube/api-error.ts';
 import { loadKubeConfig } from '../../../src/kube/kubeconfig.ts';
@@ -62,7 +62,23 @@ describe('loadKubeConfig, against an HTTPS server', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /** Writes a one-context kubeconfig and returns its path. */
+  /** A one-context kubeconfig for the test server. */
+  const kubeconfigDocument = (
+    cluster: Record<string, unknown>,
+    user: Record<string, unknown>,
+    namespace?: string,
+  ): Record<string, unknown> => ({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: 'c', cluster: { server: url, ...cluster } }],
+    users: [{ name: 'u', user }],
+    contexts: [
+      { name: 'ctx', context: { cluster: 'c', user: 'u', ...(namespace === undefined ? {} : { namespace }) } },
+    ],
+    'current-context': 'ctx',
+  });
+
+  /** Writes a one-context kubeconfig as YAML and returns its path. */
   const kubeconfig = (
     name: string,
     cluster: Record<string, unknown>,
@@ -70,19 +86,7 @@ describe('loadKubeConfig, against an HTTPS server', () => {
     namespace?: string,
   ): string => {
     const file = path.join(dir, name);
-    writeFileSync(
-      file,
-      stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [{ name: 'c', cluster: { server: url, ...cluster } }],
-        users: [{ name: 'u', user }],
-        contexts: [
-          { name: 'ctx', context: { cluster: 'c', user: 'u', ...(namespace === undefined ? {} : { namespace }) } },
-        ],
-        'current-context': 'ctx',
-      }),
-    );
+    writeFileSync(file, stringify(kubeconfigDocument(cluster, user, namespace)));
     return file;
   };
 
@@ -125,18 +129,17 @@ describe('loadKubeConfig, against an HTTPS server', () => {
   });
 
   test('a kubeconfig written as JSON, or as a YAML flow mapping that is not JSON, reads the same', async () => {
-    const yamlFile = kubeconfig(
-      'as-yaml',
+    const document = kubeconfigDocument(
       { 'certificate-authority-data': base64(pki.caCert) },
       { token: 'tok-json' },
       'team-b',
     );
-    const document = parse(readFileSync(yamlFile, 'utf8')) as unknown;
     const jsonFile = path.join(dir, 'as-json');
     writeFileSync(jsonFile, `\n  ${JSON.stringify(document, undefined, 2)}\n`);
     const flowFile = path.join(dir, 'as-flow');
-    writeFileSync(flowFile, stringify(document, { collectionStyle: 'flow' }).replace(/"/g, ''));
-    assert.throws(() => JSON.parse(readFileSync(flowFile, 'utf8')) as unknown);
+    const flow = stringify(document, { collectionStyle: 'flow' }).replace(/"/g, '');
+    writeFileSync(flowFile, flow);
+    assert.throws(() => JSON.parse(flow) as unknown);
     for (const file of [jsonFile, flowFile]) {
       assert.deepEqual(await seenWith(file), { authorization: 'Bearer tok-json', client: null });
       assert.equal((await loadKubeConfig(file)).namespace, 'team-b');
@@ -341,16 +344,14 @@ test('the in-cluster path and a JSON kubeconfig load neither a YAML parser nor @
   try {
     writeFileSync(path.join(dir, 'ca.crt'), 'not parsed by the loader');
     writeFileSync(path.join(dir, 'token'), 't');
+    const document = {
+      clusters: [{ name: 'c', cluster: { server: 'https://h.test' } }],
+      users: [{ name: 'u', user: { token: 't' } }],
+      contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
+      'current-context': 'x',
+    };
     const file = path.join(dir, 'kubeconfig');
-    writeFileSync(
-      file,
-      stringify({
-        clusters: [{ name: 'c', cluster: { server: 'https://h.test' } }],
-        users: [{ name: 'u', user: { token: 't' } }],
-        contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
-        'current-context': 'x',
-      }),
-    );
+    writeFileSync(file, stringify(document));
     const env = JSON.stringify({ KUBERNETES_SERVICE_HOST: '10.0.0.1', KUBERNETES_SERVICE_PORT: '443' });
     assert.deepEqual(
       lazilyImported(
@@ -360,7 +361,7 @@ test('the in-cluster path and a JSON kubeconfig load neither a YAML parser nor @
     );
     assert.deepEqual(lazilyImported(JSON.stringify(file)), ['js-yaml']);
     const json = path.join(dir, 'kubeconfig.json');
-    writeFileSync(json, JSON.stringify(parse(readFileSync(file, 'utf8'))));
+    writeFileSync(json, JSON.stringify(document));
     assert.deepEqual(lazilyImported(JSON.stringify(json)), []);
   } finally {
     rmSync(dir, { recursive: true, force: true });
