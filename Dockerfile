@@ -14,9 +14,9 @@ COPY package.json package-lock.json ./
 # --ignore-scripts: the image's own Node 24 compiles; the pinned `node`
 # devDependency is only for developer machines.
 RUN npm ci --ignore-scripts --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json ./
+COPY tools/build ./tools/build
 COPY src ./src
-RUN node_modules/.bin/tsc -p tsconfig.build.json
+RUN node tools/build/build.ts
 
 FROM ${NODE_IMAGE} AS production-dependencies
 WORKDIR /src

@@ -4,11 +4,21 @@ import { nodeFs } from '../node-fs.ts';
 const MAX_VERSION_LENGTH = 64;
 
 /**
- * The `version` of the package.json beside `src/` or `dist/` (the image
- * copies it there), read as text and parsed on its own: nothing else is
- * loaded for it. "unknown" when it cannot be read.
+ * Where the package.json beside `src/` or `dist/` (the image copies it there)
+ * is from this module: two folders up from `src/prometheus/`, one up from the
+ * bundle's chunks in `dist/` (tools/build/build.ts).
  */
-export function packageVersion(file: URL = new URL('../../package.json', import.meta.url)): string {
+const PACKAGE_JSON = new URL(
+  import.meta.url.endsWith('.ts') ? '../../package.json' : '../package.json',
+  import.meta.url,
+);
+
+/**
+ * The `version` of the package.json beside `src/` or `dist/`, read as text
+ * and parsed on its own: nothing else is loaded for it. "unknown" when it
+ * cannot be read.
+ */
+export function packageVersion(file: URL = PACKAGE_JSON): string {
   try {
     const parsed: unknown = JSON.parse(nodeFs.readFileSync(file, 'utf8'));
     const version =

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { clients, testNamespace } from './support/cluster.ts';
@@ -43,6 +45,15 @@ test('the image built from the Dockerfile runs as user 65532 on a read-only root
     ],
   );
   await container.synced();
+  const serving = await container.waitFor('the metrics port', (l) => l.msg.startsWith('serving /metrics'));
+  const metrics = await (await fetch(`http://127.0.0.1:${String(serving.port)}/metrics`)).text();
+  const { version } = JSON.parse(readFileSync(path.join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  assert.ok(
+    metrics.split('\n').includes(`mini_reloader_build_info{version="${version}"} 1`),
+    'the bundle in dist/ finds the package.json the image copies beside it',
+  );
   const key = `Deployment/${ns}/web`;
   await container.decided(key, 'adopted');
   const mark = container.mark();

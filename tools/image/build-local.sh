@@ -88,8 +88,8 @@ fi
 context_label=mini-reloader.pelabs/build-context
 context=$(
   cd "$root"
-  { sha256sum Dockerfile package.json package-lock.json tsconfig.json tsconfig.build.json
-    find src -type f -print0 | sort -z | xargs -0 sha256sum
+  { sha256sum Dockerfile package.json package-lock.json
+    find tools/build src -type f -print0 | sort -z | xargs -0 sha256sum
     for base in "$build_base" "$runtime_base"; do buildah inspect --type image --format '{{.FromImageID}}{{"\n"}}' "$base"; done
   } | sha256sum | cut -d' ' -f1
 )

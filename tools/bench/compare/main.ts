@@ -163,11 +163,7 @@ async function main(): Promise<number> {
   process.once('SIGTERM', interrupted);
 
   log('building mini-reloader (npm run build)');
-  execFileSync(
-    process.execPath,
-    [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'],
-    { cwd: root, stdio: 'inherit' },
-  );
+  execFileSync(process.execPath, [path.join(root, 'tools', 'build', 'build.ts')], { cwd: root, stdio: 'inherit' });
 
   // Alternating: ours at its first start (it adopts every workload), Stakater, then ours again, restarted, without debounce.
   const contestants = [miniReloader('2s'), stakater(binary), miniReloader('0')];
