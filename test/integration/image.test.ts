@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
+import { packageVersion } from '../../src/prometheus/build-info.ts';
 import { clients, testNamespace } from './support/cluster.ts';
 import { AUTO, createConfigMap, updateConfigMap } from './support/config.ts';
 import { imageConfig, localImage, readableKubeconfig, startContainer } from './support/image.ts';
@@ -47,11 +46,8 @@ test('the image built from the Dockerfile runs as user 65532 on a read-only root
   await container.synced();
   const serving = await container.waitFor('the metrics port', (l) => l.msg.startsWith('serving /metrics'));
   const metrics = await (await fetch(`http://127.0.0.1:${String(serving.port)}/metrics`)).text();
-  const { version } = JSON.parse(readFileSync(path.join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as {
-    version: string;
-  };
   assert.ok(
-    metrics.split('\n').includes(`mini_reloader_build_info{version="${version}"} 1`),
+    metrics.split('\n').includes(`mini_reloader_build_info{version="${packageVersion()}"} 1`),
     'the bundle in dist/ finds the package.json the image copies beside it',
   );
   const key = `Deployment/${ns}/web`;
