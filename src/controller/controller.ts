@@ -122,10 +122,10 @@ export class Controller {
       onChange: (key) => {
         if (this.#synced) this.#workloadChanged(key);
       },
-      onGateChange: (key) => {
+      onGateChange: (key, workload) => {
         if (!this.#synced) return;
         const planned = settings.reconcile.rolloutWaves.length > 0;
-        for (const other of waitingOn(key, this.#workloads, this.#configs, planned)) this.#enqueue(other);
+        for (const other of waitingOn(key, workload, this.#workloads, this.#configs, planned)) this.#enqueue(other);
       },
     });
 

@@ -1,22 +1,22 @@
 import type { ConfigCache } from '../config/config-cache.ts';
 import type { WorkloadKey } from '../model/workload-key.ts';
-import type { WorkloadCache } from '../workload/workload-cache.ts';
+import type { WorkloadCache, WorkloadRecord } from '../workload/workload-cache.ts';
 
 /**
  * The workloads that may wait on `key` in a wave plan: the other followers
  * of each config it references that may have a plan (every config when
  * --rollout-waves is set, else those with the annotation). When its health,
- * record or last roll changes, their gates may open or halt.
+ * record or last roll changes, or it is deleted, their gates may open or
+ * halt.
  */
 export function waitingOn(
   key: WorkloadKey,
-  workloads: Pick<WorkloadCache, 'get' | 'referencing' | 'naming'>,
+  workload: WorkloadRecord,
+  workloads: Pick<WorkloadCache, 'referencing' | 'naming'>,
   configs: Pick<ConfigCache, 'get'>,
   planned: boolean,
 ): Set<WorkloadKey> {
-  const workload = workloads.get(key);
   const others = new Set<WorkloadKey>();
-  if (workload === undefined) return others;
   const { namespace } = workload;
   for (const ref of workload.references) {
     if (!planned && configs.get(ref.kind, namespace, ref.name)?.waves?.plan === undefined) continue;

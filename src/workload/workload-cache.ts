@@ -63,9 +63,12 @@ export interface WorkloadCacheOptions {
   readonly onChange: (key: WorkloadKey) => void;
   /**
    * A change that may open or halt a wave gate of the other followers of its
-   * configs: its health state, its record or its roll times.
+   * configs: its health state, its record or its roll times, or its removal
+   * (a deleted follower no longer holds its wave back). `workload` is the
+   * record as it now stands, or as it was last seen when it was removed, so
+   * the followers of its configs can still be found.
    */
-  readonly onGateChange?: (key: WorkloadKey) => void;
+  readonly onGateChange?: (key: WorkloadKey, workload: WorkloadRecord) => void;
   readonly ignoreNamespace?: (namespace: string) => boolean;
   /** Rollouts with spec.workloadRef follow the references of the Deployment named there. */
   readonly followWorkloadRef?: boolean;
@@ -199,7 +202,7 @@ export class WorkloadCache {
     });
     const previous = this.#records.get(key);
     this.#records.set(key, { record, fingerprint });
-    if (previous === undefined || gateChanged(previous.record, record)) this.#options.onGateChange?.(key);
+    if (previous === undefined || gateChanged(previous.record, record)) this.#options.onGateChange?.(key, record);
     if (previous?.fingerprint === fingerprint) return;
     if (previous !== undefined) this.#unindex(key, previous.record);
     this.#index(key, record);
@@ -222,6 +225,7 @@ export class WorkloadCache {
     this.#records.delete(key);
     this.#unindex(key, previous.record);
     this.#changed(key);
+    this.#options.onGateChange?.(key, previous.record);
   }
 
   #index(key: WorkloadKey, record: WorkloadRecord): void {

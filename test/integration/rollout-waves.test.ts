@@ -24,6 +24,23 @@ async function setNodeSelector(c: Clients, ns: string, name: string, selector: R
   await c.apps.replaceNamespacedDeployment({ name, namespace: ns, body: d });
 }
 
+/** One-replica Deployments that use app-config; the one named `canary` is marked as the plan's canary. */
+async function createFollowers(c: Clients, ns: string, names: readonly string[]): Promise<void> {
+  for (const name of names) {
+    const body = deployment(name, usesConfig, { ...AUTO, ...(name === 'canary' ? { [CANARY]: 'true' } : {}) });
+    if (body.spec !== undefined) body.spec.replicas = 1;
+    await c.apps.createNamespacedDeployment({ namespace: ns, body });
+  }
+}
+
+/** Waits until each is adopted and its pods are up. */
+async function adopted(c: Clients, controller: ControllerProcess, ns: string, names: readonly string[]): Promise<void> {
+  for (const name of names) {
+    await controller.decided(`Deployment/${ns}/${name}`, 'adopted');
+    await rolloutComplete(c, ns, name);
+  }
+}
+
 function rolled(controller: ControllerProcess, ns: string, name: string, from = 0): boolean {
   return controller.lines
     .slice(from)
@@ -37,16 +54,9 @@ test('a canary that fails halts the plan; resumed, the rest roll in two waves, e
   t.after(() => alerts.close());
   const env = { ALERT_ON_RELOAD: 'true', ALERT_SINK: 'raw', ALERT_WEBHOOK_URL: `${alerts.url}/hook` };
   await createConfigMap(c, ns, 'app-config', { V: '1' }, {}, { [WAVES]: '1,50%,100%', [TIMEOUT]: '20s' });
-  for (const name of ['canary', ...OTHERS]) {
-    const body = deployment(name, usesConfig, { ...AUTO, ...(name === 'canary' ? { [CANARY]: 'true' } : {}) });
-    if (body.spec !== undefined) body.spec.replicas = 1;
-    await c.apps.createNamespacedDeployment({ namespace: ns, body });
-  }
+  await createFollowers(c, ns, ['canary', ...OTHERS]);
   let controller = await startController(t, ns, [], undefined, env);
-  for (const name of ['canary', ...OTHERS]) {
-    await controller.decided(`Deployment/${ns}/${name}`, 'adopted');
-    await rolloutComplete(c, ns, name);
-  }
+  await adopted(c, controller, ns, ['canary', ...OTHERS]);
 
   // The canary's new pods cannot be scheduled: its rollout never completes.
   await setNodeSelector(c, ns, 'canary', NOWHERE);
@@ -132,3 +142,32 @@ async function availableSince(c: Clients, ns: string, name: string): Promise<num
   const progressing = d.status?.conditions?.find((x) => x.type === 'Progressing');
   return Date.parse(String(progressing?.lastUpdateTime ?? 0));
 }
+
+test('a follower deleted while its wave is unhealthy no longer holds the next wave back', async (t) => {
+  const c = clients();
+  const ns = await testNamespace(t, c);
+  // No timeout annotation: the gate would wait for the default 10 minutes.
+  await createConfigMap(c, ns, 'app-config', { V: '1' }, {}, { [WAVES]: '1,100%' });
+  const names = ['canary', 'a', 'b'];
+  await createFollowers(c, ns, names);
+  const controller = await startController(t, ns);
+  await adopted(c, controller, ns, names);
+
+  await setNodeSelector(c, ns, 'canary', NOWHERE);
+  const mark = controller.mark();
+  await updateConfigMap(c, ns, 'app-config', { V: '2' });
+  await controller.decided(`Deployment/${ns}/canary`, 'rolled', mark);
+  for (const name of ['a', 'b'])
+    await controller.waitFor(
+      `${name} held for wave 1`,
+      (l) => l.workload === `Deployment/${ns}/${name}` && l.msg.includes('not rolled yet: wave 2 of 2'),
+      mark,
+    );
+
+  const deleted = controller.mark();
+  await c.apps.deleteNamespacedDeployment({ name: 'canary', namespace: ns });
+  for (const name of ['a', 'b']) {
+    await controller.decided(`Deployment/${ns}/${name}`, 'rolled', deleted);
+    assert.equal((await rolloutComplete(c, ns, name)).replicaSets, 2, `${name} rolled once`);
+  }
+});

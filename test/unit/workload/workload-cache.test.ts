@@ -104,3 +104,24 @@ test('workloads with a named list are indexed per namespace and kind, and leave 
   h.upsert(deployment('a', [], { rv: '2' }));
   assert.equal(c.naming('Secret', 'ns').size, 0);
 });
+
+test('gate news is told on first sight and on removal, with the record last seen, not on resourceVersion churn', () => {
+  const gates: { key: string; references: string[] }[] = [];
+  const c = new WorkloadCache({
+    annotations: mapAnnotations((_, a) => a.default),
+    recordAnnotation: 'mini-reloader.pelabs/config-hash-record',
+    onChange: () => undefined,
+    onGateChange: (key, workload) => {
+      gates.push({ key, references: workload.references.map((r) => r.name) });
+    },
+  });
+  const h = c.handlers('Deployment');
+  const progressing = { observedGeneration: 1, conditions: [{ type: 'Progressing', status: 'True' }] };
+  h.upsert(deployment('a', ['cm'], { status: progressing }));
+  h.upsert(deployment('a', ['cm'], { rv: '2', status: progressing }));
+  assert.deepEqual(gates, [{ key: 'Deployment/ns/a', references: ['cm'] }], 'resourceVersion churn is no news');
+  h.remove(deployment('a', ['cm']));
+  assert.equal(c.get(workloadKey('Deployment', 'ns', 'a')), undefined);
+  assert.equal(gates.length, 2, 'a deleted follower holds no wave back');
+  assert.deepEqual(gates[1], { key: 'Deployment/ns/a', references: ['cm'] });
+});
