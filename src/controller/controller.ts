@@ -172,7 +172,11 @@ export class Controller {
       workers: settings.workers,
       metrics,
       logger,
-      holds: (key) => this.#access.holdsForAccess(key),
+      holds: (key) =>
+        this.#access.holdsForAccess(
+          key,
+          this.#workloads.get(key)?.references.some((ref) => ref.kind === 'SecretProviderClass') === true,
+        ),
     });
 
     this.#reflectors = new ReflectorSet(client);

@@ -1,3 +1,4 @@
+import { POD_STATUS_RESOURCE, PROVIDER_CLASS_RESOURCE } from '../config/csi-pod-status.ts';
 import type { ReflectorHandlers, ReflectorObserver } from '../kube/reflector-types.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics/metrics.ts';
@@ -10,33 +11,45 @@ export interface ListAccessOptions {
   readonly enqueue: (key: WorkloadKey) => void;
 }
 
+/** The lists a workload's configs come from: the CSI ones only for a workload that mounts a SecretProviderClass. */
+const CONFIG_LISTS = ['configmaps', 'secrets'];
+const CONFIG_AND_CSI_LISTS = [...CONFIG_LISTS, POD_STATUS_RESOURCE, PROVIDER_CLASS_RESOURCE];
+
 /**
  * Which lists the API server refuses (403), and the workloads that wait for
  * them: a workload whose namespace's ConfigMap or Secret list is refused is
  * held, since its configs would only seem missing, and queued again once
- * those lists are delivered. Also what the reflectors report (relists,
+ * those lists are delivered. So is one that mounts a SecretProviderClass
+ * while the CSI driver's pod statuses or classes may not be listed there. Also what the reflectors report (relists,
  * refusals, watch restarts, errors), logged and counted.
  */
 export class ListAccess {
   readonly #options: ListAccessOptions;
   /** Lists refused (403) and not yet delivered since, as `resource/namespace` ('' for all namespaces). */
   readonly #refused = new Set<string>();
-  /** Workloads waiting for a refused ConfigMap or Secret list of their namespace to be delivered. */
-  readonly #heldForAccess = new Set<WorkloadKey>();
+  /** Workloads waiting for a refused list of their namespace to be delivered, and the lists they read. */
+  readonly #heldForAccess = new Map<WorkloadKey, readonly string[]>();
 
   constructor(options: ListAccessOptions) {
     this.#options = options;
   }
 
-  /** Holds a workload whose configs would only seem missing, until their lists are delivered; returns whether it did. */
-  holdsForAccess(key: WorkloadKey): boolean {
+  /**
+   * Holds a workload whose configs would only seem missing, until their
+   * lists are delivered; returns whether it did. `mountsProviderClass`: it
+   * reads SecretProviderClasses, so the CSI lists count too.
+   */
+  holdsForAccess(key: WorkloadKey, mountsProviderClass = false): boolean {
     const { namespace } = parseWorkloadKey(key);
-    if (!this.#configsRefused(namespace)) return false;
+    const lists = mountsProviderClass ? CONFIG_AND_CSI_LISTS : CONFIG_LISTS;
+    if (!this.#refusedAny(lists, namespace)) return false;
     if (this.#heldForAccess.has(key)) return true;
-    this.#heldForAccess.add(key);
+    this.#heldForAccess.set(key, lists);
     this.#options.logger.warn(
       { workload: key, namespace },
-      'held: the ConfigMaps or Secrets of its namespace may not be listed, so its configs would only seem missing; it waits until they are listed',
+      mountsProviderClass
+        ? 'held: the ConfigMaps, Secrets or SecretProviderClass pod statuses of its namespace may not be listed, so its configs would only seem missing; it waits until they are listed'
+        : 'held: the ConfigMaps or Secrets of its namespace may not be listed, so its configs would only seem missing; it waits until they are listed',
     );
     return true;
   }
@@ -52,9 +65,8 @@ export class ListAccess {
         if (!this.#refused.delete(id)) return;
         metrics.setForbidden(resource, namespace ?? '', false);
         logger.info({ resource, namespace: namespace ?? '' }, 'list permitted again; the cache is current');
-        for (const key of this.#heldForAccess) {
-          const held = parseWorkloadKey(key).namespace;
-          if (this.#configsRefused(held)) continue;
+        for (const [key, lists] of this.#heldForAccess) {
+          if (this.#refusedAny(lists, parseWorkloadKey(key).namespace)) continue;
           this.#heldForAccess.delete(key);
           enqueue(key);
         }
@@ -104,9 +116,9 @@ export class ListAccess {
     };
   }
 
-  /** Whether a ConfigMap or Secret list covering `namespace` is refused: its configs would only seem missing. */
-  #configsRefused(namespace: string): boolean {
-    for (const resource of ['configmaps', 'secrets']) {
+  /** Whether a list of one of `resources` covering `namespace` is refused: its configs would only seem missing. */
+  #refusedAny(resources: readonly string[], namespace: string): boolean {
+    for (const resource of resources) {
       if (this.#refused.has(`${resource}/${namespace}`) || this.#refused.has(`${resource}/`)) return true;
     }
     return false;

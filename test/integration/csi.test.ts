@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
-import { apiClient, clients, eventually, testNamespace, type Clients } from './support/cluster.ts';
+import {
+  apiClient,
+  clients,
+  eventually,
+  grant,
+  serviceAccountKubeconfig,
+  testNamespace,
+  type Clients,
+} from './support/cluster.ts';
 import { AUTO, createConfigMap } from './support/config.ts';
 import { startController, type ControllerProcess } from './support/controller.ts';
 import { deployment, rolloutComplete } from './support/workloads.ts';
@@ -229,4 +237,56 @@ test('CSI: without --enable-csi-integration, new versions in a pod status roll n
     'never rolled',
   );
   assert.equal(await revision(c, ns), 1);
+});
+
+test('CSI: while the pod statuses may not be listed, a workload that mounts a class is held, not adopted against versions it cannot see; the one beside it is served, and the held one is adopted once the list is permitted', async (t) => {
+  const c = clients();
+  const ns = await testNamespace(t, c);
+  await installCsiCrds(t, c);
+  const account = { namespace: ns, name: 'mini-reloader' };
+  await c.core.createNamespacedServiceAccount({ namespace: ns, body: { metadata: { name: account.name } } });
+  const read = ['get', 'list', 'watch'];
+  await grant(c, ns, account, [
+    { apiGroups: [''], resources: ['configmaps', 'secrets'], verbs: read },
+    { apiGroups: ['apps'], resources: ['deployments'], verbs: [...read, 'patch'] },
+    { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
+    { apiGroups: ['secrets-store.csi.x-k8s.io'], resources: ['secretproviderclasses'], verbs: read },
+  ]);
+  const kubeconfig = await serviceAccountKubeconfig(t, c, ns, account.name);
+  await createConfigMap(c, ns, 'settings', { A: '1' });
+  await webMountingClass(c, ns, { 'secretproviderclass.reloader.stakater.com/auto': 'true' });
+  await c.apps.createNamespacedDeployment({
+    namespace: ns,
+    body: deployment(
+      'plain',
+      { containers: [{ name: 'app', image: 'x', envFrom: [{ configMapRef: { name: 'settings' } }] }] },
+      AUTO,
+    ),
+  });
+  await writePodStatus(c, ns, 'web-1', { 'db-password': '1' });
+
+  const controller = await startController(t, ns, ['--enable-csi-integration'], kubeconfig);
+  const web = `Deployment/${ns}/web`;
+  await controller.waitFor(
+    'the refused pod-status list',
+    (l) => l.resource === 'secretproviderclasspodstatuses' && l.verb === 'list',
+  );
+  await controller.decided(`Deployment/${ns}/plain`, ADOPTED);
+  await controller.decided(web, 'held');
+  const held = await c.apps.readNamespacedDeployment({ namespace: ns, name: 'web' });
+  assert.equal(held.metadata?.annotations?.['mini-reloader.pelabs/config-hash-record'], undefined, 'not adopted');
+  assert.equal(controller.count(web, ADOPTED), 0);
+
+  await grant(
+    c,
+    ns,
+    account,
+    [{ apiGroups: ['secrets-store.csi.x-k8s.io'], resources: ['secretproviderclasspodstatuses'], verbs: read }],
+    'csi-pod-statuses',
+  );
+  await controller.decided(web, ADOPTED);
+  // Adopted against the versions the pods see: a rotation now rolls it.
+  const mark = controller.mark();
+  await writePodStatus(c, ns, 'web-1', { 'db-password': '2' });
+  await settles(controller, web, ROLLED, mark);
 });

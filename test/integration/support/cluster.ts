@@ -123,20 +123,21 @@ export async function serviceAccountKubeconfig(
   return kubeconfig;
 }
 
-/** A Role `mini-reloader` in `namespace` with `rules`, bound to the ServiceAccount `account`. */
+/** A Role `name` in `namespace` with `rules`, bound to the ServiceAccount `account`. */
 export async function grant(
   c: Clients,
   namespace: string,
   account: { namespace: string; name: string },
   rules: V1PolicyRule[],
+  name = 'mini-reloader',
 ): Promise<void> {
   const rbac = c.kubeConfig.makeApiClient(RbacAuthorizationV1Api);
-  await rbac.createNamespacedRole({ namespace, body: { metadata: { name: 'mini-reloader' }, rules } });
+  await rbac.createNamespacedRole({ namespace, body: { metadata: { name }, rules } });
   await rbac.createNamespacedRoleBinding({
     namespace,
     body: {
-      metadata: { name: 'mini-reloader' },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'mini-reloader' },
+      metadata: { name },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
       subjects: [{ kind: 'ServiceAccount', ...account }],
     },
   });
