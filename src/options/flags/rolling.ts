@@ -144,7 +144,8 @@ export const ROLLING_FLAGS = {
       description:
         'Pod-template annotation that holds the hash of the configs a workload sees (--reload-strategy hash); "<annotation>-record" on the workload records, per config, what its pods see.',
     },
-    qualifiedName('annotation name', 54, ', and "-record" must still fit in 63'),
+    // The record annotation is this name and "-record" (7 characters), and a name part holds at most 63.
+    qualifiedName('annotation name', 56, ', and "-record" must still fit in 63'),
   ),
   reloadStrategy: flag(
     {
