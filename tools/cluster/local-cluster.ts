@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomInt } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import { createServer } from 'node:net';
@@ -57,18 +57,51 @@ function stateFile(dir: string): string {
   return path.join(dir, 'state.json');
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * The first port of the kernel's ephemeral range, from which listen(0) and
+ * every outgoing connection take their ports.
+ */
+function ephemeralPortsStart(): number {
+  try {
+    const start = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(start) && start > 2048 ? start : 32768;
+  } catch {
+    return 32768;
+  }
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
+    server.once('error', () => {
+      resolve(false);
+    });
+    server.listen(port, '127.0.0.1', () => {
       server.close(() => {
-        resolve(port);
+        resolve(true);
       });
     });
   });
+}
+
+/**
+ * Free ports for the components to listen on, chosen below the ephemeral
+ * range: a port from that range is free only until some outgoing
+ * connection takes it as its local port, and between choosing the ports and
+ * the last component binding its own, kube-apiserver opens many connections
+ * to etcd (that race once failed kube-controller-manager with "address
+ * already in use").
+ */
+async function freePorts<K extends string>(names: readonly K[]): Promise<Record<K, number>> {
+  const end = ephemeralPortsStart();
+  const taken = new Set<number>();
+  for (let attempt = 0; taken.size < names.length; attempt++) {
+    if (attempt === 1000) throw new Error(`no free ports found between 1024 and ${end}`);
+    const port = 1024 + randomInt(end - 1024);
+    if (!taken.has(port) && (await canListen(port))) taken.add(port);
+  }
+  const ports = [...taken];
+  return Object.fromEntries(names.map((name, i) => [name, ports[i]])) as Record<K, number>;
 }
 
 /**
@@ -122,14 +155,7 @@ export class LocalCluster {
     mkdirSync(path.join(dir, 'pki'), { recursive: true });
     mkdirSync(path.join(dir, 'logs'));
 
-    const ports = {
-      etcdClient: await freePort(),
-      etcdPeer: await freePort(),
-      apiserver: await freePort(),
-      kcm: await freePort(),
-      scheduler: await freePort(),
-      kwok: await freePort(),
-    };
+    const ports = await freePorts(['etcdClient', 'etcdPeer', 'apiserver', 'kcm', 'scheduler', 'kwok'] as const);
     const server = `https://127.0.0.1:${ports.apiserver}`;
     writeCredentials(dir);
     const kubeconfig = path.join(dir, 'kubeconfig');
