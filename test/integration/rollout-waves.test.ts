@@ -113,20 +113,22 @@ test('a canary that fails halts the plan; resumed, the rest roll in two waves, e
     );
   // Killed between the waves, a new controller goes on where the plan stood.
   await controller.kill();
-  const beforeRestart = OTHERS.filter((name) => rolled(controller, ns, name, mark));
+  const killed = controller;
   controller = await startController(t, ns, [], undefined, env);
-  for (const name of ['c', 'd', 'e']) {
-    if (!beforeRestart.includes(name)) await controller.decided(`Deployment/${ns}/${name}`, 'rolled');
-    await rolloutComplete(c, ns, name);
-  }
   for (const name of OTHERS) {
+    // Rolled by one controller or the other: a roll written just before the kill is in neither log.
     await controller.decided(`Deployment/${ns}/${name}`, 'not rolled: config unchanged');
+    await rolloutComplete(c, ns, name);
     assert.equal((await replicaSetsOf(c, ns, name)).length, 2, `${name} rolled exactly once`);
-    const reloaded = await eventually(`the Reloaded Event of ${name}`, async () => {
-      const e = await eventsFor(c, ns, name, 'Reloaded');
-      return e.length > 0 ? e : undefined;
-    });
-    assert.equal(reloaded.length, 1, `${name}: one Reloaded Event`);
+    // The Event comes after the write, best effort: a roll cut off by the kill may have none.
+    const logged = rolled(killed, ns, name, mark) || rolled(controller, ns, name);
+    const reloaded = logged
+      ? await eventually(`the Reloaded Event of ${name}`, async () => {
+          const e = await eventsFor(c, ns, name, 'Reloaded');
+          return e.length > 0 ? e : undefined;
+        })
+      : await eventsFor(c, ns, name, 'Reloaded');
+    assert.ok(reloaded.length === 1 || (!logged && reloaded.length === 0), `${name}: one Reloaded Event`);
   }
   // Wave 3 rolled only after wave 2 was healthy: each of its rolls is later than both of wave 2's completions.
   for (const name of ['c', 'd', 'e']) {
