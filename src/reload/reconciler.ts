@@ -12,6 +12,7 @@ import type { ConfigView, Decision, DecideSettings, HoldDecision, RollDecision, 
 import { FirstSight } from './first-sight.ts';
 import { HeldWorkloads, type HoldWhy } from './held-workloads.ts';
 import { NameListCompiler, type InvalidPattern } from './name-list.ts';
+import { ReportedOnce } from './reported-once.ts';
 import { rollLoopMessage } from './roll-loop.ts';
 import type { NamespaceHoldCache } from './namespace-holds.ts';
 import { hasNamedList } from './opt-in.ts';
@@ -90,7 +91,7 @@ export class Reconciler {
   readonly #deps: ReconcilerDeps;
   readonly #decideSettings: DecideSettings;
   readonly #now: () => number;
-  readonly #reported = new Set<string>();
+  readonly #reported = new ReportedOnce();
   readonly #nameLists = new NameListCompiler();
   readonly #firstSight: FirstSight;
   readonly #held: HeldWorkloads;
@@ -374,8 +375,7 @@ export class Reconciler {
     // Values may be kilobytes long; the Event, the log line and what is remembered need only their start.
     const shown = bad.pattern.length > 100 ? `${bad.pattern.slice(0, 100)}…` : bad.pattern;
     const id = `${workload.uid}/${bad.annotation}/${bad.pattern.length}/${shown}`;
-    if (this.#reported.has(id)) return;
-    this.#reported.add(id);
+    if (!this.#reported.first(id)) return;
     const message = `annotation ${bad.annotation}: ${JSON.stringify(shown)} is not valid (${bad.error}); it is ignored`;
     log.warn({ annotation: bad.annotation, value: shown }, message);
     this.#deps.events.record(subject(workload), 'Warning', 'InvalidAnnotation', message);

@@ -11,6 +11,7 @@ import type { ConfigView, DecideSettings } from './decision.ts';
 import { parseRolloutWaves, type WaveEnd } from './rollout-waves.ts';
 import type { Follower, WavePlan } from './wave-gate.ts';
 import { configSubject } from './roll-messages.ts';
+import { ReportedOnce } from './reported-once.ts';
 import type { EventRecorder } from '../kube/event-recorder.ts';
 import type { Logger } from '../logger.ts';
 
@@ -37,7 +38,7 @@ export interface WaveViewsDeps {
  */
 export class WaveViews {
   readonly #deps: WaveViewsDeps;
-  readonly #reported = new Set<string>();
+  readonly #reported = new ReportedOnce();
 
   constructor(deps: WaveViewsDeps) {
     this.#deps = deps;
@@ -105,8 +106,7 @@ export class WaveViews {
   ): void {
     const id = `${uid}/${annotation}/${problem}`;
     const { report } = this.#deps;
-    if (report === undefined || this.#reported.has(id)) return;
-    this.#reported.add(id);
+    if (report === undefined || !this.#reported.first(id)) return;
     const message = `annotation ${annotation} is not valid: ${problem}`;
     report.logger.warn({ config: `${kind}/${namespace}/${name}`, annotation }, message);
     report.events.record(configSubject(kind, namespace, name, uid), 'Warning', 'InvalidAnnotation', message);
