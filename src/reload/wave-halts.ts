@@ -3,6 +3,7 @@ import type { EventRecorder } from '../kube/event-recorder.ts';
 import type { Logger } from '../logger.ts';
 import { parseConfigId } from '../model/config-id.ts';
 import type { WorkloadRecord } from '../workload/workload-cache.ts';
+import { ReportedOnce } from './reported-once.ts';
 import { configSubject, subject } from './roll-messages.ts';
 import type { WaveHoldReason } from './wave-gate.ts';
 import { haltText, waveHoldText } from './wave-messages.ts';
@@ -38,7 +39,7 @@ const MAX_ANNOUNCED = 1024;
  */
 export class WaveHalts {
   readonly #deps: WaveHaltsDeps;
-  readonly #announced = new Set<string>();
+  readonly #announced = new ReportedOnce(MAX_ANNOUNCED);
 
   constructor(deps: WaveHaltsDeps) {
     this.#deps = deps;
@@ -63,12 +64,7 @@ export class WaveHalts {
   }
 
   #announce(namespace: string, reason: Extract<WaveHoldReason, { why: 'halted' }>, log: Logger): void {
-    if (this.#announced.has(reason.mark)) return;
-    this.#announced.add(reason.mark);
-    if (this.#announced.size > MAX_ANNOUNCED) {
-      const oldest = this.#announced.values().next().value;
-      if (oldest !== undefined) this.#announced.delete(oldest);
-    }
+    if (!this.#announced.first(reason.mark)) return;
     const config = parseConfigId(reason.config);
     if (config === undefined) return;
     const text = haltText(reason);
