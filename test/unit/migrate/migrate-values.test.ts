@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { parse, parseDocument } from 'yaml';
 import { migrateValuesCommand } from '../../../src/migrate/migrate-values.ts';
 import { STAKATER_KEYS } from '../../../src/migrate/stakater-keys.ts';
@@ -28,8 +28,13 @@ async function command(...argv: string[]): Promise<{ code: number; out: string; 
   return { code, out, err };
 }
 
-function tempFile(text: string): string {
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'migrate-values-')), 'values.yaml');
+/** A values file holding `text`, removed when the test ends. */
+function tempFile(t: TestContext, text: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'migrate-values-'));
+  t.after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const file = path.join(dir, 'values.yaml');
   writeFileSync(file, text);
   return file;
 }
@@ -97,8 +102,8 @@ test('the printed file parses back to the migrated values, and every comment sit
   assert.match(out, /^# Scale Stakater Reloader to 0 before installing this/m);
 });
 
-test('--namespace and --release-name are where the watch list and the HA anti-affinity name the release', async () => {
-  const file = tempFile('reloader:\n  watchGlobally: false\n  namespaces: [apps]\n  enableHA: true\n');
+test('--namespace and --release-name are where the watch list and the HA anti-affinity name the release', async (t) => {
+  const file = tempFile(t, 'reloader:\n  watchGlobally: false\n  namespaces: [apps]\n  enableHA: true\n');
   const { code, out } = await command('--namespace=tools', '--release-name=reloader', file);
   assert.equal(code, 0);
   const values = parse(out) as {
@@ -119,8 +124,8 @@ test('--namespace and --release-name are where the watch list and the HA anti-af
   );
 });
 
-test('a key that cannot be honoured: the file is still printed, the key is listed at its top and on stderr, and the exit status is 1', async () => {
-  const file = tempFile('reloader:\n  isOpenshift: true\n  autoReloadAll: true\n  notAKey: 1\n');
+test('a key that cannot be honoured: the file is still printed, the key is listed at its top and on stderr, and the exit status is 1', async (t) => {
+  const file = tempFile(t, 'reloader:\n  isOpenshift: true\n  autoReloadAll: true\n  notAKey: 1\n');
   const { code, out, err } = await command(file);
   assert.equal(code, 1);
   assert.match(out, /^# NOT MIGRATED/m);
@@ -131,15 +136,15 @@ test('a key that cannot be honoured: the file is still printed, the key is liste
   assert.match(err, /not migrated: reloader\.notAKey/);
 });
 
-test('no file, a missing file, invalid YAML or a file that is no map: exit status 2 and a message', async () => {
+test('no file, a missing file, invalid YAML or a file that is no map: exit status 2 and a message', async (t) => {
   assert.equal((await command()).code, 2);
   const missing = await command('/nonexistent/values.yaml');
   assert.equal(missing.code, 2);
   assert.match(missing.err, /cannot read \/nonexistent\/values\.yaml/);
-  const invalid = await command(tempFile('reloader: [unclosed\n'));
+  const invalid = await command(tempFile(t, 'reloader: [unclosed\n'));
   assert.equal(invalid.code, 2);
   assert.match(invalid.err, /not valid YAML/);
-  const list = await command(tempFile('- a\n- b\n'));
+  const list = await command(tempFile(t, '- a\n- b\n'));
   assert.equal(list.code, 2);
   assert.match(list.err, /not a YAML map/);
   assert.equal((await command('--frobnicate', 'x.yaml')).code, 2);
