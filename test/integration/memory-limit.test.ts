@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -205,24 +206,21 @@ function collections(controller: ControllerProcess, from = 0): { full: number; y
 
 const mib = (bytes: number): string => `${(bytes / MIB).toFixed(0)} MiB`;
 
-test('the shipped memory limit is enforced on this machine: a container that allocates past it is killed', async () => {
+test('the shipped memory limit is enforced on this machine: a container that allocates past it is killed', async (t) => {
   const limit = await shippedMemoryLimit();
+  // conmon leaves an empty `oom` file in its working directory when the container is OOM-killed: keep it out of the repository.
+  const cwd = await mkdtemp(path.join(tmpdir(), 'memory-limit-'));
+  t.after(() => rm(cwd, { recursive: true, force: true }));
   const image = await localImage();
   const [node = ''] = (await imageConfig(image)).Entrypoint;
   const chunk = 16 * MIB;
   // Twice the limit, outside the V8 heap, then a clean exit: only an enforced limit stops it.
   const allocate = `const kept = []; for (let i = 0; i < ${Math.ceil((2 * limit) / chunk)}; i++) kept.push(Buffer.alloc(${chunk}, 1));`;
-  const result = await run('podman', [
-    'run',
-    '--rm',
-    ...PODMAN_RUNTIME,
-    ...memoryLimitFlags(limit),
-    '--entrypoint',
-    node,
-    image,
-    '-e',
-    allocate,
-  ]).then(
+  const result = await run(
+    'podman',
+    ['run', '--rm', ...PODMAN_RUNTIME, ...memoryLimitFlags(limit), '--entrypoint', node, image, '-e', allocate],
+    { cwd },
+  ).then(
     () => 0,
     (err: unknown) => (err as { code?: unknown }).code,
   );
