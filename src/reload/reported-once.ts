@@ -4,8 +4,9 @@
  *
  * Tenants write the values, and each new bad value is a new problem: the set
  * keeps at most `limit` of them (10,000 unless told, some 2 MiB at most), and
- * drops the one reported or seen longest ago. A dropped problem that is still there is reported once more, which
- * costs one repeated Event where an unbounded set would grow without end.
+ * drops the one reported or seen longest ago. A dropped problem that is still
+ * there is reported once more: one repeated Event, where an unbounded set
+ * would grow without end.
  *
  * @example
  * ```ts
