@@ -60,23 +60,52 @@ export class RequestTimeoutError extends Error {
  * redirects are never followed. `url` must not hold credentials (Node would
  * turn them into an Authorization header): callers put them in `headers`.
  * Rejects with the socket's error, a RequestTimeoutError, or, when `signal`
- * aborts, an AbortError.
+ * aborts, an AbortError. An abort after the headers destroys the response,
+ * so a body being read fails with that AbortError.
+ *
+ * The abort listener is our own, released when the response closes or the
+ * request fails: Node's (the `signal` request option) outlives the request,
+ * and a later abort then destroys a keep-alive socket that has gone back to
+ * the pool with no error listener, an uncaught exception.
  */
 export function sendRequest(url: URL, init: OutgoingRequest): Promise<IncomingMessage> {
   if (url.username !== '' || url.password !== '') throw new Error('sendRequest: the URL holds credentials');
   const request = url.protocol === 'https:' ? https.request : nodeHttp.request;
+  const signal = init.signal;
   return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      { agent: init.agent, method: init.method, headers: init.headers, signal: init.signal },
-      resolve,
-    );
-    req.once('error', reject);
+    let response: IncomingMessage | undefined;
+    const req = request(url, { agent: init.agent, method: init.method, headers: init.headers }, (res) => {
+      response = res;
+      res.once('close', release);
+      resolve(res);
+    });
+    const onAbort = (): void => {
+      const err = abortError(signal);
+      if (response === undefined) req.destroy(err);
+      else if (!response.complete) response.destroy(err);
+    };
+    const release = (): void => {
+      signal?.removeEventListener('abort', onAbort);
+    };
+    req.on('error', (err) => {
+      release();
+      reject(err);
+    });
     req.setTimeout(init.idleTimeoutMs, () => {
       req.destroy(new RequestTimeoutError(init.idleTimeoutMs));
     });
+    if (signal?.aborted === true) {
+      onAbort();
+      return;
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
     req.end(init.body);
   });
+}
+
+/** The error an aborted request fails with, as `fetch` and Node's own requests name it. */
+function abortError(signal: AbortSignal | undefined): DOMException {
+  return new DOMException('The operation was aborted', { name: 'AbortError', cause: signal?.reason });
 }
 
 /**
