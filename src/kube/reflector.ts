@@ -1,5 +1,5 @@
 import type { ApiClient } from './api-client.ts';
-import { isForbidden, isNotFound } from './api-error.ts';
+import { isForbidden, isNotFound, statusCodeOf } from './api-error.ts';
 import { listPages } from './list-pages.ts';
 import type { ReflectorContext } from './reflector-context.ts';
 import type {
@@ -54,7 +54,8 @@ type Step =
  *    → relist (1, or 2 once the server showed it does not stream). A watch
  *    that ends normally is resumed from the last resourceVersion without
  *    relisting. Other errors back off (full-jitter
- *    exponential, reset after a healthy watch) and watch again from the last
+ *    exponential, reset after a healthy watch and when the server answers
+ *    again after requests that got no answer) and watch again from the last
  *    resourceVersion; if that gives 410, relist. A restart after an unhealthy
  *    watch (no events and shorter than maxBackoffMs) also backs off, so a
  *    server that ends watches at once is not hammered.
@@ -78,6 +79,8 @@ export class Reflector {
   #hasSynced = false;
   #started = false;
   #attempt = 0;
+  /** The last request got no answer (connection refused or cut): the backoff it accrued is the outage's, not the server's. */
+  #unreachable = false;
   /** Cleared for good once the server showed it does not serve initial-events streams. */
   #streams: boolean;
 
@@ -167,6 +170,7 @@ export class Reflector {
     });
     const result = await watch(this.#context, this.#watchTimings, '', true, signal);
     if (result.listed || result.end === 'aborted') return this.#afterWatch(result, signal);
+    this.#noteAnswer(result.error);
     if (result.end === 'unserved') {
       this.#streams = false;
       const why = describeUnserved(result.error);
@@ -214,6 +218,7 @@ export class Reflector {
       listed = await listPages(this.#context, this.#pageSize, signal);
     } catch (err) {
       if (signal.aborted) return { kind: 'list', reason };
+      this.#noteAnswer(err);
       if (this.#target.absentRetryMs !== undefined && isNotFound(err)) {
         this.#call(() => {
           this.#handlers.listFinished();
@@ -233,6 +238,7 @@ export class Reflector {
       await this.#backoff(signal);
       return { kind: 'list', reason: 'error' };
     }
+    this.#noteAnswer(undefined);
     if (listed === 'expired') {
       // Tokens live for minutes, so this is rare; the backoff only guards a server that expires them at once.
       await this.#backoff(signal);
@@ -256,6 +262,7 @@ export class Reflector {
     if (result.end === 'aborted') return { kind: 'watch', resourceVersion: result.resourceVersion };
     // The resource stopped being served (its CRD was removed): the list sees it as empty.
     if (this.#target.absentRetryMs !== undefined && isNotFound(result.error)) return this.#relist('absent');
+    this.#noteAnswer(result.error);
     if (result.healthy) this.#attempt = 0;
     if (result.error !== undefined) this.#report(result.error, 'watch');
     if (result.end === 'gone') {
@@ -268,6 +275,18 @@ export class Reflector {
     });
     if (end === 'error' || !result.healthy) await this.#backoff(signal);
     return { kind: 'watch', resourceVersion: result.resourceVersion };
+  }
+
+  /**
+   * Starts the backoff over when the server answers again after an outage:
+   * the attempts that found it down would otherwise stretch the wait for the
+   * relist that follows a restart (its 410) to most of maxBackoffMs, and the
+   * cache would stay stale that long.
+   */
+  #noteAnswer(error: unknown): void {
+    const unanswered = statusCodeOf(error) === 0;
+    if (this.#unreachable && !unanswered) this.#attempt = 0;
+    this.#unreachable = unanswered;
   }
 
   async #backoff(signal: AbortSignal, maxMs = this.#maxBackoffMs): Promise<void> {

@@ -249,6 +249,39 @@ describe('Reflector', () => {
     );
   });
 
+  test(
+    'the relist after an outage waits only a first backoff: what the outage accrued is dropped once the server answers',
+    safety,
+    async (t) => {
+      // The backoff always draws its ceiling, so the test does not depend on chance.
+      t.mock.method(Math, 'random', () => 0.999);
+      const outage: WatchScript[] = Array.from({ length: 12 }, () => (_req, res) => {
+        res.socket?.destroy();
+      });
+      let goneAt = 0;
+      server.route = api(
+        (req, res, n) => {
+          servePages(res, req, [[obj(`v${n}`, '1')]], String(100 + n));
+        },
+        [
+          ...outage,
+          (_req, res) => {
+            goneAt = Date.now();
+            sendJson(res, 410, status(410, 'Gone', 'too old resource version'));
+          },
+        ],
+      );
+      start(configMaps, { minBackoffMs: 1, maxBackoffMs: 3_600_000 });
+      await recorder.until((r) => r.relists.length === 2);
+      const wait = Date.now() - goneAt;
+
+      assert.deepEqual(recorder.relists, ['initial', 'gone']);
+      assert.equal(server.watches().length, 13);
+      // Twelve failed attempts put the ceiling at 4 s; a fresh start is 1 ms.
+      assert.ok(wait < 1000, `relisted ${wait} ms after the 410`);
+    },
+  );
+
   test('an expired continue token restarts the list from scratch', safety, async () => {
     const pages = [[obj('a', '1'), obj('b', '2')], [obj('c', '3')]];
     let expired = false;
