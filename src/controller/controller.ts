@@ -162,7 +162,8 @@ export class Controller {
     this.#access = new ListAccess({
       metrics,
       logger,
-      enqueue: (key) => {
+      release: (key) => {
+        this.#reconciler.sawWorkload(key);
         this.#enqueue(key);
       },
     });
@@ -172,11 +173,7 @@ export class Controller {
       workers: settings.workers,
       metrics,
       logger,
-      holds: (key) =>
-        this.#access.holdsForAccess(
-          key,
-          this.#workloads.get(key)?.references.some((ref) => ref.kind === 'SecretProviderClass') === true,
-        ),
+      holds: (key) => this.#heldForAccess(key),
     });
 
     this.#reflectors = new ReflectorSet(client);
@@ -344,10 +341,22 @@ export class Controller {
   async #work(stop: AbortSignal, writes: AbortSignal): Promise<void> {
     this.#logger.info({ workloads: this.#workloads.size }, 'checking every workload');
     for (const key of this.#workloads.keys()) {
+      if (this.#heldForAccess(key)) continue;
       this.#reconciler.sawWorkload(key);
       this.#queue.add(key);
     }
     await this.#workers.run(stop, writes);
+  }
+
+  /**
+   * Whether the workload waits for its configs' lists to be current (see
+   * ListAccess): it is then neither seen nor decided, since what it follows
+   * would be read from a cache that lags, and ListAccess releases it later.
+   */
+  #heldForAccess(key: WorkloadKey): boolean {
+    const mountsProviderClass =
+      this.#workloads.get(key)?.references.some((ref) => ref.kind === 'SecretProviderClass') === true;
+    return this.#access.holdsForAccess(key, mountsProviderClass);
   }
 
   #configChanged(kind: ConfigKind, namespace: string, name: string): void {
@@ -369,6 +378,7 @@ export class Controller {
       this.#held.add(key);
       return;
     }
+    if (this.#heldForAccess(key)) return;
     this.#reconciler.sawWorkload(key);
     this.#queue.add(key);
   }
@@ -395,6 +405,7 @@ export class Controller {
     }
     if (this.#relisting > 0) return;
     for (const key of this.#held) {
+      if (this.#heldForAccess(key)) continue;
       this.#reconciler.sawWorkload(key);
       this.#queue.add(key);
     }

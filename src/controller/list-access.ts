@@ -7,27 +7,49 @@ import { parseWorkloadKey, type WorkloadKey } from '../model/workload-key.ts';
 export interface ListAccessOptions {
   readonly metrics: Pick<Metrics, 'countRelist' | 'setForbidden' | 'countWatchRestart' | 'countError'>;
   readonly logger: Logger;
-  /** Queues a held workload again once the lists of its namespace's configs are delivered. */
-  readonly enqueue: (key: WorkloadKey) => void;
+  /** Lets a held workload go once the lists of its namespace's configs are current again: it is seen and queued then. */
+  readonly release: (key: WorkloadKey) => void;
+  /** How long a watch answered again must stay up before its list counts as current; default REPLAY_SETTLE_MS. */
+  readonly replaySettleMs?: number;
 }
+
+/**
+ * A watch resumed from a resourceVersion is answered before the changes made
+ * since then arrive on it (the API server sends them right after, from its
+ * watch cache, within milliseconds); its list counts as current this long
+ * after the answer, once they are in.
+ */
+const REPLAY_SETTLE_MS = 1000;
 
 /** The lists a workload's configs come from: the CSI ones only for a workload that mounts a SecretProviderClass. */
 const CONFIG_LISTS = ['configmaps', 'secrets'];
 const CONFIG_AND_CSI_LISTS = [...CONFIG_LISTS, POD_STATUS_RESOURCE, PROVIDER_CLASS_RESOURCE];
 
 /**
- * Which lists the API server refuses (403), and the workloads that wait for
- * them: a workload whose namespace's ConfigMap or Secret list is refused is
- * held, since its configs would only seem missing, and queued again once
- * those lists are delivered. So is one that mounts a SecretProviderClass
- * while the CSI driver's pod statuses or classes may not be listed there. Also what the reflectors report (relists,
- * refusals, watch restarts, errors), logged and counted.
+ * Which lists are not current, and the workloads that wait for them. A list
+ * is not current while the API server refuses it (403), and while its watch
+ * is interrupted: from the end of a watch (or a relist after a 410) until
+ * the next watch has been answered for a moment (REPLAY_SETTLE_MS) or the
+ * relist is delivered. A workload whose
+ * namespace's ConfigMap or Secret list is not current is held, since its
+ * configs would only seem missing or unchanged (a change made meanwhile is
+ * not in the cache yet: after an API server restart the watches come back
+ * one by one, and a roll decided then would split one change in two, or
+ * adopt a workload with a config it cannot see), and released once those
+ * lists are current. So is one that mounts a SecretProviderClass while the
+ * CSI driver's pod statuses or classes are not current there. Also what the
+ * reflectors report (relists, refusals, watch restarts, errors), logged and
+ * counted.
  */
 export class ListAccess {
   readonly #options: ListAccessOptions;
   /** Lists refused (403) and not yet delivered since, as `resource/namespace` ('' for all namespaces). */
   readonly #refused = new Set<string>();
-  /** Workloads waiting for a refused list of their namespace to be delivered, and the lists they read. */
+  /** Lists whose watch ended and is not answered again yet, or that are being listed again: same ids. */
+  readonly #interrupted = new Set<string>();
+  /** The lists whose watch was answered again, until they count as current. */
+  readonly #settling = new Map<string, NodeJS.Timeout>();
+  /** Workloads waiting for a list of their namespace to be current, and the lists they read. */
   readonly #heldForAccess = new Map<WorkloadKey, readonly string[]>();
 
   constructor(options: ListAccessOptions) {
@@ -42,9 +64,13 @@ export class ListAccess {
   holdsForAccess(key: WorkloadKey, mountsProviderClass = false): boolean {
     const { namespace } = parseWorkloadKey(key);
     const lists = mountsProviderClass ? CONFIG_AND_CSI_LISTS : CONFIG_LISTS;
-    if (!this.#refusedAny(lists, namespace)) return false;
+    const refused = this.#inAny(this.#refused, lists, namespace);
+    if (!refused && !this.#inAny(this.#interrupted, lists, namespace)) return false;
     if (this.#heldForAccess.has(key)) return true;
     this.#heldForAccess.set(key, lists);
+    // A watch comes back within its backoff (30 s at most): routine, told once for all when it is back. Until
+    // then the controller has not seen the workload: nothing about it is logged, and its first sight comes later.
+    if (!refused) return true;
     this.#options.logger.warn(
       { workload: key, namespace },
       mountsProviderClass
@@ -56,30 +82,51 @@ export class ListAccess {
 
   /** `handlers`, telling this when a list of `resource` is delivered, maybe after refusals. */
   permittedOnList(resource: string, namespace: string | undefined, handlers: ReflectorHandlers): ReflectorHandlers {
-    const { metrics, logger, enqueue } = this.#options;
-    const id = `${resource}/${namespace ?? ''}`;
     return {
       ...handlers,
       listFinished: () => {
         handlers.listFinished();
-        if (!this.#refused.delete(id)) return;
-        metrics.setForbidden(resource, namespace ?? '', false);
-        logger.info({ resource, namespace: namespace ?? '' }, 'list permitted again; the cache is current');
-        for (const [key, lists] of this.#heldForAccess) {
-          if (this.#refusedAny(lists, parseWorkloadKey(key).namespace)) continue;
-          this.#heldForAccess.delete(key);
-          enqueue(key);
-        }
+        this.#current(resource, namespace);
       },
     };
+  }
+
+  /** A list of `resource` was delivered, or its watch answered again: release whoever no longer waits. */
+  #current(resource: string, namespace: string | undefined): void {
+    const { metrics, logger, release } = this.#options;
+    const id = `${resource}/${namespace ?? ''}`;
+    clearTimeout(this.#settling.get(id));
+    this.#settling.delete(id);
+    const wasRefused = this.#refused.delete(id);
+    if (!this.#interrupted.delete(id) && !wasRefused) return;
+    if (wasRefused) {
+      metrics.setForbidden(resource, namespace ?? '', false);
+      logger.info({ resource, namespace: namespace ?? '' }, 'list permitted again; the cache is current');
+    }
+    let released = 0;
+    for (const [key, lists] of this.#heldForAccess) {
+      const held = parseWorkloadKey(key).namespace;
+      if (this.#inAny(this.#refused, lists, held) || this.#inAny(this.#interrupted, lists, held)) continue;
+      this.#heldForAccess.delete(key);
+      release(key);
+      released++;
+    }
+    if (released > 0 && !wasRefused)
+      logger.info(
+        { resource, namespace: namespace ?? '', workloads: released },
+        'watch back; the workloads held while it was interrupted are queued',
+      );
   }
 
   /** The reflector observer of the list+watch of `resource` (in `namespace`, or in all). */
   observer(resource: string, namespace?: string): ReflectorObserver {
     const { metrics, logger } = this.#options;
+    const id = `${resource}/${namespace ?? ''}`;
     return {
       relisted: (reason) => {
         metrics.countRelist(resource, reason);
+        // Not for a list that was never delivered (first, refused) or a resource not served (absent): nothing to lag behind.
+        if (reason === 'gone' || reason === 'error') this.#interrupt(id);
         if (reason !== 'initial' && reason !== 'absent' && reason !== 'forbidden')
           logger.info({ resource, reason }, 'relisted');
       },
@@ -101,12 +148,22 @@ export class ListAccess {
         else logger.debug(fields, text);
       },
       watchRestarted: (reason) => {
+        this.#interrupt(id);
         metrics.countWatchRestart(resource, reason);
+      },
+      watchOpened: () => {
+        if (!this.#interrupted.has(id)) return;
+        const timer = setTimeout(() => {
+          this.#current(resource, namespace);
+        }, this.#options.replaySettleMs ?? REPLAY_SETTLE_MS);
+        timer.unref();
+        this.#settling.set(id, timer);
       },
       streamsUnserved: (why) => {
         logger.info({ resource, why }, 'the API server does not stream lists; listing page by page');
       },
       error: (err, phase) => {
+        if (phase !== 'handler') this.#interrupt(id);
         metrics.countError(`${phase}_${resource}`);
         logger.warn(
           { resource, phase, err: err instanceof Error ? err.message : String(err) },
@@ -116,10 +173,17 @@ export class ListAccess {
     };
   }
 
-  /** Whether a list of one of `resources` covering `namespace` is refused: its configs would only seem missing. */
-  #refusedAny(resources: readonly string[], namespace: string): boolean {
+  /** The watch of a list ended, or it is listed again: not current until it is back (a settling answer was early). */
+  #interrupt(id: string): void {
+    clearTimeout(this.#settling.get(id));
+    this.#settling.delete(id);
+    this.#interrupted.add(id);
+  }
+
+  /** Whether `lists` holds a list of one of `resources` covering `namespace`. */
+  #inAny(lists: ReadonlySet<string>, resources: readonly string[], namespace: string): boolean {
     for (const resource of resources) {
-      if (this.#refused.has(`${resource}/${namespace}`) || this.#refused.has(`${resource}/`)) return true;
+      if (lists.has(`${resource}/${namespace}`) || lists.has(`${resource}/`)) return true;
     }
     return false;
   }

@@ -12,6 +12,8 @@ export interface ReflectorContext {
   call(handler: () => void): void;
   /** Reports a failure the loop recovers from to the observer. */
   report(err: unknown, phase: 'list' | 'watch' | 'handler'): void;
+  /** A watch from a delivered list's resourceVersion was answered: what changed since follows on it. */
+  watchOpened(): void;
   /** A full list was delivered: the Reflector has synced. */
   markSynced(): void;
 }

@@ -60,6 +60,12 @@ export interface ReflectorObserver {
    */
   watchRestarted?(reason: 'timeout' | 'closed' | 'error' | 'watchdog'): void;
   /**
+   * A watch from the last resourceVersion of a delivered list was answered:
+   * the changes since then follow on it, so the handlers are current again
+   * after a watchRestarted (a relist is current again at listFinished).
+   */
+  watchOpened?(): void;
+  /**
    * The server does not serve initial-events streams (`why`: 'HTTP 422',
    * 'HTTP 400' or 'no end bookmark'); this Reflector lists page by page from
    * now on.

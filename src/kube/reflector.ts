@@ -117,6 +117,11 @@ export class Reflector {
       report: (err, phase) => {
         this.#report(err, phase);
       },
+      watchOpened: () => {
+        this.#call(() => {
+          this.#observer.watchOpened?.();
+        });
+      },
       markSynced: () => {
         this.#markSynced();
       },

@@ -128,6 +128,7 @@ export async function watch(
       ctx.call(() => {
         ctx.handlers.listStarted();
       });
+    else ctx.watchOpened();
     const splitter = new JsonLineSplitter();
     try {
       for await (const chunk of body) {

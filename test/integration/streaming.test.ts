@@ -4,9 +4,10 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiProxy, type ProxiedRequest, type Tamper } from './support/api-proxy.ts';
 import { clients, eventually, testCluster, testNamespace, type Clients } from './support/cluster.ts';
-import { AUTO, createConfigMap, createSecret, updateConfigMap } from './support/config.ts';
+import { AUTO, createConfigMap, createSecret, updateConfigMap, updateSecret } from './support/config.ts';
 import { startController, type ControllerProcess } from './support/controller.ts';
 import { deployment } from './support/workloads.ts';
 
@@ -261,3 +262,36 @@ test(
     );
   },
 );
+
+test('while the ConfigMap watch is down nothing is decided: a ConfigMap and a Secret changed together roll once, with both, when it is back', async (t) => {
+  const c = clients();
+  const ns = await populated(t, c);
+  let down = false;
+  const unavailable = { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 503, reason: 'ServiceUnavailable' };
+  const { proxy, controller } = await proxied(t, ns, (req) =>
+    down && req.path.endsWith('/configmaps') && req.query.get('watch') !== null
+      ? { reply: { status: 503, body: unavailable } }
+      : undefined,
+  );
+  const key = `Deployment/${ns}/web`;
+  await controller.decided(key, 'adopted');
+  const mark = controller.mark();
+  down = true;
+  assert.equal(proxy.cut('configmaps'), 1, 'the one ConfigMap watch');
+  await updateSecret(c, ns, 'creds', { password: 'two' });
+  await updateConfigMap(c, ns, 'cm-0', { VALUE: 'changed' });
+  // The Secret's change is seen at once; a roll for it alone, after the 1 s debounce, would be followed by one for
+  // the ConfigMap. The watch stays down well past that debounce.
+  await sleep(3000);
+  down = false;
+
+  const back = await controller.waitFor(
+    'the ConfigMap watch to be back',
+    (l) => l.msg.startsWith('watch back') && l.resource === 'configmaps',
+    mark,
+  );
+  assert.equal(back['workloads'], 1, 'web waited for it');
+  const rolled = await controller.decided(key, 'rolled', mark);
+  assert.ok(controller.lines.indexOf(rolled) > controller.lines.indexOf(back), 'it rolled once the watch was back');
+  assert.deepEqual(rolled['changed'], ['ConfigMap/cm-0', 'Secret/creds'], 'one roll for both: nothing is left to roll');
+});

@@ -36,6 +36,8 @@ export class ApiProxy {
   /** Decides, per request, whether and how to break it; undefined passes it through. */
   tamper: (req: ProxiedRequest) => Tamper | undefined = () => undefined;
   readonly #server: Server;
+  /** The responses still open, with their requests: the watches among them are what `cut` breaks. */
+  readonly #open = new Map<ServerResponse, ProxiedRequest>();
   readonly #upstream: URL;
   readonly #token: string;
 
@@ -87,6 +89,17 @@ export class ApiProxy {
     return this.#of(resource).filter((r) => r.method === 'GET' && r.query.get('watch') === null);
   }
 
+  /** Breaks the connection of every open watch of `resource`, as a network failure would. */
+  cut(resource: string): number {
+    let cut = 0;
+    for (const [res, req] of this.#open) {
+      if (!req.path.endsWith(`/${resource}`) || req.query.get('watch') === null) continue;
+      res.destroy();
+      cut++;
+    }
+    return cut;
+  }
+
   async close(): Promise<void> {
     this.#server.closeAllConnections();
     await new Promise<void>((resolve) => {
@@ -109,6 +122,10 @@ export class ApiProxy {
       query: new URLSearchParams(url.searchParams),
     };
     this.requests.push(recorded);
+    this.#open.set(res, recorded);
+    res.on('close', () => {
+      this.#open.delete(res);
+    });
     const tamper = this.tamper(recorded);
     if (tamper !== undefined && 'reply' in tamper) {
       const text = JSON.stringify(tamper.reply.body);

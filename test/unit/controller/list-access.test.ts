@@ -25,7 +25,7 @@ function access(): { access: ListAccess; queued: WorkloadKey[] } {
   const a = new ListAccess({
     metrics,
     logger,
-    enqueue: (key) => {
+    release: (key) => {
       queued.push(key);
     },
   });
@@ -40,7 +40,7 @@ function refuse(a: ListAccess, resource: string, namespace: string | undefined):
 const web = 'Deployment/shop/web' as WorkloadKey;
 const plain = 'Deployment/shop/plain' as WorkloadKey;
 
-test('a refused ConfigMap list holds every workload of its namespace until it is delivered, then queues them again', () => {
+test('a refused ConfigMap list holds every workload of its namespace until it is delivered, then releases them', () => {
   const { access: a, queued } = access();
   refuse(a, 'configmaps', 'shop');
   assert.equal(a.holdsForAccess(plain), true);
@@ -68,4 +68,73 @@ test('a workload held for two refused lists is queued only once both are deliver
   assert.deepEqual(queued, [], 'the classes are still refused');
   a.permittedOnList('secretproviderclasses', 'shop', handlers).listFinished();
   assert.deepEqual(queued, [web]);
+});
+
+test('a watch that ended holds the workloads of its namespaces until the next one has been answered for a second', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const { access: a, queued } = access();
+  const secrets = a.observer('secrets', undefined);
+  secrets.watchRestarted?.('closed');
+  assert.equal(a.holdsForAccess(plain), true, 'a change made while it reconnects is not in the cache yet');
+  assert.equal(a.holdsForAccess('Deployment/other/web' as WorkloadKey), true, 'a cluster-wide watch covers them all');
+  secrets.watchOpened?.();
+  t.mock.timers.tick(999);
+  assert.deepEqual(queued, [], 'the changes since its resourceVersion may still be on their way');
+  t.mock.timers.tick(1);
+  assert.deepEqual(queued, [plain, 'Deployment/other/web']);
+  assert.equal(a.holdsForAccess(plain), false);
+});
+
+test('a watch answered and cut again before it settled stays interrupted', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const { access: a, queued } = access();
+  const configMaps = a.observer('configmaps', 'shop');
+  configMaps.watchRestarted?.('error');
+  assert.equal(a.holdsForAccess(plain), true);
+  configMaps.watchOpened?.();
+  t.mock.timers.tick(500);
+  configMaps.watchRestarted?.('closed');
+  t.mock.timers.tick(5000);
+  assert.deepEqual(queued, []);
+  configMaps.watchOpened?.();
+  t.mock.timers.tick(1000);
+  assert.deepEqual(queued, [plain]);
+});
+
+test('an answered watch of a list that was current changes nothing', () => {
+  const { access: a, queued } = access();
+  a.observer('configmaps', 'shop').watchOpened?.();
+  assert.equal(a.holdsForAccess(plain), false);
+  assert.deepEqual(queued, []);
+});
+
+test('a relist after a 410 holds until the list is delivered', () => {
+  const { access: a, queued } = access();
+  const configMaps = a.observer('configmaps', 'shop');
+  configMaps.error?.(new Error('WATCH failed (no response)'), 'watch');
+  configMaps.relisted?.('gone');
+  assert.equal(a.holdsForAccess(plain), true);
+  a.permittedOnList('configmaps', 'shop', handlers).listFinished();
+  assert.deepEqual(queued, [plain]);
+  assert.equal(a.holdsForAccess(plain), false);
+});
+
+test('the first list, a refused one and one of a resource not served hold nothing by themselves', () => {
+  const { access: a } = access();
+  for (const reason of ['initial', 'absent', 'forbidden'] as const) a.observer('configmaps', 'shop').relisted?.(reason);
+  a.observer('configmaps', 'shop').error?.(new Error('handler refused it'), 'handler');
+  assert.equal(a.holdsForAccess(plain), false);
+});
+
+test('a workload held for a refused list stays held when an interrupted watch of another list is back', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const { access: a, queued } = access();
+  refuse(a, 'configmaps', 'shop');
+  a.observer('secrets', 'shop').watchRestarted?.('error');
+  assert.equal(a.holdsForAccess(plain), true);
+  a.observer('secrets', 'shop').watchOpened?.();
+  t.mock.timers.tick(1000);
+  assert.deepEqual(queued, [], 'its ConfigMaps are still refused');
+  a.permittedOnList('configmaps', 'shop', handlers).listFinished();
+  assert.deepEqual(queued, [plain]);
 });

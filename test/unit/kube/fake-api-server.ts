@@ -243,6 +243,8 @@ export class Recorder implements ReflectorHandlers, ReflectorObserver {
   readonly calls: string[] = [];
   readonly relists: string[] = [];
   readonly restarts: string[] = [];
+  /** Watches answered from the last resourceVersion (watchOpened). */
+  opened = 0;
   readonly unserved: string[] = [];
   readonly errors: { readonly err: unknown; readonly phase: string }[] = [];
   throwOn: string | undefined;
@@ -271,6 +273,10 @@ export class Recorder implements ReflectorHandlers, ReflectorObserver {
   }
   watchRestarted(reason: string): void {
     this.restarts.push(reason);
+    this.#wake();
+  }
+  watchOpened(): void {
+    this.opened++;
     this.#wake();
   }
   error(err: unknown, phase: string): void {

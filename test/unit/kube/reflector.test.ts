@@ -637,7 +637,9 @@ describe('Reflector', () => {
       const target = { ...configMaps, labelSelector: 'app=web', fieldSelector: 'metadata.name!=skip' };
       const reflector = start(target);
       await reflector.synced;
-      await server.untilRequests(() => server.watches().length === 1);
+      assert.equal(recorder.opened, 0, 'the stream that lists is current at its end bookmark, not when answered');
+      // The plain watch that resumes it tells when it is answered: what changed since its resourceVersion follows.
+      await recorder.until((r) => r.opened === 1);
 
       assert.deepEqual(recorder.calls, ['listStarted', 'upsert a', 'upsert b', 'listFinished', 'upsert a']);
       assert.deepEqual(recorder.relists, ['initial']);
