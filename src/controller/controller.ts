@@ -173,7 +173,7 @@ export class Controller {
       workers: settings.workers,
       metrics,
       logger,
-      holds: (key) => this.#heldForAccess(key),
+      holds: (key) => this.#heldUntilCurrent(key),
     });
 
     this.#reflectors = new ReflectorSet(client);
@@ -341,7 +341,7 @@ export class Controller {
   async #work(stop: AbortSignal, writes: AbortSignal): Promise<void> {
     this.#logger.info({ workloads: this.#workloads.size }, 'checking every workload');
     for (const key of this.#workloads.keys()) {
-      if (this.#heldForAccess(key)) continue;
+      if (this.#heldUntilCurrent(key)) continue;
       this.#reconciler.sawWorkload(key);
       this.#queue.add(key);
     }
@@ -353,10 +353,10 @@ export class Controller {
    * ListAccess): it is then neither seen nor decided, since what it follows
    * would be read from a cache that lags, and ListAccess releases it later.
    */
-  #heldForAccess(key: WorkloadKey): boolean {
+  #heldUntilCurrent(key: WorkloadKey): boolean {
     const mountsProviderClass =
       this.#workloads.get(key)?.references.some((ref) => ref.kind === 'SecretProviderClass') === true;
-    return this.#access.holdsForAccess(key, mountsProviderClass);
+    return this.#access.holdsUntilCurrent(key, mountsProviderClass);
   }
 
   #configChanged(kind: ConfigKind, namespace: string, name: string): void {
@@ -378,7 +378,7 @@ export class Controller {
       this.#held.add(key);
       return;
     }
-    if (this.#heldForAccess(key)) return;
+    if (this.#heldUntilCurrent(key)) return;
     this.#reconciler.sawWorkload(key);
     this.#queue.add(key);
   }
@@ -405,7 +405,7 @@ export class Controller {
     }
     if (this.#relisting > 0) return;
     for (const key of this.#held) {
-      if (this.#heldForAccess(key)) continue;
+      if (this.#heldUntilCurrent(key)) continue;
       this.#reconciler.sawWorkload(key);
       this.#queue.add(key);
     }

@@ -50,24 +50,25 @@ export class ListAccess {
   /** The lists whose watch was answered again, until they count as current. */
   readonly #settling = new Map<string, NodeJS.Timeout>();
   /** Workloads waiting for a list of their namespace to be current, and the lists they read. */
-  readonly #heldForAccess = new Map<WorkloadKey, readonly string[]>();
+  readonly #heldUntilCurrent = new Map<WorkloadKey, readonly string[]>();
 
   constructor(options: ListAccessOptions) {
     this.#options = options;
   }
 
   /**
-   * Holds a workload whose configs would only seem missing, until their
-   * lists are delivered; returns whether it did. `mountsProviderClass`: it
+   * Holds a workload whose configs' lists are not current (refused, or their
+   * watch interrupted), until they are; returns whether it did. A held
+   * workload is released once, through `release`. `mountsProviderClass`: it
    * reads SecretProviderClasses, so the CSI lists count too.
    */
-  holdsForAccess(key: WorkloadKey, mountsProviderClass = false): boolean {
+  holdsUntilCurrent(key: WorkloadKey, mountsProviderClass = false): boolean {
     const { namespace } = parseWorkloadKey(key);
     const lists = mountsProviderClass ? CONFIG_AND_CSI_LISTS : CONFIG_LISTS;
     const refused = this.#inAny(this.#refused, lists, namespace);
     if (!refused && !this.#inAny(this.#interrupted, lists, namespace)) return false;
-    if (this.#heldForAccess.has(key)) return true;
-    this.#heldForAccess.set(key, lists);
+    if (this.#heldUntilCurrent.has(key)) return true;
+    this.#heldUntilCurrent.set(key, lists);
     // A watch comes back within its backoff (30 s at most): routine, told once for all when it is back. Until
     // then the controller has not seen the workload: nothing about it is logged, and its first sight comes later.
     if (!refused) return true;
@@ -104,10 +105,10 @@ export class ListAccess {
       logger.info({ resource, namespace: namespace ?? '' }, 'list permitted again; the cache is current');
     }
     let released = 0;
-    for (const [key, lists] of this.#heldForAccess) {
+    for (const [key, lists] of this.#heldUntilCurrent) {
       const held = parseWorkloadKey(key).namespace;
       if (this.#inAny(this.#refused, lists, held) || this.#inAny(this.#interrupted, lists, held)) continue;
-      this.#heldForAccess.delete(key);
+      this.#heldUntilCurrent.delete(key);
       release(key);
       released++;
     }
