@@ -5,7 +5,7 @@ import type { Metrics } from '../metrics/metrics.ts';
 import { parseWorkloadKey, type WorkloadKey } from '../model/workload-key.ts';
 
 export interface ListAccessOptions {
-  readonly metrics: Pick<Metrics, 'countRelist' | 'setForbidden' | 'countWatchRestart' | 'countError'>;
+  readonly metrics: Pick<Metrics, 'countRelist' | 'setForbidden' | 'countWatchRestart' | 'countError' | 'setHeld'>;
   readonly logger: Logger;
   /** Lets a held workload go once the lists of its namespace's configs are current again: it is seen and queued then. */
   readonly release: (key: WorkloadKey) => void;
@@ -69,6 +69,7 @@ export class ListAccess {
     if (!refused && !this.#inAny(this.#interrupted, lists, namespace)) return false;
     if (this.#heldUntilCurrent.has(key)) return true;
     this.#heldUntilCurrent.set(key, lists);
+    this.#countHeld();
     // A watch comes back within its backoff (30 s at most): routine, told once for all when it is back. Until
     // then the controller has not seen the workload: nothing about it is logged, and its first sight comes later.
     if (!refused) return true;
@@ -112,6 +113,7 @@ export class ListAccess {
       release(key);
       released++;
     }
+    if (released > 0) this.#countHeld();
     if (released > 0 && !wasRefused)
       logger.info(
         { resource, namespace: namespace ?? '', workloads: released },
@@ -172,6 +174,11 @@ export class ListAccess {
         );
       },
     };
+  }
+
+  /** In mini_reloader_held_workloads, beside the holds `decide` makes: a watch down for long shows there. */
+  #countHeld(): void {
+    this.#options.metrics.setHeld('list-not-current', this.#heldUntilCurrent.size);
   }
 
   /** The watch of a list ended, or it is listed again: not current until it is back (a settling answer was early). */

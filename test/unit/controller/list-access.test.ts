@@ -14,13 +14,18 @@ const handlers: ReflectorHandlers = {
   listFinished: () => undefined,
 };
 
-function access(): { access: ListAccess; queued: WorkloadKey[] } {
+function access(): { access: ListAccess; queued: WorkloadKey[]; held: number[] } {
   const queued: WorkloadKey[] = [];
+  const held: number[] = [];
   const metrics = {
     countRelist: () => undefined,
     setForbidden: () => undefined,
     countWatchRestart: () => undefined,
     countError: () => undefined,
+    setHeld: (reason: string, count: number) => {
+      assert.equal(reason, 'list-not-current');
+      held.push(count);
+    },
   };
   const a = new ListAccess({
     metrics,
@@ -29,7 +34,7 @@ function access(): { access: ListAccess; queued: WorkloadKey[] } {
       queued.push(key);
     },
   });
-  return { access: a, queued };
+  return { access: a, queued, held };
 }
 
 /** What the reflector of `resource` reports when its list is refused (403). */
@@ -72,7 +77,7 @@ test('a workload held for two refused lists is queued only once both are deliver
 
 test('a watch that ended holds the workloads of its namespaces until the next one has been answered for a second', (t) => {
   t.mock.timers.enable({ apis: ['setTimeout'] });
-  const { access: a, queued } = access();
+  const { access: a, queued, held } = access();
   const secrets = a.observer('secrets', undefined);
   secrets.watchRestarted?.('closed');
   assert.equal(a.holdsUntilCurrent(plain), true, 'a change made while it reconnects is not in the cache yet');
@@ -86,6 +91,7 @@ test('a watch that ended holds the workloads of its namespaces until the next on
   assert.deepEqual(queued, [], 'the changes since its resourceVersion may still be on their way');
   t.mock.timers.tick(1);
   assert.deepEqual(queued, [plain, 'Deployment/other/web']);
+  assert.deepEqual(held, [1, 2, 0], 'the held-workloads gauge');
   assert.equal(a.holdsUntilCurrent(plain), false);
 });
 
