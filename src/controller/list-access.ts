@@ -63,16 +63,17 @@ export class ListAccess {
    * reads SecretProviderClasses, so the CSI lists count too.
    */
   holdsUntilCurrent(key: WorkloadKey, mountsProviderClass = false): boolean {
+    // Every list current, as nearly always: this runs for each workload event.
+    if (this.#refused.size === 0 && this.#interrupted.size === 0) return false;
     const { namespace } = parseWorkloadKey(key);
     const lists = mountsProviderClass ? CONFIG_AND_CSI_LISTS : CONFIG_LISTS;
-    const refused = this.#inAny(this.#refused, lists, namespace);
-    if (!refused && !this.#inAny(this.#interrupted, lists, namespace)) return false;
+    if (!this.#notCurrent(lists, namespace)) return false;
     if (this.#heldUntilCurrent.has(key)) return true;
     this.#heldUntilCurrent.set(key, lists);
     this.#countHeld();
     // A watch comes back within its backoff (30 s at most): routine, told once for all when it is back. Until
     // then the controller has not seen the workload: nothing about it is logged, and its first sight comes later.
-    if (!refused) return true;
+    if (!this.#inAny(this.#refused, lists, namespace)) return true;
     this.#options.logger.warn(
       { workload: key, namespace },
       mountsProviderClass
@@ -97,8 +98,7 @@ export class ListAccess {
   #current(resource: string, namespace: string | undefined): void {
     const { metrics, logger, release } = this.#options;
     const id = `${resource}/${namespace ?? ''}`;
-    clearTimeout(this.#settling.get(id));
-    this.#settling.delete(id);
+    this.#stopSettling(id);
     const wasRefused = this.#refused.delete(id);
     if (!this.#interrupted.delete(id) && !wasRefused) return;
     if (wasRefused) {
@@ -107,8 +107,7 @@ export class ListAccess {
     }
     let released = 0;
     for (const [key, lists] of this.#heldUntilCurrent) {
-      const held = parseWorkloadKey(key).namespace;
-      if (this.#inAny(this.#refused, lists, held) || this.#inAny(this.#interrupted, lists, held)) continue;
+      if (this.#notCurrent(lists, parseWorkloadKey(key).namespace)) continue;
       this.#heldUntilCurrent.delete(key);
       release(key);
       released++;
@@ -135,8 +134,8 @@ export class ListAccess {
       },
       forbidden: (err) => {
         const message = err instanceof Error ? err.message : String(err);
-        const first = !this.#refused.has(`${resource}/${namespace ?? ''}`);
-        this.#refused.add(`${resource}/${namespace ?? ''}`);
+        const first = !this.#refused.has(id);
+        this.#refused.add(id);
         metrics.setForbidden(resource, namespace ?? '', true);
         const where = namespace === undefined ? 'in all namespaces' : `in namespace ${namespace}`;
         const fields = {
@@ -183,9 +182,18 @@ export class ListAccess {
 
   /** The watch of a list ended, or it is listed again: not current until it is back (a settling answer was early). */
   #interrupt(id: string): void {
+    this.#stopSettling(id);
+    this.#interrupted.add(id);
+  }
+
+  #stopSettling(id: string): void {
     clearTimeout(this.#settling.get(id));
     this.#settling.delete(id);
-    this.#interrupted.add(id);
+  }
+
+  /** Whether a list of one of `resources` covering `namespace` is refused or interrupted. */
+  #notCurrent(resources: readonly string[], namespace: string): boolean {
+    return this.#inAny(this.#refused, resources, namespace) || this.#inAny(this.#interrupted, resources, namespace);
   }
 
   /** Whether `lists` holds a list of one of `resources` covering `namespace`. */
